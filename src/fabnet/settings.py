@@ -1,0 +1,45 @@
+"""Typed settings, read from ``FABNET_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.cwd() / ".fabnet"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FABNET_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    """SQLAlchemy URL; default: a SQLite file ``fabnet.db`` in ``data_dir``."""
+    max_file_bytes: int = 50 * 1024 * 1024
+    """Largest CAD file the content-addressed store accepts."""
+    job_backend: str = "inprocess"
+    """``inprocess`` (default) or ``celery``."""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    slicer_path: str = "prusa-slicer"
+    openscad_path: str = "openscad"
+    secret_key: str = "dev-insecure-change-me"
+    """Encrypts users' private signing keys at rest; set it in production."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'fabnet.db'}"
+
+    @property
+    def file_store_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
