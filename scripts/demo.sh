@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Sets up fabnet (see setup.sh) and runs the demo on the embedded default (SQLite in ./.fabnet).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec .venv/bin/fabnet demo "$@"
