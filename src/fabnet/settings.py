@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     job_backend: str = "inprocess"
     """``inprocess`` (default) or ``celery``."""
     redis_url: str = "redis://127.0.0.1:6379/0"
+    job_retry_base_seconds: float = 10.0
+    """First retry delay of a failed job; doubles with every attempt (with jitter)."""
+    job_retry_max_seconds: float = 3600.0
+    """Longest delay between two attempts of a job."""
     slicer_path: str = "prusa-slicer"
     openscad_path: str = "openscad"
     secret_key: str = "dev-insecure-change-me"

@@ -102,6 +102,12 @@ class FacilityProvenance(Frozen):
     identity: Provenance = Provenance.DECLARED
     location: Provenance = Provenance.DECLARED
     capabilities: Provenance = Provenance.DECLARED  # processes and equipment
+    equipment: Provenance | None = Field(
+        default=None,
+        description="Where the equipment list came from when it differs from the processes' "
+        "(e.g. processes imported from a directory, machines generated for the demo); "
+        "None: as capabilities",
+    )
     materials: Provenance = Provenance.DECLARED
     certifications: Provenance = Provenance.DECLARED
     capacity: Provenance = Provenance.DECLARED
@@ -111,6 +117,7 @@ class FacilityProvenance(Frozen):
     def any_synthetic(self) -> bool:
         return Provenance.SYNTHETIC in (
             self.capabilities,
+            self.equipment,
             self.materials,
             self.certifications,
             self.capacity,

@@ -1,0 +1,105 @@
+"""The FastAPI application: ``create_app(settings) -> FastAPI``.
+
+OpenAPI 3.1 at ``/openapi.json`` and Swagger UI at ``/docs``. Every error is RFC 9457
+problem+json (:mod:`fabnet.api.problems`); every POST accepts ``Idempotency-Key``
+(:mod:`fabnet.api.idempotency`); listings use cursor pagination (:mod:`fabnet.api.pagination`);
+versioned resources answer ETags and honour If-Match (:mod:`fabnet.api.concurrency`).
+Routers live in :mod:`fabnet.api.routes`; add one to :data:`ROUTERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from fabnet.api.idempotency import IdempotencyMiddleware, openapi_header
+from fabnet.api.problems import install_problem_handlers
+from fabnet.api.routes import designs, facilities, health, orgs, tokens, users, webhooks
+from fabnet.jobs.queue import create_queue, install_queue
+from fabnet.services.database import open_database
+from fabnet.services.health import fabnet_version
+from fabnet.settings import Settings, get_settings
+from fabnet.storage.db import Database
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    designs.router,
+    facilities.router,
+    orgs.router,
+    users.router,
+    tokens.router,
+    webhooks.router,
+]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    run_jobs: bool = True,
+) -> FastAPI:
+    """The fabnet API over ``db`` (default: the database of ``settings``).
+
+    While the app runs (its lifespan), the job queue of ``settings.job_backend`` is installed as
+    the process-wide queue; with the in-process backend and ``run_jobs`` its runner threads run.
+    """
+    settings = settings or get_settings()
+    database = db or open_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        queue = create_queue(database, settings)
+        previous = install_queue(queue)
+        if run_jobs:
+            queue.start()
+        try:
+            yield
+        finally:
+            queue.stop()
+            install_queue(previous)
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(
+        title="fabnet",
+        version=fabnet_version(),
+        summary="Distributed manufacturing: designs, facilities, matching, orders",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.db = database
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    for router in ROUTERS:
+        app.include_router(router)
+    _document_idempotency(app)
+    return app
+
+
+def _document_idempotency(app: FastAPI) -> None:
+    """Add the ``Idempotency-Key`` header to every POST operation of the OpenAPI document."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+        )
+        for path_item in schema.get("paths", {}).values():
+            operation = path_item.get("post")
+            if operation is not None:
+                operation.setdefault("parameters", []).append(openapi_header())
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,187 @@
+"""``Idempotency-Key`` on every POST, as ASGI middleware.
+
+For a POST with the header and a valid bearer token, the request is fingerprinted (method, path,
+query, content type and body; multipart boundaries are normalised so a retried upload matches),
+the key is claimed per user, the route runs once, and its response (status, headers, body) is
+stored. The same key and request again gets the stored response with ``Idempotent-Replayed:
+true`` and has no second effect. Without the header a POST runs normally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fabnet.domain.identity import Principal
+from fabnet.errors import FabnetError
+from fabnet.services import idempotency
+from fabnet.services.auth import authenticate_token
+from fabnet.storage.db import Database
+
+HEADER = "idempotency-key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_SKIPPED_HEADERS = {"content-length", "date", "server", "transfer-encoding"}
+
+
+def fingerprint(method: str, path: str, query: bytes, content_type: str, body: bytes) -> str:
+    media_type, _, params = content_type.partition(";")
+    if media_type.strip().lower() == "multipart/form-data":
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.lower() == "boundary" and value:
+                body = body.replace(value.strip('"').encode("latin-1"), b"BOUNDARY")
+        content_type = "multipart/form-data"
+    digest = hashlib.sha256()
+    for part in (
+        method.encode(),
+        path.encode(),
+        query,
+        content_type.strip().lower().encode(),
+        body,
+    ):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        key = request.headers.get(HEADER)
+        authorization = request.headers.get("authorization", "")
+        if key is None or not authorization.lower().startswith("bearer "):
+            await self.app(scope, receive, send)
+            return
+        db: Database = scope["app"].state.db
+        try:
+            principal = await to_thread.run_sync(authenticate_token, db, authorization[7:].strip())
+        except FabnetError:
+            await self.app(scope, receive, send)  # the route answers 401
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        body = await _read_body(receive)
+        print_ = fingerprint(
+            "POST",
+            scope["path"],
+            scope.get("query_string", b""),
+            request.headers.get("content-type", ""),
+            body,
+        )
+        try:
+            stored = await to_thread.run_sync(
+                lambda: idempotency.begin(
+                    db,
+                    principal.user_id,
+                    key,
+                    method="POST",
+                    path=scope["path"],
+                    fingerprint=print_,
+                )
+            )
+        except FabnetError as exc:
+            await _send_problem(scope, exc, send)
+            return
+        if stored is not None:
+            await _replay(stored, send)
+            return
+        await self._run_and_store(scope, body, send, db, principal, key)
+
+    async def _run_and_store(
+        self,
+        scope: Scope,
+        body: bytes,
+        send: Send,
+        db: Database,
+        principal: Principal,
+        key: str,
+    ) -> None:
+        status = 500
+        headers: list[list[str]] = []
+        chunks: list[bytes] = []
+
+        async def replay_receive() -> Message:
+            nonlocal body
+            chunk, body = body, b""
+            return {"type": "http.request", "body": chunk, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers.extend(
+                    [k.decode("latin-1"), v.decode("latin-1")]
+                    for k, v in message.get("headers", [])
+                    if k.decode("latin-1").lower() not in _SKIPPED_HEADERS
+                )
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, capture)
+        except BaseException:
+            await to_thread.run_sync(idempotency.release, db, principal.user_id, key)
+            raise
+        if status >= 500:
+            await to_thread.run_sync(idempotency.release, db, principal.user_id, key)
+            return
+        response = idempotency.StoredResponse(status, headers, b"".join(chunks))
+        await to_thread.run_sync(idempotency.complete, db, principal.user_id, key, response)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+async def _replay(stored: idempotency.StoredResponse, send: Send) -> None:
+    raw_headers: list[tuple[bytes, bytes]] = [
+        (k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers
+    ]
+    raw_headers.append((b"content-length", str(len(stored.body)).encode()))
+    raw_headers.append((REPLAYED_HEADER.lower().encode(), b"true"))
+    await send(
+        {"type": "http.response.start", "status": stored.status_code, "headers": raw_headers}
+    )
+    await send({"type": "http.response.body", "body": stored.body, "more_body": False})
+
+
+async def _send_problem(scope: Scope, exc: FabnetError, send: Send) -> None:
+    from fabnet.api.problems import render_fabnet_error
+
+    response = render_fabnet_error(Request(scope), exc)
+
+    async def no_body() -> Message:
+        return {"type": "http.disconnect"}
+
+    await response(scope, no_body, send)
+
+
+def openapi_header() -> dict[str, Any]:
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": idempotency.MAX_KEY_LENGTH},
+        "description": (
+            "Makes the POST safe to retry: the same key and body within 24 h replays the first "
+            "response without a second effect; the same key with another body is refused (422)."
+        ),
+    }

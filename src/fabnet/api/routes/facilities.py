@@ -1,0 +1,57 @@
+"""Facilities: list with filters, read, import an uploaded OKW file or fablabs.io CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from fabnet.api.deps import DbDep, Reader, SettingsDep, Writer
+from fabnet.api.pagination import PageDep, PageOut, after_id, id_cursor
+from fabnet.api.problems import PROBLEM_RESPONSES
+from fabnet.api.routes.imports import ImportOut, tally_out, uploaded_file
+from fabnet.domain.facility import Facility
+from fabnet.services import facilities
+
+router = APIRouter(prefix="/v1/facilities", tags=["facilities"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("", response_model=PageOut[Facility])
+def list_facilities(
+    db: DbDep,
+    principal: Reader,
+    page: PageDep,
+    country: str | None = None,
+    process: str | None = None,
+    status: str | None = None,
+) -> PageOut[Facility]:
+    """``country``: ISO 3166-1 alpha-2; ``process``: a process term; ``status``: OKW status."""
+    result = facilities.list_facilities(
+        db,
+        country=country,
+        process=process,
+        status=status,
+        limit=page.limit,
+        after_id=after_id(page.cursor),
+    )
+    return PageOut[Facility](items=result.items, next_cursor=id_cursor(result.next_after))
+
+
+@router.get("/{facility_id}", response_model=Facility)
+def get_facility(facility_id: str, db: DbDep, principal: Reader) -> Facility:
+    """By id or unique id prefix."""
+    return facilities.get_facility(db, facility_id)
+
+
+@router.post("/import", response_model=ImportOut)
+def import_facilities(
+    file: Annotated[UploadFile, File(description="OKW YAML/JSON, or a fablabs.io CSV export")],
+    db: DbDep,
+    settings: SettingsDep,
+    principal: Writer,
+    format: Annotated[Literal["okw", "fablabs"] | None, Form()] = None,
+) -> ImportOut:
+    """Import facilities; the format comes from the file suffix unless ``format`` is given."""
+    with uploaded_file(file, settings.max_file_bytes) as (path, folder):
+        tally = facilities.import_facilities(db, [path], fmt=format)
+        return tally_out(tally, folder)

@@ -1,0 +1,136 @@
+"""What every fabnet command shares: error handling, JSON output, consoles, the database.
+
+Build sub-apps with :func:`new_app` (every command it registers goes through
+:func:`handle_errors`), print machine output with :func:`emit_json`, open the database with
+:func:`open_db`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.markup import escape
+from typer.models import CommandFunctionType
+
+from fabnet.errors import FabnetError, InputError, NotFoundError
+from fabnet.services.database import open_database
+from fabnet.storage.db import Database
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Exit code for input the user can fix (bad file, unknown id, unknown term).
+EXIT_INPUT = 2
+#: Exit code for other deliberate failures (configuration, external tools, conflicts).
+EXIT_FAILURE = 1
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON on stdout (nothing else).")
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    """Print ``message`` as one red line on stderr; return the Exit to raise."""
+    err_console.print(f"[red]error:[/red] {escape(_one_line(message))}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn fabnet's own errors into one red line on stderr and an exit code, never a traceback.
+
+    InputError (and its subclasses: AmbiguousIdError, ManifestError, ...) and NotFoundError exit
+    with 2; other FabnetErrors with 1. Anything else is a bug and keeps its traceback.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (InputError, NotFoundError) as exc:
+            raise fail(str(exc), EXIT_INPUT) from None
+        except FabnetError as exc:
+            raise fail(str(exc), EXIT_FAILURE) from None
+
+    return wrapper
+
+
+class FabnetTyper(typer.Typer):
+    """A Typer app whose commands all go through :func:`handle_errors`."""
+
+    def command(
+        self, name: str | None = None, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        register = super().command(name, **kwargs)
+
+        def decorator(func: CommandFunctionType) -> CommandFunctionType:
+            register(handle_errors(func))
+            return func
+
+        return decorator
+
+
+def new_app(help: str, **kwargs: Any) -> FabnetTyper:
+    """A sub-app (``fabnet designs ...``) with fabnet's error handling and no shell completion."""
+    return FabnetTyper(help=help, no_args_is_help=True, add_completion=False, **kwargs)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Pydantic models, dataclasses, enums, paths and dates as plain JSON values."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def emit_json(value: Any) -> None:
+    """Write ``value`` as JSON on stdout (plain text: no colours, no wrapping)."""
+    sys.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def open_db() -> Database:
+    """The database from ``FABNET_*`` settings.
+
+    The embedded SQLite default is migrated on the fly; a configured database
+    (``FABNET_DATABASE_URL``) must be at the newest schema (``fabnet db upgrade``).
+    """
+    return open_database()
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output``, or to stdout when it is None or ``-``."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the file: {exc.strerror}", source=str(output)) from exc
+    err_console.print(f"wrote {escape(str(output))}")

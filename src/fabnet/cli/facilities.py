@@ -1,0 +1,188 @@
+"""``fabnet facilities``: import, list, show and export OKW facilities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db, write_output
+from fabnet.cli._tally import progress_bar, report
+from fabnet.domain.facility import Facility
+from fabnet.errors import InputError
+from fabnet.services.facilities import (
+    FacilityFormat,
+    export_facility,
+    get_facility,
+    import_facilities,
+    list_facilities,
+)
+
+app = new_app("Open Know-Where facilities: import, list, show, export.")
+
+
+@app.command("import")
+def import_(
+    paths: list[Path] = typer.Argument(
+        ..., help="OKW YAML/JSON or fablabs.io CSV files, or folders."
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="okw or fablabs (default: by file suffix; .csv is fablabs)."
+    ),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Import facilities. Exits 0 when at least one was imported, 2 when none was."""
+    chosen = _format(fmt)
+    db = open_db()
+    try:
+        bar, advance = progress_bar()
+        with bar:
+            tally = import_facilities(db, paths, fmt=chosen, on_progress=advance)
+    finally:
+        db.dispose()
+    report(tally, kind="Facility", json_output=json_output, extra={})
+
+
+@app.command("list")
+def list_(
+    country: str | None = typer.Option(None, "--country", help="ISO country code, e.g. BE."),
+    process: str | None = typer.Option(None, "--process", help="A process term, e.g. fdm."),
+    status: str | None = typer.Option(None, "--status", help="Active, Planned, Closed, ..."),
+    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Facilities per page."),
+    after: str | None = typer.Option(None, "--after", help="Continue after this id."),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """List facilities by id, filtered by country, process or status."""
+    db = open_db()
+    try:
+        page = list_facilities(
+            db, country=country, process=process, status=status, limit=limit, after_id=after
+        )
+    finally:
+        db.dispose()
+    if json_output:
+        emit_json({"items": [_summary(f) for f in page.items], "next_after": page.next_after})
+        return
+    table = Table(show_header=True)
+    table.add_column("id", no_wrap=True, min_width=36)
+    for column in ("name", "place", "status", "processes"):
+        table.add_column(column)
+    for facility in page.items:
+        place = ", ".join(p for p in (facility.location.city, facility.location.country) if p)
+        table.add_row(
+            facility.id,
+            escape(facility.name),
+            escape(place),
+            facility.status.value,
+            escape(", ".join(sorted(facility.all_processes()))),
+        )
+    console.print(table)
+    if not page.items:
+        console.print("no facilities match")
+    if page.next_after:
+        console.print(f"more: fabnet facilities list --after {page.next_after} (same filters)")
+
+
+@app.command("show")
+def show(
+    facility_id: str = typer.Argument(..., metavar="ID", help="A facility id or a unique prefix."),
+    json_output: bool = JSON_OPTION,
+) -> None:
+    """Show one facility: place, processes, equipment, rates."""
+    db = open_db()
+    try:
+        facility = get_facility(db, facility_id)
+    finally:
+        db.dispose()
+    if json_output:
+        emit_json(facility)
+        return
+    loc = facility.location
+    console.print(f"[bold]{escape(facility.name)}[/bold] ({facility.status.value})")
+    place = ", ".join(
+        p for p in (loc.address, loc.postal_code, loc.city, loc.region, loc.country) if p
+    )
+    for label, value in (
+        ("id", facility.id),
+        ("place", place),
+        ("coordinates", f"{loc.latitude}, {loc.longitude}" if loc.has_coordinates else None),
+        ("url", facility.url),
+        ("processes", ", ".join(sorted(facility.all_processes()))),
+        ("materials", ", ".join(facility.typical_materials)),
+        ("certifications", ", ".join(facility.certifications)),
+        ("source", facility.source),
+    ):
+        if value:
+            console.print(f"  {label}: {escape(value)}")
+    if facility.equipment:
+        table = Table(title="equipment", show_header=True)
+        for column in ("id", "type", "make / model", "qty", "processes", "envelope (mm)"):
+            table.add_column(column)
+        for eq in facility.equipment:
+            env = eq.envelope
+            table.add_row(
+                escape(eq.id),
+                escape(eq.equipment_type),
+                escape(" ".join(p for p in (eq.make, eq.model) if p)),
+                str(eq.quantity),
+                escape(", ".join(eq.processes)),
+                f"{env.x_mm:g} x {env.y_mm:g} x {env.z_mm:g}" if env else "",
+            )
+        console.print(table)
+    card = facility.extension.rate_card
+    if card and card.rates:
+        for rate in card.rates:
+            console.print(
+                f"  rate {escape(rate.process)}: {rate.hourly_rate:g} {card.currency}/h, "
+                f"setup {rate.setup_cost:g}"
+            )
+    if facility.provenance.any_synthetic:
+        console.print("  [yellow]some fields are synthetic (generated by fabnet)[/yellow]")
+
+
+@app.command("export")
+def export(
+    facility_id: str = typer.Argument(..., metavar="ID", help="A facility id or a unique prefix."),
+    fmt: str = typer.Option("yaml", "--format", "-f", help="yaml or json (OKW)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default stdout)."
+    ),
+) -> None:
+    """Export a facility as an Open Know-Where record."""
+    db = open_db()
+    try:
+        text = export_facility(db, facility_id, fmt)
+    finally:
+        db.dispose()
+    write_output(text, output)
+
+
+def _format(fmt: str | None) -> FacilityFormat | None:
+    if fmt is None:
+        return None
+    if fmt == "okw":
+        return "okw"
+    if fmt == "fablabs":
+        return "fablabs"
+    raise InputError(f"unknown format {fmt!r}", field="--format", hint="use okw or fablabs")
+
+
+def _summary(facility: Facility) -> dict[str, object]:
+    loc = facility.location
+    return {
+        "id": facility.id,
+        "name": facility.name,
+        "country": loc.country,
+        "city": loc.city,
+        "latitude": loc.latitude,
+        "longitude": loc.longitude,
+        "status": facility.status.value,
+        "processes": sorted(facility.all_processes()),
+        "equipment": len(facility.equipment),
+    }
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="facilities")

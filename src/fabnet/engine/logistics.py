@@ -1,0 +1,191 @@
+"""Transport lanes: distance, cost, transit days and CO2e per mode (road, sea, air).
+
+Distances are great-circle distances times a per-mode detour factor. Each mode has a cost per
+kg-km, a fixed cost per shipment, a door-to-door speed plus handling days, and a greenhouse-gas
+intensity in g CO2e per tonne-km taken from the default-intensity tables of the GLEC Framework v3.0
+(Smart Freight Centre, 2023), the industry implementation of ISO 14083:2023. The defaults live in
+``fabnet/engine/data/transport_intensities.yaml`` with their sources; a deployment passes its own.
+
+A border crossing (origin and destination in different countries that share no customs union)
+adds a duty on the goods value (percent) and clearance days.
+
+Sea freight needs coastal endpoints, which cannot be judged from coordinates alone. Simplification:
+sea is offered only between different countries at least ``sea_min_distance_km`` apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+from numpy.typing import NDArray
+
+from fabnet.errors import InputError
+
+_SOURCE = "transport model"
+
+
+class TransportMode(StrEnum):
+    ROAD = "road"
+    SEA = "sea"
+    AIR = "air"
+
+
+@dataclass(frozen=True)
+class ModeParameters:
+    """Planning parameters of one transport mode."""
+
+    mode: TransportMode
+    cost_per_kg_km: float
+    fixed_cost_per_shipment: float
+    speed_km_per_day: float
+    handling_days: float
+    co2e_g_per_tkm: float
+    detour_factor: float
+
+    def __post_init__(self) -> None:
+        for name in ("cost_per_kg_km", "fixed_cost_per_shipment", "handling_days", "co2e_g_per_tkm"):
+            if getattr(self, name) < 0:
+                raise InputError(
+                    "must not be negative", source=_SOURCE, field=f"modes.{self.mode}.{name}"
+                )
+        if self.speed_km_per_day <= 0:
+            raise InputError(
+                "must be positive", source=_SOURCE, field=f"modes.{self.mode}.speed_km_per_day"
+            )
+        if self.detour_factor < 1:
+            raise InputError(
+                "must be at least 1 (a route is never shorter than the great circle)",
+                source=_SOURCE,
+                field=f"modes.{self.mode}.detour_factor",
+            )
+
+
+@dataclass(frozen=True)
+class LaneOption:
+    """One way of moving ``mass_kg`` from an origin to a destination."""
+
+    mode: TransportMode
+    distance_km: float
+    cost: float
+    days: float
+    co2e_kg: float
+    duty_pct: float
+    crosses_border: bool
+
+
+@dataclass(frozen=True)
+class TransportModel:
+    """Modes, border rules and the sea-lane simplification."""
+
+    modes: Mapping[TransportMode, ModeParameters]
+    sea_min_distance_km: float = 3000.0
+    border_duty_pct: float = 0.0
+    border_days: float = 2.0
+    customs_unions: tuple[frozenset[str], ...] = field(default_factory=tuple)
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.border_duty_pct < 0 or self.border_days < 0:
+            raise InputError(
+                "border duty and days must not be negative",
+                source=_SOURCE,
+                field="border_duty_pct/border_days",
+            )
+
+    @classmethod
+    def default(cls, **overrides: Any) -> TransportModel:
+        """The packaged defaults (GLEC v3 / ISO 14083 intensities), with keyword overrides."""
+        text = resources.files("fabnet.engine").joinpath("data/transport_intensities.yaml")
+        raw = yaml.safe_load(text.read_text(encoding="utf-8"))
+        modes = {
+            TransportMode(name): ModeParameters(mode=TransportMode(name), **values)
+            for name, values in raw["modes"].items()
+        }
+        unions = tuple(frozenset(members) for members in raw.get("customs_unions", {}).values())
+        kwargs: dict[str, Any] = {
+            "modes": modes,
+            "sea_min_distance_km": float(raw["sea_min_distance_km"]),
+            "border_duty_pct": float(raw["border_duty_pct"]),
+            "border_days": float(raw["border_days"]),
+            "customs_unions": unions,
+            "sources": tuple(raw.get("sources", ())),
+        }
+        kwargs.update(overrides)
+        return cls(**kwargs)
+
+    def crosses_border(self, origin_country: str | None, destination_country: str | None) -> bool:
+        """True when goods clear customs between the two countries (unknown country: no)."""
+        if not origin_country or not destination_country:
+            return False
+        a, b = origin_country.upper(), destination_country.upper()
+        if a == b:
+            return False
+        return not any(a in union and b in union for union in self.customs_unions)
+
+    def mode_allowed(
+        self,
+        mode: TransportMode,
+        great_circle_km: float,
+        origin_country: str | None,
+        destination_country: str | None,
+    ) -> bool:
+        if mode is not TransportMode.SEA:
+            return True
+        different = (origin_country or "").upper() != (destination_country or "").upper()
+        return different and great_circle_km >= self.sea_min_distance_km
+
+    def lane(
+        self,
+        origin: tuple[float, float],
+        destination: tuple[float, float],
+        mass_kg: float,
+        *,
+        origin_country: str | None = None,
+        destination_country: str | None = None,
+        goods_value: float = 0.0,
+    ) -> dict[TransportMode, LaneOption]:
+        """Options per allowed mode for one shipment of ``mass_kg`` between two (lat, lon) points."""
+        if mass_kg < 0:
+            raise InputError("must not be negative", source=_SOURCE, field="mass_kg")
+        gc = float(great_circle_km(origin[0], origin[1], destination[0], destination[1]))
+        border = self.crosses_border(origin_country, destination_country)
+        duty_pct = self.border_duty_pct if border else 0.0
+        options: dict[TransportMode, LaneOption] = {}
+        for mode, p in self.modes.items():
+            if not self.mode_allowed(mode, gc, origin_country, destination_country):
+                continue
+            km = gc * p.detour_factor
+            days = p.handling_days + km / p.speed_km_per_day + (self.border_days if border else 0.0)
+            cost = (
+                p.cost_per_kg_km * mass_kg * km
+                + p.fixed_cost_per_shipment
+                + goods_value * duty_pct / 100.0
+            )
+            options[mode] = LaneOption(
+                mode=mode,
+                distance_km=km,
+                cost=cost,
+                days=days,
+                co2e_kg=p.co2e_g_per_tkm * (mass_kg / 1000.0) * km / 1000.0,
+                duty_pct=duty_pct,
+                crosses_border=border,
+            )
+        return options
+
+
+def great_circle_km(
+    lat1: float | NDArray[np.float64],
+    lon1: float | NDArray[np.float64],
+    lat2: float | NDArray[np.float64],
+    lon2: float | NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Great-circle distance in km (delegates to ``fabnet.geo.distance.haversine_km``)."""
+    from fabnet.geo.distance import haversine_km
+
+    return np.asarray(haversine_km(lat1, lon1, lat2, lon2), dtype=np.float64)

@@ -1,0 +1,62 @@
+"""A facility's capability rows: one per piece of equipment, plus one for facility-level claims.
+
+Process, material, envelope and tolerance must be met by the SAME row. A facility that lists
+equipment is matched machine by machine: its small FDM printer and its big laser cutter are two
+rows, so it cannot print a big part. Processes that a facility declares without any equipment
+that offers them form one extra row with no envelope and no tolerance: such a row can make a part
+that has no outer dimensions and no tolerance, and is otherwise a near-miss ("no build volume
+declared"), because an unknown envelope is not proof that the part fits.
+
+Materials: a machine's own ``materials`` when it lists any, else the facility's
+``typical_materials`` (records rarely say which machine works which material).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fabnet.domain.common import Dimensions
+from fabnet.domain.facility import Facility
+
+
+@dataclass(frozen=True)
+class CapabilityRow:
+    equipment_id: str | None
+    label: str
+    processes: tuple[str, ...]
+    materials: tuple[str, ...]
+    envelope: Dimensions | None
+    tolerance_class: str | None
+
+
+def capability_rows(facility: Facility) -> list[CapabilityRow]:
+    """The rows that can make something: equipment with processes, then facility-level ones."""
+    rows: list[CapabilityRow] = []
+    by_equipment: set[str] = set()
+    for eq in facility.equipment:
+        if not eq.processes:
+            continue
+        by_equipment.update(eq.processes)
+        rows.append(
+            CapabilityRow(
+                equipment_id=eq.id,
+                label=f"equipment {eq.id!r} ({eq.equipment_type})",
+                processes=eq.processes,
+                materials=eq.materials or facility.typical_materials,
+                envelope=eq.envelope,
+                tolerance_class=eq.tolerance_class,
+            )
+        )
+    loose = tuple(p for p in facility.processes if p not in by_equipment)
+    if loose:
+        rows.append(
+            CapabilityRow(
+                equipment_id=None,
+                label="facility-level processes (no equipment detail)",
+                processes=loose,
+                materials=facility.typical_materials,
+                envelope=None,
+                tolerance_class=None,
+            )
+        )
+    return rows

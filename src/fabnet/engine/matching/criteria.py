@@ -1,0 +1,433 @@
+"""Every criterion of a match, judged for one (part, facility) pair with its reason in words.
+
+This is the reference semantics: the vectorised index (:mod:`.index`) must select exactly the
+facilities for which :func:`assess` passes every criterion (the tests check both agree), and
+every reason, near-miss and why-not answer is written here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from fabnet.domain.common import Dimensions
+from fabnet.domain.facility import Facility
+from fabnet.engine.matching.capability import CapabilityRow, capability_rows
+from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
+from fabnet.engine.matching.requirement import PartRequirement
+from fabnet.engine.matching.scoring import data_quality, max_batch, unit_cost
+from fabnet.engine.matching.terms import Terms, material_terms, process_terms
+from fabnet.errors import InputError
+from fabnet.geo.distance import haversine_km
+from fabnet.vocab.certifications import normalise_certification
+from fabnet.vocab.tolerance import meets_tolerance, tolerance_fineness_um
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One criterion for one (part, facility): met or not, and why, in words."""
+
+    criterion: str
+    passed: bool
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"criterion": self.criterion, "passed": self.passed, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """All criteria of one (part, facility) plus the numbers the score uses."""
+
+    facility: Facility
+    criteria: tuple[CriterionResult, ...]
+    equipment_id: str | None
+    distance_km: float | None
+    unit_cost: float | None
+    units_per_week: float | None
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.criteria)
+
+    @property
+    def failed(self) -> tuple[CriterionResult, ...]:
+        return tuple(c for c in self.criteria if not c.passed)
+
+
+def fmt_dims(dims: Dimensions) -> str:
+    return f"{dims.x_mm:g}×{dims.y_mm:g}×{dims.z_mm:g} mm"
+
+
+def _or_list(items: Sequence[str]) -> str:
+    return " or ".join(items) if items else "nothing"
+
+
+@lru_cache(maxsize=4096)
+def normalised_certification(text: str) -> str:
+    """A facility's certification in normal form; text that no rule knows is kept trimmed."""
+    try:
+        return normalise_certification(text)
+    except InputError:
+        return text.strip()
+
+
+def nearest_point(
+    facility: Facility, points: Sequence[DeliveryPoint]
+) -> tuple[float, DeliveryPoint] | None:
+    loc = facility.location
+    if not points or loc.latitude is None or loc.longitude is None:
+        return None
+    best: tuple[float, DeliveryPoint] | None = None
+    for point in points:
+        d = float(haversine_km(point.latitude, point.longitude, loc.latitude, loc.longitude))
+        if best is None or d < best[0]:
+            best = (d, point)
+    return best
+
+
+@lru_cache(maxsize=4096)
+def tolerance_met(offered: str, required: str) -> bool:
+    """``offered`` at least as fine as ``required`` (at the vocabulary's default nominal size).
+
+    A requirement no vocabulary knows is the user's error and raises; an offered class that
+    cannot be read is not proof of anything and does not meet.
+    """
+    tolerance_fineness_um(required)
+    try:
+        return meets_tolerance(offered, required)
+    except InputError:
+        return False
+
+
+# -- capability: process, material, envelope, tolerance on one row ---------------------------
+
+
+def _process(row: CapabilityRow, req: PartRequirement, terms: Terms) -> CriterionResult:
+    for offered in row.processes:
+        for required in req.processes:
+            if terms.satisfies(offered, required):
+                how = "" if offered == required else f", which meets {required}"
+                return CriterionResult("process", True, f"{row.label} offers {offered}{how}")
+    return CriterionResult(
+        "process",
+        False,
+        f"{row.label} offers {', '.join(row.processes)}; needs {_or_list(req.processes)}",
+    )
+
+
+def _material(row: CapabilityRow, req: PartRequirement, terms: Terms) -> CriterionResult:
+    if not req.materials:
+        return CriterionResult("material", True, "part names no material")
+    if not row.materials:
+        return CriterionResult(
+            "material",
+            False,
+            f"{row.label}: no materials declared; part needs {_or_list(req.materials)}",
+        )
+    for offered in row.materials:
+        for required in req.materials:
+            if terms.satisfies(offered, required):
+                how = "" if offered == required else f", which is a kind of {required}"
+                return CriterionResult("material", True, f"works {offered}{how}")
+    return CriterionResult(
+        "material",
+        False,
+        f"{row.label} works {', '.join(row.materials)}; part needs {_or_list(req.materials)}"
+        " (or a more specific kind)",
+    )
+
+
+def _envelope(row: CapabilityRow, req: PartRequirement) -> CriterionResult:
+    if req.dimensions is None:
+        return CriterionResult("envelope", True, "part has no outer dimensions")
+    part = fmt_dims(req.dimensions)
+    if row.envelope is None:
+        return CriterionResult(
+            "envelope", False, f"{row.label}: no build volume declared; part is {part}"
+        )
+    if req.dimensions.fits_in(row.envelope):
+        return CriterionResult("envelope", True, f"part {part} fits {fmt_dims(row.envelope)}")
+    over = [
+        (p, e) for p, e in zip(req.dimensions.sorted(), row.envelope.sorted(), strict=True) if p > e
+    ]
+    worst_p, worst_e = max(over, key=lambda pe: pe[0] - pe[1])
+    return CriterionResult(
+        "envelope",
+        False,
+        f"{row.label}: build volume {fmt_dims(row.envelope)}, part {part}: does not fit in any"
+        f" orientation ({worst_p:g} mm side against {worst_e:g} mm)",
+    )
+
+
+def _tolerance(row: CapabilityRow, req: PartRequirement) -> CriterionResult:
+    if req.tolerance_class is None:
+        return CriterionResult("tolerance", True, "part names no tolerance class")
+    if row.tolerance_class is None:
+        return CriterionResult(
+            "tolerance",
+            False,
+            f"{row.label}: no tolerance class declared; part needs {req.tolerance_class}",
+        )
+    if tolerance_met(row.tolerance_class, req.tolerance_class):
+        return CriterionResult(
+            "tolerance", True, f"{row.tolerance_class} meets {req.tolerance_class}"
+        )
+    return CriterionResult(
+        "tolerance",
+        False,
+        f"{row.label}: tolerance {row.tolerance_class} is coarser than required"
+        f" {req.tolerance_class}",
+    )
+
+
+def _row_flags(row: CapabilityRow, req: PartRequirement) -> tuple[bool, bool, bool, bool]:
+    """Process, material, envelope and tolerance met by ``row`` (no text: cheap)."""
+    return (
+        process_terms().any_satisfies(row.processes, req.processes),
+        not req.materials or material_terms().any_satisfies(row.materials, req.materials),
+        req.dimensions is None
+        or (row.envelope is not None and req.dimensions.fits_in(row.envelope)),
+        req.tolerance_class is None
+        or (
+            row.tolerance_class is not None
+            and tolerance_met(row.tolerance_class, req.tolerance_class)
+        ),
+    )
+
+
+def _row_text(row: CapabilityRow, req: PartRequirement, criterion: int) -> CriterionResult:
+    if criterion == 0:
+        return _process(row, req, process_terms())
+    if criterion == 1:
+        return _material(row, req, material_terms())
+    if criterion == 2:
+        return _envelope(row, req)
+    return _tolerance(row, req)
+
+
+def capability_criteria(
+    facility: Facility, req: PartRequirement
+) -> tuple[tuple[CriterionResult, ...], str | None]:
+    """Process, material, envelope and tolerance, all on the same row when any row passes.
+
+    Returns the results of the best row (fewest failures among rows that offer the process)
+    and that row's equipment id. When no row offers the process, each other criterion says
+    whether any row at all would meet it.
+    """
+    if req.tolerance_class is not None:
+        tolerance_fineness_um(req.tolerance_class)  # an unreadable requirement raises
+    if not req.processes:
+        return (
+            CriterionResult("process", False, "the part names no process to make it with"),
+        ), None
+    rows = capability_rows(facility)
+    if not rows:
+        return (
+            CriterionResult(
+                "process",
+                False,
+                f"declares no processes or equipment; needs {_or_list(req.processes)}",
+            ),
+        ), None
+    flags = [_row_flags(row, req) for row in rows]
+    offering = [i for i, f in enumerate(flags) if f[0]]
+    if offering:
+        best = min(offering, key=lambda i: sum(not ok for ok in flags[i]))
+        row = rows[best]
+        return tuple(_row_text(row, req, c) for c in range(4)), row.equipment_id
+    offered = sorted({p for row in rows for p in row.processes})
+    general = sorted(
+        {p for p in offered for r in req.processes if p != r and process_terms().satisfies(r, p)}
+    )
+    note = f"; {', '.join(general)} is more general, not proof of it" if general else ""
+    process = CriterionResult(
+        "process",
+        False,
+        f"offers {', '.join(offered)}; needs {_or_list(req.processes)} or a more specific"
+        f" process{note}",
+    )
+    others: list[CriterionResult] = []
+    for criterion in (1, 2, 3):
+        meeting = [i for i, f in enumerate(flags) if f[criterion]]
+        if meeting:
+            met = _row_text(rows[meeting[0]], req, criterion)
+            others.append(CriterionResult(met.criterion, True, f"{met.detail} (other equipment)"))
+        else:
+            others.append(_row_text(rows[0], req, criterion))
+    return (process, *others), None
+
+
+# -- facility-level criteria ------------------------------------------------------------------
+
+
+def capacity_criterion(facility: Facility, req: PartRequirement) -> CriterionResult:
+    limit = max_batch(facility)
+    if limit is None:
+        return CriterionResult(
+            "capacity", True, f"largest batch not declared; {req.quantity} needed"
+        )
+    if req.quantity > limit:
+        return CriterionResult(
+            "capacity", False, f"largest batch {limit:g}, order needs {req.quantity}"
+        )
+    shown = "unbounded" if math.isinf(limit) else f"{limit:g}"
+    return CriterionResult("capacity", True, f"largest batch {shown} covers {req.quantity}")
+
+
+def facility_criteria(
+    facility: Facility, request: MatchRequest, nearest: tuple[float, DeliveryPoint] | None
+) -> tuple[CriterionResult, ...]:
+    out: list[CriterionResult] = []
+    allowed = ", ".join(sorted(s.value for s in request.statuses))
+    out.append(
+        CriterionResult(
+            "status",
+            facility.status in request.statuses,
+            f"status {facility.status.value}"
+            + ("" if facility.status in request.statuses else f"; allowed: {allowed}"),
+        )
+    )
+    if request.access_types is None:
+        out.append(CriterionResult("access", True, "any access type allowed"))
+    elif facility.access_type is None:
+        out.append(CriterionResult("access", False, "access type not declared"))
+    else:
+        ok = facility.access_type in request.access_types
+        kinds = ", ".join(sorted(a.value for a in request.access_types))
+        out.append(
+            CriterionResult(
+                "access",
+                ok,
+                f"access {facility.access_type.value}" + ("" if ok else f"; allowed: {kinds}"),
+            )
+        )
+    out.append(_country(facility, request))
+    out.append(_distance(facility, request, nearest))
+    out.append(_certifications(facility, request))
+    quality = data_quality(facility)
+    label = {1.0: "declared", 0.5: "imported"}.get(quality, "synthetic")
+    if not request.include_synthetic and facility.provenance.any_synthetic:
+        out.append(
+            CriterionResult("data", False, "synthetic data; the request excludes synthetic data")
+        )
+    else:
+        out.append(CriterionResult("data", True, f"capability data {label}"))
+    return tuple(out)
+
+
+def facility_country(facility: Facility) -> str | None:
+    country = facility.location.country
+    return country.strip().upper() if country else None
+
+
+def _country(facility: Facility, request: MatchRequest) -> CriterionResult:
+    if request.countries is None and not request.excluded_countries:
+        return CriterionResult("country", True, "no country constraint")
+    country = facility_country(facility)
+    if country is None:
+        return CriterionResult(
+            "country", False, "no country declared; cannot check the country constraint"
+        )
+    if request.countries is not None and country not in request.countries:
+        allowed = ", ".join(sorted(request.countries))
+        return CriterionResult("country", False, f"in {country}; allowed: {allowed}")
+    if country in request.excluded_countries:
+        return CriterionResult("country", False, f"in {country}, which the request excludes")
+    return CriterionResult("country", True, f"in {country}")
+
+
+def _distance(
+    facility: Facility, request: MatchRequest, nearest: tuple[float, DeliveryPoint] | None
+) -> CriterionResult:
+    if not request.delivery_points:
+        return CriterionResult("distance", True, "no delivery point given")
+    radius = request.radius_km
+    if nearest is None:
+        if radius is not None:
+            return CriterionResult(
+                "distance", False, f"no coordinates; cannot show it is within {radius:g} km"
+            )
+        return CriterionResult("distance", True, "no coordinates; distance unknown")
+    km, point = nearest
+    where = f"{km:.1f} km from {point.label or 'the delivery point'}"
+    if radius is not None and km > radius:
+        return CriterionResult("distance", False, f"{where}, beyond {radius:g} km")
+    suffix = f", within {radius:g} km" if radius is not None else ""
+    return CriterionResult("distance", True, where + suffix)
+
+
+def _certifications(facility: Facility, request: MatchRequest) -> CriterionResult:
+    if not request.required_certifications:
+        return CriterionResult("certifications", True, "no certification required")
+    held = {normalised_certification(c) for c in facility.certifications}
+    missing = sorted(request.required_certifications - held)
+    if missing:
+        holds = ", ".join(sorted(held)) or "none declared"
+        return CriterionResult(
+            "certifications", False, f"lacks {', '.join(missing)} (holds: {holds})"
+        )
+    return CriterionResult(
+        "certifications", True, f"holds {', '.join(sorted(request.required_certifications))}"
+    )
+
+
+# -- cost and capacity numbers ------------------------------------------------------------------
+
+
+def cost_and_throughput(
+    facility: Facility, req: PartRequirement, currency: str
+) -> tuple[float | None, float | None]:
+    """Cheapest unit cost (in ``currency``) and best units/week over the applicable rates."""
+    card = facility.extension.rate_card
+    capacity = facility.extension.capacity
+    best_cost: float | None = None
+    best_rate_weekly: float | None = None
+    if card is not None:
+        terms = process_terms()
+        for rate in card.rates:
+            if not any(terms.satisfies(rate.process, r) for r in req.processes):
+                continue
+            if card.currency == currency:
+                cost = unit_cost(rate, req.quantity, req.mass_g)
+                if cost is not None and (best_cost is None or cost < best_cost):
+                    best_cost = cost
+            if capacity is not None and rate.units_per_hour is not None:
+                weekly = rate.units_per_hour * capacity.hours_per_week
+                if best_rate_weekly is None or weekly > best_rate_weekly:
+                    best_rate_weekly = weekly
+    if capacity is not None and capacity.units_per_week is not None:
+        return best_cost, float(capacity.units_per_week)
+    return best_cost, best_rate_weekly
+
+
+def assess(
+    facility: Facility,
+    req: PartRequirement,
+    request: MatchRequest,
+    nearest: tuple[float, DeliveryPoint] | Literal["compute"] | None = "compute",
+) -> Assessment:
+    """Every criterion for one (part, facility), in a fixed order, with the score's numbers.
+
+    ``nearest`` (km, delivery point) may be passed when the caller computed it in bulk.
+    """
+    capability, equipment_id = capability_criteria(facility, req)
+    if nearest == "compute":
+        nearest = nearest_point(facility, request.delivery_points)
+    criteria = (
+        *capability,
+        capacity_criterion(facility, req),
+        *facility_criteria(facility, request, nearest),
+    )
+    cost, weekly = cost_and_throughput(facility, req, request.currency)
+    return Assessment(
+        facility=facility,
+        criteria=criteria,
+        equipment_id=equipment_id,
+        distance_km=None if nearest is None else nearest[0],
+        unit_cost=cost,
+        units_per_week=weekly,
+    )

@@ -1,0 +1,516 @@
+"""The facility index: a registry flattened into numpy arrays, built once per registry version.
+
+Two levels of rows:
+
+* **capability rows** (one per piece of equipment, plus one for facility-level processes, see
+  :mod:`.capability`): process and material membership as boolean matrices over vocabulary
+  columns *closed under ancestors* (a row offering ``fdm`` has the ``fdm``,
+  ``additive-manufacturing`` ... columns set, so "who meets requirement R" is column R),
+  sorted envelope sides, and a tolerance code;
+* **facility rows**: status, access, country, certification bitset, provenance, coordinates
+  (with a :class:`scipy.spatial.cKDTree` on unit vectors for radius queries), batch limit and
+  capacity; rate-card lines as a third table (facility, process closure, prices).
+
+Matching a part is a few boolean operations over capability rows, a scatter to facilities, and
+vectorised scoring of the survivors; only the listed candidates and near-misses are explained in
+Python (:func:`.criteria.assess`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from fabnet.domain.facility import AccessType, Facility, FacilityStatus
+from fabnet.engine.matching.capability import capability_rows
+from fabnet.engine.matching.criteria import (
+    facility_country,
+    normalised_certification,
+    tolerance_met,
+)
+from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
+from fabnet.engine.matching.requirement import PartRequirement
+from fabnet.engine.matching.scoring import data_quality, max_batch, unit_costs
+from fabnet.engine.matching.terms import Terms, material_terms, process_terms
+from fabnet.errors import InputError
+from fabnet.geo.distance import chord_to_km, haversine_km, km_to_chord, to_unit_xyz
+from fabnet.vocab.tolerance import tolerance_fineness_um
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
+
+STATUSES: tuple[FacilityStatus, ...] = tuple(FacilityStatus)
+ACCESS_TYPES: tuple[AccessType, ...] = tuple(AccessType)
+
+
+class _Columns:
+    """Vocabulary ids -> matrix columns, assigned as closures are first seen."""
+
+    def __init__(self, terms: Terms) -> None:
+        self.terms = terms
+        self.index: dict[str, int] = {}
+        self._cache: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+    def of(self, ids: tuple[str, ...]) -> tuple[int, ...]:
+        cached = self._cache.get(ids)
+        if cached is None:
+            cols: set[int] = set()
+            for term in ids:
+                for node in self.terms.closure(term):
+                    cols.add(self.index.setdefault(node, len(self.index)))
+            cached = tuple(sorted(cols))
+            self._cache[ids] = cached
+        return cached
+
+
+def _matrix(pairs_col: list[int], pairs_row: list[int], n_cols: int, n_rows: int) -> BoolArray:
+    matrix = np.zeros((max(n_cols, 1), n_rows), dtype=np.bool_)
+    if pairs_col:
+        matrix[np.asarray(pairs_col, dtype=np.int64), np.asarray(pairs_row, dtype=np.int64)] = True
+    return matrix
+
+
+def _csr(pairs_col: list[int], pairs_row: list[int], n_cols: int) -> tuple[IntArray, ...]:
+    """Per column, the sorted row numbers that have it (a column-compressed boolean matrix)."""
+    cols = np.asarray(pairs_col, dtype=np.int64)
+    rows = np.asarray(pairs_row, dtype=np.int32)
+    order = np.lexsort((rows, cols))
+    cols, rows = cols[order], rows[order]
+    bounds = np.searchsorted(cols, np.arange(n_cols + 1))
+    return tuple(np.ascontiguousarray(rows[bounds[c] : bounds[c + 1]]) for c in range(n_cols))
+
+
+def _union(parts: list[IntArray]) -> IntArray:
+    if not parts:
+        return np.zeros(0, dtype=np.int32)
+    if len(parts) == 1:
+        return parts[0]
+    merged: IntArray = np.unique(np.concatenate(parts))
+    return merged
+
+
+def _codes(values: list[str | None]) -> tuple[npt.NDArray[np.int16], tuple[str, ...]]:
+    """Small-integer codes for a column of strings; -1 for None."""
+    table: dict[str, int] = {}
+    codes = np.fromiter(
+        (-1 if v is None else table.setdefault(v, len(table)) for v in values),
+        dtype=np.int16,
+        count=len(values),
+    )
+    return codes, tuple(table)
+
+
+def _lut(values: Sequence[Any], test: Any, unknown: bool = False) -> BoolArray:
+    """A lookup table over codes; its last entry answers code -1 (not declared)."""
+    return np.array([bool(test(v)) for v in values] + [unknown], dtype=np.bool_)
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """Facility-level results of one request: who passes, failure counts, distances."""
+
+    passes: BoolArray
+    failures: npt.NDArray[np.int8]
+    distance_km: FloatArray  # NaN: no delivery point, or no coordinates
+
+
+@dataclass(frozen=True)
+class PartView:
+    """Capability of every facility for one part (before facility-level criteria)."""
+
+    offering_rows: IntArray  # rows that offer a required process
+    row_failures: npt.NDArray[np.int8]  # material + envelope + tolerance failures per such row
+    capable: BoolArray  # per facility: some row passes all four
+    batch_ok: BoolArray  # per facility
+
+
+@dataclass(frozen=True, eq=False)
+class FacilityIndex:
+    facilities: tuple[Facility, ...]
+    position: dict[str, int]
+    id_rank: IntArray
+    status: npt.NDArray[np.int16]
+    access: npt.NDArray[np.int16]
+    country: npt.NDArray[np.int16]
+    country_values: tuple[str, ...]
+    certs: BoolArray
+    cert_columns: dict[str, int]
+    has_cert: BoolArray
+    synthetic: BoolArray
+    data_quality: FloatArray
+    latitude: FloatArray
+    longitude: FloatArray
+    xyz: FloatArray
+    tree: Any
+    tree_facility: IntArray
+    max_batch: FloatArray
+    declared_weekly: FloatArray
+    hours_per_week: FloatArray
+    currency: npt.NDArray[np.int16]
+    currency_values: tuple[str, ...]
+    row_facility: IntArray
+    process_rows: tuple[IntArray, ...]
+    process_columns: dict[str, int]
+    row_materials: BoolArray
+    material_columns: dict[str, int]
+    row_envelope: tuple[FloatArray, FloatArray, FloatArray]
+    row_tolerance: npt.NDArray[np.int16]
+    tolerance_values: tuple[str, ...]
+    rate_facility: IntArray
+    rate_rows: tuple[IntArray, ...]
+    rate_hourly: FloatArray
+    rate_setup: FloatArray
+    rate_material: FloatArray
+    rate_min_lot: FloatArray
+    rate_units_per_hour: FloatArray
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, facilities: Sequence[Facility]) -> FacilityIndex:
+        """Flatten ``facilities``; facility ids must be unique (they identify everything)."""
+        facs = tuple(facilities)
+        position: dict[str, int] = {}
+        for i, fac in enumerate(facs):
+            if position.setdefault(fac.id, i) != i:
+                raise InputError(
+                    f"facility id {fac.id!r} appears twice", source="facility registry", field="id"
+                )
+        n = len(facs)
+        id_order = sorted(range(n), key=lambda i: facs[i].id)
+        id_rank = np.empty(n, dtype=np.int32)
+        id_rank[np.asarray(id_order, dtype=np.int64)] = np.arange(n, dtype=np.int32)
+
+        proc_cols = _Columns(process_terms())
+        mat_cols = _Columns(material_terms())
+        cert_columns: dict[str, int] = {}
+        row_fac: list[int] = []
+        p_col: list[int] = []
+        p_row: list[int] = []
+        m_col: list[int] = []
+        m_row: list[int] = []
+        env: list[tuple[float, float, float]] = []
+        tol: list[str | None] = []
+        c_col: list[int] = []
+        c_fac: list[int] = []
+        rate_fac: list[int] = []
+        r_col: list[int] = []
+        r_row: list[int] = []
+        rate_num: list[tuple[float, float, float, float, float]] = []
+        nan3 = (np.nan, np.nan, np.nan)
+        for f, fac in enumerate(facs):
+            for row in capability_rows(fac):
+                r = len(row_fac)
+                row_fac.append(f)
+                for col in proc_cols.of(row.processes):
+                    p_col.append(col)
+                    p_row.append(r)
+                for col in mat_cols.of(row.materials):
+                    m_col.append(col)
+                    m_row.append(r)
+                env.append(row.envelope.sorted() if row.envelope is not None else nan3)
+                tol.append(row.tolerance_class)
+            for text in fac.certifications:
+                c_col.append(
+                    cert_columns.setdefault(normalised_certification(text), len(cert_columns))
+                )
+                c_fac.append(f)
+            card = fac.extension.rate_card
+            for rate in card.rates if card is not None else ():
+                k = len(rate_fac)
+                rate_fac.append(f)
+                for col in proc_cols.of((rate.process,)):
+                    r_col.append(col)
+                    r_row.append(k)
+                rate_num.append(
+                    (
+                        rate.hourly_rate,
+                        rate.setup_cost,
+                        rate.material_cost_per_kg,
+                        float(rate.minimum_lot),
+                        np.nan if rate.units_per_hour is None else rate.units_per_hour,
+                    )
+                )
+
+        lat = np.array(
+            [np.nan if f.location.latitude is None else f.location.latitude for f in facs],
+            dtype=np.float64,
+        )
+        lon = np.array(
+            [np.nan if f.location.longitude is None else f.location.longitude for f in facs],
+            dtype=np.float64,
+        )
+        with_coords = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon)).astype(np.int32)
+        xyz = np.full((n, 3), np.nan)
+        tree = None
+        if with_coords.size:
+            xyz[with_coords] = to_unit_xyz(lat[with_coords], lon[with_coords])
+            tree = cKDTree(xyz[with_coords])
+        country, country_values = _codes([facility_country(f) for f in facs])
+        currency, currency_values = _codes(
+            [
+                None if f.extension.rate_card is None else f.extension.rate_card.currency
+                for f in facs
+            ]
+        )
+        tolerance, tolerance_values = _codes(tol)
+        envelope = np.array(env, dtype=np.float64).reshape(-1, 3)
+        rates = np.array(rate_num, dtype=np.float64).reshape(-1, 5)
+        capacities = [f.extension.capacity for f in facs]
+        return cls(
+            facilities=facs,
+            position=position,
+            id_rank=id_rank,
+            status=np.array([STATUSES.index(f.status) for f in facs], dtype=np.int16),
+            access=np.array(
+                [-1 if f.access_type is None else ACCESS_TYPES.index(f.access_type) for f in facs],
+                dtype=np.int16,
+            ),
+            country=country,
+            country_values=country_values,
+            certs=_matrix(c_col, c_fac, len(cert_columns), n),
+            cert_columns=cert_columns,
+            has_cert=np.array([bool(f.certifications) for f in facs], dtype=np.bool_),
+            synthetic=np.array([f.provenance.any_synthetic for f in facs], dtype=np.bool_),
+            data_quality=np.array([data_quality(f) for f in facs], dtype=np.float64),
+            latitude=lat,
+            longitude=lon,
+            xyz=xyz,
+            tree=tree,
+            tree_facility=with_coords,
+            max_batch=np.array(
+                [np.nan if (b := max_batch(f)) is None else b for f in facs], dtype=np.float64
+            ),
+            declared_weekly=np.array(
+                [
+                    np.nan if c is None or c.units_per_week is None else c.units_per_week
+                    for c in capacities
+                ],
+                dtype=np.float64,
+            ),
+            hours_per_week=np.array(
+                [np.nan if c is None else c.hours_per_week for c in capacities], dtype=np.float64
+            ),
+            currency=currency,
+            currency_values=currency_values,
+            row_facility=np.asarray(row_fac, dtype=np.int32),
+            process_rows=_csr(p_col, p_row, len(proc_cols.index)),
+            process_columns=proc_cols.index,
+            row_materials=_matrix(m_col, m_row, len(mat_cols.index), len(row_fac)),
+            material_columns=mat_cols.index,
+            row_envelope=(
+                np.ascontiguousarray(envelope[:, 0]),
+                np.ascontiguousarray(envelope[:, 1]),
+                np.ascontiguousarray(envelope[:, 2]),
+            ),
+            row_tolerance=tolerance,
+            tolerance_values=tolerance_values,
+            rate_facility=np.asarray(rate_fac, dtype=np.int32),
+            rate_rows=_csr(r_col, r_row, len(proc_cols.index)),
+            rate_hourly=np.ascontiguousarray(rates[:, 0]),
+            rate_setup=np.ascontiguousarray(rates[:, 1]),
+            rate_material=np.ascontiguousarray(rates[:, 2]),
+            rate_min_lot=np.ascontiguousarray(rates[:, 3]),
+            rate_units_per_hour=np.ascontiguousarray(rates[:, 4]),
+        )
+
+    # -- size ----------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.facilities)
+
+    @property
+    def row_count(self) -> int:
+        return int(self.row_facility.size)
+
+    def nbytes(self) -> int:
+        """Bytes held by the index's numpy arrays (the facility objects are not counted)."""
+        total = 0
+        for value in vars(self).values():
+            arrays = value if isinstance(value, tuple) else (value,)
+            total += sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+        if self.tree is not None:
+            total += int(self.tree.data.nbytes + self.tree.indices.nbytes)
+        return total
+
+    # -- per request ---------------------------------------------------------------------------
+
+    def request_view(self, request: MatchRequest) -> RequestView:
+        """Facility-level criteria of ``request`` for every facility, vectorised."""
+        n = len(self.facilities)
+        status_ok = _lut(STATUSES, lambda s: s in request.statuses)[self.status]
+        if request.access_types is None:
+            access_ok = np.ones(n, dtype=np.bool_)
+        else:
+            allowed = request.access_types
+            access_ok = _lut(ACCESS_TYPES, lambda a: a in allowed)[self.access]
+        if request.countries is None and not request.excluded_countries:
+            country_ok = np.ones(n, dtype=np.bool_)
+        else:
+            countries = request.countries
+            excluded = request.excluded_countries
+            country_ok = _lut(
+                self.country_values,
+                lambda c: (countries is None or c in countries) and c not in excluded,
+            )[self.country]
+        cert_ok = np.ones(n, dtype=np.bool_)
+        for cert in request.required_certifications:
+            col = self.cert_columns.get(cert)
+            if col is None:
+                cert_ok[:] = False
+            else:
+                cert_ok &= self.certs[col]
+        data_ok = np.ones(n, dtype=np.bool_) if request.include_synthetic else ~self.synthetic
+        failures = np.zeros(n, dtype=np.int8)
+        for check in (status_ok, access_ok, country_ok, cert_ok, data_ok):
+            failures += ~check
+        distance = np.full(n, np.nan, dtype=np.float64)
+        if request.delivery_points:
+            if request.radius_km is not None:
+                near = self._within_radius(request)
+                distance[near] = self._nearest_km(request, near)
+                failures += ~(distance <= request.radius_km)
+            else:
+                todo = self.tree_facility[failures[self.tree_facility] == 0]
+                distance[todo] = self._nearest_km_chord(request, todo)
+        return RequestView(passes=failures == 0, failures=failures, distance_km=distance)
+
+    def _nearest_km_chord(self, request: MatchRequest, todo: IntArray) -> FloatArray:
+        """Distances for ranking only, from unit vectors (chord); within 1e-8 km of haversine.
+
+        Without a radius nothing is filtered on distance, so this fast form only orders
+        candidates; every distance that is shown or checked against a radius is haversine.
+        """
+        points = request.delivery_points
+        centres = to_unit_xyz([p.latitude for p in points], [p.longitude for p in points])
+        dots = self.xyz[todo] @ centres.T
+        chords = np.sqrt(np.clip(2.0 - 2.0 * dots.max(axis=1), 0.0, 4.0))
+        result: FloatArray = chord_to_km(chords)
+        return result
+
+
+    def _within_radius(self, request: MatchRequest) -> IntArray:
+        """Facilities the k-d tree puts near a delivery point (a superset; exact check after)."""
+        if self.tree is None or request.radius_km is None:
+            return np.zeros(0, dtype=np.int32)
+        points = request.delivery_points
+        xyz = np.asarray(
+            to_unit_xyz(
+                np.array([p.latitude for p in points]), np.array([p.longitude for p in points])
+            )
+        )
+        chord = float(km_to_chord(request.radius_km)) * (1 + 1e-6) + 1e-9
+        hits: set[int] = set()
+        for found in self.tree.query_ball_point(xyz, r=chord):
+            hits.update(found)
+        order = np.fromiter(sorted(hits), dtype=np.int64, count=len(hits))
+        result: IntArray = self.tree_facility[order]
+        return result
+
+    def nearest(
+        self, request: MatchRequest, positions: IntArray
+    ) -> list[tuple[float, DeliveryPoint] | None]:
+        """(km, nearest delivery point) for facilities at ``positions``; None without coordinates
+        or delivery points. The same numbers as :func:`.criteria.nearest_point`, in bulk."""
+        points = request.delivery_points
+        if not points or positions.size == 0:
+            return [None] * int(positions.size)
+        lat = self.latitude[positions]
+        lon = self.longitude[positions]
+        table = np.stack(
+            [np.asarray(haversine_km(p.latitude, p.longitude, lat, lon)) for p in points]
+        )
+        best = np.argmin(np.where(np.isnan(table), np.inf, table), axis=0)
+        out: list[tuple[float, DeliveryPoint] | None] = []
+        for i, k in enumerate(best):
+            km = float(table[k, i])
+            out.append(None if np.isnan(km) else (km, points[int(k)]))
+        return out
+
+    def _nearest_km(self, request: MatchRequest, todo: IntArray) -> FloatArray:
+        best = np.full(todo.size, np.inf, dtype=np.float64)
+        lat = self.latitude[todo]
+        lon = self.longitude[todo]
+        for point in request.delivery_points:
+            d = np.asarray(haversine_km(point.latitude, point.longitude, lat, lon))
+            best = np.minimum(best, d)
+        return best
+
+    # -- per part ------------------------------------------------------------------------------
+
+    def part_view(self, req: PartRequirement) -> PartView:
+        n = len(self.facilities)
+        rows = self._rows_for(self.process_rows, req.processes)
+        failures = np.zeros(rows.size, dtype=np.int8)
+        if req.materials:
+            works = np.zeros(rows.size, dtype=np.bool_)
+            for mat in req.materials:
+                col = self.material_columns.get(mat)
+                if col is not None:
+                    works |= self.row_materials[col][rows]
+            failures += ~works
+        if req.dimensions is not None:
+            a, b, c = req.dimensions.sorted()
+            e0, e1, e2 = self.row_envelope
+            fits = (e0[rows] >= a) & (e1[rows] >= b) & (e2[rows] >= c)
+            failures += ~fits
+        if req.tolerance_class is not None:
+            required = req.tolerance_class
+            tolerance_fineness_um(required)  # an unreadable requirement raises, as in assess()
+            lut = _lut(self.tolerance_values, lambda t: tolerance_met(t, required))
+            failures += ~lut[self.row_tolerance[rows]]
+        capable = np.zeros(n, dtype=np.bool_)
+        capable[self.row_facility[rows[failures == 0]]] = True
+        batch_ok = ~(self.max_batch < req.quantity)
+        return PartView(
+            offering_rows=rows, row_failures=failures, capable=capable, batch_ok=batch_ok
+        )
+
+    def _rows_for(self, table: tuple[IntArray, ...], processes: tuple[str, ...]) -> IntArray:
+        """Rows (capability or rate) whose process closure holds any of ``processes``."""
+        cols = [self.process_columns[p] for p in processes if p in self.process_columns]
+        return _union([table[c] for c in cols])
+
+    def costs_and_weekly(
+        self, req: PartRequirement, request: MatchRequest, found: IntArray, wanted: BoolArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Cheapest unit cost and best units/week of the facilities ``found`` (sorted positions,
+        ``wanted`` is the same set as a mask); NaN = unknown."""
+        cost = np.full(found.size, np.nan)
+        weekly = self.declared_weekly[found]
+        rates = self._rows_for(self.rate_rows, req.processes)
+        rates = rates[wanted[self.rate_facility[rates]]]
+        if rates.size == 0:
+            return cost, weekly
+        # rate rows are stored facility by facility, so ``fac`` is sorted: reduce per segment
+        fac = self.rate_facility[rates]
+        starts = np.flatnonzero(np.concatenate(([True], fac[1:] != fac[:-1])))
+        slots = np.searchsorted(found, fac[starts])
+        costs = unit_costs(
+            self.rate_hourly[rates],
+            self.rate_units_per_hour[rates],
+            self.rate_setup[rates],
+            self.rate_material[rates],
+            self.rate_min_lot[rates],
+            req.quantity,
+            req.mass_g,
+        )
+        code = (
+            self.currency_values.index(request.currency)
+            if request.currency in self.currency_values
+            else -2
+        )
+        costs = np.where(np.isnan(costs) | (self.currency[fac] != code), np.inf, costs)
+        cheapest = np.minimum.reduceat(costs, starts)
+        cost[slots] = np.where(np.isinf(cheapest), np.nan, cheapest)
+        rate_weekly = np.full(found.size, np.nan)
+        per_rate = self.rate_units_per_hour[rates] * self.hours_per_week[fac]
+        rate_weekly[slots] = np.fmax.reduceat(per_rate, starts)
+        weekly = np.where(np.isnan(weekly), rate_weekly, weekly)
+        return cost, weekly

@@ -1,0 +1,290 @@
+"""Match a design against a facility index; explain why a facility does not qualify; and the
+reverse: which designs a facility can make.
+
+Per part (and for the final assembly step, listed under its process id, e.g. ``assembly``):
+
+1. the index selects the facilities where one capability row meets process, material, envelope
+   and tolerance, whose largest batch covers the quantity, and that pass the request's
+   facility-level criteria (status, access, country, distance/radius, certifications, data);
+2. survivors are scored (:mod:`.scoring`), ranked by score, ties by facility id;
+3. the ``top_k`` are explained criterion by criterion (:func:`.criteria.assess`);
+4. for a part with fewer than ``top_k`` candidates (in particular an uncovered one), the
+   near-misses: facilities that offer a required process (same node or more specific) but fail
+   other criteria, fewest failures first, then nearest (or by id without a delivery point);
+   each lists what it lacks. A facility that does not offer the process at all is not a
+   near-miss; ``why_not`` explains any (part, facility) pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from fabnet.domain.design import Design
+from fabnet.domain.facility import Facility
+from fabnet.engine.matching.criteria import (
+    CriterionResult,
+    assess,
+    capability_criteria,
+    capacity_criterion,
+)
+from fabnet.engine.matching.index import (
+    BoolArray,
+    FacilityIndex,
+    IntArray,
+    PartView,
+    RequestView,
+)
+from fabnet.engine.matching.request import MatchRequest
+from fabnet.engine.matching.requirement import (
+    PartRequirement,
+    find_requirement,
+    requirements_for,
+)
+from fabnet.engine.matching.results import (
+    Candidate,
+    DesignCoverage,
+    MatchResult,
+    NearMiss,
+    PartMatch,
+)
+from fabnet.engine.matching.scoring import (
+    capacity_component,
+    combine,
+    cost_component,
+    distance_component,
+)
+from fabnet.errors import InputError, NotFoundError
+
+PROVENANCE_LABEL = {1.0: "declared", 0.5: "imported", 0.0: "synthetic"}
+
+
+def match_design(index: FacilityIndex, design: Design, request: MatchRequest) -> MatchResult:
+    """Candidates and near-misses for every manufactured part and the final assembly step."""
+    view = index.request_view(request)
+    parts = tuple(
+        _match_part(index, req, request, view) for req in requirements_for(design, request.quantity)
+    )
+    return MatchResult(design_id=design.id, parts=parts)
+
+
+def _match_part(
+    index: FacilityIndex, req: PartRequirement, request: MatchRequest, view: RequestView
+) -> PartMatch:
+    if not req.processes:
+        return PartMatch(
+            part=req.label,
+            name=req.name,
+            quantity=req.quantity,
+            is_assembly=req.is_assembly,
+            candidate_count=0,
+            candidates=(),
+            near_misses=(),
+            note="the part names no process; add one to the design to match it",
+        )
+    part = index.part_view(req)
+    ok = part.capable & part.batch_ok & view.passes
+    found = np.flatnonzero(ok).astype(np.int32)
+    candidates = _ranked(index, req, request, view, found, ok)
+    near: tuple[NearMiss, ...] = ()
+    if found.size < request.top_k:
+        near = _near_misses(index, req, request, view, part, ok)
+    note = None
+    if part.offering_rows.size == 0:
+        note = f"no facility in the registry offers {' or '.join(req.processes)}"
+        note += " or a more specific process"
+    return PartMatch(
+        part=req.label,
+        name=req.name,
+        quantity=req.quantity,
+        is_assembly=req.is_assembly,
+        candidate_count=int(found.size),
+        candidates=candidates,
+        near_misses=near,
+        note=note,
+    )
+
+
+def _ranked(
+    index: FacilityIndex,
+    req: PartRequirement,
+    request: MatchRequest,
+    view: RequestView,
+    found: IntArray,
+    ok: BoolArray,
+) -> tuple[Candidate, ...]:
+    if found.size == 0:
+        return ()
+    cost, weekly = index.costs_and_weekly(req, request, found, ok)
+    components = {
+        "cost": cost_component(cost),
+        "capacity": capacity_component(weekly, req.quantity),
+        "certifications": index.has_cert[found].astype(np.float64),
+        "data": index.data_quality[found],
+    }
+    if request.delivery_points:
+        components = {"distance": distance_component(view.distance_km[found]), **components}
+    score = combine(components)
+    k = min(request.top_k, found.size)
+    if found.size > k:
+        threshold = np.partition(score, found.size - k)[found.size - k]
+        keep = np.flatnonzero(score >= threshold)
+    else:
+        keep = np.arange(found.size)
+    order = keep[np.lexsort((index.id_rank[found[keep]], -score[keep]))][:k]
+    nearest = index.nearest(request, found[order])
+    out: list[Candidate] = []
+    for i, near in zip(order, nearest, strict=True):
+        facility = index.facilities[int(found[i])]
+        verdict = assess(facility, req, request, near)
+        out.append(
+            Candidate(
+                facility_id=facility.id,
+                facility_name=facility.name,
+                score=float(score[i]),
+                score_components={name: round(float(v[i]), 6) for name, v in components.items()},
+                distance_km=verdict.distance_km,
+                unit_cost=verdict.unit_cost,
+                currency=request.currency,
+                units_per_week=verdict.units_per_week,
+                equipment_id=verdict.equipment_id,
+                data_provenance=PROVENANCE_LABEL[float(index.data_quality[found[i]])],
+                reasons=tuple(f"{c.criterion}: {c.detail}" for c in verdict.criteria),
+            )
+        )
+    return tuple(out)
+
+
+def _near_misses(
+    index: FacilityIndex,
+    req: PartRequirement,
+    request: MatchRequest,
+    view: RequestView,
+    part: PartView,
+    ok: BoolArray,
+) -> tuple[NearMiss, ...]:
+    rows = part.offering_rows
+    if request.near_miss_k == 0 or rows.size == 0:
+        return ()
+    fac = index.row_facility[rows]
+    keep = ~ok[fac]
+    rows, fac = rows[keep], fac[keep]
+    if rows.size == 0:
+        return ()
+    failures = part.row_failures[keep].astype(np.float64) + view.failures[fac] + ~part.batch_ok[fac]
+    if request.delivery_points:
+        distance = view.distance_km[fac]
+        secondary = np.where(np.isnan(distance), 1e8 + index.id_rank[fac], distance)
+    else:
+        secondary = index.id_rank[fac].astype(np.float64)
+    key = failures * 1e9 + secondary
+    chosen: list[int] = []
+    take = min(rows.size, request.near_miss_k * 8)
+    while True:
+        first = np.argpartition(key, take - 1)[:take] if take < key.size else np.arange(key.size)
+        chosen = []
+        for i in first[np.argsort(key[first], kind="stable")]:
+            f = int(fac[i])
+            if f not in chosen:
+                chosen.append(f)
+            if len(chosen) == request.near_miss_k:
+                break
+        if len(chosen) == request.near_miss_k or take >= key.size:
+            break
+        take = min(key.size, take * 4)
+    out: list[NearMiss] = []
+    positions = np.asarray(chosen, dtype=np.int32)
+    for f, near in zip(chosen, index.nearest(request, positions), strict=True):
+        verdict = assess(index.facilities[f], req, request, near)
+        out.append(
+            NearMiss(
+                facility_id=verdict.facility.id,
+                facility_name=verdict.facility.name,
+                distance_km=verdict.distance_km,
+                failed=verdict.failed,
+            )
+        )
+    return tuple(out)
+
+
+def why_not(
+    index: FacilityIndex,
+    design: Design,
+    part_id: str,
+    facility_id: str,
+    request: MatchRequest,
+) -> list[CriterionResult]:
+    """Every criterion for (part, facility), each met or not with its reason.
+
+    ``part_id`` is a part id, or the final assembly's label (its process id) or id.
+    """
+    req = find_requirement(design, part_id, request.quantity)
+    if req is None:
+        known = ", ".join(r.label for r in requirements_for(design, request.quantity))
+        raise InputError(
+            f"design {design.id} has no manufactured part {part_id!r}",
+            source="why-not",
+            field="part",
+            hint=f"parts: {known}" if known else "the design has no manufactured parts",
+        )
+    position = index.position.get(facility_id)
+    if position is None:
+        raise NotFoundError(f"no facility with id {facility_id!r} in the registry")
+    return list(assess(index.facilities[position], req, request).criteria)
+
+
+def reverse_match(
+    facility: Facility, designs: Iterable[Design], quantity: int = 1
+) -> list[DesignCoverage]:
+    """The designs of which ``facility`` can make at least one part (or the final assembly).
+
+    Only what the facility itself can do is judged (process, material, envelope, tolerance on
+    one row; batch size for ``quantity`` products); status, location and the buyer's
+    constraints belong to a forward match. Whole designs first, then by share made, then id.
+    """
+    out: list[DesignCoverage] = []
+    for design in designs:
+        makeable: list[str] = []
+        missing: dict[str, tuple[CriterionResult, ...]] = {}
+        for req in requirements_for(design, quantity):
+            capability, _ = capability_criteria(facility, req)
+            results = (*capability, capacity_criterion(facility, req))
+            failed = tuple(r for r in results if not r.passed)
+            if failed:
+                missing[req.label] = failed
+            else:
+                makeable.append(req.label)
+        if makeable:
+            out.append(
+                DesignCoverage(
+                    design_id=design.id,
+                    design_name=design.name,
+                    makeable=tuple(makeable),
+                    not_makeable=missing,
+                )
+            )
+    out.sort(
+        key=lambda c: (
+            not c.whole,
+            -len(c.makeable) / (len(c.makeable) + len(c.not_makeable)),
+            c.design_id,
+        )
+    )
+    return out
+
+
+def naive_match(
+    facilities: Sequence[Facility], design: Design, request: MatchRequest
+) -> dict[str, list[str]]:
+    """The per-facility Python loop (the peer's approach), with fabnet's full criteria.
+
+    Returns the ids of every qualifying facility per part label. Used as the benchmark baseline
+    and as an independent check of the index in the tests.
+    """
+    result: dict[str, list[str]] = {}
+    for req in requirements_for(design, request.quantity):
+        result[req.label] = (
+            [f.id for f in facilities if assess(f, req, request).passed] if req.processes else []
+        )
+    return result

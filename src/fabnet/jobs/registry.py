@@ -1,0 +1,72 @@
+"""Named job handlers: ``@job_handler("name")`` registers a function every runner can call."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fabnet.errors import ConfigurationError
+from fabnet.settings import Settings
+from fabnet.storage.db import Database
+
+BUILTIN_HANDLER_MODULES = ("fabnet.jobs.webhooks",)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a handler knows about the attempt it runs in."""
+
+    db: Database
+    settings: Settings
+    job_id: str
+    attempt: int
+    max_attempts: int
+
+    @property
+    def is_last_attempt(self) -> bool:
+        return self.attempt >= self.max_attempts
+
+
+JobHandler = Callable[[JobContext, dict[str, Any]], dict[str, Any] | None]
+"""Runs one attempt; raises to fail it (it is retried with backoff until ``max_attempts``)."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    handler: JobHandler
+    max_attempts: int
+
+
+_REGISTRY: dict[str, JobSpec] = {}
+
+
+def job_handler(name: str, *, max_attempts: int = 5) -> Callable[[JobHandler], JobHandler]:
+    """Register ``handler`` under ``name`` (``area.verb``, e.g. ``webhooks.deliver``)."""
+    if max_attempts < 1:
+        raise ConfigurationError(f"job {name!r}: max_attempts must be at least 1")
+
+    def register(handler: JobHandler) -> JobHandler:
+        existing = _REGISTRY.get(name)
+        if existing is not None and existing.handler is not handler:
+            raise ConfigurationError(f"two handlers for job {name!r}")
+        _REGISTRY[name] = JobSpec(name=name, handler=handler, max_attempts=max_attempts)
+        return handler
+
+    return register
+
+
+def load_builtin_handlers() -> None:
+    for module in BUILTIN_HANDLER_MODULES:
+        importlib.import_module(module)
+
+
+def get_spec(name: str) -> JobSpec:
+    load_builtin_handlers()
+    spec = _REGISTRY.get(name)
+    if spec is None:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise ConfigurationError(f"no job handler named {name!r}; known: {known}")
+    return spec

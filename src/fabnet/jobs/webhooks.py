@@ -1,0 +1,101 @@
+"""Signed webhook delivery, as a job.
+
+Each POST carries ``X-Fabnet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`` where the HMAC
+is computed with the subscription's secret over ``f"{t}.{body}"`` (the raw body bytes). Receivers
+recompute it, compare in constant time and reject stale timestamps (:func:`verify_signature`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Any
+
+import httpx
+
+from fabnet.jobs.registry import JobContext, job_handler
+from fabnet.services.webhooks import DELIVER_JOB, outgoing_webhook, record_delivery_attempt
+
+SIGNATURE_HEADER = "X-Fabnet-Signature"
+TIMEOUT_SECONDS = 10.0
+MAX_ATTEMPTS = 8
+
+
+class WebhookDeliveryError(Exception):
+    """The receiver did not answer 2xx (the job is retried)."""
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return mac.hexdigest()
+
+
+def signature_header(secret: str, body: bytes, timestamp: int) -> str:
+    return f"t={timestamp},v1={signature(secret, timestamp, body)}"
+
+
+def verify_signature(
+    secret: str,
+    header: str,
+    body: bytes,
+    *,
+    tolerance_seconds: int = 300,
+    now: float | None = None,
+) -> bool:
+    """True when ``header`` signs ``body`` with ``secret`` and is at most ``tolerance`` old."""
+    fields: dict[str, list[str]] = {}
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        fields.setdefault(key, []).append(value)
+    try:
+        timestamp = int(fields["t"][0])
+    except (KeyError, ValueError):
+        return False
+    if abs((now if now is not None else time.time()) - timestamp) > tolerance_seconds:
+        return False
+    expected = signature(secret, timestamp, body)
+    return any(hmac.compare_digest(expected, v) for v in fields.get("v1", []))
+
+
+@job_handler(DELIVER_JOB, max_attempts=MAX_ATTEMPTS)
+def deliver_webhook(context: JobContext, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """POST one delivery; a non-2xx answer or a network error fails the attempt."""
+    delivery_id = str(payload["delivery_id"])
+    outgoing = outgoing_webhook(context.db, delivery_id, settings=context.settings)
+    if outgoing is None:
+        return {"skipped": True}
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "fabnet-webhooks/1",
+        SIGNATURE_HEADER: signature_header(outgoing.secret, outgoing.body, timestamp),
+        "X-Fabnet-Event": outgoing.event_type,
+        "X-Fabnet-Delivery": outgoing.delivery_id,
+    }
+    status_code: int | None = None
+    error: str | None = None
+    try:
+        response = httpx.post(
+            outgoing.url,
+            content=outgoing.body,
+            headers=headers,
+            timeout=TIMEOUT_SECONDS,
+            follow_redirects=False,
+        )
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"{outgoing.url} answered HTTP {status_code}"
+    except httpx.HTTPError as exc:
+        error = f"{outgoing.url} could not be reached: {type(exc).__name__}: {exc}"
+    record_delivery_attempt(
+        context.db,
+        delivery_id,
+        attempt=context.attempt,
+        status_code=status_code,
+        error=error,
+        final=context.is_last_attempt,
+    )
+    if error is not None:
+        raise WebhookDeliveryError(error)
+    return {"status_code": status_code}

@@ -1,0 +1,121 @@
+"""Helpers the use cases share: id resolution, pages, import tallies, file discovery."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from fabnet.errors import AmbiguousIdError, InputError, NotFoundError
+from fabnet.standards.report import ImportWarning
+from fabnet.storage.records import RecordRef
+
+T = TypeVar("T")
+
+#: Largest page a listing returns.
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing; pass ``next_after`` as ``after_id`` to get the next page."""
+
+    items: list[T]
+    next_after: str | None
+
+
+@dataclass(frozen=True)
+class RefusedFile:
+    """A file an import refused, with the message that says what to fix."""
+
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Reported after each file of an import."""
+
+    done: int
+    total: int
+    source: str
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+@dataclass
+class ImportTally:
+    """What an import did, by id, plus every refused file and every warning."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[RefusedFile] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+    files_read: int = 0
+
+    @property
+    def imported(self) -> int:
+        """Records now in the registry from this import (new, changed or already there)."""
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+def check_page_size(limit: int) -> int:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InputError(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}", field="limit")
+    return limit
+
+
+def resolve_id(
+    kind: str,
+    id_or_prefix: str,
+    *,
+    exists: Callable[[str], bool],
+    find_by_prefix: Callable[[str], Sequence[RecordRef]],
+    list_command: str,
+) -> str:
+    """The full id for an exact id or a unique id prefix.
+
+    Raises NotFoundError (naming the command that lists ids) or AmbiguousIdError listing matches.
+    """
+    wanted = id_or_prefix.strip()
+    if not wanted:
+        raise InputError(f"give a {kind} id (or the start of one)", field="id")
+    if exists(wanted):
+        return wanted
+    matches = find_by_prefix(wanted)
+    if not matches:
+        raise NotFoundError(f"no {kind} with id {wanted!r}; run `{list_command}`")
+    if len(matches) > 1:
+        listed = ", ".join(f"{m.id} ({m.name})" for m in matches[:10])
+        more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+        raise AmbiguousIdError(
+            f"{len(matches)} {kind}s start with {wanted!r}: {listed}{more}",
+            field="id",
+            hint="give more characters of the id",
+        )
+    return matches[0].id
+
+
+def expand_paths(paths: Iterable[Path], suffixes: frozenset[str], tally: ImportTally) -> list[Path]:
+    """Files to import: given files as they are, folders searched recursively for ``suffixes``.
+
+    Hidden files and folders are skipped; a path that does not exist is counted as refused.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.casefold() in suffixes
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            tally.refused.append(RefusedFile(str(path), "no such file or folder"))
+    return found

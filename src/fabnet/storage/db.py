@@ -1,0 +1,130 @@
+"""The database handle: an engine and a session factory for SQLite or PostgreSQL.
+
+SQLite (the embedded default) runs with foreign keys ON, WAL journaling and a busy timeout;
+PostgreSQL runs through psycopg 3. Only services open transactions, with
+``with db.transaction() as session:``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from fabnet.errors import ConfigurationError
+
+_SQLITE_BUSY_TIMEOUT_MS = 10_000
+_BEGIN_OPTION = "fabnet_sqlite_begin"
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse a database URL; bare ``postgresql://`` / ``postgres://`` use the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with the bad text
+        raise ConfigurationError(
+            f"FABNET_DATABASE_URL {str(url)!r} is not a database URL: {exc}",
+            hint="use sqlite:///path/to/fabnet.db or postgresql+psycopg://user@host/db",
+        ) from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigurationError(
+            f"database backend {backend!r} is not supported; use SQLite or PostgreSQL"
+        )
+    return parsed
+
+
+def _is_memory_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # Writing transactions take the write lock up front (BEGIN IMMEDIATE), so two writers wait for
+    # each other (busy_timeout) instead of failing when a read lock cannot be upgraded.
+    mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_database_engine(url: str | URL, *, echo: bool = False) -> Engine:
+    """An engine configured the fabnet way for ``url`` (see the module docstring)."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if _is_memory_sqlite(parsed):
+            engine = create_engine(
+                parsed,
+                echo=echo,
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+            )
+        else:
+            assert parsed.database is not None
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, echo=echo, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+class Database:
+    """An engine plus a session factory. Cheap to keep for the life of a process."""
+
+    def __init__(self, url: str | URL, *, echo: bool = False) -> None:
+        self.url: URL = normalise_url(url)
+        self.engine: Engine = create_database_engine(self.url, echo=echo)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.url.get_backend_name()
+
+    @property
+    def url_text(self) -> str:
+        """The URL with any password masked, for messages and logs."""
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed when the block ends, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            if self.backend == "sqlite":
+                session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; whatever it did is rolled back at the end."""
+        with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        """Close every pooled connection (call before deleting a SQLite file)."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url_text!r})"

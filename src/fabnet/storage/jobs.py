@@ -1,0 +1,123 @@
+"""Table and queries of background jobs (both runners record every job here).
+
+A job is ``queued`` until a runner claims it (``running`` with a lease in ``locked_until``), then
+``succeeded``, or back to ``queued`` with a later ``next_run_at`` after a failed attempt, or
+``dead`` once ``max_attempts`` attempts failed. A runner that dies leaves a lease that expires, and
+the job is claimed again: retries survive restarts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from fabnet.storage.base import Base, TimestampMixin, utc_now
+
+
+class JobStatus:
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    DEAD = "dead"
+
+
+class JobRow(TimestampMixin, Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    next_run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def due_job_ids(session: Session, now: datetime, limit: int) -> list[str]:
+    """Queued jobs whose time has come, and running jobs whose lease expired (runner died)."""
+    query = (
+        select(JobRow.id)
+        .where(
+            or_(
+                (JobRow.status == JobStatus.QUEUED) & (JobRow.next_run_at <= now),
+                (JobRow.status == JobStatus.RUNNING) & (JobRow.locked_until < now),
+            )
+        )
+        .order_by(JobRow.next_run_at, JobRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def claim(session: Session, job_id: str, now: datetime, lease_until: datetime) -> bool:
+    """Compare-and-set a due job to ``running``; False when another runner got it first."""
+    result: Any = session.execute(
+        update(JobRow)
+        .where(
+            JobRow.id == job_id,
+            or_(
+                (JobRow.status == JobStatus.QUEUED) & (JobRow.next_run_at <= now),
+                (JobRow.status == JobStatus.RUNNING) & (JobRow.locked_until < now),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING,
+            locked_until=lease_until,
+            attempts=JobRow.attempts + 1,
+            updated_at=now,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(result.rowcount)
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the earliest queued job is due (None when nothing is queued)."""
+    value = session.scalar(
+        select(JobRow.next_run_at)
+        .where(JobRow.status == JobStatus.QUEUED)
+        .order_by(JobRow.next_run_at)
+        .limit(1)
+    )
+    return value
+
+
+def finish(
+    session: Session, job_id: str, *, result: dict[str, Any] | None, now: datetime | None = None
+) -> None:
+    at = now or utc_now()
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id)
+        .values(
+            status=JobStatus.SUCCEEDED,
+            result=result,
+            locked_until=None,
+            finished_at=at,
+            last_error=None,
+            updated_at=at,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def fail(
+    session: Session, job_id: str, *, error: str, retry_at: datetime | None, now: datetime
+) -> None:
+    """Record a failed attempt: queue it again at ``retry_at``, or mark it dead when None."""
+    values: dict[str, Any] = {"last_error": error[:4000], "locked_until": None, "updated_at": now}
+    if retry_at is None:
+        values.update(status=JobStatus.DEAD, finished_at=now)
+    else:
+        values.update(status=JobStatus.QUEUED, next_run_at=retry_at)
+    session.execute(
+        update(JobRow).where(JobRow.id == job_id).values(**values),
+        execution_options={"synchronize_session": False},
+    )

@@ -1,0 +1,180 @@
+"""Database fixtures every test area uses.
+
+``db``: a migrated, empty :class:`~fabnet.storage.db.Database`, once on SQLite (a fresh file per
+test, copied from a template migrated once per session) and once on PostgreSQL (a database of its
+own per test session and pytest-xdist worker, migrated once; tables truncated before each test).
+PostgreSQL comes from ``FABNET_TEST_POSTGRES_URL`` (default: the local server's ``test`` database,
+used only to create and drop the per-session database). When PostgreSQL cannot be reached the
+PostgreSQL half is skipped, or fails when ``FABNET_REQUIRE_POSTGRES=1`` (CI sets it). Deselect it
+with ``-m "not postgres"``.
+
+``sqlite_db``: SQLite only. ``file_store``: a :class:`~fabnet.storage.files.FileStore` in tmp_path
+(1 MiB limit). ``cli_env``: points the ``FABNET_*`` settings at ``db`` and a tmp data dir.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import MetaData, insert, text
+from sqlalchemy.engine import URL, make_url
+
+from fabnet.settings import get_settings
+from fabnet.storage.db import Database
+from fabnet.storage.files import FileStore
+from fabnet.storage.migrate import upgrade
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_DB_PREFIX = "fabnet_test_"
+
+
+def _require_postgres() -> bool:
+    return os.environ.get("FABNET_REQUIRE_POSTGRES", "") not in ("", "0", "false", "no")
+
+
+def _admin_conninfo(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _drop_stale_databases(conn: psycopg.Connection[Any]) -> None:
+    """Drop per-session databases left by test runs on this machine whose process has ended."""
+    names = conn.execute(
+        "SELECT datname FROM pg_database WHERE datname LIKE %s", (_DB_PREFIX + "%",)
+    ).fetchall()
+    for (name,) in names:
+        pid_text = name.rsplit("_", 1)[-1]
+        if not pid_text.isdigit() or _process_alive(int(pid_text)):
+            continue
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _PostgresSession:
+    """A migrated database for this test session, and a way to empty it between tests."""
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+        self.db = Database(url)
+        upgrade(self.db)
+        self.metadata = MetaData()
+        self.metadata.reflect(self.db.engine)
+        tables = [t for t in self.metadata.sorted_tables if t.name != "alembic_version"]
+        self.tables = tables
+        # Rows the migrations seeded (e.g. the registry version): put back after each truncation.
+        with self.db.engine.connect() as conn:
+            self.seed = {
+                t.name: [dict(r) for r in conn.execute(t.select()).mappings()] for t in tables
+            }
+
+    def reset(self) -> None:
+        names = ", ".join(f'"{t.name}"' for t in self.tables)
+        with self.db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in self.tables:
+                if self.seed[table.name]:
+                    conn.execute(insert(table), self.seed[table.name])
+
+
+@pytest.fixture(scope="session")
+def _postgres_session() -> Iterator[_PostgresSession]:
+    base = make_url(os.environ.get("FABNET_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
+    if base.drivername in ("postgresql", "postgres"):
+        base = base.set(drivername="postgresql+psycopg")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"{_DB_PREFIX}{worker}_{os.getpid()}"
+    try:
+        admin = psycopg.connect(_admin_conninfo(base), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        message = (
+            f"PostgreSQL at {base.render_as_string(hide_password=True)} is unreachable "
+            f"({str(exc).strip().splitlines()[0]}); set FABNET_TEST_POSTGRES_URL or start it "
+            "(scripts/services.sh)"
+        )
+        if _require_postgres():
+            pytest.fail(f"FABNET_REQUIRE_POSTGRES=1 but {message}", pytrace=False)
+        pytest.skip(message)
+    with admin:
+        _drop_stale_databases(admin)
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    session = _PostgresSession(base.set(database=name))
+    try:
+        yield session
+    finally:
+        session.db.dispose()
+        with psycopg.connect(_admin_conninfo(base), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+def _fresh_sqlite(template: Path, directory: Path) -> Database:
+    target = directory / "fabnet-test.db"
+    shutil.copyfile(template, target)
+    return Database(f"sqlite:///{target}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        database = _fresh_sqlite(request.getfixturevalue("_sqlite_template"), tmp_path)
+        try:
+            yield database
+        finally:
+            database.dispose()
+        return
+    session: _PostgresSession = request.getfixturevalue("_postgres_session")
+    session.reset()
+    yield session.db
+
+
+@pytest.fixture
+def sqlite_db(_sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty SQLite database (for tests where the backend does not matter)."""
+    database = _fresh_sqlite(_sqlite_template, tmp_path)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def file_store(tmp_path: Path) -> FileStore:
+    return FileStore(tmp_path / "files", max_bytes=1024 * 1024)
+
+
+@pytest.fixture
+def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """Settings pointing at ``db`` and a tmp data dir, for commands that read ``FABNET_*``."""
+    monkeypatch.setenv("FABNET_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FABNET_DATABASE_URL", db.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    try:
+        yield db
+    finally:
+        get_settings.cache_clear()

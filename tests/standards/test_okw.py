@@ -1,0 +1,175 @@
+"""OKW import (YAML camelCase, JSON snake_case, GPS forms), ids, refusals and round trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fabnet.domain.common import Dimensions, Location
+from fabnet.domain.facility import (
+    Equipment,
+    FabnetExtension,
+    Facility,
+    FacilityStatus,
+    ProcessRate,
+    RateCard,
+)
+from fabnet.errors import ManifestError
+from fabnet.standards.okw import (
+    dump_facilities_json,
+    dump_facilities_yaml,
+    dump_facility_okw,
+    load_facilities,
+    parse_facilities,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_camel_case_yaml_list_with_equipment_envelopes() -> None:
+    result = load_facilities(DATA / "okw_camel.yml")
+    nord, other = result.value
+    assert nord.location.country == "DE"
+    assert (nord.location.latitude, nord.location.longitude) == (54.3233, 10.1228)
+    assert nord.processes == ("fdm", "laser-cutting")
+    printer, laser, mill = nord.equipment
+    assert printer.envelope == Dimensions(x_mm=250, y_mm=210, z_mm=220)
+    assert printer.quantity == 3 and printer.materials == ("pla", "petg")
+    assert laser.envelope == Dimensions(x_mm=600, y_mm=300, z_mm=100)  # bed + zTravel in cm
+    assert mill.envelope == Dimensions(x_mm=800, y_mm=600, z_mm=150)
+    assert mill.tolerance_class == "ISO2768-f"
+    assert "fr4" in nord.typical_materials  # the spec's PCB link to the chemical, corrected
+    assert nord.headcount == 12 and nord.certifications == ("ISO 9001",)
+    (warning,) = result.warnings
+    assert warning.field == "[0].manufacturingProcesses[2]"
+    assert "basket weaving" in warning.message
+    # same name, different place: different ids
+    assert nord.name == other.name and nord.id != other.id
+    assert (other.location.latitude, other.location.longitude) == (53.55, 9.99)
+
+
+def test_snake_case_json_single_record_with_extension() -> None:
+    (werk,) = load_facilities(DATA / "okw_snake.json").value
+    assert werk.id == "werkstatt-7"
+    assert werk.status is FacilityStatus.TEMPORARY_CLOSURE
+    assert werk.extension.rate_card is not None
+    rate = werk.extension.rate_card.rate_for("cnc-milling")
+    assert rate is not None and rate.hourly_rate == 80
+    assert werk.extension.capacity is not None and werk.extension.capacity.hours_per_week == 60
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "gps: '48.1, 11.5'",
+        "gps: [48.1, 11.5]",
+        "gps: {lat: 48.1, lon: 11.5}",
+        "latitude: 48.1\n    longitude: 11.5",
+    ],
+)
+def test_gps_as_text_numbers_or_separate_fields(location: str) -> None:
+    text = f"name: Lab\nlocation:\n    {location}\n"
+    (lab,) = parse_facilities(text, source="lab.yml", fmt="yaml").value
+    assert (lab.location.latitude, lab.location.longitude) == (48.1, 11.5)
+
+
+def test_ids_are_stable_across_imports() -> None:
+    text = "name: Lab\nlocation: {gps: '1, 2'}\n"
+    first = parse_facilities(text, source="a.yml", fmt="yaml").value[0]
+    again = parse_facilities(text, source="b.yml", fmt="yaml").value[0]
+    assert first.id == again.id
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "fragment"),
+    [
+        ("name: Lab\nfacilityStatus: Open\n", "facilityStatus", "Temporary Closure"),
+        ("name: Lab\nid: 17\n", "id", "non-empty text"),
+        ("location: {gps: '1, 2'}\n", "name", "add name"),
+        ("name: Lab\nlocation: {gps: '91, 2'}\n", "location.gps", "out of range"),
+        (
+            "name: Lab\nequipment: [{equipmentType: x, buildVolume: 'big'}]\n",
+            "equipment[0].buildVolume",
+            "250x210x210 mm",
+        ),
+        (
+            "name: Lab\nx-fabnet: {rateCard: {rates: [{process: basket-weaving, hourlyRate: 5}]}}"
+            "\n",
+            "x-fabnet.rateCard.rates[0].process",
+            "unknown process",
+        ),
+    ],
+)
+def test_refusals_name_the_field(text: str, field: str, fragment: str) -> None:
+    with pytest.raises(ManifestError) as caught:
+        parse_facilities(text, source="lab.yml", fmt="yaml")
+    assert caught.value.source == "lab.yml"
+    assert caught.value.field == field
+    assert fragment in str(caught.value)
+
+
+def test_duplicate_records_without_ids_are_refused() -> None:
+    text = "- {name: Lab}\n- {name: Lab}\n"
+    with pytest.raises(ManifestError, match="add an id"):
+        parse_facilities(text, source="labs.yml", fmt="yaml")
+
+
+def test_dump_uses_camel_case_okw_keys() -> None:
+    (werk,) = load_facilities(DATA / "okw_snake.json").value
+    record = dump_facility_okw(werk)
+    assert record["facilityStatus"] == "Temporary Closure"
+    assert record["location"]["gps"] == "48.137, 11.575"
+    assert record["x-fabnet"]["rateCard"]["rates"][0]["hourlyRate"] == 80
+
+
+COORD = st.floats(min_value=-89.9, max_value=89.9, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lat=COORD,
+    lon=COORD,
+    status=st.sampled_from(list(FacilityStatus)),
+    rate=st.floats(min_value=0, max_value=500),
+    size=st.floats(min_value=1, max_value=2000),
+    quantity=st.integers(1, 20),
+)
+def test_round_trip_yaml_and_json(
+    lat: float, lon: float, status: FacilityStatus, rate: float, size: float, quantity: int
+) -> None:
+    facility = Facility(
+        id="f-1",
+        name="Lab Süd",
+        location=Location(latitude=lat, longitude=lon, country="AT", city="Graz"),
+        status=status,
+        processes=("fdm", "cnc-milling"),
+        equipment=(
+            Equipment(
+                id="e1",
+                equipment_type="3D printer",
+                processes=("fdm",),
+                quantity=quantity,
+                envelope=Dimensions(x_mm=size, y_mm=size / 2, z_mm=size / 3),
+                materials=("pla",),
+                tolerance_class="ISO2768-m",
+                throughput_units_per_hour=2.5,
+            ),
+            Equipment(id="e2", equipment_type="workbench"),
+        ),
+        typical_materials=("pla",),
+        certifications=("ISO 9001",),
+        headcount=4,
+        extension=FabnetExtension(
+            rate_card=RateCard(rates=(ProcessRate(process="fdm", hourly_rate=rate),))
+        ),
+        source="https://example.org/lab",
+    )
+    for text, fmt in (
+        (dump_facilities_yaml([facility]), "yaml"),
+        (dump_facilities_json([facility]), "json"),
+    ):
+        back = parse_facilities(text, source="rt", fmt=fmt)  # type: ignore[arg-type]
+        assert back.value == [facility]
