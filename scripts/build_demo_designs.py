@@ -49,6 +49,13 @@ class Measured:
     watertight: bool
 
 
+def load_mesh(path: Path) -> trimesh.Trimesh:
+    mesh = trimesh.load(path, force="mesh")
+    if not isinstance(mesh, trimesh.Trimesh):
+        raise SystemExit(f"{path}: not a triangle mesh")
+    return mesh
+
+
 def as_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -67,12 +74,12 @@ def render(scad: Path, stl: Path, openscad: str) -> None:
         )
         if done.returncode != 0 or not out.exists():
             raise SystemExit(f"{scad}: openscad failed for {stl.name}:\n{done.stderr[-2000:]}")
-        mesh = trimesh.load(out, force="mesh")
+        mesh = load_mesh(out)
         stl.write_bytes(trimesh.exchange.stl.export_stl(mesh))
 
 
 def measure(manifest: Path, part: dict[str, Any], stl: Path) -> Measured:
-    mesh = trimesh.load(stl, force="mesh")
+    mesh = load_mesh(stl)
     width, depth, height = (float(v) for v in mesh.extents)
     mass = solid_mass_g(float(mesh.volume), str(part["material"]), source=str(manifest))
     return Measured(
@@ -95,7 +102,8 @@ def stl_parts(manifest: Path) -> list[tuple[dict[str, Any], Path, Path | None]]:
         stls = [e for e in as_list(part.get("export")) if e.lower().endswith(".stl")]
         scads = [s for s in as_list(part.get("source")) if s.lower().endswith(".scad")]
         for stl in stls:
-            found.append((part, manifest.parent / stl, manifest.parent / scads[0] if scads else None))
+            scad = manifest.parent / scads[0] if scads else None
+            found.append((part, manifest.parent / stl, scad))
     return found
 
 

@@ -50,7 +50,9 @@ def test_missing_malformed_unknown_revoked_and_expired_tokens_get_401(
     _assert_problem(client.get("/v1/orgs", headers=Parties.auth("not-a-token")), 401)
     token_id = parties.reader.split("_")[1]
     forged = f"fnt_{token_id}_{'A' * 43}"
-    assert "not known" in str(_assert_problem(client.get("/v1/orgs", headers=Parties.auth(forged)), 401)["detail"])
+    assert "not known" in str(
+        _assert_problem(client.get("/v1/orgs", headers=Parties.auth(forged)), 401)["detail"]
+    )
 
     assert client.get("/v1/orgs", headers=Parties.auth(parties.reader)).status_code == 200
     identity.revoke_token(db, token_id, actor=None)
@@ -77,7 +79,9 @@ def test_wrong_scope_gets_403(client: TestClient, parties: Parties) -> None:
     _assert_problem(client.get("/v1/users", headers=Parties.auth(parties.writer)), 403)
     # An org admin is not a platform admin.
     _assert_problem(
-        client.post("/v1/orgs", json={"name": "X", "kind": "buyer"}, headers=Parties.auth(parties.admin)),
+        client.post(
+            "/v1/orgs", json={"name": "X", "kind": "buyer"}, headers=Parties.auth(parties.admin)
+        ),
         403,
     )
 
@@ -95,11 +99,15 @@ def test_validation_errors_say_which_field_and_what_to_fix(
     assert "'buyer'" in errors["body.kind"] and "castle" in errors["body.kind"]
     assert "not a known field" in errors["body.colour"]
     missing = _assert_problem(
-        client.post("/v1/orgs", json={"kind": "buyer"}, headers=Parties.auth(parties.platform_admin)),
+        client.post(
+            "/v1/orgs", json={"kind": "buyer"}, headers=Parties.auth(parties.platform_admin)
+        ),
         422,
     )
     assert missing["errors"] == [{"field": "body.name", "message": "is required; add it"}]
-    limit = _assert_problem(client.get("/v1/orgs?limit=500", headers=Parties.auth(parties.reader)), 422)
+    limit = _assert_problem(
+        client.get("/v1/orgs?limit=500", headers=Parties.auth(parties.reader)), 422
+    )
     assert limit["errors"][0]["field"] == "query.limit"  # type: ignore[index]
     _assert_problem(client.get("/v1/orgs/nope", headers=Parties.auth(parties.reader)), 404)
     _assert_problem(client.get("/v1/nothing-here"), 404)
@@ -118,7 +126,9 @@ def test_same_idempotency_key_and_body_replays_without_a_second_effect(
     assert second.headers["idempotent-replayed"] == "true"
     with db.read() as session:
         count = session.scalar(
-            select(func.count()).select_from(OrganisationRow).where(OrganisationRow.name == "Fab Lab Gent")
+            select(func.count())
+            .select_from(OrganisationRow)
+            .where(OrganisationRow.name == "Fab Lab Gent")
         )
     assert count == 1
 
@@ -145,15 +155,23 @@ def test_upload_retried_with_the_same_key_is_one_import(
 ) -> None:
     headers = {**Parties.auth(parties.writer), "Idempotency-Key": "upload-stool"}
     content = STOOL.read_bytes()
-    first = client.post("/v1/designs/import", files={"file": ("okh.toml", content)}, headers=headers)
+    first = client.post(
+        "/v1/designs/import", files={"file": ("okh.toml", content)}, headers=headers
+    )
     assert first.status_code == 200, first.text
     assert len(first.json()["created"]) == 1
     # httpx picks a new multipart boundary: still the same request.
-    second = client.post("/v1/designs/import", files={"file": ("okh.toml", content)}, headers=headers)
+    second = client.post(
+        "/v1/designs/import", files={"file": ("okh.toml", content)}, headers=headers
+    )
     assert second.json() == first.json()
     assert second.headers["idempotent-replayed"] == "true"
     # Without a key, importing again is a no-op by the design's stable id.
-    third = client.post("/v1/designs/import", files={"file": ("okh.toml", content)}, headers=Parties.auth(parties.writer))
+    third = client.post(
+        "/v1/designs/import",
+        files={"file": ("okh.toml", content)},
+        headers=Parties.auth(parties.writer),
+    )
     assert third.json()["unchanged"] == first.json()["created"]
     design_id = first.json()["created"][0]
     listed = client.get("/v1/designs", headers=Parties.auth(parties.reader)).json()
@@ -195,7 +213,9 @@ def test_cursor_pagination_visits_every_item_once(
             break
         url = f"/v1/orgs?limit=3&cursor={body['next_cursor']}"
     assert pages == 3 and len(seen) == len(set(seen)) == 7
-    bad = _assert_problem(client.get("/v1/orgs?cursor=%%%", headers=Parties.auth(parties.reader)), 422)
+    bad = _assert_problem(
+        client.get("/v1/orgs?cursor=%%%", headers=Parties.auth(parties.reader)), 422
+    )
     assert bad["errors"] == [{"field": "cursor", "message": "the cursor is not valid"}]
 
 
@@ -236,7 +256,9 @@ def test_tokens_and_users_through_the_api(client: TestClient, parties: Parties) 
     raw = issued.json()["raw"]
     me = client.get("/v1/users/me", headers=Parties.auth(raw))
     assert me.json()["email"] == "bo@buyer.org"
-    revoked = client.delete(f"/v1/tokens/{issued.json()['token']['id']}", headers=Parties.auth(parties.admin))
+    revoked = client.delete(
+        f"/v1/tokens/{issued.json()['token']['id']}", headers=Parties.auth(parties.admin)
+    )
     assert revoked.json()["revoked_at"] is not None
     _assert_problem(client.get("/v1/users/me", headers=Parties.auth(raw)), 401)
     # Writers cannot mint admin tokens.
@@ -266,7 +288,10 @@ def test_webhook_registration_is_per_organisation(client: TestClient, parties: P
     assert _assert_problem(bad, 422)["errors"] == [
         {"field": "url", "message": "'ftp://x' is not an http(s) URL"}
     ]
-    assert client.delete(f"/v1/webhooks/{sub_id}", headers=Parties.auth(parties.writer)).status_code == 204
+    assert (
+        client.delete(f"/v1/webhooks/{sub_id}", headers=Parties.auth(parties.writer)).status_code
+        == 204
+    )
 
 
 def test_openapi_is_3_1_and_documents_idempotency_and_problems(client: TestClient) -> None:

@@ -51,5 +51,5 @@ def test_unknown_process_filter_suggests_and_exits_2(
 
 def test_human_list_shows_names(runner: CliRunner, sqlite_env: Database, data_dir: Path) -> None:
     runner.invoke(app, ["facilities", "import", str(data_dir / "facilities" / "labs.yml")])
-    result = runner.invoke(app, ["facilities", "list"])
+    result = runner.invoke(app, ["facilities", "list"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "Test Lab Gent" in result.stdout

@@ -34,6 +34,7 @@ def test_render_check_and_write_back(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rendered = trimesh.load(stl, force="mesh")  # re-rendered from the .scad
     shipped = trimesh.load(DESIGNS_DIR / "finger-splint" / "finger-splint.stl", force="mesh")
+    assert isinstance(rendered, trimesh.Trimesh) and isinstance(shipped, trimesh.Trimesh)
     assert len(rendered.faces) == len(shipped.faces)
     assert rendered.volume == pytest.approx(shipped.volume, rel=1e-6)
 

@@ -57,7 +57,8 @@ def test_manifest_imports_without_warnings(manifest: Path) -> None:
 def test_every_referenced_file_exists(designs: dict[str, Design]) -> None:
     for slug, design in designs.items():
         folder = DESIGNS_DIR / slug
-        refs = [*design.files] + [f for p in design.parts for f in (*p.source_files, *p.export_files)]
+        refs = [*design.files]
+        refs += [f for p in design.parts for f in (*p.source_files, *p.export_files)]
         for ref in refs:
             assert (folder / ref.path).is_file(), f"{slug}: {ref.path}"
 
@@ -108,6 +109,7 @@ def test_stl_matches_manifest_size_and_mass(
     part = designs[slug].part(part_id)
     stl = DESIGNS_DIR / slug / part.export_files[0].path
     mesh = trimesh.load(stl, force="mesh")
+    assert isinstance(mesh, trimesh.Trimesh)
     assert mesh.is_watertight
     dims = part.outer_dimensions
     assert dims is not None and part.mass_g is not None and part.material_text is not None

@@ -124,7 +124,9 @@ def test_every_cell_resolves_and_arrows_never_leave_the_table() -> None:
             assert re == ac + 1
             if found != letter:
                 direction = SAMPLE_SIZES[found] - SAMPLE_SIZES[letter]
-                cell = __import__(
-                    "fabnet.domain.orders.aql_tables", fromlist=["x"]
-                ).MASTER_TABLE_NORMAL[letter].split()[AQL_COLUMNS.index(aql)]
+                cell = (
+                    __import__("fabnet.domain.orders.aql_tables", fromlist=["x"])
+                    .MASTER_TABLE_NORMAL[letter]
+                    .split()[AQL_COLUMNS.index(aql)]
+                )
                 assert (direction > 0) == (cell == "v")

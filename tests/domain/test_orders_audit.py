@@ -85,8 +85,15 @@ def test_a_deleted_tail_needs_the_anchored_head() -> None:
 
 def test_an_inserted_event_is_found() -> None:
     events = chain()
-    intruder = append_event(events[1], occurred_at=T0, actor_id="u-x", role=Role.BUYER,
-                            object_type="lot", object_id="lot-1", event_type="lot.fake")
+    intruder = append_event(
+        events[1],
+        occurred_at=T0,
+        actor_id="u-x",
+        role=Role.BUYER,
+        object_type="lot",
+        object_id="lot-1",
+        event_type="lot.fake",
+    )
     events.insert(2, intruder)
     result = verify_chain(events)
     assert not result.ok and result.first_broken_seq == 4  # the displaced original event
@@ -101,8 +108,23 @@ def test_reordered_events_are_found() -> None:
 
 def test_floats_and_naive_datetimes_are_refused() -> None:
     with pytest.raises(InputError, match="floats"):
-        append_event(None, occurred_at=T0, actor_id="u", role=Role.BUYER, object_type="lot",
-                     object_id="l", event_type="x", payload={"mass": 1.5})
+        append_event(
+            None,
+            occurred_at=T0,
+            actor_id="u",
+            role=Role.BUYER,
+            object_type="lot",
+            object_id="l",
+            event_type="x",
+            payload={"mass": 1.5},
+        )
     with pytest.raises(InputError, match="naive"):
-        append_event(None, occurred_at=datetime(2026, 1, 1), actor_id="u", role=Role.BUYER,
-                     object_type="lot", object_id="l", event_type="x")
+        append_event(
+            None,
+            occurred_at=datetime(2026, 1, 1),
+            actor_id="u",
+            role=Role.BUYER,
+            object_type="lot",
+            object_id="l",
+            event_type="x",
+        )

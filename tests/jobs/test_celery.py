@@ -21,6 +21,7 @@ from fabnet.services import identity, webhooks
 from fabnet.settings import Settings, get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import JobRow
+from fabnet.storage.webhooks import WebhookDeliveryRow
 
 from .conftest import Receiver
 
@@ -54,7 +55,10 @@ def celery_queue(sqlite_db: Database, redis_url: str) -> Iterator[CeleryQueue]:
     previous = install_queue(queue)
     try:
         with start_worker(
-            celery_app.app, pool="threads", concurrency=2, perform_ping_check=False,
+            celery_app.app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
             shutdown_timeout=10,
         ):
             yield queue
@@ -76,13 +80,11 @@ def test_celery_worker_delivers_a_webhook_after_a_retry(
         db, webhooks.WebhookEvent(type="lot.shipped", org_ids=(org.id,), data={"n": 1})
     )
     received = receiver.wait_for(2, timeout=30)
-    assert all(
-        verify_signature("x" * 20, r.headers[SIGNATURE_HEADER], r.body) for r in received
-    )
+    assert all(verify_signature("x" * 20, r.headers[SIGNATURE_HEADER], r.body) for r in received)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         with db.read() as session:
-            delivery = session.get(webhooks.WebhookDeliveryRow, delivery_id)
+            delivery = session.get(WebhookDeliveryRow, delivery_id)
             job = session.get(JobRow, delivery.job_id) if delivery and delivery.job_id else None
             if delivery and job and delivery.status == "delivered" and job.status == "succeeded":
                 assert (delivery.attempts, job.attempts) == (2, 2)

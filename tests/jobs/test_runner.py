@@ -102,8 +102,15 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
 
     low, high = Fixed(0.0), Fixed(1.0)
     assert [backoff_seconds(n, base=10, maximum=60, rng=low) for n in (1, 2, 3, 4, 5)] == [  # type: ignore[arg-type]
-        5, 10, 20, 30, 30
+        5,
+        10,
+        20,
+        30,
+        30,
     ]
     assert [backoff_seconds(n, base=10, maximum=60, rng=high) for n in (1, 2, 3, 4)] == [  # type: ignore[arg-type]
-        10, 20, 40, 60
+        10,
+        20,
+        40,
+        60,
     ]

@@ -14,6 +14,7 @@ from fabnet.services import identity, webhooks
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import JobRow
+from fabnet.storage.webhooks import WebhookDeliveryRow
 
 from .conftest import Receiver
 
@@ -32,7 +33,7 @@ def _wait_delivery(db: Database, delivery_id: str, status: str, timeout: float =
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with db.read() as session:
-            row = session.get(webhooks.WebhookDeliveryRow, delivery_id)
+            row = session.get(WebhookDeliveryRow, delivery_id)
             if row is not None and row.status == status:
                 return
         time.sleep(0.05)
@@ -51,7 +52,9 @@ def test_delivery_is_signed_and_retried_with_backoff_until_it_succeeds(
     _wait_delivery(db, delivery_id, "delivered")
     for request in received:
         assert verify_signature(SECRET, request.headers[SIGNATURE_HEADER], request.body)
-        assert not verify_signature("another secret", request.headers[SIGNATURE_HEADER], request.body)
+        assert not verify_signature(
+            "another secret", request.headers[SIGNATURE_HEADER], request.body
+        )
         assert request.body == received[0].body
         assert request.headers["X-Fabnet-Event"] == "lot.accepted"
     assert json.loads(received[0].body) == {
@@ -65,7 +68,9 @@ def test_delivery_is_signed_and_retried_with_backoff_until_it_succeeds(
     second_gap = received[2].at - received[1].at
     assert first_gap >= 0.1
     assert second_gap >= 0.2
-    history = webhooks.list_deliveries(db, webhooks.list_subscriptions(db, actor=None).items[0].id, actor=None)
+    history = webhooks.list_deliveries(
+        db, webhooks.list_subscriptions(db, actor=None).items[0].id, actor=None
+    )
     assert [(d.status, d.attempts, d.last_status_code) for d in history] == [("delivered", 3, 204)]
     with db.read() as session:
         job = session.scalars(select(JobRow)).one()
@@ -102,14 +107,21 @@ def test_only_matching_subscriptions_of_the_addressed_organisations_get_events(
     idle = InProcessQueue(db, fast_settings)
     previous = install_queue(idle)
     try:
-        assert webhooks.emit_event_webhooks(
-            db, webhooks.WebhookEvent(type="lot.accepted", org_ids=(org_id,), data={})
-        ) == []
-        assert len(
+        assert (
             webhooks.emit_event_webhooks(
-                db, webhooks.WebhookEvent(type="lot.shipped", org_ids=(org_id, other.id), data={})
+                db, webhooks.WebhookEvent(type="lot.accepted", org_ids=(org_id,), data={})
             )
-        ) == 2
+            == []
+        )
+        assert (
+            len(
+                webhooks.emit_event_webhooks(
+                    db,
+                    webhooks.WebhookEvent(type="lot.shipped", org_ids=(org_id, other.id), data={}),
+                )
+            )
+            == 2
+        )
         # Deliveries inside a caller's transaction vanish with its rollback.
         try:
             with db.transaction() as session:

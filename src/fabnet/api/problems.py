@@ -86,14 +86,17 @@ def render_fabnet_error(request: Request, exc: FabnetError) -> JSONResponse:
         errors = [FieldProblem(field=exc.field, message=exc.message)]
     headers = None
     if isinstance(exc, AuthenticationError):
-        headers = {"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'}
+        # RFC 6750: no error code when the request carried no credentials at all.
+        presented = "authorization" in request.headers
+        challenge = f'{BEARER_CHALLENGE}, error="invalid_token"' if presented else BEARER_CHALLENGE
+        headers = {"WWW-Authenticate": challenge}
     if exc.http_status >= 500:
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
     return problem_response(
         request,
         status=exc.http_status,
         title=exc.title,
-        detail=str(exc) if not isinstance(exc, InputError) else _input_detail(exc),
+        detail=_input_detail(exc) if isinstance(exc, InputError) else exc.message,
         type_slug=_slug(type(exc).__name__),
         errors=errors,
         hint=exc.hint,

@@ -12,10 +12,13 @@ import typer
 
 COMMAND_MODULES: list[str] = [
     "fabnet.cli.db",
+    "fabnet.cli.demo",
     "fabnet.cli.designs",
     "fabnet.cli.facilities",
     "fabnet.cli.places",
     "fabnet.cli.taxonomy",
+    "fabnet.cli.identity",
+    "fabnet.cli.serve",
 ]
 
 app = typer.Typer(

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (catalogue tables: one machine or firm per line reads best)
 """A catalogue of real-ish machines that the demo world equips facilities with.
 
 Makes, models and envelopes are typical published figures (build volume, bed or travel in mm),

@@ -55,9 +55,12 @@ RATE_BANDS: dict[str, RateBand] = {
 """Reference rates (EUR per hour), by band."""
 
 _UPPER = frozenset(
-    "PL CZ SK HU RO BG HR SI RS BA ME MK AL LT LV EE GR PT CY MT UA BY MD RU "
-    "JP KR TW SG HK IL AE QA KW BH".split()
-)
+    {
+        "PL", "CZ", "SK", "HU", "RO", "BG", "HR", "SI", "RS", "BA", "ME", "MK", "AL", "LT", "LV",
+        "EE", "GR", "PT", "CY", "MT", "UA", "BY", "MD", "RU",
+        "JP", "KR", "TW", "SG", "HK", "IL", "AE", "QA", "KW", "BH",
+    }
+)  # fmt: skip
 _OCEANIA_HIGH = frozenset({"AU", "NZ"})
 
 PROCESS_RATE_FACTOR: dict[str, float] = {
@@ -126,7 +129,7 @@ def rate_band(country: str | None) -> RateBand:
         return RATE_BANDS["north-america"]
     if region == EUROPE or code in _OCEANIA_HIGH:
         return RATE_BANDS["high"]
-    if region == LATIN_AMERICA or region == OCEANIA:
+    if region in (LATIN_AMERICA, OCEANIA):
         return RATE_BANDS["middle"]
     if region == AFRICA:
         return RATE_BANDS["africa"]

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (catalogue tables: one machine or firm per line reads best)
 """The demo world's workshops and small factories: fictional firms in real cities.
 
 Every name ends in "(synthetic)" and every field of these facilities is generated. The cities

@@ -176,7 +176,9 @@ def fablab_classes(lab: Facility) -> list[str]:
     return [c for c in FABLABS_CLASSES if taxonomy.for_fablabs(c) in lab.processes]
 
 
-def _pick(rng: np.random.Generator, weighted: tuple[tuple[m.MachineModel, float], ...]) -> m.MachineModel:
+def _pick(
+    rng: np.random.Generator, weighted: tuple[tuple[m.MachineModel, float], ...]
+) -> m.MachineModel:
     weights = np.array([w for _, w in weighted])
     index = int(rng.choice(len(weighted), p=weights / weights.sum()))
     return weighted[index][0]

@@ -26,6 +26,7 @@ import yaml
 from numpy.typing import NDArray
 
 from fabnet.errors import InputError
+from fabnet.geo.distance import haversine_km
 
 _SOURCE = "transport model"
 
@@ -186,6 +187,4 @@ def great_circle_km(
     lon2: float | NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Great-circle distance in km (delegates to ``fabnet.geo.distance.haversine_km``)."""
-    from fabnet.geo.distance import haversine_km
-
     return np.asarray(haversine_km(lat1, lon1, lat2, lon2), dtype=np.float64)

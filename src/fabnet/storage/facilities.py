@@ -33,6 +33,7 @@ from fabnet.storage.records import (
     WriteOutcome,
     chunks,
     content_hash,
+    fetch_dicts,
     opt_float,
     rows_by_owner,
     str_list,
@@ -240,11 +241,11 @@ class FacilityRepository:
         heads: builtins.list[dict[str, Any]] = []
         base = select(FacilityRow.__table__).order_by(FacilityRow.id)
         if facility_ids is None:
-            heads = [dict(r) for r in self.session.execute(base).mappings()]
+            heads = fetch_dicts(self.session, base)
         else:
             for chunk in chunks(facility_ids):
                 query = base.where(FacilityRow.id.in_(chunk))
-                heads.extend(dict(r) for r in self.session.execute(query).mappings())
+                heads.extend(fetch_dicts(self.session, query))
         ids = None if facility_ids is None else [h["id"] for h in heads]
         s = self.session
         order = ["position"]

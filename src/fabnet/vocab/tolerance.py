@@ -96,8 +96,7 @@ def _row(uppers: tuple[int, ...], nominal_mm: float, lowest: float, *, table: st
     inside = lowest <= nominal_mm if table.startswith("ISO 2768") else lowest < nominal_mm
     if not inside or nominal_mm > uppers[-1]:
         raise InputError(
-            f"nominal size {nominal_mm:g} mm is outside {table} "
-            f"({lowest:g} to {uppers[-1]} mm)",
+            f"nominal size {nominal_mm:g} mm is outside {table} ({lowest:g} to {uppers[-1]} mm)",
             source="tolerance",
             field="nominal_mm",
         )

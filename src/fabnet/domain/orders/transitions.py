@@ -37,7 +37,7 @@ def _flag(field: str, missing: str) -> Guard:
     def check(ctx: TransitionContext) -> str | None:
         return None if getattr(ctx, field) else missing
 
-    return Guard(field, missing, check)
+    return Guard(field, field.replace("_", " "), check)
 
 
 REASON = Guard("reason", "a reason is required", _reason)

@@ -394,7 +394,6 @@ class FacilityIndex:
         result: FloatArray = chord_to_km(chords)
         return result
 
-
     def _within_radius(self, request: MatchRequest) -> IntArray:
         """Facilities the k-d tree puts near a delivery point (a superset; exact check after)."""
         if self.tree is None or request.radius_km is None:

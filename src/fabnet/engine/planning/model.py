@@ -184,6 +184,28 @@ def define_capacity_constraints(b: ModelBuilder, net: Network, cols: Columns) ->
         b.add_rows(name, n, -INF, 0.0, row, cc, vv)
 
 
+def define_capacity_cover_constraints(b: ModelBuilder, net: Network, cols: Columns) -> None:
+    """When demand must be met: the open capacity for each part (and assembled product) covers
+    its total need. Implied by the LP, but as one knapsack row over the setup binaries it lets
+    the MIP solver derive cover cuts that the flow rows hide."""
+    if net.problem.options.shortfall_penalty_per_unit is not None:
+        return
+    product_need = np.bincount(net.dk_product, weights=net.dk_qty, minlength=len(net.assembled))
+    for name, origins, z, need in (
+        ("capacity_cover", net.cand, cols.z_cand, net.part_need),
+        ("assembly_capacity_cover", net.asm, cols.z_asm,
+         np.where(net.assembled, product_need, 0.0)),
+    ):
+        items = np.flatnonzero(need > 0)
+        if not len(items) or not origins.size:
+            continue
+        pos = np.full(len(need), -1, np.int64)
+        pos[items] = np.arange(len(items))
+        keep = pos[origins.item] >= 0
+        b.add_rows(name, len(items), need[items], INF, pos[origins.item[keep]], z[keep],
+                   origins.capacity[keep], entity=items)
+
+
 def define_linking_constraints(b: ModelBuilder, net: Network, cols: Columns) -> None:
     """Inbound flows and shipment binaries link to their setup/shipment binaries (few rows)."""
     inbound = net.inbound
@@ -471,6 +493,7 @@ def build_model(net: Network, *, elastic: bool = False) -> tuple[ModelBuilder, C
     define_demand_constraints(b, net, cols)
     define_production_variables(b, net, cols)
     define_capacity_constraints(b, net, cols)
+    define_capacity_cover_constraints(b, net, cols)
     define_linking_constraints(b, net, cols)
     define_minimum_lot_constraints(b, net, cols)
     define_max_facilities_constraint(b, net, cols)

@@ -67,11 +67,13 @@ def optimise(
     threads: int = 1,
     separate: bool = True,
     max_rounds: int = 60,
+    log: bool = False,
 ) -> Outcome:
     """Run the cut loop and the MIP; see the module docstring."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     h = b.to_highs(relax=True, threads=threads)
+    h.setOptionValue("output_flag", log)
     cost, lower, upper, integer = b.column_arrays()
     has_added = np.zeros(net.delivery.size, bool)
     rounds = 0

@@ -1,0 +1,178 @@
+"""``fabnet orgs``, ``fabnet users``, ``fabnet tokens``: parties and API access, run locally.
+
+These commands act as the local operator (whoever can open the database), so they need no token:
+they are how the first platform admin and its token come to exist.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, new_app, open_db
+from fabnet.domain.identity import OrgKind, parse_scopes
+from fabnet.errors import InputError
+from fabnet.services import identity
+from fabnet.settings import get_settings
+
+orgs_app = new_app("Organisations: buyers, manufacturers, inspection bodies, designers...")
+users_app = new_app("Users of organisations (each with an Ed25519 signing key).")
+tokens_app = new_app("API tokens: create (shown once), list, revoke.")
+
+_KINDS = ", ".join(k.value for k in OrgKind)
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: str = typer.Argument(..., help="Display name (a label: identity is the id)"),
+    kind: str = typer.Option(..., "--kind", help=f"One of: {_KINDS}"),
+    facility: list[str] = typer.Option([], "--facility", help="Facility id (manufacturers)"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create an organisation and print its id."""
+    org = identity.create_organisation(open_db(), name, kind, facility, actor=None)
+    if as_json:
+        emit_json(org)
+    else:
+        console.print(f"{org.id}  {escape(org.name)} ({org.kind.value})")
+
+
+@orgs_app.command("list")
+def orgs_list(
+    kind: str | None = typer.Option(None, "--kind", help=f"Only this kind: {_KINDS}"),
+    limit: int = typer.Option(200, "--limit", min=1, max=200),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List organisations, oldest first."""
+    org_kind = OrgKind(kind) if kind in {k.value for k in OrgKind} else None
+    if kind is not None and org_kind is None:
+        raise InputError(
+            f"unknown organisation kind {kind!r}", field="--kind", hint=f"use {_KINDS}"
+        )
+    page = identity.list_organisations(open_db(), actor=None, limit=limit, kind=org_kind)
+    if as_json:
+        emit_json(page.items)
+        return
+    table = Table("id", "name", "kind", "facilities")
+    for org in page.items:
+        table.add_row(org.id, escape(org.name), org.kind.value, ", ".join(org.facility_ids))
+    console.print(table)
+
+
+@users_app.command("create")
+def users_create(
+    email: str = typer.Argument(...),
+    org: str = typer.Option(..., "--org", help="Organisation id"),
+    name: str | None = typer.Option(None, "--name", help="Display name"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read a password from the first line of stdin"
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create a user (and its signing key pair)."""
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InputError("no password on stdin", field="--password-stdin")
+    user = identity.create_user(
+        open_db(),
+        email,
+        org,
+        actor=None,
+        display_name=name,
+        password=password,
+        settings=get_settings(),
+    )
+    if as_json:
+        emit_json(user)
+    else:
+        console.print(f"{user.id}  {escape(user.email)}")
+
+
+@users_app.command("list")
+def users_list(
+    org: str | None = typer.Option(None, "--org", help="Only this organisation"),
+    limit: int = typer.Option(200, "--limit", min=1, max=200),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List users, oldest first."""
+    page = identity.list_users(open_db(), actor=None, org_id=org, limit=limit)
+    if as_json:
+        emit_json(page.items)
+        return
+    table = Table("id", "email", "name", "organisation")
+    for user in page.items:
+        table.add_row(user.id, escape(user.email), escape(user.display_name), user.org_id)
+    console.print(table)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user: str = typer.Option(..., "--user", help="User id"),
+    scope: list[str] = typer.Option(
+        ["read"], "--scope", help="read, write or admin (repeat for several)"
+    ),
+    expires_days: int | None = typer.Option(None, "--expires-days", min=1, max=3650),
+    name: str | None = typer.Option(None, "--name", help="A label for the token"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create a token and print it once: store it now, fabnet keeps only its hash."""
+    issued = identity.create_token(
+        open_db(),
+        user,
+        parse_scopes(scope, source="--scope"),
+        actor=None,
+        expires_in_days=expires_days,
+        name=name,
+    )
+    if as_json:
+        emit_json({"token": issued.token, "raw": issued.raw})
+        return
+    sys.stdout.write(issued.raw + "\n")
+    err_console.print(
+        f"token {issued.token.id} ({', '.join(sorted(issued.token.scopes))}); "
+        "it is shown only this once"
+    )
+
+
+@tokens_app.command("list")
+def tokens_list(
+    user: str | None = typer.Option(None, "--user", help="Only this user's tokens"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List tokens (never their secrets)."""
+    page = identity.list_tokens(open_db(), actor=None, user_id=user, limit=200)
+    if as_json:
+        emit_json(page.items)
+        return
+    table = Table("id", "user", "scopes", "expires", "last used", "revoked")
+    for token in page.items:
+        table.add_row(
+            token.id,
+            token.user_id,
+            ", ".join(sorted(token.scopes)),
+            token.expires_at.isoformat() if token.expires_at else "-",
+            token.last_used_at.isoformat() if token.last_used_at else "-",
+            token.revoked_at.isoformat() if token.revoked_at else "-",
+        )
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: str = typer.Argument(...), as_json: bool = JSON_OPTION) -> None:
+    """Revoke a token; requests with it are refused from now on."""
+    token = identity.revoke_token(open_db(), token_id, actor=None)
+    if as_json:
+        emit_json(token)
+    else:
+        console.print(f"revoked {token.id}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(orgs_app, name="orgs")
+    root.add_typer(users_app, name="users")
+    root.add_typer(tokens_app, name="tokens")

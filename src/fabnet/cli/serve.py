@@ -1,0 +1,26 @@
+"""``fabnet serve``: the REST API under uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+from fabnet.cli._common import handle_errors
+
+
+@handle_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    log_level: str = typer.Option("info", "--log-level"),
+) -> None:
+    """Serve the REST API (OpenAPI at /openapi.json, docs at /docs)."""
+    import uvicorn
+
+    # By import string: the CLI adapter does not import the API adapter (import-linter).
+    uvicorn.run(
+        "fabnet.api.app:create_app", factory=True, host=host, port=port, log_level=log_level
+    )
+
+
+def register(root: typer.Typer) -> None:
+    root.command("serve")(serve)

@@ -1,0 +1,125 @@
+"""The append-only, hash-chained audit log, and the row that anchors the chain's head.
+
+``audit_chain_head`` holds exactly one row (seeded by the migration): the last event's seq and
+hash. Appending locks it first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises
+writers with ``BEGIN IMMEDIATE``), so two writers can never both extend the same event and fork
+the chain. Verification also compares the last event with the head, which detects deleting the
+newest events.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from fabnet.domain.orders.audit import AuditEvent
+from fabnet.domain.orders.roles import Role
+from fabnet.storage.base import Base
+from fabnet.storage.identity import aware
+
+HEAD_ROW_ID = 1
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[str] = mapped_column(String(64), index=True)
+    event_type: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    evidence_sha256: Mapped[list[str]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def event_from_row(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        seq=row.seq,
+        occurred_at=aware(row.occurred_at),
+        actor_id=row.actor_id,
+        role=Role(row.role),
+        object_type=row.object_type,
+        object_id=row.object_id,
+        event_type=row.event_type,
+        payload=row.payload,
+        reason=row.reason,
+        evidence_sha256=tuple(row.evidence_sha256),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock_head(self) -> AuditHeadRow:
+        """The chain head, locked until the transaction ends (PostgreSQL row lock)."""
+        row = self.session.scalar(
+            select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ROW_ID).with_for_update()
+        )
+        if row is None:  # a database migrated before the seed row existed
+            row = AuditHeadRow(id=HEAD_ROW_ID, seq=0, hash="0" * 64)
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def head(self) -> AuditHeadRow | None:
+        return self.session.get(AuditHeadRow, HEAD_ROW_ID)
+
+    def event(self, seq: int) -> AuditEvent | None:
+        row = self.session.get(AuditEventRow, seq)
+        return None if row is None else event_from_row(row)
+
+    def append(self, event: AuditEvent, head: AuditHeadRow) -> None:
+        self.session.add(
+            AuditEventRow(
+                seq=event.seq,
+                occurred_at=event.occurred_at,
+                actor_id=event.actor_id,
+                role=event.role.value,
+                object_type=event.object_type,
+                object_id=event.object_id,
+                event_type=event.event_type,
+                payload=event.payload,
+                reason=event.reason,
+                evidence_sha256=list(event.evidence_sha256),
+                prev_hash=event.prev_hash,
+                hash=event.hash,
+            )
+        )
+        head.seq = event.seq
+        head.hash = event.hash
+        self.session.flush()
+
+    def all_events(self) -> list[AuditEvent]:
+        return [
+            event_from_row(r)
+            for r in self.session.scalars(select(AuditEventRow).order_by(AuditEventRow.seq))
+        ]
+
+    def events_for(self, object_ids: list[str]) -> list[AuditEvent]:
+        return [
+            event_from_row(r)
+            for r in self.session.scalars(
+                select(AuditEventRow)
+                .where(AuditEventRow.object_id.in_(object_ids))
+                .order_by(AuditEventRow.seq)
+            )
+        ]

@@ -1,0 +1,205 @@
+"""Tables and repository of orders: the order, its parties, its lots and every transition.
+
+An order's product specification is stored as JSON (the order file's model), its contract
+defaults (delivery terms, quality plan, milestones, fees) as JSON too. ``version`` on orders and
+lots is the optimistic-concurrency counter: :meth:`OrderRepository.compare_and_set_order` and
+:meth:`OrderRepository.compare_and_set_lot` change a row only when its version is the one the
+caller read (``UPDATE ... WHERE version = :v``), so of two racing transitions exactly one wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from fabnet.storage.base import Base, TimestampMixin, utc_now
+
+ID = String(64)
+
+
+class OrderRow(TimestampMixin, Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    buyer_org_id: Mapped[str] = mapped_column(ID, ForeignKey("organisations.id"), index=True)
+    created_by: Mapped[str] = mapped_column(ID, ForeignKey("users.id"))
+    mode: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    currency: Mapped[str] = mapped_column(String(3))
+    quantity: Mapped[int] = mapped_column(Integer)
+    plan_id: Mapped[str | None] = mapped_column(ID)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class OrderPartyRow(Base):
+    """One role of one organisation in one order (an organisation may hold several)."""
+
+    __tablename__ = "order_parties"
+
+    order_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    org_id: Mapped[str] = mapped_column(ID, ForeignKey("organisations.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    signer_user_id: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id"))
+
+
+class LotRow(TimestampMixin, Base):
+    """One manufacturer's share of an order: an item, a quantity, a price and a due date."""
+
+    __tablename__ = "lots"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    order_id: Mapped[str] = mapped_column(ID, ForeignKey("orders.id"), index=True)
+    plan_id: Mapped[str | None] = mapped_column(ID)
+    facility_id: Mapped[str] = mapped_column(ID, index=True)
+    manufacturer_org_id: Mapped[str] = mapped_column(ID, ForeignKey("organisations.id"), index=True)
+    inspector_org_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("organisations.id"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    design_id: Mapped[str] = mapped_column(ID)
+    item_id: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    due_date: Mapped[date] = mapped_column(Date)
+    destinations: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    invitation_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    counter_offer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    replaces_lot_id: Mapped[str | None] = mapped_column(ID)
+    prototype_rejections: Mapped[int] = mapped_column(Integer, default=0)
+    rework_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_quantity: Mapped[int | None] = mapped_column(Integer)
+    disputed_from: Mapped[str | None] = mapped_column(String(30))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class TransitionRow(Base):
+    """Who moved an order or a lot from which state to which, when, why, with what evidence."""
+
+    __tablename__ = "order_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ID, ForeignKey("orders.id"), index=True)
+    object_type: Mapped[str] = mapped_column(String(10))
+    object_id: Mapped[str] = mapped_column(ID, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[str] = mapped_column(ID)
+    actor_org_id: Mapped[str | None] = mapped_column(ID)
+    role: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    evidence_sha256: Mapped[list[str]] = mapped_column(JSON)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    audit_seq: Mapped[int] = mapped_column(Integer)
+
+
+class OrderRepository:
+    """Queries over orders, parties, lots and transitions inside the caller's session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # orders
+    def order(self, order_id: str) -> OrderRow | None:
+        return self.session.get(OrderRow, order_id)
+
+    def orders_visible_to(
+        self, org_id: str | None, *, limit: int, after: tuple[datetime, str] | None
+    ) -> list[OrderRow]:
+        """Orders where ``org_id`` is a party or makes a lot (every order for None)."""
+        query = select(OrderRow)
+        if org_id is not None:
+            as_party = select(OrderPartyRow.order_id).where(OrderPartyRow.org_id == org_id)
+            as_maker = select(LotRow.order_id).where(
+                (LotRow.manufacturer_org_id == org_id) | (LotRow.inspector_org_id == org_id)
+            )
+            query = query.where(OrderRow.id.in_(as_party) | OrderRow.id.in_(as_maker))
+        if after is not None:
+            at, after_id = after
+            query = query.where(
+                (OrderRow.created_at > at)
+                | ((OrderRow.created_at == at) & (OrderRow.id > after_id))
+            )
+        query = query.order_by(OrderRow.created_at, OrderRow.id).limit(limit)
+        return list(self.session.scalars(query))
+
+    def compare_and_set_order(self, order_id: str, version: int, values: dict[str, Any]) -> bool:
+        result = self.session.execute(
+            update(OrderRow)
+            .where(OrderRow.id == order_id, OrderRow.version == version)
+            .values(**values, version=version + 1, updated_at=utc_now()),
+            execution_options={"synchronize_session": False},
+        )
+        self.session.expire_all()
+        return bool(getattr(result, "rowcount", 0))
+
+    # parties
+    def parties(self, order_id: str) -> list[OrderPartyRow]:
+        return list(
+            self.session.scalars(
+                select(OrderPartyRow)
+                .where(OrderPartyRow.order_id == order_id)
+                .order_by(OrderPartyRow.role, OrderPartyRow.org_id)
+            )
+        )
+
+    # lots
+    def lot(self, lot_id: str) -> LotRow | None:
+        return self.session.get(LotRow, lot_id)
+
+    def lots_of(self, order_id: str) -> list[LotRow]:
+        return list(
+            self.session.scalars(
+                select(LotRow)
+                .where(LotRow.order_id == order_id)
+                .order_by(LotRow.created_at, LotRow.id)
+            )
+        )
+
+    def lots_in_states(self, states: Sequence[str]) -> list[LotRow]:
+        return list(
+            self.session.scalars(select(LotRow).where(LotRow.state.in_(states)).order_by(LotRow.id))
+        )
+
+    def compare_and_set_lot(self, lot_id: str, version: int, values: dict[str, Any]) -> bool:
+        result = self.session.execute(
+            update(LotRow)
+            .where(LotRow.id == lot_id, LotRow.version == version)
+            .values(**values, version=version + 1, updated_at=utc_now()),
+            execution_options={"synchronize_session": False},
+        )
+        self.session.expire_all()
+        return bool(getattr(result, "rowcount", 0))
+
+    # transitions
+    def transitions(self, object_id: str) -> list[TransitionRow]:
+        return list(
+            self.session.scalars(
+                select(TransitionRow)
+                .where(TransitionRow.object_id == object_id)
+                .order_by(TransitionRow.id)
+            )
+        )
