@@ -94,7 +94,7 @@ def test_taxonomy_tree_and_terms(runner: CliRunner) -> None:
     assert "laser-cutting" in ids and any(n["depth"] > 0 for n in nodes)
     term = runner.invoke(app, ["taxonomy", "laser cutting", "--json"])
     assert term.exit_code == 0
-    assert json.loads(term.stdout)["id"] == "laser-cutting"
+    assert json.loads(term.stdout)["process"]["id"] == "laser-cutting"
     human = runner.invoke(app, ["taxonomy", "laser cutting"])
     assert "laser-cutting" in human.stdout
 

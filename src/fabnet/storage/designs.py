@@ -29,6 +29,7 @@ from fabnet.storage.design_tables import (
 from fabnet.storage.records import (
     RecordRef,
     WriteOutcome,
+    bulk_allocation,
     chunks,
     content_hash,
     fetch_dicts,
@@ -135,7 +136,8 @@ class DesignRepository:
 
     def all_designs(self) -> builtins.list[Design]:
         """Every design, by id (bulk load: one query per table)."""
-        return self._load(None)
+        with bulk_allocation():
+            return self._load(None)
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(DesignRow)) or 0)

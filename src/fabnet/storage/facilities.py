@@ -31,6 +31,7 @@ from fabnet.storage.records import (
     RecordRef,
     UpsertCounts,
     WriteOutcome,
+    bulk_allocation,
     chunks,
     content_hash,
     fetch_dicts,
@@ -211,7 +212,8 @@ class FacilityRepository:
 
     def all_facilities(self) -> builtins.list[Facility]:
         """Every facility, by id: one query per table, no per-facility queries."""
-        return self._load(None)
+        with bulk_allocation():
+            return self._load(None)
 
     def _filtered_ids(
         self,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -92,6 +94,22 @@ def fetch_dicts(session: Session, query: Select[Any]) -> list[dict[str, Any]]:
     result = session.execute(query)
     keys = list(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+@contextmanager
+def bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects (bulk loads).
+
+    Building thousands of frozen models triggers repeated full collections that find nothing;
+    pausing it makes loading the whole registry about a third faster.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def opt_float(value: Any) -> float | None:
