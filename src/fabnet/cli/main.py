@@ -19,6 +19,9 @@ COMMAND_MODULES: list[str] = [
     "fabnet.cli.taxonomy",
     "fabnet.cli.identity",
     "fabnet.cli.serve",
+    "fabnet.cli.orders",
+    "fabnet.cli.contracts",
+    "fabnet.cli.audit",
 ]
 
 app = typer.Typer(

@@ -79,10 +79,7 @@ CONTRACTED_STATES = frozenset(
     s
     for s in LotState
     if s
-    not in (
-        FAILED_LOT_STATES
-        | {LotState.INVITED, LotState.ACCEPTED, LotState.COUNTER_OFFERED}
-    )
+    not in (FAILED_LOT_STATES | {LotState.INVITED, LotState.ACCEPTED, LotState.COUNTER_OFFERED})
 )
 DEFAULT_MILESTONES = (
     PaymentMilestone(trigger=MilestoneTrigger.CONTRACT, share_bp=3000),
@@ -290,9 +287,7 @@ def order_roles(parties: Iterable[OrderPartyRow], org_id: str) -> set[Role]:
     return {Role(p.role) for p in parties if p.org_id == org_id}
 
 
-def lot_roles(
-    principal: Principal, parties: Iterable[OrderPartyRow], lot: LotRow
-) -> set[Role]:
+def lot_roles(principal: Principal, parties: Iterable[OrderPartyRow], lot: LotRow) -> set[Role]:
     """The roles ``principal``'s organisation holds for ``lot``."""
     roles = order_roles(parties, principal.org_id) & DEMAND_ROLES
     if lot.manufacturer_org_id == principal.org_id:
@@ -393,7 +388,9 @@ def delivered_quantity(lot: LotRow) -> int:
 
 def allocated_quantity(lots: Iterable[LotRow]) -> int:
     """Units of the order that live lots deliver (failed lots' quantity is re-sourced)."""
-    return sum(delivered_quantity(lot) for lot in lots if LotState(lot.state) not in FAILED_LOT_STATES)
+    return sum(
+        delivered_quantity(lot) for lot in lots if LotState(lot.state) not in FAILED_LOT_STATES
+    )
 
 
 def order_context(
@@ -420,9 +417,9 @@ def order_context(
 def lot_contract(session: Session, lot_id: str) -> tuple[ContractRow, ContractTerms] | None:
     """The contract that holds the lot's escrow (direct, or the orchestrator's)."""
     row = session.scalar(
-        select(ContractRow).where(
-            ContractRow.lot_id == lot_id, ContractRow.kind != "subcontract"
-        ).order_by(ContractRow.created_at.desc())
+        select(ContractRow)
+        .where(ContractRow.lot_id == lot_id, ContractRow.kind != "subcontract")
+        .order_by(ContractRow.created_at.desc())
     )
     if row is None:
         return None
@@ -483,7 +480,9 @@ def lot_context(
         prototype_required=terms.quality.prototype_required,
         prototype_rejections=lot.prototype_rejections,
         max_prototype_attempts=terms.quality.max_prototype_attempts,
-        inspection_verdict=Verdict(inspection.verdict) if inspection and inspection.verdict else None,
+        inspection_verdict=Verdict(inspection.verdict)
+        if inspection and inspection.verdict
+        else None,
         lot_quantity=lot.quantity,
         accepted_quantity=accepted_quantity,
         rework_rounds=lot.rework_rounds,

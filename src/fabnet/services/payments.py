@@ -72,7 +72,9 @@ class OrderLedger(Frozen):
     order_id: str
     currency: str
     transactions: tuple[TransactionView, ...]
-    balances: tuple[AccountBalance, ...] = Field(description="Whole-ledger balances of the accounts")
+    balances: tuple[AccountBalance, ...] = Field(
+        description="Whole-ledger balances of the accounts"
+    )
 
 
 def escrow_balance(session: Session, lot_id: str, currency: str) -> int:
@@ -121,7 +123,9 @@ def post(
 
 def funding_org(parties: Sequence[OrderPartyRow], order: OrderRow) -> str:
     """The payer party's organisation, else the buyer's."""
-    payers = [p.org_id for p in parties if p.role == Role.PAYER.value and p.org_id != order.buyer_org_id]
+    payers = [
+        p.org_id for p in parties if p.role == Role.PAYER.value and p.org_id != order.buyer_org_id
+    ]
     return payers[0] if payers else order.buyer_org_id
 
 
@@ -201,8 +205,10 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
     parties see all of it; a manufacturer sees the transactions of its own lots only."""
     with db.read() as session:
         order, parties = load_order(session, order_id, actor)
-        demand = actor is None or actor.is_platform_admin or any(
-            p.org_id == actor.org_id for p in parties
+        demand = (
+            actor is None
+            or actor.is_platform_admin
+            or any(p.org_id == actor.org_id for p in parties)
         )
         own_lots = {
             lot.id
@@ -217,11 +223,7 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
                 select(LedgerTransactionRow.id).where(LedgerTransactionRow.order_id == order_id)
             )
         )
-    txs = [
-        tx
-        for tx in ledger.transactions
-        if tx.id in ids and (demand or tx.lot_id in own_lots)
-    ]
+    txs = [tx for tx in ledger.transactions if tx.id in ids and (demand or tx.lot_id in own_lots)]
     accounts = sorted({(p.account, p.currency) for tx in txs for p in tx.postings})
     return OrderLedger(
         order_id=order_id,

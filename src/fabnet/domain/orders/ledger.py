@@ -348,7 +348,7 @@ def refund_for(
                               f"cancellation compensation for lot {contract.lot_id}")
             )  # fmt: skip
     if balance - compensation:
-        pass
+        txs.append(_refund(contract, balance - compensation, outcome.action))
     return txs
 
 

@@ -19,14 +19,20 @@ from fabnet.domain.common import Dimensions
 from fabnet.domain.facility import Facility
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CapabilityRow:
     equipment_id: str | None
-    label: str
+    equipment_type: str | None
     processes: tuple[str, ...]
     materials: tuple[str, ...]
     envelope: Dimensions | None
     tolerance_class: str | None
+
+    @property
+    def label(self) -> str:
+        if self.equipment_id is None:
+            return "facility-level processes (no equipment detail)"
+        return f"equipment {self.equipment_id!r} ({self.equipment_type})"
 
 
 def capability_rows(facility: Facility) -> list[CapabilityRow]:
@@ -40,7 +46,7 @@ def capability_rows(facility: Facility) -> list[CapabilityRow]:
         rows.append(
             CapabilityRow(
                 equipment_id=eq.id,
-                label=f"equipment {eq.id!r} ({eq.equipment_type})",
+                equipment_type=eq.equipment_type,
                 processes=eq.processes,
                 materials=eq.materials or facility.typical_materials,
                 envelope=eq.envelope,
@@ -52,7 +58,7 @@ def capability_rows(facility: Facility) -> list[CapabilityRow]:
         rows.append(
             CapabilityRow(
                 equipment_id=None,
-                label="facility-level processes (no equipment detail)",
+                equipment_type=None,
                 processes=loose,
                 materials=facility.typical_materials,
                 envelope=None,

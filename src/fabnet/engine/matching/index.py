@@ -481,16 +481,15 @@ class FacilityIndex:
     ) -> tuple[FloatArray, FloatArray]:
         """Cheapest unit cost and best units/week of the facilities ``found`` (sorted positions,
         ``wanted`` is the same set as a mask); NaN = unknown."""
-        cost = np.full(found.size, np.nan)
         weekly = self.declared_weekly[found]
         rates = self._rows_for(self.rate_rows, req.processes)
         rates = rates[wanted[self.rate_facility[rates]]]
         if rates.size == 0:
-            return cost, weekly
+            return np.full(found.size, np.nan), weekly
         # rate rows are stored facility by facility, so ``fac`` is sorted: reduce per segment
         fac = self.rate_facility[rates]
         starts = np.flatnonzero(np.concatenate(([True], fac[1:] != fac[:-1])))
-        slots = np.searchsorted(found, fac[starts])
+        owners = fac[starts]
         costs = unit_costs(
             self.rate_hourly[rates],
             self.rate_units_per_hour[rates],
@@ -506,10 +505,13 @@ class FacilityIndex:
             else -2
         )
         costs = np.where(np.isnan(costs) | (self.currency[fac] != code), np.inf, costs)
-        cheapest = np.minimum.reduceat(costs, starts)
-        cost[slots] = np.where(np.isinf(cheapest), np.nan, cheapest)
-        rate_weekly = np.full(found.size, np.nan)
+        n = len(self.facilities)
+        cheapest = np.full(n, np.inf)
+        cheapest[owners] = np.minimum.reduceat(costs, starts)
+        cost = cheapest[found]
+        cost[np.isinf(cost)] = np.nan
+        rate_weekly = np.full(n, np.nan)
         per_rate = self.rate_units_per_hour[rates] * self.hours_per_week[fac]
-        rate_weekly[slots] = np.fmax.reduceat(per_rate, starts)
-        weekly = np.where(np.isnan(weekly), rate_weekly, weekly)
+        rate_weekly[owners] = np.fmax.reduceat(per_rate, starts)
+        weekly = np.where(np.isnan(weekly), rate_weekly[found], weekly)
         return cost, weekly

@@ -21,6 +21,8 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
+import scipy.sparse as sp
+
 from .builder import INF, ModelBuilder, add_csr_rows, set_integrality
 from .model import Columns, strong_link_rows, strong_link_violations
 from .network import Network
@@ -72,43 +74,31 @@ def optimise(
     """Run the cut loop and the MIP; see the module docstring."""
     start = time.perf_counter()
     deadline = start + time_limit_s
-    h = b.to_highs(relax=True, threads=threads)
-    h.setOptionValue("output_flag", log)
     cost, lower, upper, integer = b.column_arrays()
-    has_added = np.zeros(net.delivery.size, bool)
-    rounds = 0
-    lp_bound: float | None = None
-    values: F64 | None = None
     n_setup = len(cols.z_cand) + len(cols.z_asm)
     separate = separate and n_setup > 0 and net.delivery.size > 0
-    h.setOptionValue("time_limit", max(1.0, 0.6 * time_limit_s))
-    while True:
-        h.run()
-        if _status_name(h) != "optimal":
-            if _status_name(h) == "infeasible":
-                return _infeasible(start, rounds, int(has_added.sum()))
-            break
-        values = np.asarray(h.getSolution().col_value, dtype=np.float64)
-        lp_bound = float(h.getInfo().objective_function_value)
-        if not separate or rounds >= max_rounds or time.perf_counter() > deadline - 1:
-            break
-        violated = strong_link_violations(net, cols, values)
-        violated = violated[~has_added[violated]]
-        if not len(violated):
-            break
-        has_added[violated] = True
-        row, col, val = strong_link_rows(net, cols, violated)
-        import scipy.sparse as sp
-
-        m = sp.csr_matrix((val, (row, col)), shape=(len(violated), b.n_cols))
-        add_csr_rows(h, m, np.full(len(violated), -INF), np.zeros(len(violated)))
-        rounds += 1
+    lp = _strong_lp(net, b, cols, threads=threads, deadline=deadline, log=log,
+                    separate=separate, max_rounds=max_rounds)
+    if lp.status == "infeasible":
+        return _infeasible(start, lp.rounds, int(lp.linked.sum()))
+    h = b.to_highs(relax=True, threads=threads)
+    h.setOptionValue("output_flag", log)
+    if lp.linked.any():
+        legs = np.flatnonzero(lp.linked)
+        row, col, val = strong_link_rows(net, cols, legs)
+        m = sp.csr_matrix((val, (row, col)), shape=(len(legs), b.n_cols))
+        add_csr_rows(h, m, np.full(len(legs), -INF), np.zeros(len(legs)))
+    rounds = lp.rounds
+    has_added = lp.linked
+    values = lp.values
+    lp_bound = lp.bound
     fixed_closed = fixed_open = 0
     incumbent: F64 | None = None
     if values is not None and lp_bound is not None and n_setup and integer.any():
         incumbent, inc_obj = _round_up(h, b, cols, values, lower, upper, integer, threads)
-        if incumbent is not None and inc_obj is not None:
-            fixed_closed, fixed_open = _reduced_cost_fixing(h, cols, lp_bound, inc_obj)
+        if incumbent is not None and inc_obj is not None and lp.setup_dual is not None:
+            fixed_closed, fixed_open = _reduced_cost_fixing(
+                h, cols, values, lp.setup_dual, lp_bound, inc_obj)
     if integer.any():
         set_integrality(h, np.flatnonzero(integer))
         h.setOptionValue("mip_rel_gap", mip_gap)
@@ -181,13 +171,12 @@ def _round_up(
 
 
 def _reduced_cost_fixing(
-    h: highspy.Highs, cols: Columns, lp_bound: float, incumbent: float
+    h: highspy.Highs, cols: Columns, all_values: F64, dual: F64, lp_bound: float,
+    incumbent: float,
 ) -> tuple[int, int]:
     """Fix setups whose LP reduced cost proves they cannot change in a better plan."""
     setup = np.concatenate([cols.z_cand, cols.z_asm])
-    solution = h.getSolution()
-    values = np.asarray(solution.col_value, dtype=np.float64)[setup]
-    dual = np.asarray(solution.col_dual, dtype=np.float64)[setup]
+    values = all_values[setup]
     slack = incumbent - lp_bound
     if slack < 0:
         return 0, 0
@@ -201,3 +190,143 @@ def _reduced_cost_fixing(
         idx = setup[open_]
         h.changeColsBounds(len(idx), idx.astype(np.int32), np.ones(len(idx)), np.ones(len(idx)))
     return int(close.sum()), int(open_.sum())
+
+
+@dataclass(frozen=True)
+class _LpResult:
+    status: str
+    bound: float | None
+    values: F64 | None  # full column space
+    setup_dual: F64 | None  # reduced costs of the setup columns
+    linked: NDArray[np.bool_]  # delivery legs whose strong row was used
+    rounds: int
+
+
+def _initial_legs(net: Network, cost: F64, upper: F64, cols: Columns, k: int) -> NDArray[np.bool_]:
+    """The k cheapest usable legs of every (delivery point, product) pair."""
+    x_cost = cost[cols.x] / np.maximum(net.dk_qty[net.delivery.target], 1e-12)
+    usable = upper[cols.x] > 0
+    order = np.lexsort((x_cost, net.delivery.target))
+    order = order[usable[order]]
+    target = net.delivery.target[order]
+    first = np.searchsorted(target, target, side="left")
+    rank = np.arange(len(order)) - first
+    active = np.zeros(net.delivery.size, bool)
+    active[order[rank < k]] = True
+    return active
+
+
+def _strong_lp(
+    net: Network,
+    b: ModelBuilder,
+    cols: Columns,
+    *,
+    threads: int,
+    deadline: float,
+    log: bool,
+    separate: bool,
+    max_rounds: int,
+    k_initial: int = 6,
+) -> _LpResult:
+    """The LP relaxation with every strong row x <= z, solved by column generation.
+
+    Only a few cheap legs per demand pair are in the LP at first, each with its strong row; legs
+    with a negative reduced cost (their strong row's dual being zero) enter with their row until
+    none is left. The LP optimum is then that of the full strong formulation.
+    """
+    cost, lower, upper, _ = b.column_arrays()
+    a_csc = b.matrix().tocsc()
+    row_lo, row_up = b.row_bounds()
+    n_legs = net.delivery.size
+    is_x = np.zeros(b.n_cols, bool)
+    is_x[cols.x] = True
+    if not separate:
+        active = np.ones(n_legs, bool)
+    else:
+        active = _initial_legs(net, cost, upper, cols, k_initial)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", log)
+    h.setOptionValue("threads", threads)
+    sub_cols = np.concatenate([np.flatnonzero(~is_x), cols.x[active]])
+    position = np.full(b.n_cols, -1, np.int64)
+    h.addCols(len(sub_cols), cost[sub_cols], lower[sub_cols], upper[sub_cols], 0,
+              np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    position[sub_cols] = np.arange(len(sub_cols))
+    n_sub = len(sub_cols)
+    add_csr_rows(h, a_csc.tocsr()[:, sub_cols] if len(sub_cols) else sp.csr_matrix(
+        (b.n_rows, 0)), row_lo, row_up)
+    linked = np.zeros(n_legs, bool)
+    if separate:
+        n_sub = _add_link_rows(h, net, cols, np.flatnonzero(active), position, n_sub)
+        linked[active] = True
+    rounds = 0
+    while True:
+        h.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
+        h.run()
+        status = _status_name(h)
+        if status == "infeasible" and not active.all():
+            enter = np.flatnonzero(~active & (upper[cols.x] > 0))
+            if len(enter):
+                n_sub = _enter(h, net, cols, a_csc, cost, lower, upper, enter, position, n_sub)
+                active[enter] = True
+                linked[enter] = True
+                rounds += 1
+                continue
+        if status != "optimal":
+            return _LpResult(status, None, None, None, linked, rounds)
+        sol = h.getSolution()
+        row_dual = np.asarray(sol.row_dual, dtype=np.float64)[: b.n_rows]
+        if not separate or rounds >= max_rounds:
+            break
+        reduced = cost[cols.x] - a_csc[:, cols.x].T @ row_dual
+        scale = 1e-9 * max(1.0, float(np.abs(cost).max(initial=1.0)))
+        enter = np.flatnonzero(~active & (reduced < -scale) & (upper[cols.x] > 0))
+        if not len(enter) or time.perf_counter() > deadline:
+            break
+        n_sub = _enter(h, net, cols, a_csc, cost, lower, upper, enter, position, n_sub)
+        active[enter] = True
+        linked[enter] = True
+        rounds += 1
+    sol = h.getSolution()
+    sub_values = np.asarray(sol.col_value, dtype=np.float64)
+    sub_dual = np.asarray(sol.col_dual, dtype=np.float64)
+    values = np.zeros(b.n_cols)
+    present = position >= 0
+    values[present] = sub_values[position[present]]
+    setup = np.concatenate([cols.z_cand, cols.z_asm])
+    setup_dual = sub_dual[position[setup]]
+    used = linked & (values[cols.x] > 1e-9)
+    return _LpResult("optimal", float(h.getInfo().objective_function_value), values, setup_dual,
+                     used if separate else linked, rounds)
+
+
+def _enter(
+    h: highspy.Highs, net: Network, cols: Columns, a_csc: sp.csc_matrix, cost: F64, lower: F64,
+    upper: F64, enter: I64, position: I64, n_sub: int,
+) -> int:
+    """Add the columns of legs ``enter`` with their strong rows; returns the new column count."""
+    new_cols = cols.x[enter]
+    _add_sub_columns(h, a_csc, cost, lower, upper, new_cols)
+    position[new_cols] = np.arange(n_sub, n_sub + len(new_cols))
+    n_sub += len(new_cols)
+    _add_link_rows(h, net, cols, enter, position, n_sub)
+    return n_sub
+
+
+def _add_sub_columns(
+    h: highspy.Highs, a_csc: sp.csc_matrix, cost: F64, lower: F64, upper: F64, which: I64
+) -> None:
+    sub = a_csc[:, which].tocsc()
+    sub.sort_indices()
+    h.addCols(len(which), cost[which], lower[which], upper[which], sub.nnz,
+              sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32),
+              sub.data.astype(np.float64))
+
+
+def _add_link_rows(
+    h: highspy.Highs, net: Network, cols: Columns, legs: I64, position: I64, n_sub: int
+) -> int:
+    row, col, val = strong_link_rows(net, cols, legs)
+    m = sp.csr_matrix((val, (row, position[col])), shape=(len(legs), n_sub))
+    add_csr_rows(h, m, np.full(len(legs), -INF), np.zeros(len(legs)))
+    return n_sub

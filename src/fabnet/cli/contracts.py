@@ -1,0 +1,72 @@
+"""``fabnet contracts``: show, verify and print lot contracts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from fabnet.cli._common import EXIT_FAILURE, JSON_OPTION, console, emit_json, new_app, open_db
+from fabnet.services.contracts import contract_pdf, get_contract, verify_contract
+from fabnet.settings import get_settings
+from fabnet.storage.files import FileStore
+
+app = new_app("Contracts: canonical terms, Ed25519 signatures, PDFs.")
+
+
+@app.command("verify")
+def verify(
+    contract_id: str = typer.Argument(..., help="The contract id"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check the stored terms and every signature; exit 1 when verification fails."""
+    result = verify_contract(open_db(), contract_id.strip())
+    if as_json:
+        emit_json(result)
+    elif result.ok:
+        console.print(
+            f"contract {escape(contract_id)} OK: terms {result.terms_sha256}, "
+            f"signed by {', '.join(result.valid_signers)}"
+        )
+    else:
+        console.print(f"[red]contract {escape(contract_id)} does NOT verify[/red]")
+        for failure in result.failures:
+            console.print(f"  - {escape(failure)}")
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command("show")
+def show(
+    contract_id: str = typer.Argument(..., help="The contract id"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Print a contract's terms and signatures."""
+    view = get_contract(open_db(), None, contract_id.strip())
+    if as_json:
+        emit_json(view)
+        return
+    t = view.terms
+    console.print(f"{view.id}  {view.kind}  {view.status}")
+    console.print(f"  lot {t.lot_id}: {t.quantity} x {t.unit_price_minor} {t.currency} minor units")
+    console.print(f"  terms sha256 {view.terms_sha256}")
+    for party in t.parties:
+        signed = any(s.signer_id == party.signer_id for s in view.signatures)
+        console.print(f"  {party.role.value:<13} {party.org_id}  {'signed' if signed else '-'}")
+
+
+@app.command("pdf")
+def pdf(
+    contract_id: str = typer.Argument(..., help="The contract id"),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the PDF"),
+) -> None:
+    """Render the contract as a PDF (kept in the file store) and write it to OUTPUT."""
+    settings = get_settings()
+    store = FileStore(settings.file_store_dir, max_bytes=settings.max_file_bytes)
+    output.write_bytes(contract_pdf(open_db(), None, contract_id.strip(), store=store))
+    console.print(f"wrote {escape(str(output))}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="contracts")

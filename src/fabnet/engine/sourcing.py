@@ -1,0 +1,332 @@
+"""From matched designs to a planning problem: which facility may make what, at what terms.
+
+The matcher answers *who can make each part* (and each assembly step); the planner needs, per
+(part, facility), a unit cost, a setup cost, a capacity for the order's horizon, a lead time and a
+minimum lot. This module derives them from each facility's rate card, capacity and lead times,
+and reports every capable facility it had to leave out, and why (no rate for the process, rate in
+another currency, ...). It is pure: facilities, designs and match results come in, a frozen
+:class:`SourcingProblem` goes out.
+
+Modelling choices (see ADR 0008):
+
+- Planner part ids are ``"<product key>/<part id>"``, so two products that share a part name
+  never mix.
+- Purchased parts are bought in by the assembly site; they are not planned (their mass is).
+- The planner has one assembly level. A design's nested sub-assemblies are exploded into the final
+  assembly (quantities multiply through the BOM), and the final assembly must happen at a site
+  able to do **every** assembly step of the design: an assembly candidate must also be a
+  candidate of each intermediate step the matcher reported (a solar-lamp's LED board needs
+  ``pcb-assembly``, so the lamp is assembled where PCB assembly is possible).
+- Capacity for the order = units per week x the weeks between the facility's production start
+  and the latest due date (4 weeks when no due date is given).
+- Variable unit cost = hourly rate / units per hour + mass x material cost per kg; the rate's setup
+  cost is the planner's fixed cost, its minimum lot the planner's minimum lot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from fabnet.domain.design import Design
+from fabnet.domain.facility import Facility, ProcessRate
+from fabnet.engine.logistics import TransportModel
+from fabnet.engine.matching.results import MatchResult, PartMatch
+from fabnet.engine.planning import problem as pp
+from fabnet.errors import InputError
+from fabnet.vocab.processes import get_process_taxonomy
+
+DEFAULT_HORIZON_DAYS = 28.0
+
+
+@dataclass(frozen=True)
+class ProductInput:
+    """One product of an order: its key in the order, its design, and its match result."""
+
+    key: str
+    design: Design
+    match: MatchResult
+
+
+@dataclass(frozen=True)
+class DeliveryInput:
+    id: str
+    latitude: float
+    longitude: float
+    country: str | None
+    demand: Mapping[str, int]
+    due_days: float | None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A capable facility left out of the plan, and why."""
+
+    item: str
+    facility_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """What a planner part or product id stands for in the order."""
+
+    product_key: str
+    design_id: str
+    item_id: str  # part id, or the root assembly id for an assembled product
+    kind: str  # "part" | "assembly" | "product" (a single-part product)
+    name: str
+
+
+@dataclass(frozen=True)
+class SourcingProblem:
+    problem: pp.PlanningProblem
+    items: Mapping[str, ItemRef]
+    """Planner part ids and product ids -> what they are in the order."""
+    exclusions: tuple[Exclusion, ...] = ()
+    notes: tuple[str, ...] = ()
+    currency: str = "EUR"
+    facility_names: Mapping[str, str] = field(default_factory=dict)
+
+
+def _cheapest_rate(
+    facility: Facility, processes: Sequence[str], mass_g: float | None, currency: str
+) -> tuple[ProcessRate | None, float | None, str]:
+    """The rate with the lowest variable unit cost for ``processes``; or why there is none."""
+    card = facility.extension.rate_card
+    if card is None or not card.rates:
+        return None, None, "no rate card"
+    if card.currency != currency:
+        return None, None, f"rates in {card.currency}, order in {currency}"
+    taxonomy = get_process_taxonomy()
+    best: tuple[ProcessRate, float] | None = None
+    for rate in card.rates:
+        if not any(taxonomy.satisfies(rate.process, p) for p in processes):
+            continue
+        if rate.hourly_rate == 0:
+            machine = 0.0
+        elif rate.units_per_hour is None:
+            continue
+        else:
+            machine = rate.hourly_rate / rate.units_per_hour
+        if rate.material_cost_per_kg and mass_g is None:
+            continue
+        material = (mass_g or 0.0) / 1000.0 * rate.material_cost_per_kg
+        cost = machine + material
+        if best is None or cost < best[1]:
+            best = (rate, cost)
+    if best is None:
+        return None, None, "no complete rate (units per hour, mass) for the process"
+    return best[0], best[1], ""
+
+
+def _capacity(facility: Facility, rate: ProcessRate, horizon_days: float) -> float:
+    cap = facility.extension.capacity
+    start = _lead_time(facility)
+    weeks = max(horizon_days - start, 1.0) / 7.0
+    if cap is None:
+        return math.inf
+    if cap.units_per_week is not None:
+        return float(cap.units_per_week) * weeks
+    if rate.units_per_hour is not None:
+        return rate.units_per_hour * cap.hours_per_week * weeks
+    return math.inf
+
+
+def _lead_time(facility: Facility) -> float:
+    lt = facility.extension.lead_times
+    return float(lt.production_start_days) if lt is not None else 0.0
+
+
+def _step_candidates(match: MatchResult, design: Design) -> list[set[str]]:
+    """Facility sets of every intermediate assembly step the matcher reported."""
+    root = design.root_assembly_id
+    sets: list[set[str]] = []
+    for pm in match.parts:
+        if pm.is_assembly and _assembly_id(pm, design) not in (None, root):
+            sets.append({c.facility_id for c in pm.candidates})
+    return sets
+
+
+def _assembly_id(pm: PartMatch, design: Design) -> str | None:
+    item = getattr(pm, "item_id", None)
+    if isinstance(item, str):
+        return item
+    for asm in design.assemblies:
+        if pm.part in (asm.id, asm.process, f"{asm.process}:{asm.id}"):
+            return asm.id
+    return None
+
+
+def build_sourcing_problem(
+    products: Sequence[ProductInput],
+    delivery_points: Sequence[DeliveryInput],
+    facilities: Mapping[str, Facility],
+    *,
+    options: pp.PlanningOptions,
+    transport: TransportModel | None,
+    currency: str = "EUR",
+) -> SourcingProblem:
+    """Candidates for every manufactured part and assembly, derived from rate cards."""
+    dues = [d.due_days for d in delivery_points if d.due_days is not None]
+    horizon = max(dues) if dues else DEFAULT_HORIZON_DAYS
+    items: dict[str, ItemRef] = {}
+    parts: list[pp.Part] = []
+    plan_products: list[pp.Product] = []
+    candidates: list[pp.Candidate] = []
+    assembly_candidates: list[pp.AssemblyCandidate] = []
+    exclusions: list[Exclusion] = []
+    notes: list[str] = []
+    used_facilities: set[str] = set()
+
+    for product in products:
+        design = product.design
+        per_product = design.part_quantities()
+        manufactured = [p for p in design.parts if not p.purchased]
+        bought = [p for p in design.parts if p.purchased]
+        if bought:
+            notes.append(
+                f"{product.key}: {len(bought)} purchased part type(s) "
+                f"({', '.join(p.name for p in bought)}) are bought in by the assembly site"
+            )
+        if not manufactured:
+            raise InputError(
+                f"design {design.id} ({design.name}) has no part to manufacture",
+                field=f"products[{product.key}]",
+            )
+        if design.root_assembly_id is None and len(manufactured) > 1:
+            raise InputError(
+                f"design {design.id} ({design.name}) has {len(manufactured)} parts but no final "
+                "assembly, so fabnet cannot tell how they become one product",
+                field=f"products[{product.key}]",
+                hint="add [fabnet] root-assembly and [[fabnet.assembly]] to the manifest",
+            )
+        bom: list[tuple[str, float]] = []
+        for part in manufactured:
+            uid = f"{product.key}/{part.id}"
+            items[uid] = ItemRef(product.key, design.id, part.id, "part", part.name)
+            parts.append(pp.Part(id=uid, mass_kg=(part.mass_g or 0.0) / 1000.0))
+            if part.mass_g is None:
+                notes.append(f"{uid}: no mass declared; transport treated as weightless")
+            bom.append((uid, float(per_product.get(part.id, 1))))
+            try:
+                pm = product.match.part(part.id)
+            except KeyError:
+                continue
+            for cand in pm.candidates:
+                fac = facilities.get(cand.facility_id)
+                if fac is None:
+                    continue
+                rate, unit, why = _cheapest_rate(fac, part.processes, part.mass_g, currency)
+                if rate is None or unit is None:
+                    exclusions.append(Exclusion(uid, cand.facility_id, why))
+                    continue
+                candidates.append(
+                    pp.Candidate(
+                        part_id=uid,
+                        facility_id=fac.id,
+                        unit_cost=unit,
+                        setup_cost=rate.setup_cost,
+                        capacity=_capacity(fac, rate, horizon),
+                        lead_time_days=_lead_time(fac),
+                        min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
+                    )
+                )
+                used_facilities.add(fac.id)
+        assembled = design.root_assembly_id is not None
+        if assembled:
+            root = design.assembly(design.root_assembly_id or "")
+            items[product.key] = ItemRef(product.key, design.id, root.id, "assembly", design.name)
+            root_match = next(
+                (pm for pm in product.match.parts
+                 if pm.is_assembly and _assembly_id(pm, design) in (root.id, None)),
+                None,
+            )
+            steps = _step_candidates(product.match, design)
+            step_processes = sorted({a.process for a in design.assemblies})
+            if len(design.assemblies) > 1:
+                notes.append(
+                    f"{product.key}: {len(design.assemblies)} assembly steps "
+                    f"({', '.join(step_processes)}) are done at the final assembly site"
+                )
+            for cand in root_match.candidates if root_match else ():
+                fac = facilities.get(cand.facility_id)
+                if fac is None:
+                    continue
+                if any(cand.facility_id not in s for s in steps):
+                    exclusions.append(
+                        Exclusion(product.key, fac.id, "cannot do every assembly step")
+                    )
+                    continue
+                rate, unit, why = _cheapest_rate(fac, (root.process,), None, currency)
+                if rate is None or unit is None:
+                    exclusions.append(Exclusion(product.key, fac.id, why))
+                    continue
+                assembly_candidates.append(
+                    pp.AssemblyCandidate(
+                        product_id=product.key,
+                        facility_id=fac.id,
+                        unit_cost=unit,
+                        setup_cost=rate.setup_cost,
+                        capacity=_capacity(fac, rate, horizon),
+                        lead_time_days=_lead_time(fac),
+                        min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
+                    )
+                )
+                used_facilities.add(fac.id)
+        else:
+            only = manufactured[0]
+            items[product.key] = ItemRef(product.key, design.id, only.id, "product", only.name)
+        plan_products.append(pp.Product(id=product.key, bom=tuple(bom), assembled=assembled))
+
+    plan_facilities = []
+    for fid in sorted(used_facilities):
+        fac = facilities[fid]
+        if not fac.location.has_coordinates:
+            continue
+        plan_facilities.append(
+            pp.Facility(
+                id=fid,
+                lat=float(fac.location.latitude or 0.0),
+                lon=float(fac.location.longitude or 0.0),
+                country=fac.location.country,
+                region=fac.location.region,
+            )
+        )
+    located = {f.id for f in plan_facilities}
+    for fid in sorted(used_facilities - located):
+        exclusions.append(Exclusion("*", fid, "no coordinates, so no transport lane"))
+    candidates = [c for c in candidates if c.facility_id in located]
+    assembly_candidates = [c for c in assembly_candidates if c.facility_id in located]
+
+    dps = tuple(
+        pp.DeliveryPoint(
+            id=d.id,
+            lat=d.latitude,
+            lon=d.longitude,
+            demand=tuple((k, float(q)) for k, q in d.demand.items() if q > 0),
+            due_days=d.due_days,
+            country=d.country,
+        )
+        for d in delivery_points
+    )
+    problem = pp.PlanningProblem(
+        products=tuple(plan_products),
+        parts=tuple(parts),
+        facilities=tuple(plan_facilities),
+        candidates=tuple(candidates),
+        delivery_points=dps,
+        assembly_candidates=tuple(assembly_candidates),
+        options=options,
+        transport=transport,
+    )
+    return SourcingProblem(
+        problem=problem,
+        items=items,
+        exclusions=tuple(exclusions),
+        notes=tuple(notes),
+        currency=currency,
+        facility_names={fid: facilities[fid].name for fid in located},
+    )

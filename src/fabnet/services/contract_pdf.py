@@ -1,0 +1,56 @@
+"""A contract's terms as a printable PDF: a Jinja2 HTML template rendered with WeasyPrint.
+
+The PDF is for people; what the parties sign is the canonical JSON of the terms, whose SHA-256
+the PDF prints so a reader can check that paper and record agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from fabnet.domain.orders.contracts import ContractSignature, ContractTerms
+from fabnet.domain.orders.currency import format_minor
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("fabnet.services", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = format_minor
+    return env
+
+
+def render_contract_html(
+    terms: ContractTerms, signatures: Sequence[ContractSignature], *, title: str, kind: str
+) -> str:
+    signed = {s.signer_id: s for s in signatures}
+    return (
+        _environment()
+        .get_template("contract.html")
+        .render(
+            terms=terms,
+            sha256=terms.sha256(),
+            title=title,
+            kind=kind,
+            signed=signed,
+            total=format_minor(terms.total_minor, terms.currency),
+            unit_price=format_minor(terms.unit_price_minor, terms.currency),
+        )
+    )
+
+
+def render_contract_pdf(
+    terms: ContractTerms, signatures: Sequence[ContractSignature], *, title: str, kind: str
+) -> bytes:
+    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+
+    html = render_contract_html(terms, signatures, title=title, kind=kind)
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

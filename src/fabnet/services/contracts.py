@@ -1,0 +1,500 @@
+"""Contracts: drafted when a manufacturer accepts a lot, signed by every party's user with their
+Ed25519 key, verified against the stored canonical terms.
+
+Direct mode: one contract per lot between the buyer (and the payer, when another organisation
+pays) and the manufacturer. Orchestrated mode: per lot, a contract between the buyer and the
+orchestrator (it holds the lot's escrow: the orchestrator is paid and carries the risk) and a
+subcontract between the orchestrator (as the buyer party) and the manufacturer, whose payment
+the orchestrator settles outside fabnet's escrow. The domain's ``ContractTerms`` are per lot
+(quantity, price, escrow account), so the buyer-orchestrator agreement is one contract per lot
+rather than one per order.
+
+Signers: the buyer party's signer (the order's ``signer_user_id`` for the role, else the user
+who created the order), the manufacturer's user who accepted the lot, the orchestrator's and the
+payer's designated signers. A lot becomes CONTRACTED (as fabnet, role ``system``) when every
+contract of the lot is signed and its escrow is funded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fabnet.domain.common import Frozen
+from fabnet.domain.identity import Principal, Scope
+from fabnet.domain.orders.canonical import sha256_hex
+from fabnet.domain.orders.contracts import (
+    ContractMode,
+    ContractSignature,
+    ContractTerms,
+    ContractVerification,
+    DesignRef,
+    Party,
+    sign_terms,
+)
+from fabnet.domain.orders.contracts import verify_contract as verify_terms
+from fabnet.domain.orders.licensing import LicenceCheck, check_licence
+from fabnet.domain.orders.roles import Role
+from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
+from fabnet.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from fabnet.services.audit import record_event
+from fabnet.services.contract_pdf import render_contract_pdf
+from fabnet.services.identity import load_user_signing_key
+from fabnet.services.order_core import (
+    SYSTEM,
+    Actor,
+    apply_lot_transition,
+    apply_order_transition,
+    can_see_lot,
+    lot_contracts_signed,
+    order_terms,
+)
+from fabnet.services.payments import fund_escrow_for
+from fabnet.settings import Settings, get_settings
+from fabnet.storage.base import utc_now
+from fabnet.storage.contracts import ContractRow, ContractSignatureRow
+from fabnet.storage.db import Database
+from fabnet.storage.design_tables import DesignRow
+from fabnet.storage.files import FileStore, StoredFileRepository
+from fabnet.storage.identity import aware
+from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRepository, OrderRow
+
+
+class ContractView(Frozen):
+    id: str
+    order_id: str
+    lot_id: str
+    kind: str = Field(description="direct, orchestrated or subcontract")
+    parent_id: str | None
+    status: str = Field(description="awaiting-signatures or signed")
+    terms: ContractTerms
+    terms_sha256: str
+    pdf_sha256: str | None
+    signatures: tuple[ContractSignature, ...]
+    created_at: datetime
+
+
+def _view(row: ContractRow, sigs: list[ContractSignatureRow]) -> ContractView:
+    return ContractView(
+        id=row.id,
+        order_id=row.order_id,
+        lot_id=row.lot_id,
+        kind=row.kind,
+        parent_id=row.parent_id,
+        status=row.status,
+        terms=ContractTerms.from_json(row.terms_json.encode("utf-8"), source=f"contract {row.id}"),
+        terms_sha256=row.terms_sha256,
+        pdf_sha256=row.pdf_sha256,
+        signatures=tuple(
+            ContractSignature(
+                signer_id=s.signer_id,
+                role=Role(s.role),
+                terms_sha256=s.terms_sha256,
+                signature=s.signature,
+            )
+            for s in sigs
+        ),
+        created_at=aware(row.created_at),
+    )
+
+
+def _signatures(session: Session, contract_id: str) -> list[ContractSignatureRow]:
+    return list(
+        session.scalars(
+            select(ContractSignatureRow)
+            .where(ContractSignatureRow.contract_id == contract_id)
+            .order_by(ContractSignatureRow.signed_at, ContractSignatureRow.signer_id)
+        )
+    )
+
+
+# --- licences ------------------------------------------------------------------------------------
+
+
+def design_licence(session: Session, order: OrderRow, design_id: str) -> LicenceCheck:
+    """What the design's licence asks for a paid order, with the order's licensor permission."""
+    design = session.get(DesignRow, design_id)
+    if design is None:
+        raise InputError(f"design {design_id} is not in the registry", field="design_id")
+    return check_licence(
+        design.license or "",
+        paid_order=True,
+        licensor_permission=order_terms(order).licensor_permission is not None,
+        source=f"design {design_id}",
+    )
+
+
+def refuse_unlicensed(session: Session, order: OrderRow, design_ids: set[str]) -> None:
+    """InputError naming the first design whose licence forbids this paid order."""
+    for design_id in sorted(design_ids):
+        check = design_licence(session, order, design_id)
+        if not check.allowed:
+            raise InputError(
+                check.reason,
+                source=f"design {design_id}",
+                field="license",
+                hint="record the licensor's written permission on the order first",
+            )
+
+
+# --- drafting ------------------------------------------------------------------------------------
+
+
+def _signer(parties: list[OrderPartyRow], role: Role, org_id: str, fallback: str | None) -> str:
+    for p in parties:
+        if p.role == role.value and p.org_id == org_id and p.signer_user_id:
+            return p.signer_user_id
+    if fallback is None:
+        raise InputError(
+            f"the {role.value} party {org_id} has no signer",
+            source="order",
+            field="parties",
+            hint="name the user who signs for it (signer_user_id)",
+        )
+    return fallback
+
+
+def _terms(
+    session: Session,
+    order: OrderRow,
+    lot: LotRow,
+    mode: ContractMode,
+    parties: tuple[Party, ...],
+) -> ContractTerms:
+    terms = order_terms(order)
+    design = session.get(DesignRow, lot.design_id)
+    if design is None:
+        raise InputError(f"design {lot.design_id} is not in the registry", field="design_id")
+    licence = design_licence(session, order, lot.design_id)
+    if not licence.allowed:
+        raise InputError(licence.reason, source=f"design {lot.design_id}", field="license")
+    if terms.delivery is None:
+        raise InputError("the order has no delivery terms", source="order", field="terms.delivery")
+    return ContractTerms(
+        contract_id=str(uuid.uuid4()),
+        order_id=order.id,
+        lot_id=lot.id,
+        mode=mode,
+        parties=parties,
+        design=DesignRef(
+            design_id=design.id, version=design.version, manifest_sha256=design.content_sha256
+        ),
+        licence=licence.expression,
+        licence_chosen=licence.chosen,
+        licence_obligations=licence.obligations,
+        licensor=tuple(design.licensor),
+        quantity=lot.quantity,
+        unit_price_minor=lot.unit_price_minor,
+        currency=lot.currency,
+        due_date=lot.due_date,
+        delivery=terms.delivery,
+        quality=terms.quality,
+        payment_milestones=terms.payment_milestones,
+        platform_fee_bp=terms.platform_fee_bp,
+        cancellation_compensation_bp=terms.cancellation_compensation_bp,
+        dispute_window_days=terms.dispute_window_days,
+    )
+
+
+def _store(
+    session: Session,
+    terms: ContractTerms,
+    kind: str,
+    parent_id: str | None,
+    actor: Actor,
+    now: datetime,
+) -> ContractRow:
+    body = terms.canonical_json()
+    row = ContractRow(
+        id=terms.contract_id,
+        order_id=terms.order_id,
+        lot_id=terms.lot_id,
+        kind=kind,
+        parent_id=parent_id,
+        terms_json=body.decode("utf-8"),
+        terms_sha256=sha256_hex(body),
+        status="awaiting-signatures",
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    record_event(
+        session, actor_id=actor.actor_id, role=actor.role, object_type="contract",
+        object_id=row.id, event_type="contract.draft", occurred_at=now,
+        payload={"order_id": row.order_id, "lot_id": row.lot_id, "kind": kind,
+                 "terms_sha256": row.terms_sha256},
+    )  # fmt: skip
+    return row
+
+
+def draft_contracts(
+    session: Session,
+    order: OrderRow,
+    parties: list[OrderPartyRow],
+    lot: LotRow,
+    *,
+    manufacturer_signer: str,
+    actor: Actor,
+    now: datetime,
+) -> list[ContractRow]:
+    """The lot's contract(s) for the order's mode, awaiting every party's signature."""
+    buyer = Party(
+        role=Role.BUYER,
+        org_id=order.buyer_org_id,
+        signer_id=_signer(parties, Role.BUYER, order.buyer_org_id, order.created_by),
+    )
+    payer = [
+        Party(
+            role=Role.PAYER, org_id=p.org_id, signer_id=_signer(parties, Role.PAYER, p.org_id, None)
+        )
+        for p in parties
+        if p.role == Role.PAYER.value and p.org_id != order.buyer_org_id
+    ][:1]
+    if ContractMode(order.mode) is ContractMode.DIRECT:
+        maker = Party(
+            role=Role.MANUFACTURER, org_id=lot.manufacturer_org_id, signer_id=manufacturer_signer
+        )
+        terms = _terms(session, order, lot, ContractMode.DIRECT, (buyer, *payer, maker))
+        return [_store(session, terms, "direct", None, actor, now)]
+    orchestrators = [p for p in parties if p.role == Role.ORCHESTRATOR.value]
+    if not orchestrators:
+        raise InputError("an orchestrated order needs an orchestrator party", field="parties")
+    orc = orchestrators[0]
+    orc_party = Party(
+        role=Role.ORCHESTRATOR,
+        org_id=orc.org_id,
+        signer_id=_signer(parties, Role.ORCHESTRATOR, orc.org_id, None),
+    )
+    master_terms = _terms(
+        session, order, lot, ContractMode.ORCHESTRATED, (buyer, *payer, orc_party)
+    )
+    master = _store(session, master_terms, "orchestrated", None, actor, now)
+    sub_terms = _terms(
+        session, order, lot, ContractMode.DIRECT,
+        (
+            Party(role=Role.BUYER, org_id=orc.org_id, signer_id=orc_party.signer_id),
+            Party(role=Role.MANUFACTURER, org_id=lot.manufacturer_org_id,
+                  signer_id=manufacturer_signer),
+        ),
+    )  # fmt: skip
+    return [master, _store(session, sub_terms, "subcontract", master.id, actor, now)]
+
+
+# --- contracting the lot -------------------------------------------------------------------------
+
+
+def contract_ready_lots(
+    session: Session, db: Database, order: OrderRow, parties: list[OrderPartyRow]
+) -> list[str]:
+    """Contract every ACCEPTED lot whose contracts are all signed, funding its escrow first;
+    lots whose funder lacks the money wait for the next deposit. Starts the order when its
+    first lot is contracted. Returns the ids of the lots contracted."""
+    from fabnet.services.order_core import lot_contract
+
+    done: list[str] = []
+    for lot in OrderRepository(session).lots_of(order.id):
+        if lot.state != LotState.ACCEPTED.value or not lot_contracts_signed(session, lot.id):
+            continue
+        found = lot_contract(session, lot.id)
+        if found is None or not fund_escrow_for(session, order, found[1]):
+            continue
+        apply_lot_transition(session, db, order, parties, lot, LotAction.CONTRACT, SYSTEM)
+        done.append(lot.id)
+    session.refresh(order)
+    if done and order.state == OrderState.ALLOCATED.value:
+        apply_order_transition(session, db, order, parties, OrderAction.START, SYSTEM)
+    return done
+
+
+# --- use cases -----------------------------------------------------------------------------------
+
+
+def _visible_contract(
+    session: Session, contract_id: str, actor: Principal | None, scope: Scope = Scope.READ
+) -> tuple[ContractRow, OrderRow, list[OrderPartyRow], LotRow]:
+    if actor is not None:
+        actor.require(scope)
+    row = session.get(ContractRow, contract_id)
+    if row is None:
+        raise NotFoundError(f"no contract with id {contract_id}")
+    repo = OrderRepository(session)
+    lot = repo.lot(row.lot_id)
+    order = repo.order(row.order_id)
+    assert lot is not None and order is not None
+    parties = repo.parties(order.id)
+    if actor is not None and not can_see_lot(actor, parties, lot):
+        raise NotFoundError(f"no contract with id {contract_id}")
+    # The buyer-orchestrator contract is not the subcontracted manufacturer's business.
+    if (
+        actor is not None
+        and row.kind == "orchestrated"
+        and not actor.is_platform_admin
+        and not any(p.org_id == actor.org_id for p in parties)
+    ):
+        raise NotFoundError(f"no contract with id {contract_id}")
+    return row, order, parties, lot
+
+
+def get_contract(db: Database, actor: Principal | None, contract_id: str) -> ContractView:
+    with db.read() as session:
+        row, *_ = _visible_contract(session, contract_id, actor)
+        return _view(row, _signatures(session, row.id))
+
+
+def list_lot_contracts(db: Database, actor: Principal | None, lot_id: str) -> list[ContractView]:
+    from fabnet.services.order_core import load_lot
+
+    with db.read() as session:
+        load_lot(session, lot_id, actor)
+        rows = session.scalars(
+            select(ContractRow).where(ContractRow.lot_id == lot_id).order_by(ContractRow.created_at)
+        )
+        views = []
+        for row in rows:
+            try:
+                _visible_contract(session, row.id, actor)
+            except NotFoundError:
+                continue
+            views.append(_view(row, _signatures(session, row.id)))
+        return views
+
+
+def sign_contract(
+    db: Database,
+    actor: Principal,
+    contract_id: str,
+    *,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> ContractView:
+    """``actor`` signs the contract's terms hash with their Ed25519 key, as the party they are
+    the signer of. When every party has signed, the lot is contracted (escrow permitting)."""
+    settings = settings or get_settings()
+    at = now or utc_now()
+    with db.read() as session:
+        row, *_ = _visible_contract(session, contract_id, actor, Scope.WRITE)
+        terms = ContractTerms.from_json(row.terms_json.encode("utf-8"))
+    party = next((p for p in terms.parties if p.signer_id == actor.user_id), None)
+    if party is None:
+        raise PermissionDeniedError(
+            "you are not a signer of this contract",
+            hint="signers: " + ", ".join(f"{p.role.value} {p.signer_id}" for p in terms.parties),
+        )
+    key = load_user_signing_key(db, actor.user_id, settings=settings)
+    signature = sign_terms(terms, party, key)
+    with db.transaction() as session:
+        row, order, parties, lot = _visible_contract(session, contract_id, actor, Scope.WRITE)
+        if row.terms_sha256 != signature.terms_sha256:
+            raise ConflictError("the contract's terms changed while signing; sign again")
+        if session.get(ContractSignatureRow, (row.id, actor.user_id)) is not None:
+            raise ConflictError(f"you have already signed contract {row.id}")
+        session.add(
+            ContractSignatureRow(
+                contract_id=row.id,
+                signer_id=actor.user_id,
+                role=party.role.value,
+                terms_sha256=signature.terms_sha256,
+                signature=signature.signature,
+                signed_at=at,
+            )
+        )
+        session.flush()
+        record_event(
+            session, actor_id=actor.user_id, role=party.role, object_type="contract",
+            object_id=row.id, event_type="contract.sign", occurred_at=at,
+            payload={"order_id": order.id, "lot_id": lot.id, "terms_sha256": row.terms_sha256,
+                     "signature": signature.signature},
+        )  # fmt: skip
+        signed = {s.signer_id for s in _signatures(session, row.id)}
+        if signed >= {p.signer_id for p in terms.parties}:
+            row.status = "signed"
+            session.flush()
+            record_event(
+                session, actor_id=SYSTEM.actor_id, role=Role.SYSTEM, object_type="contract",
+                object_id=row.id, event_type="contract.signed", occurred_at=at,
+                payload={"order_id": order.id, "lot_id": lot.id},
+            )  # fmt: skip
+            contract_ready_lots(session, db, order, parties)
+        return _view(row, _signatures(session, row.id))
+
+
+def verify_contract(
+    db: Database, contract_id: str, *, actor: Principal | None = None
+) -> ContractVerification:
+    """Check the stored terms (canonical, hash) and every party's signature with the public key
+    stored for the signer. ``ok`` is False with every failure named; never raises for a
+    tampered contract."""
+    from fabnet.storage.identity import UserRow
+
+    with db.read() as session:
+        row, *_ = _visible_contract(session, contract_id, actor)
+        body = row.terms_json.encode("utf-8")
+        sigs = _view_signatures(session, row.id)
+        keys: dict[str, bytes] = {}
+        for signer_id in {s.signer_id for s in sigs} | _party_signers(body):
+            user = session.get(UserRow, signer_id)
+            if user is not None:
+                keys[signer_id] = bytes.fromhex(user.public_key)
+        stored_hash = row.terms_sha256
+    result = verify_terms(body, sigs, keys)
+    if result.terms_sha256 is not None and result.terms_sha256 != stored_hash:
+        return result.model_copy(
+            update={
+                "ok": False,
+                "failures": (
+                    *result.failures,
+                    f"the terms hash {result.terms_sha256[:12]}… differs from the hash recorded "
+                    f"at drafting {stored_hash[:12]}…",
+                ),
+            }
+        )
+    return result
+
+
+def _view_signatures(session: Session, contract_id: str) -> list[ContractSignature]:
+    return [
+        ContractSignature(
+            signer_id=s.signer_id, role=Role(s.role), terms_sha256=s.terms_sha256,
+            signature=s.signature,
+        )
+        for s in _signatures(session, contract_id)
+    ]  # fmt: skip
+
+
+def _party_signers(body: bytes) -> set[str]:
+    try:
+        return {p.signer_id for p in ContractTerms.from_json(body).parties}
+    except InputError:
+        return set()
+
+
+def contract_pdf(
+    db: Database, actor: Principal | None, contract_id: str, *, store: FileStore
+) -> bytes:
+    """The contract as a PDF (rendered with WeasyPrint on first request, then kept in the file
+    store under its sha256, which the contract records)."""
+    with db.read() as session:
+        row, order, _, _lot = _visible_contract(session, contract_id, actor)
+        if row.pdf_sha256 and store.exists(row.pdf_sha256):
+            return store.read_bytes(row.pdf_sha256)
+        view = _view(row, _signatures(session, row.id))
+        order_name = order.name
+    pdf = render_contract_pdf(view.terms, view.signatures, title=order_name, kind=view.kind)
+    stored = store.put_bytes(pdf, original_name=f"contract-{contract_id}.pdf",
+                             media_type="application/pdf")  # fmt: skip
+    with db.transaction() as session:
+        StoredFileRepository(session).record(stored)
+        current = session.get(ContractRow, contract_id)
+        assert current is not None
+        if current.pdf_sha256 is None:
+            current.pdf_sha256 = stored.sha256
+    return pdf

@@ -1,0 +1,620 @@
+"""Lots: invitations to manufacturers, their answers, every later lot action, and re-planning.
+
+A lot is invited with an expiry. The manufacturer accepts (its contract is drafted at once),
+declines with a reason, or counter-offers a price and/or date, which the buyer accepts or
+rejects. A decline, a rejected counter-offer, an expired invitation (:func:`expire_invitations`),
+a terminated lot (prototype rejected beyond the retry limit, rejected lot), a lot the buyer
+cancels and the rejected part of a partially accepted lot are re-planned: the open quantity goes
+to the planner (``replan_lot``) without every facility that failed this order, and the new lots
+are invited, so the live lots' quantities keep adding up to the order. When no plan covers the
+quantity, the order goes back to SOURCING with the planner's reason (as ``system``).
+
+Facilities and organisations: a lot goes to the manufacturer organisation that lists the
+facility in its ``facility_ids``. A facility that no organisation runs cannot be invited (nobody
+could accept or sign): :func:`~fabnet.services.orders.award` refuses such a plan naming the
+facility, and re-planning excludes such facilities and tries again.
+
+Evidence (prototype photos, inspection records, waybills) is given as SHA-256 digests of files
+already in the file store; unknown digests are refused.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fabnet.domain.identity import OrgKind, Principal, Scope
+from fabnet.domain.orders.currency import exponent
+from fabnet.domain.orders.roles import Role
+from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
+from fabnet.errors import FabnetError, InputError
+from fabnet.services.audit import record_event
+from fabnet.services.contracts import draft_contracts
+from fabnet.services.order_core import (
+    FAILED_LOT_STATES,
+    SYSTEM,
+    Actor,
+    CounterOffer,
+    LotView,
+    TransitionView,
+    apply_lot_transition,
+    apply_order_transition,
+    choose_role,
+    load_lot,
+    lot_roles,
+    lot_view,
+    order_terms,
+    transition_view,
+)
+from fabnet.services.webhooks import WebhookEvent, emit_event_webhooks
+from fabnet.storage.base import utc_now
+from fabnet.storage.db import Database
+from fabnet.storage.files import StoredFileRepository
+from fabnet.storage.identity import OrganisationRow
+from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRepository, OrderRow
+
+#: Due date of a lot the plan gives no due time for: this many days after the order date.
+DEFAULT_DUE_DAYS = 30
+#: Re-planning gives up after this many plans that still name unlinked facilities.
+MAX_REPLAN_ATTEMPTS = 5
+
+
+class ProposedDestination(Protocol):
+    kind: str
+    id: str
+    quantity: int
+
+
+class ProposedLotLike(Protocol):
+    """What the planner proposes for one facility (``fabnet.services.planning.ProposedLot``)."""
+
+    facility_id: str
+    kind: str
+    design_id: str
+    item_id: str
+    quantity: int
+    unit_price: float
+    setup_cost: float
+    due_days: float | None
+
+    @property
+    def destinations(self) -> Sequence[ProposedDestination]: ...
+
+
+# --- creating lots -------------------------------------------------------------------------------
+
+
+def manufacturer_of(session: Session, facility_id: str) -> str | None:
+    """The manufacturer organisation that runs ``facility_id`` (the oldest, if several do)."""
+    rows = session.scalars(
+        select(OrganisationRow)
+        .where(OrganisationRow.kind == OrgKind.MANUFACTURER.value)
+        .order_by(OrganisationRow.created_at, OrganisationRow.id)
+    )
+    return next((r.id for r in rows if facility_id in (r.facility_ids or [])), None)
+
+
+def unit_price_minor(unit_price: float, setup_cost: float, quantity: int, currency: str) -> int:
+    """The plan's unit price plus the setup cost spread over the lot, in minor units
+    (rounded half up): contracts carry one integer unit price."""
+    per_unit = Decimal(str(unit_price)) + Decimal(str(setup_cost)) / Decimal(quantity)
+    return int((per_unit.scaleb(exponent(currency))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def order_date(order: OrderRow) -> date:
+    text = order.spec.get("order_date")
+    return date.fromisoformat(text) if text else order.created_at.date()
+
+
+def due_date_for(order: OrderRow, due_days: float | None) -> date:
+    days = DEFAULT_DUE_DAYS if due_days is None else max(1, math.ceil(due_days))
+    return order_date(order) + timedelta(days=days)
+
+
+def unlinked_facilities(session: Session, proposed: Iterable[ProposedLotLike]) -> list[str]:
+    return sorted(
+        {p.facility_id for p in proposed if manufacturer_of(session, p.facility_id) is None}
+    )
+
+
+def invite_lots(
+    session: Session,
+    db: Database,
+    order: OrderRow,
+    parties: Sequence[OrderPartyRow],
+    proposed: Sequence[ProposedLotLike],
+    *,
+    plan_id: str | None,
+    actor: Actor,
+    now: datetime,
+    replaces_lot_id: str | None = None,
+) -> list[LotRow]:
+    """One INVITED lot per proposed lot, each with an invitation that expires."""
+    expires = now + timedelta(hours=order_terms(order).invitation_hours)
+    rows: list[LotRow] = []
+    for p in proposed:
+        if p.quantity <= 0:
+            continue
+        maker = manufacturer_of(session, p.facility_id)
+        if maker is None:
+            raise InputError(
+                f"no manufacturer organisation runs facility {p.facility_id}",
+                source=f"plan {plan_id}",
+                field="lots.facility_id",
+                hint="link the facility to its organisation (facility_ids) or re-plan without it",
+            )
+        row = LotRow(
+            id=str(uuid.uuid4()),
+            order_id=order.id,
+            plan_id=plan_id,
+            facility_id=p.facility_id,
+            manufacturer_org_id=maker,
+            kind=p.kind,
+            design_id=p.design_id,
+            item_id=p.item_id,
+            quantity=p.quantity,
+            unit_price_minor=unit_price_minor(
+                p.unit_price, p.setup_cost, p.quantity, order.currency
+            ),
+            currency=order.currency,
+            due_date=due_date_for(order, p.due_days),
+            destinations=[
+                {"kind": d.kind, "id": d.id, "quantity": int(d.quantity)} for d in p.destinations
+            ],
+            state=LotState.INVITED.value,
+            version=1,
+            invitation_expires_at=expires,
+            replaces_lot_id=replaces_lot_id,
+            prototype_rejections=0,
+            rework_rounds=0,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        event = record_event(
+            session, actor_id=actor.actor_id, role=actor.role, object_type="lot",
+            object_id=row.id, event_type="lot.invite", occurred_at=now,
+            payload={"order_id": order.id, "facility_id": row.facility_id,
+                     "manufacturer_org_id": maker, "quantity": row.quantity,
+                     "unit_price_minor": row.unit_price_minor, "currency": row.currency,
+                     "due_date": row.due_date.isoformat(), "replaces_lot_id": replaces_lot_id,
+                     "expires_at": expires.isoformat()},
+        )  # fmt: skip
+        emit_event_webhooks(
+            db,
+            WebhookEvent(
+                type="lot.invite",
+                org_ids=tuple(sorted({maker, *(p.org_id for p in parties)})),
+                data={"order_id": order.id, "lot_id": row.id, "audit_seq": event.seq},
+                occurred_at=now,
+            ),
+            session=session,
+        )
+        rows.append(row)
+    return rows
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+def check_evidence(session: Session, evidence: Sequence[str]) -> tuple[str, ...]:
+    digests = tuple(e.strip().lower() for e in evidence)
+    files = StoredFileRepository(session)
+    for i, digest in enumerate(digests):
+        if len(digest) != 64 or files.get(digest) is None:
+            raise InputError(
+                f"{digest!r} is not the SHA-256 of a stored file",
+                source="evidence",
+                field=f"evidence_sha256[{i}]",
+                hint="upload the photo, record or waybill first and pass its sha256",
+            )
+    return digests
+
+
+# --- the generic lot action ----------------------------------------------------------------------
+
+
+def _values_for(lot: LotRow, action: LotAction) -> dict[str, Any]:
+    if action is LotAction.REJECT_PROTOTYPE:
+        return {"prototype_rejections": lot.prototype_rejections + 1}
+    if action in (LotAction.REWORK, LotAction.RESOLVE_WITH_REWORK):
+        return {"rework_rounds": lot.rework_rounds + 1, "accepted_quantity": None}
+    return {}
+
+
+def act_on_lot(
+    db: Database,
+    actor: Principal,
+    lot_id: str,
+    action: LotAction | str,
+    *,
+    reason: str | None = None,
+    evidence_sha256: Sequence[str] = (),
+    expected_version: int | None = None,
+    as_role: Role | None = None,
+    counter_offer: CounterOffer | None = None,
+    replace: bool = True,
+    now: datetime | None = None,
+) -> LotView:
+    """Take ``action`` on a lot as ``actor`` (role: ``as_role``, else the first role the actor's
+    organisation holds that may take it). Raises NotFoundError for lots the actor may not see,
+    PermissionDeniedError for roles that may not act, TransitionError for refused transitions,
+    ConflictError when ``expected_version`` is stale or a concurrent change won.
+
+    Side effects: accepting drafts the contract(s); re-planning actions re-plan the open
+    quantity (``replace=False`` on ``cancel`` keeps the quantity unsourced, e.g. before
+    cancelling the order); ``submit_for_inspection`` opens the inspection task with its AQL
+    sampling plan; ``confirm_delivery`` that empties the escrow records the payment; closing the
+    last lot completes the order. ``counter_offer`` carries the price and/or date of a
+    ``counter_offer`` action.
+    """
+    from fabnet.services.inspections import open_inspection
+
+    at = now or utc_now()
+    act = _lot_action(action)
+    if counter_offer is not None and act is not LotAction.COUNTER_OFFER:
+        raise InputError("a counter-offer is only given with the counter_offer action",
+                         field="counter_offer")  # fmt: skip
+    replan = False
+    with db.transaction() as session:
+        order, parties, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
+        who = choose_role(actor, lot_roles(actor, parties, lot), LotState(lot.state), act, as_role)
+        evidence = check_evidence(session, evidence_sha256)
+        values = _values_for(lot, act)
+        counter_by = None
+        if act is LotAction.COUNTER_OFFER:
+            lot.counter_offer = _counter_offer(counter_offer, actor)
+        if act is LotAction.ACCEPT_COUNTER_OFFER and lot.counter_offer:
+            offer = CounterOffer.model_validate(
+                {k: v for k, v in lot.counter_offer.items() if k != "by_user_id"}
+            )
+            counter_by = lot.counter_offer.get("by_user_id")
+            if offer.unit_price_minor is not None:
+                values["unit_price_minor"] = offer.unit_price_minor
+            if offer.due_date is not None:
+                values["due_date"] = offer.due_date
+        outcome = apply_lot_transition(
+            session, db, order, parties, lot, act, who, reason=reason, evidence=evidence,
+            expected_version=expected_version, values=values, now=at,
+        )  # fmt: skip
+        if act is LotAction.ACCEPT:
+            draft_contracts(session, order, list(parties), lot,
+                            manufacturer_signer=actor.user_id, actor=who, now=at)  # fmt: skip
+        elif act is LotAction.ACCEPT_COUNTER_OFFER:
+            signer = counter_by if isinstance(counter_by, str) else None
+            draft_contracts(session, order, list(parties), lot,
+                            manufacturer_signer=signer or _any_user(session, lot), actor=who,
+                            now=at)  # fmt: skip
+        elif act is LotAction.SUBMIT_FOR_INSPECTION:
+            open_inspection(session, order, lot, actor=who, now=at)
+        elif act is LotAction.CONFIRM_DELIVERY:
+            record_payment_if_settled(session, db, order, parties, lot, now=at)
+        elif (
+            act is LotAction.REJECT_PROTOTYPE
+            and not _attempts_left(order, lot)
+            and who.role in (Role.BUYER, Role.ORCHESTRATOR)
+        ):
+            apply_lot_transition(
+                    session, db, order, parties, lot, LotAction.TERMINATE, who,
+                    reason=f"prototype rejected {lot.prototype_rejections} times: {reason}",
+                    now=at,
+                )  # fmt: skip
+            replan = True
+        complete_order_if_done(session, db, order, parties, now=at)
+        replan = replan or (outcome.replan_required and (replace or act is not LotAction.CANCEL))
+        view = lot_view(lot)
+    if replan:
+        replan_open_quantity(db, view.order_id, now=at)
+        view = get_lot(db, actor, lot_id)
+    return view
+
+
+def _lot_action(action: LotAction | str) -> LotAction:
+    try:
+        return LotAction(action)
+    except ValueError:
+        names = ", ".join(a.value for a in LotAction)
+        raise InputError(f"unknown lot action {action!r}", field="action",
+                         hint=f"use one of {names}") from None  # fmt: skip
+
+
+def _counter_offer(offer: CounterOffer | None, actor: Principal) -> dict[str, Any] | None:
+    if offer is None:
+        return None
+    if offer.unit_price_minor is None and offer.due_date is None:
+        raise InputError("a counter-offer needs a unit price or a due date", field="counter_offer")
+    return {**offer.model_dump(mode="json"), "by_user_id": actor.user_id}
+
+
+def _any_user(session: Session, lot: LotRow) -> str:
+    from fabnet.storage.identity import UserRow
+
+    user = session.scalar(
+        select(UserRow.id)
+        .where(UserRow.org_id == lot.manufacturer_org_id, UserRow.is_active)
+        .order_by(UserRow.created_at)
+    )
+    if user is None:
+        raise InputError(f"manufacturer {lot.manufacturer_org_id} has no user to sign")
+    return user
+
+
+def _attempts_left(order: OrderRow, lot: LotRow) -> bool:
+    return lot.prototype_rejections < order_terms(order).quality.max_prototype_attempts
+
+
+def record_payment_if_settled(
+    session: Session,
+    db: Database,
+    order: OrderRow,
+    parties: Sequence[OrderPartyRow],
+    lot: LotRow,
+    *,
+    now: datetime,
+) -> None:
+    """DELIVERED -> PAID as fabnet once the lot's escrow is empty (all milestones released)."""
+    from fabnet.services.payments import escrow_balance
+
+    if lot.state == LotState.DELIVERED.value and escrow_balance(session, lot.id, lot.currency) == 0:
+        apply_lot_transition(session, db, order, parties, lot, LotAction.RECORD_PAYMENT, SYSTEM,
+                             now=now)  # fmt: skip
+
+
+def complete_order_if_done(
+    session: Session,
+    db: Database,
+    order: OrderRow,
+    parties: Sequence[OrderPartyRow],
+    *,
+    now: datetime,
+) -> None:
+    session.refresh(order)
+    if order.state != OrderState.IN_PROGRESS.value:
+        return
+    lots = OrderRepository(session).lots_of(order.id)
+    if all(LotState(lot.state) in FAILED_LOT_STATES | {LotState.CLOSED} for lot in lots) and any(
+        lot.state == LotState.CLOSED.value for lot in lots
+    ):
+        try:
+            apply_order_transition(session, db, order, parties, OrderAction.COMPLETE, SYSTEM,
+                                   now=now)  # fmt: skip
+        except FabnetError:
+            return  # quantity still missing: the order stays in progress
+
+
+# --- named actions (thin wrappers, for readable callers) ----------------------------------------
+
+
+def accept_lot(
+    db: Database, actor: Principal, lot_id: str, *, expected_version: int | None = None
+) -> LotView:
+    return act_on_lot(db, actor, lot_id, LotAction.ACCEPT, expected_version=expected_version)
+
+
+def decline_lot(
+    db: Database,
+    actor: Principal,
+    lot_id: str,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+) -> LotView:
+    return act_on_lot(
+        db, actor, lot_id, LotAction.DECLINE, reason=reason, expected_version=expected_version
+    )
+
+
+def counter_offer_lot(
+    db: Database,
+    actor: Principal,
+    lot_id: str,
+    offer: CounterOffer,
+    *,
+    expected_version: int | None = None,
+) -> LotView:
+    return act_on_lot(db, actor, lot_id, LotAction.COUNTER_OFFER, counter_offer=offer,
+                      expected_version=expected_version)  # fmt: skip
+
+
+def submit_prototype(
+    db: Database, actor: Principal, lot_id: str, evidence_sha256: Sequence[str]
+) -> LotView:
+    return act_on_lot(
+        db, actor, lot_id, LotAction.SUBMIT_PROTOTYPE, evidence_sha256=evidence_sha256
+    )
+
+
+def review_prototype(
+    db: Database,
+    actor: Principal,
+    lot_id: str,
+    *,
+    approve: bool,
+    evidence_sha256: Sequence[str],
+    reason: str | None = None,
+) -> LotView:
+    """Approve or reject a submitted prototype (inspector, buyer or orchestrator). A rejection
+    that uses the last attempt terminates the lot and re-plans it when the reviewer is the
+    buyer or orchestrator (an inspector's last rejection leaves that decision to them)."""
+    action = LotAction.APPROVE_PROTOTYPE if approve else LotAction.REJECT_PROTOTYPE
+    return act_on_lot(db, actor, lot_id, action, reason=reason, evidence_sha256=evidence_sha256)
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+def get_lot(db: Database, actor: Principal | None, lot_id: str) -> LotView:
+    with db.read() as session:
+        return lot_view(load_lot(session, lot_id, actor)[2])
+
+
+def lot_history(db: Database, actor: Principal | None, lot_id: str) -> list[TransitionView]:
+    with db.read() as session:
+        load_lot(session, lot_id, actor)
+        return [transition_view(t) for t in OrderRepository(session).transitions(lot_id)]
+
+
+# --- expiry and re-planning ----------------------------------------------------------------------
+
+
+def expire_invitations(db: Database, now: datetime | None = None) -> list[str]:
+    """Expire every invitation (or unanswered counter-offer) whose time is up, as fabnet, and
+    re-plan the orders concerned. Returns the expired lot ids. Run it on a timer."""
+    at = now or utc_now()
+    expired: list[str] = []
+    orders: set[str] = set()
+    with db.read() as session:
+        due = [
+            (lot.id, lot.order_id)
+            for lot in OrderRepository(session).lots_in_states(
+                [LotState.INVITED.value, LotState.COUNTER_OFFERED.value]
+            )
+            if lot.invitation_expires_at is not None and _aware(lot.invitation_expires_at) <= at
+        ]
+    for lot_id, order_id in due:
+        with db.transaction() as session:
+            order, parties, lot = load_lot(session, lot_id, None)
+            if lot.state not in (LotState.INVITED.value, LotState.COUNTER_OFFERED.value):
+                continue
+            apply_lot_transition(session, db, order, parties, lot, LotAction.EXPIRE, SYSTEM,
+                                 reason="the invitation expired unanswered", now=at)  # fmt: skip
+        expired.append(lot_id)
+        orders.add(order_id)
+    for order_id in sorted(orders):
+        replan_open_quantity(db, order_id, now=at)
+    return expired
+
+
+def _aware(value: datetime) -> datetime:
+    from fabnet.storage.identity import aware
+
+    return aware(value)
+
+
+def _open_quantity(lot: LotRow) -> int:
+    state = LotState(lot.state)
+    if state in FAILED_LOT_STATES:
+        return lot.quantity
+    if lot.accepted_quantity is not None and state in (
+        LotState.SHIPPED,
+        LotState.DELIVERED,
+        LotState.PAID,
+        LotState.CLOSED,
+    ):
+        return lot.quantity - lot.accepted_quantity
+    return 0
+
+
+def _open_destinations(lot: LotRow, quantity: int) -> list[dict[str, Any]]:
+    """The destinations still owed ``quantity`` units (accepted units served first in order)."""
+    served = lot.quantity - quantity
+    out: list[dict[str, Any]] = []
+    for d in lot.destinations:
+        take = min(served, int(d["quantity"]))
+        served -= take
+        if int(d["quantity"]) - take > 0:
+            out.append({**d, "quantity": int(d["quantity"]) - take})
+    return out
+
+
+def failed_facilities(lots: Iterable[LotRow]) -> set[str]:
+    return {
+        lot.facility_id
+        for lot in lots
+        if LotState(lot.state) in FAILED_LOT_STATES or _open_quantity(lot) > 0
+    }
+
+
+def replan_open_quantity(
+    db: Database, order_id: str, *, now: datetime | None = None
+) -> list[LotView]:
+    """Re-plan every lot of the order whose quantity is open and not yet replaced, without any
+    facility that failed this order; invite the new lots. Idempotent. When the planner finds no
+    plan, the order goes back to SOURCING (as ``system``) with the planner's message."""
+    at = now or utc_now()
+    with db.read() as session:
+        repo = OrderRepository(session)
+        lots = repo.lots_of(order_id)
+        order = repo.order(order_id)
+        assert order is not None
+        replaced = {lot.replaces_lot_id for lot in lots if lot.replaces_lot_id}
+        todo = [lot for lot in lots if _open_quantity(lot) > 0 and lot.id not in replaced]
+        excluded = failed_facilities(lots)
+        plan_id = order.plan_id
+    created: list[LotView] = []
+    if plan_id is None or not todo:
+        return created  # never planned: nothing to re-plan from
+    from fabnet.services import planning
+
+    refs = [(lot.id, _lot_ref(planning, lot)) for lot in todo]
+    for lot_id, ref in refs:
+        skip: set[str] = set(excluded)
+        try:
+            for _ in range(MAX_REPLAN_ATTEMPTS):
+                record = planning.replan_lot(db, plan_id, ref, exclude_facility_ids=skip,
+                                             order_id=order_id)  # fmt: skip
+                with db.read() as session:
+                    missing = unlinked_facilities(session, record.lots)
+                if not missing:
+                    break
+                skip.update(missing)
+            else:
+                raise InputError("every re-plan names facilities no organisation runs")
+            _check_cover(ref.quantity, record.lots, lot_id)
+        except FabnetError as error:
+            _reallocate(db, order_id, f"lot {lot_id} could not be re-planned: {error}", now=at)
+            continue
+        with db.transaction() as session:
+            repo = OrderRepository(session)
+            order = repo.order(order_id)
+            assert order is not None
+            if any(lot.replaces_lot_id == lot_id for lot in repo.lots_of(order_id)):
+                continue  # a concurrent re-plan got there first
+            rows = invite_lots(session, db, order, repo.parties(order_id), record.lots,
+                               plan_id=record.id, actor=SYSTEM, now=at,
+                               replaces_lot_id=lot_id)  # fmt: skip
+            created.extend(lot_view(r) for r in rows)
+    return created
+
+
+def _lot_ref(planning: Any, lot: LotRow) -> Any:
+    quantity = _open_quantity(lot)
+    return planning.LotRef(
+        kind=lot.kind,
+        design_id=lot.design_id,
+        item_id=lot.item_id,
+        quantity=quantity,
+        destinations=tuple(
+            planning.Destination(kind=d["kind"], id=d["id"], quantity=d["quantity"])
+            for d in _open_destinations(lot, quantity)
+        ),
+        facility_id=lot.facility_id,
+    )
+
+
+def _check_cover(quantity: int, proposed: Collection[ProposedLotLike], lot_id: str) -> None:
+    total = sum(p.quantity for p in proposed)
+    if total != quantity:
+        raise InputError(
+            f"the re-plan of lot {lot_id} covers {total} units, not the {quantity} open",
+            source="planner",
+        )
+
+
+def _reallocate(db: Database, order_id: str, reason: str, *, now: datetime) -> None:
+    with db.transaction() as session:
+        repo = OrderRepository(session)
+        order = repo.order(order_id)
+        assert order is not None
+        if order.state in (OrderState.ALLOCATED.value, OrderState.IN_PROGRESS.value):
+            apply_order_transition(session, db, order, repo.parties(order_id),
+                                   OrderAction.REALLOCATE, SYSTEM, reason=reason,
+                                   now=now)  # fmt: skip
