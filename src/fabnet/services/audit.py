@@ -69,15 +69,16 @@ def verify_audit_chain(db: Database) -> ChainVerification:
         repo = AuditRepository(session)
         events = repo.all_events()
         head = repo.head()
-    expected_head = head.hash if head is not None and head.seq else None
-    if head is not None and head.seq and head.seq != len(events):
+        head_seq, head_hash = (head.seq, head.hash) if head is not None else (0, None)
+    expected_head = head_hash if head_seq else None
+    if head_seq and head_seq != len(events):
         result = verify_chain(events)
         if not result.ok:
             return result
         return ChainVerification(
             ok=False,
             first_broken_seq=len(events) + 1,
-            reason=f"the head anchors event {head.seq} but the log ends at event {len(events)} "
+            reason=f"the head anchors event {head_seq} but the log ends at event {len(events)} "
             "(the newest events were deleted)",
             checked=len(events),
         )

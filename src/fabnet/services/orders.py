@@ -233,10 +233,11 @@ def allocation(db: Database, actor: Principal | None, order_id: str) -> Allocati
     with db.read() as session:
         order, _ = load_order(session, order_id, actor)
         allocated = allocated_quantity(OrderRepository(session).lots_of(order_id))
+        quantity = order.quantity
     return Allocation(
-        order_quantity=order.quantity,
+        order_quantity=quantity,
         allocated_quantity=allocated,
-        consistent=allocated == order.quantity,
+        consistent=allocated == quantity,
     )
 
 

@@ -205,6 +205,7 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
     parties see all of it; a manufacturer sees the transactions of its own lots only."""
     with db.read() as session:
         order, parties = load_order(session, order_id, actor)
+        order_currency = order.currency
         demand = (
             actor is None
             or actor.is_platform_admin
@@ -227,7 +228,7 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
     accounts = sorted({(p.account, p.currency) for tx in txs for p in tx.postings})
     return OrderLedger(
         order_id=order_id,
-        currency=order.currency,
+        currency=order_currency,
         transactions=tuple(
             TransactionView(
                 id=tx.id,

@@ -1,0 +1,145 @@
+"""Matching use cases: match a design, explain a non-match, and the reverse (what a facility
+can make). Every adapter (CLI, API, web) calls these functions.
+
+The facility index is built once per registry version and kept in a module-level cache keyed
+by (database URL, registry version): any import or change of a facility or design bumps the
+version, and the next match rebuilds the index from ``FacilityRepository.all_facilities()``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fabnet.domain.design import Design
+from fabnet.domain.facility import AccessType, FacilityStatus
+from fabnet.engine.matching import (
+    CriterionResult,
+    DeliveryPoint,
+    DesignCoverage,
+    FacilityIndex,
+    MatchRequest,
+    MatchResult,
+    match_design,
+    reverse_match,
+    why_not,
+)
+from fabnet.errors import InputError
+from fabnet.services.designs import get_design, import_designs
+from fabnet.services.facilities import get_facility
+from fabnet.services.places import locate_place
+from fabnet.storage.db import Database
+from fabnet.storage.designs import DesignRepository
+from fabnet.storage.facilities import FacilityRepository
+from fabnet.storage.registry import registry_version
+
+_CACHE: dict[str, tuple[int, FacilityIndex]] = {}
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """What a user can ask of a match, as adapters receive it (places by name)."""
+
+    quantity: int = 1
+    near: tuple[str, ...] = ()
+    radius_km: float | None = None
+    countries: tuple[str, ...] = ()
+    exclude_countries: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    top_k: int = 10
+    statuses: tuple[FacilityStatus, ...] = (FacilityStatus.ACTIVE,)
+    access_types: tuple[AccessType, ...] | None = None
+    include_synthetic: bool = True
+    currency: str = "EUR"
+
+
+def build_request(params: MatchParams) -> MatchRequest:
+    """Places resolved with the gazetteer; everything else validated by MatchRequest."""
+    points = tuple(_delivery_point(text) for text in params.near)
+    return MatchRequest(
+        quantity=params.quantity,
+        delivery_points=points,
+        radius_km=params.radius_km,
+        countries=frozenset(params.countries) if params.countries else None,
+        excluded_countries=frozenset(params.exclude_countries),
+        required_certifications=frozenset(params.certifications),
+        statuses=frozenset(params.statuses),
+        access_types=frozenset(params.access_types) if params.access_types is not None else None,
+        top_k=params.top_k,
+        include_synthetic=params.include_synthetic,
+        currency=params.currency,
+    )
+
+
+def _delivery_point(text: str) -> DeliveryPoint:
+    place = locate_place(text)
+    return DeliveryPoint(place.latitude, place.longitude, f"{place.name}, {place.country}")
+
+
+def facility_index(db: Database) -> FacilityIndex:
+    """The index of every facility in ``db``, rebuilt only when the registry version changed."""
+    with db.read() as session:
+        version = registry_version(session)
+        key = db.url_text
+        cached = _CACHE.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        facilities = FacilityRepository(session).all_facilities()
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        index = FacilityIndex.build(facilities)
+        _CACHE[key] = (version, index)
+        return index
+
+
+def resolve_design(db: Database, design_ref: str) -> Design:
+    """A design by id (or unique id prefix), or an OKH manifest file imported on the fly."""
+    path = Path(design_ref)
+    if path.suffix and path.is_file():
+        tally = import_designs(db, [path])
+        if tally.refused:
+            refused = tally.refused[0]
+            raise InputError(refused.message, source=refused.source)
+        ids = tally.created + tally.updated + tally.unchanged
+        if not ids:
+            raise InputError("no design manifest found in the file", source=str(path))
+        return get_design(db, ids[0])
+    return get_design(db, design_ref)
+
+
+def match(db: Database, design_ref: str, params: MatchParams | None = None) -> MatchResult:
+    """Candidates, near-misses and uncovered parts for every part of a design."""
+    request = build_request(params or MatchParams())
+    design = resolve_design(db, design_ref)
+    return match_design(facility_index(db), design, request)
+
+
+def explain_non_match(
+    db: Database,
+    design_ref: str,
+    part: str,
+    facility_ref: str,
+    params: MatchParams | None = None,
+) -> list[CriterionResult]:
+    """Every criterion for one (part, facility), met or not, with its reason."""
+    request = build_request(params or MatchParams())
+    design = resolve_design(db, design_ref)
+    facility = get_facility(db, facility_ref)
+    return why_not(facility_index(db), design, part, facility.id, request)
+
+
+def designs_for_facility(
+    db: Database, facility_ref: str, *, quantity: int = 1
+) -> list[DesignCoverage]:
+    """Reverse match: the library's designs that the facility can make, wholly or in part."""
+    if quantity < 1:
+        raise InputError(f"quantity must be at least 1, got {quantity}", field="quantity")
+    facility = get_facility(db, facility_ref)
+    with db.read() as session:
+        designs: Sequence[Design] = DesignRepository(session).all_designs()
+    return reverse_match(facility, designs, quantity)
