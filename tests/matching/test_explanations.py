@@ -109,7 +109,9 @@ def test_json_shape_and_same_name_facilities_keep_their_ids() -> None:
     ]
     d = design(part("p", "fdm"), assembly_process="assembly")
     request = MatchRequest(delivery_points=(DeliveryPoint(0.0, 0.0, "here"),))
-    data = json.loads(json.dumps(match_design(FacilityIndex.build(facilities), d, request).to_json()))
+    data = json.loads(
+        json.dumps(match_design(FacilityIndex.build(facilities), d, request).to_json())
+    )
     assert set(data) == {"design_id", "parts", "uncovered_parts"}
     assert data["design_id"] == "d-1"
     assert [p["part"] for p in data["parts"]] == ["p", "assembly"]

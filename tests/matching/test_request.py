@@ -23,7 +23,10 @@ POINT = DeliveryPoint(1.0, 2.0, "x")
         ({"countries": frozenset({"XX"})}, "'XX' is not an ISO 3166-1 alpha-2"),
         ({"excluded_countries": frozenset({"Germany"})}, "'Germany' is not an ISO 3166-1"),
         ({"countries": frozenset()}, "empty country allow-list"),
-        ({"countries": frozenset({"DE"}), "excluded_countries": frozenset({"DE"})}, "also excluded"),
+        (
+            {"countries": frozenset({"DE"}), "excluded_countries": frozenset({"DE"})},
+            "also excluded",
+        ),
         ({"statuses": frozenset()}, "at least one facility status"),
         ({"access_types": frozenset()}, "empty access-type list"),
         ({"currency": "EURO"}, "not an ISO 4217"),

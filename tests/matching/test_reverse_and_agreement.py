@@ -35,8 +35,16 @@ def test_reverse_match_whole_and_partial_designs() -> None:
     assert [f.criterion for f in coverage[1].not_makeable["b"]] == ["process"]
 
 
-PROCESSES = ["fdm", "sla", "additive-manufacturing", "cnc-milling", "precision-milling",
-             "laser-cutting", "machining", "cnc-turning"]
+PROCESSES = [
+    "fdm",
+    "sla",
+    "additive-manufacturing",
+    "cnc-milling",
+    "precision-milling",
+    "laser-cutting",
+    "machining",
+    "cnc-turning",
+]
 MATERIALS = ["pla", "petg", "thermoplastic", "aluminium", "aluminium-6061", "metal", "plywood"]
 TOLERANCES = [None, "IT6", "IT7", "IT9", "ISO2768-f", "ISO2768-m"]
 
@@ -50,36 +58,50 @@ def _world(seed: int) -> tuple[list, object, MatchRequest]:  # type: ignore[type
     facilities = []
     for i in range(120):
         equipment = [
-            eq(f"e{k}", rng.choice(PROCESSES),
-               envelope=size() if rng.random() < 0.8 else None,
-               materials=tuple(rng.sample(MATERIALS, rng.randint(0, 2))),
-               tolerance=rng.choice(TOLERANCES))
+            eq(
+                f"e{k}",
+                rng.choice(PROCESSES),
+                envelope=size() if rng.random() < 0.8 else None,
+                materials=tuple(rng.sample(MATERIALS, rng.randint(0, 2))),
+                tolerance=rng.choice(TOLERANCES),
+            )
             for k in range(rng.randint(0, 3))
         ]
-        facilities.append(fac(
-            f"f{i:03d}", *equipment,
-            name=f"Lab {i % 7}",
-            processes=tuple(rng.sample(PROCESSES, rng.randint(0, 1))),
-            materials=tuple(rng.sample(MATERIALS, rng.randint(0, 2))),
-            lat=rng.uniform(-3, 3) if rng.random() < 0.9 else None,
-            lon=rng.uniform(-3, 3),
-            country=rng.choice(["DE", "FR", "KE", None]),
-            status=rng.choice(list(FacilityStatus)),
-            access_type=rng.choice([*AccessType, None]),
-            certifications=tuple(rng.sample(["ISO 9001", "ISO 13485"], rng.randint(0, 2))),
-            typical_batch_size=rng.choice([*BatchSize, None]),
-            rates=tuple(ProcessRate(process=p, hourly_rate=rng.uniform(10, 90),
-                                    units_per_hour=rng.choice([None, 1.0, 4.0]),
-                                    material_cost_per_kg=rng.choice([0.0, 30.0]))
-                        for p in rng.sample(PROCESSES, 2)),
-            synthetic=rng.random() < 0.3,
-        ))
+        facilities.append(
+            fac(
+                f"f{i:03d}",
+                *equipment,
+                name=f"Lab {i % 7}",
+                processes=tuple(rng.sample(PROCESSES, rng.randint(0, 1))),
+                materials=tuple(rng.sample(MATERIALS, rng.randint(0, 2))),
+                lat=rng.uniform(-3, 3) if rng.random() < 0.9 else None,
+                lon=rng.uniform(-3, 3),
+                country=rng.choice(["DE", "FR", "KE", None]),
+                status=rng.choice(list(FacilityStatus)),
+                access_type=rng.choice([*AccessType, None]),
+                certifications=tuple(rng.sample(["ISO 9001", "ISO 13485"], rng.randint(0, 2))),
+                typical_batch_size=rng.choice([*BatchSize, None]),
+                rates=tuple(
+                    ProcessRate(
+                        process=p,
+                        hourly_rate=rng.uniform(10, 90),
+                        units_per_hour=rng.choice([None, 1.0, 4.0]),
+                        material_cost_per_kg=rng.choice([0.0, 30.0]),
+                    )
+                    for p in rng.sample(PROCESSES, 2)
+                ),
+                synthetic=rng.random() < 0.3,
+            )
+        )
     parts = [
-        part(f"p{k}", *rng.sample(PROCESSES, rng.randint(1, 2)),
-             materials=tuple(rng.sample(MATERIALS, rng.randint(0, 2))),
-             size=size() if rng.random() < 0.7 else None,
-             tolerance=rng.choice(TOLERANCES),
-             mass_g=rng.choice([None, 100.0]))
+        part(
+            f"p{k}",
+            *rng.sample(PROCESSES, rng.randint(1, 2)),
+            materials=tuple(rng.sample(MATERIALS, rng.randint(0, 2))),
+            size=size() if rng.random() < 0.7 else None,
+            tolerance=rng.choice(TOLERANCES),
+            mass_g=rng.choice([None, 100.0]),
+        )
         for k in range(4)
     ]
     request = MatchRequest(

@@ -39,9 +39,7 @@ def test_unit_cost_unknown_rather_than_invented() -> None:
 
 def test_candidate_reports_cost_capacity_and_components() -> None:
     cheap = fac("cheap", eq("e", "fdm"), rates=(RATE,), capacity=Capacity(hours_per_week=40))
-    pricey = fac(
-        "pricey", eq("e", "fdm"), rates=(RATE.model_copy(update={"hourly_rate": 90.0}),)
-    )
+    pricey = fac("pricey", eq("e", "fdm"), rates=(RATE.model_copy(update={"hourly_rate": 90.0}),))
     dollars = fac("dollars", eq("e", "fdm"), rates=(RATE,), currency="USD")
     d = design(part("p", "fdm", mass_g=200.0))
     result = match_design(
@@ -57,7 +55,7 @@ def test_candidate_reports_cost_capacity_and_components() -> None:
     assert cands["pricey"].score_components["cost"] == pytest.approx(22.0 / 52.0, abs=1e-6)
     assert cands["dollars"].score_components["cost"] == 0.0
     assert cands["cheap"].score_components["capacity"] == 1.0
-    assert [c.facility_id for c in result.part("p").candidates][0] == "cheap"
+    assert result.part("p").candidates[0].facility_id == "cheap"
     assert "distance" not in cands["cheap"].score_components  # no delivery point
     json_cand = cands["dollars"].to_json()
     assert json_cand["unit_cost"] == "unknown"
@@ -76,7 +74,10 @@ def test_score_is_the_documented_weighted_mean() -> None:
 
 
 def test_synthetic_data_ranks_below_declared() -> None:
-    facilities = [fac("a-synthetic", eq("e", "fdm"), synthetic=True), fac("b-declared", eq("e", "fdm"))]
+    facilities = [
+        fac("a-synthetic", eq("e", "fdm"), synthetic=True),
+        fac("b-declared", eq("e", "fdm")),
+    ]
     result = match_design(FacilityIndex.build(facilities), design(part("p", "fdm")), MatchRequest())
     cands = result.part("p").candidates
     assert [c.facility_id for c in cands] == ["b-declared", "a-synthetic"]

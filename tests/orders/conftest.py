@@ -14,14 +14,20 @@ from fabnet.domain.design import Design, Part
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import OrderAction, OrderState
-from fabnet.storage.base import utc_now
+from fabnet.services.files import store_bytes
 from fabnet.services.identity import create_organisation, create_user
 from fabnet.services.lots import invite_lots
-from fabnet.services.order_core import OrderTerms, load_order, lot_view
+from fabnet.services.order_core import (
+    OrderTerms,
+    apply_order_transition,
+    choose_role,
+    load_order,
+    lot_view,
+    order_roles,
+)
 from fabnet.services.orders import act_on_order, create_order
-from fabnet.services.order_core import apply_order_transition, choose_role, order_roles
-from fabnet.services.files import store_bytes
 from fabnet.standards.order_file import OrderSpec
+from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
 from fabnet.storage.files import FileStore
@@ -85,9 +91,7 @@ def world(db: Database, tmp_path: Path) -> World:
         db=db,
         store=store,
         buyer=_principal(db, "Buyer Hospital", OrgKind.BUYER),
-        makers=[
-            _principal(db, f"Maker {i}", OrgKind.MANUFACTURER, [f"fac-{i}"]) for i in range(3)
-        ],
+        makers=[_principal(db, f"Maker {i}", OrgKind.MANUFACTURER, [f"fac-{i}"]) for i in range(3)],
         inspector=_principal(db, "Inspect Co", OrgKind.INSPECTION_BODY),
         stranger=_principal(db, "Other Buyer", OrgKind.BUYER),
         evidence=evidence,

@@ -84,7 +84,9 @@ def test_full_journey_with_decline_money_and_audit(world: World) -> None:
     for lot_id in lot_ids[:2]:
         assert balances.get((escrow(lot_id), "EUR"), 0) == 0
     fees = balances[(PLATFORM_FEES, "EUR")]
-    paid = balances[(payable(makers[0].org_id), "EUR")] + balances[(payable(makers[1].org_id), "EUR")]
+    paid = (
+        balances[(payable(makers[0].org_id), "EUR")] + balances[(payable(makers[1].org_id), "EUR")]
+    )
     assert paid + fees == total
     assert fees == pytest.approx(total * 0.025, abs=3)  # 2.5 % per release, floored
 

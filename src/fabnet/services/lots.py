@@ -67,23 +67,33 @@ MAX_REPLAN_ATTEMPTS = 5
 
 
 class ProposedDestination(Protocol):
-    kind: str
-    id: str
-    quantity: int
+    @property
+    def kind(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
 
 
 class ProposedLotLike(Protocol):
     """What the planner proposes for one facility (``fabnet.services.planning.ProposedLot``)."""
 
-    facility_id: str
-    kind: str
-    design_id: str
-    item_id: str
-    quantity: int
-    unit_price: float
-    setup_cost: float
-    due_days: float | None
-
+    @property
+    def facility_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def design_id(self) -> str: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price(self) -> float: ...
+    @property
+    def setup_cost(self) -> float: ...
+    @property
+    def due_days(self) -> float | None: ...
     @property
     def destinations(self) -> Sequence[ProposedDestination]: ...
 

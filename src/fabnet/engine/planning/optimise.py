@@ -77,8 +77,11 @@ def optimise(
     cost, lower, upper, integer = b.column_arrays()
     n_setup = len(cols.z_cand) + len(cols.z_asm)
     separate = separate and n_setup > 0 and net.delivery.size > 0
-    lp = _strong_lp(net, b, cols, threads=threads, deadline=deadline, log=log,
-                    separate=separate, max_rounds=max_rounds)
+    if separate:
+        lp = _strong_lp(net, b, cols, threads=threads, deadline=deadline, log=log,
+                        separate=separate, max_rounds=max_rounds)
+    else:
+        lp = _LpResult("skipped", None, None, None, np.zeros(net.delivery.size, bool), 0)
     if lp.status == "infeasible":
         return _infeasible(start, lp.rounds, int(lp.linked.sum()))
     h = b.to_highs(relax=True, threads=threads)
@@ -226,107 +229,52 @@ def _strong_lp(
     log: bool,
     separate: bool,
     max_rounds: int,
-    k_initial: int = 6,
+    k_initial: int = 8,
 ) -> _LpResult:
-    """The LP relaxation with every strong row x <= z, solved by column generation.
+    """The LP relaxation with every strong row x <= z that matters, found by separation.
 
-    Only a few cheap legs per demand pair are in the LP at first, each with its strong row; legs
-    with a negative reduced cost (their strong row's dual being zero) enter with their row until
-    none is left. The LP optimum is then that of the full strong formulation.
+    The strong rows of the k cheapest legs of each demand pair go in at once (most LP flow uses
+    them); afterwards only violated rows are added, re-solving from the previous basis.
     """
-    cost, lower, upper, _ = b.column_arrays()
-    a_csc = b.matrix().tocsc()
-    row_lo, row_up = b.row_bounds()
-    n_legs = net.delivery.size
-    is_x = np.zeros(b.n_cols, bool)
-    is_x[cols.x] = True
-    if not separate:
-        active = np.ones(n_legs, bool)
-    else:
-        active = _initial_legs(net, cost, upper, cols, k_initial)
-    h = highspy.Highs()
+    cost, _, upper, _ = b.column_arrays()
+    h = b.to_highs(relax=True, threads=threads)
     h.setOptionValue("output_flag", log)
-    h.setOptionValue("threads", threads)
-    sub_cols = np.concatenate([np.flatnonzero(~is_x), cols.x[active]])
-    position = np.full(b.n_cols, -1, np.int64)
-    h.addCols(len(sub_cols), cost[sub_cols], lower[sub_cols], upper[sub_cols], 0,
-              np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
-    position[sub_cols] = np.arange(len(sub_cols))
-    n_sub = len(sub_cols)
-    add_csr_rows(h, a_csc.tocsr()[:, sub_cols] if len(sub_cols) else sp.csr_matrix(
-        (b.n_rows, 0)), row_lo, row_up)
-    linked = np.zeros(n_legs, bool)
-    if separate:
-        n_sub = _add_link_rows(h, net, cols, np.flatnonzero(active), position, n_sub)
-        linked[active] = True
+    linked = _initial_legs(net, cost, upper, cols, k_initial)
+    _add_full_link_rows(h, net, cols, np.flatnonzero(linked), b.n_cols)
     rounds = 0
     while True:
         h.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
         h.run()
         status = _status_name(h)
-        if status == "infeasible" and not active.all():
-            enter = np.flatnonzero(~active & (upper[cols.x] > 0))
-            if len(enter):
-                n_sub = _enter(h, net, cols, a_csc, cost, lower, upper, enter, position, n_sub)
-                active[enter] = True
-                linked[enter] = True
-                rounds += 1
-                continue
         if status != "optimal":
             return _LpResult(status, None, None, None, linked, rounds)
-        sol = h.getSolution()
-        row_dual = np.asarray(sol.row_dual, dtype=np.float64)[: b.n_rows]
-        if not separate or rounds >= max_rounds:
+        values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        if rounds >= max_rounds or time.perf_counter() > deadline:
             break
-        reduced = cost[cols.x] - a_csc[:, cols.x].T @ row_dual
-        scale = 1e-9 * max(1.0, float(np.abs(cost).max(initial=1.0)))
-        enter = np.flatnonzero(~active & (reduced < -scale) & (upper[cols.x] > 0))
-        if not len(enter) or time.perf_counter() > deadline:
+        violated = strong_link_violations(net, cols, values)
+        violated = violated[~linked[violated]]
+        if not len(violated):
             break
-        n_sub = _enter(h, net, cols, a_csc, cost, lower, upper, enter, position, n_sub)
-        active[enter] = True
-        linked[enter] = True
+        linked[violated] = True
+        _add_full_link_rows(h, net, cols, violated, b.n_cols)
         rounds += 1
     sol = h.getSolution()
-    sub_values = np.asarray(sol.col_value, dtype=np.float64)
-    sub_dual = np.asarray(sol.col_dual, dtype=np.float64)
-    values = np.zeros(b.n_cols)
-    present = position >= 0
-    values[present] = sub_values[position[present]]
     setup = np.concatenate([cols.z_cand, cols.z_asm])
-    setup_dual = sub_dual[position[setup]]
-    used = linked & (values[cols.x] > 1e-9)
+    setup_dual = np.asarray(sol.col_dual, dtype=np.float64)[setup]
+    row_dual = np.asarray(sol.row_dual, dtype=np.float64)[b.n_rows:]
+    keep = np.zeros(net.delivery.size, bool)
+    legs_linked = np.flatnonzero(linked)
+    keep[legs_linked[np.abs(row_dual) > 1e-9]] = True
+    keep |= linked & (values[cols.x] > 1e-9)
     return _LpResult("optimal", float(h.getInfo().objective_function_value), values, setup_dual,
-                     used if separate else linked, rounds)
+                     keep, rounds)
 
 
-def _enter(
-    h: highspy.Highs, net: Network, cols: Columns, a_csc: sp.csc_matrix, cost: F64, lower: F64,
-    upper: F64, enter: I64, position: I64, n_sub: int,
-) -> int:
-    """Add the columns of legs ``enter`` with their strong rows; returns the new column count."""
-    new_cols = cols.x[enter]
-    _add_sub_columns(h, a_csc, cost, lower, upper, new_cols)
-    position[new_cols] = np.arange(n_sub, n_sub + len(new_cols))
-    n_sub += len(new_cols)
-    _add_link_rows(h, net, cols, enter, position, n_sub)
-    return n_sub
-
-
-def _add_sub_columns(
-    h: highspy.Highs, a_csc: sp.csc_matrix, cost: F64, lower: F64, upper: F64, which: I64
+def _add_full_link_rows(
+    h: highspy.Highs, net: Network, cols: Columns, legs: I64, n_cols: int
 ) -> None:
-    sub = a_csc[:, which].tocsc()
-    sub.sort_indices()
-    h.addCols(len(which), cost[which], lower[which], upper[which], sub.nnz,
-              sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32),
-              sub.data.astype(np.float64))
-
-
-def _add_link_rows(
-    h: highspy.Highs, net: Network, cols: Columns, legs: I64, position: I64, n_sub: int
-) -> int:
+    if not len(legs):
+        return
     row, col, val = strong_link_rows(net, cols, legs)
-    m = sp.csr_matrix((val, (row, position[col])), shape=(len(legs), n_sub))
+    m = sp.csr_matrix((val, (row, col)), shape=(len(legs), n_cols))
     add_csr_rows(h, m, np.full(len(legs), -INF), np.zeros(len(legs)))
-    return n_sub
