@@ -40,7 +40,9 @@ class _DesignByDefault(TyperGroup):
 
 
 app = new_app(
-    "Match a design to facilities: candidates per part, why-not, and what a facility can make.",
+    "Match a design to facilities. `fabnet match DESIGN [OPTIONS]` ranks candidates for every "
+    "part (options: `fabnet match design --help`); `why-not` explains one facility; `facility` "
+    "lists what a facility can make.",
     cls=_DesignByDefault,
 )
 

@@ -49,6 +49,8 @@ class ProductInput:
     key: str
     design: Design
     match: MatchResult
+    hours: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """Quoted machine hours per unit: part or assembly id -> process id -> hours."""
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,31 @@ class SourcingProblem:
     facility_names: Mapping[str, str] = field(default_factory=dict)
 
 
+def _hours_for(
+    rate_process: str, processes: Sequence[str], hours: Mapping[str, float]
+) -> float | None:
+    """Hours per unit quoted for the rate's process, or for a required process it satisfies."""
+    if rate_process in hours:
+        return hours[rate_process]
+    taxonomy = get_process_taxonomy()
+    for p in processes:
+        if p in hours and taxonomy.satisfies(rate_process, p):
+            return hours[p]
+    return None
+
+
 def _cheapest_rate(
-    facility: Facility, processes: Sequence[str], mass_g: float | None, currency: str
+    facility: Facility,
+    processes: Sequence[str],
+    mass_g: float | None,
+    currency: str,
+    hours: Mapping[str, float] | None = None,
 ) -> tuple[ProcessRate | None, float | None, str]:
-    """The rate with the lowest variable unit cost for ``processes``; or why there is none."""
+    """The rate with the lowest variable unit cost for ``processes``; or why there is none.
+
+    Machine time per unit: the rate's own ``units_per_hour`` when the facility declares it, else
+    the quoted hours per unit of the part for that process (``hours``, from its geometry).
+    """
     card = facility.extension.rate_card
     if card is None or not card.rates:
         return None, None, "no rate card"
@@ -109,10 +132,13 @@ def _cheapest_rate(
             continue
         if rate.hourly_rate == 0:
             machine = 0.0
-        elif rate.units_per_hour is None:
-            continue
-        else:
+        elif rate.units_per_hour is not None:
             machine = rate.hourly_rate / rate.units_per_hour
+        else:
+            quoted = _hours_for(rate.process, processes, hours or {})
+            if quoted is None:
+                continue
+            machine = rate.hourly_rate * quoted
         if rate.material_cost_per_kg and mass_g is None:
             continue
         material = (mass_g or 0.0) / 1000.0 * rate.material_cost_per_kg
@@ -120,11 +146,14 @@ def _cheapest_rate(
         if best is None or cost < best[1]:
             best = (rate, cost)
     if best is None:
-        return None, None, "no complete rate (units per hour, mass) for the process"
+        return None, None, "no time estimate for the process (no units per hour, no quote)"
     return best[0], best[1], ""
 
 
-def _capacity(facility: Facility, rate: ProcessRate, horizon_days: float) -> float:
+def _capacity(
+    facility: Facility, rate: ProcessRate, horizon_days: float, hours_per_unit: float | None
+) -> float:
+    """Units the facility can make for this order before the horizon (inf when unknown)."""
     cap = facility.extension.capacity
     start = _lead_time(facility)
     weeks = max(horizon_days - start, 1.0) / 7.0
@@ -134,6 +163,8 @@ def _capacity(facility: Facility, rate: ProcessRate, horizon_days: float) -> flo
         return float(cap.units_per_week) * weeks
     if rate.units_per_hour is not None:
         return rate.units_per_hour * cap.hours_per_week * weeks
+    if hours_per_unit:
+        return cap.hours_per_week * weeks / hours_per_unit
     return math.inf
 
 
@@ -221,7 +252,10 @@ def build_sourcing_problem(
                 fac = facilities.get(cand.facility_id)
                 if fac is None:
                     continue
-                rate, unit, why = _cheapest_rate(fac, part.processes, part.mass_g, currency)
+                part_hours = product.hours.get(part.id, {})
+                rate, unit, why = _cheapest_rate(
+                    fac, part.processes, part.mass_g, currency, part_hours
+                )
                 if rate is None or unit is None:
                     exclusions.append(Exclusion(uid, cand.facility_id, why))
                     continue
@@ -231,7 +265,9 @@ def build_sourcing_problem(
                         facility_id=fac.id,
                         unit_cost=unit,
                         setup_cost=rate.setup_cost,
-                        capacity=_capacity(fac, rate, horizon),
+                        capacity=_capacity(
+                            fac, rate, horizon, _hours_for(rate.process, part.processes, part_hours)
+                        ),
                         lead_time_days=_lead_time(fac),
                         min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
                     )
@@ -262,7 +298,8 @@ def build_sourcing_problem(
                         Exclusion(product.key, fac.id, "cannot do every assembly step")
                     )
                     continue
-                rate, unit, why = _cheapest_rate(fac, (root.process,), None, currency)
+                asm_hours = product.hours.get(root.id, {})
+                rate, unit, why = _cheapest_rate(fac, (root.process,), None, currency, asm_hours)
                 if rate is None or unit is None:
                     exclusions.append(Exclusion(product.key, fac.id, why))
                     continue
@@ -272,7 +309,9 @@ def build_sourcing_problem(
                         facility_id=fac.id,
                         unit_cost=unit,
                         setup_cost=rate.setup_cost,
-                        capacity=_capacity(fac, rate, horizon),
+                        capacity=_capacity(
+                            fac, rate, horizon, _hours_for(rate.process, (root.process,), asm_hours)
+                        ),
                         lead_time_days=_lead_time(fac),
                         min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
                     )

@@ -53,7 +53,7 @@ class CflpInstance:
 
 def _numbers(path: Path, capacity: float | None) -> list[float]:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = path.read_text(encoding="utf-8", errors="replace").replace("\x00", " ")
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from exc
     if "capacity" in text:

@@ -1,0 +1,89 @@
+"""Benchmark suite for the planner on CFLP instances (results as JSON lines + a summary).
+
+    python bench/cflp_suite.py big [--solver fabnet|textbook] [--time-limit S] [--out FILE]
+    python bench/cflp_suite.py holmberg [--time-limit S]       # 71 single-source instances
+    python bench/cflp_suite.py sscflp LIB [--time-limit S]      # another single-source library
+    python bench/cflp_suite.py summary FILE...                  # aggregate JSON lines
+
+Each instance runs in its own process (bench/cflp.py), so timings include model building.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+DATA = Path("/work/shared/data/benchmarks/cflp")
+HERE = Path(__file__).resolve().parent
+BIG = [("capa", c) for c in (8000, 10000, 12000, 14000)] + \
+      [("capb", c) for c in (5000, 6000, 7000, 8000)] + \
+      [("capc", c) for c in (5000, 5750, 6500, 7250)]
+
+
+def run_one(path: str, extra: list[str], time_limit: float) -> dict[str, object]:
+    cmd = [sys.executable, str(HERE / "cflp.py"), path, "--json", "--time-limit",
+           str(time_limit), *extra]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=time_limit * 3 + 120)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode or not lines:
+        return {"instance": path, "status": "error", "stderr": proc.stderr[-2000:]}
+    out: dict[str, object] = json.loads(lines[-1])
+    return out
+
+
+def emit(out_file: Path | None, record: dict[str, object]) -> None:
+    line = json.dumps(record)
+    print(line, flush=True)
+    if out_file:
+        with out_file.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+
+def optimum_big(name: str, capacity: int) -> float:
+    from fabnet.engine.planning.cflp import read_capopt
+
+    return read_capopt(DATA / "orlib_cap" / "capopt.txt")[f"{name}-{capacity}"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["big", "holmberg", "sscflp", "summary"])
+    ap.add_argument("rest", nargs="*")
+    ap.add_argument("--solver", default="fabnet", choices=["fabnet", "textbook"])
+    ap.add_argument("--time-limit", type=float, default=300.0)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    if args.what == "big":
+        extra = ["--textbook"] if args.solver == "textbook" else []
+        for name, cap in BIG:
+            rec = run_one(f"{DATA / 'orlib_cap' / name}.txt:{cap}", extra, args.time_limit)
+            rec["optimum"] = optimum_big(name, cap)
+            if isinstance(rec.get("objective"), float):
+                rec["rel_diff"] = abs(rec["objective"] - rec["optimum"]) / rec["optimum"]
+            emit(args.out, rec)
+    elif args.what in ("holmberg", "sscflp"):
+        lib = "Lib_2" if args.what == "holmberg" else args.rest[0]
+        folder = DATA / "sscflp" / lib
+        optima = [float(t) for t in (folder / "os").read_text().split()]
+        for k, opt in enumerate(optima, start=1):
+            rec = run_one(str(folder / f"p{k}"), ["--single-source"], args.time_limit)
+            rec["optimum"] = opt
+            if isinstance(rec.get("objective"), float):
+                rec["rel_diff"] = abs(rec["objective"] - opt) / opt
+            emit(args.out, rec)
+    else:
+        for f in args.rest:
+            recs = [json.loads(x) for x in Path(f).read_text().splitlines() if x.strip()]
+            secs = [float(r.get("seconds", 0)) for r in recs]
+            at_opt = sum(1 for r in recs if r.get("rel_diff", 1) <= 1e-6)
+            proven = sum(1 for r in recs if r.get("status") == "optimal")
+            print(f"{f}: {len(recs)} instances, total {sum(secs):.1f} s, max {max(secs):.1f} s, "
+                  f"at published optimum {at_opt}, proven optimal {proven}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
