@@ -99,6 +99,11 @@ class ConflictError(FabnetError):
     title = "Conflict"
 
 
+class StaleVersionError(ConflictError):
+    """The object is no longer at the version the caller based its change on. The API answers
+    412 when the version came from ``If-Match``, 409 when it came from the body."""
+
+
 class PreconditionFailedError(FabnetError):
     http_status = 412
     title = "Precondition failed"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
-from fabnet.domain.facility import AccessType, BatchSize, FacilityStatus, ProcessRate
+from fabnet.domain.design import Design
+from fabnet.domain.facility import AccessType, BatchSize, Facility, FacilityStatus, ProcessRate
 from fabnet.engine.matching import (
     DeliveryPoint,
     FacilityIndex,
@@ -17,8 +19,15 @@ from fabnet.engine.matching import (
     requirements_for,
     reverse_match,
 )
+from fabnet.engine.matching.criteria import cost_and_throughput
 
 from .builders import design, eq, fac, part
+
+
+def _same(vector: float, scalar: float | None) -> bool:
+    if scalar is None:
+        return bool(np.isnan(vector))
+    return bool(np.isclose(vector, scalar, rtol=1e-12))
 
 
 def test_reverse_match_whole_and_partial_designs() -> None:
@@ -49,7 +58,7 @@ MATERIALS = ["pla", "petg", "thermoplastic", "aluminium", "aluminium-6061", "met
 TOLERANCES = [None, "IT6", "IT7", "IT9", "ISO2768-f", "ISO2768-m"]
 
 
-def _world(seed: int) -> tuple[list, object, MatchRequest]:  # type: ignore[type-arg]
+def _world(seed: int) -> tuple[list[Facility], Design, MatchRequest]:
     rng = random.Random(seed)
 
     def size() -> tuple[float, float, float]:
@@ -91,6 +100,7 @@ def _world(seed: int) -> tuple[list, object, MatchRequest]:  # type: ignore[type
                     for p in rng.sample(PROCESSES, 2)
                 ),
                 synthetic=rng.random() < 0.3,
+                currency=rng.choice(["EUR", "EUR", "USD"]),
             )
         )
     parts = [
@@ -132,6 +142,15 @@ def test_index_agrees_with_the_loop_on_random_worlds(seed: int) -> None:
         for miss in pm.near_misses:
             assert miss.failed == assess(by_id[miss.facility_id], req, request).failed
             assert miss.failed
+        # the bulk distances shown equal the reference path's
+        for cand in pm.candidates:
+            assert cand.distance_km == assess(by_id[cand.facility_id], req, request).distance_km
+        # the vectorised costs and capacities that feed the score equal the reference path's
+        everyone = np.arange(len(facilities), dtype=np.int32)
+        costs, weekly = index.costs_and_weekly(req, request, everyone)
+        for position, facility in enumerate(facilities):
+            cost, per_week = cost_and_throughput(facility, req, request.currency)
+            assert _same(costs[position], cost) and _same(weekly[position], per_week)
         # scores are sorted, ties by id
         keys = [(-c.score, c.facility_id) for c in pm.candidates]
         assert keys == sorted(keys)

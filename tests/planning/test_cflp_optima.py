@@ -42,7 +42,7 @@ def test_small_orlib_optimum(name: str) -> None:
 
 
 @pytest.mark.parametrize(("library", "index"), [("Lib_2", k) for k in (1, 2, 3, 20, 40, 60)]
-                         + [("Lib_1", 1), ("Lib_1", 2), ("Lib_3_1", 1), ("Lib_4", 1)])
+                         + [("Lib_1", 1), ("Lib_1", 2), ("Lib_3_1", 1)])
 def test_single_source_optimum(library: str, index: int) -> None:
     folder = DATA / "sscflp" / library
     optimum = read_os(folder / "os")[index - 1]

@@ -28,18 +28,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
 
 from fabnet.domain.design import Design
 from fabnet.domain.facility import Facility, ProcessRate
-from fabnet.engine.logistics import TransportModel
+from fabnet.engine.logistics import TransportMode, TransportModel
 from fabnet.engine.matching.results import MatchResult, PartMatch
 from fabnet.engine.planning import problem as pp
 from fabnet.engine.planning.result import PlanResult
 from fabnet.errors import InputError
+from fabnet.geo.distance import haversine_km
 from fabnet.vocab.processes import get_process_taxonomy
 
 DEFAULT_HORIZON_DAYS = 28.0
+CandidateT = TypeVar("CandidateT", pp.Candidate, pp.AssemblyCandidate)
 
 
 @dataclass(frozen=True)
@@ -160,12 +164,14 @@ def _capacity(
     if cap is None:
         return math.inf
     if cap.units_per_week is not None:
-        return float(cap.units_per_week) * weeks
-    if rate.units_per_hour is not None:
-        return rate.units_per_hour * cap.hours_per_week * weeks
-    if hours_per_unit:
-        return cap.hours_per_week * weeks / hours_per_unit
-    return math.inf
+        units = float(cap.units_per_week) * weeks
+    elif rate.units_per_hour is not None:
+        units = rate.units_per_hour * cap.hours_per_week * weeks
+    elif hours_per_unit:
+        units = cap.hours_per_week * weeks / hours_per_unit
+    else:
+        return math.inf
+    return float(math.floor(units))  # whole units: lots are made of whole parts
 
 
 def _lead_time(facility: Facility) -> float:
@@ -184,13 +190,88 @@ def _step_candidates(match: MatchResult, design: Design) -> list[set[str]]:
 
 
 def _assembly_id(pm: PartMatch, design: Design) -> str | None:
+    """The assembly a match line stands for: its own id when the matcher gives one, else the
+    root assembly first (the matcher labels it by its process), then any other step."""
     item = getattr(pm, "item_id", None)
     if isinstance(item, str):
         return item
-    for asm in design.assemblies:
+    order = sorted(design.assemblies, key=lambda a: a.id != design.root_assembly_id)
+    for asm in order:
         if pm.part in (asm.id, asm.process, f"{asm.process}:{asm.id}"):
             return asm.id
     return None
+
+
+DEFAULT_MAX_CANDIDATES = 24
+"""Per part (and per assembly step): the planner sees at most this many candidates, chosen by
+estimated landed unit cost, plus as many more as needed to hold 3x the part's demand."""
+CAPACITY_COVER = 3.0
+
+
+def _landed_estimate(
+    candidates: Sequence[pp.Candidate] | Sequence[pp.AssemblyCandidate],
+    facilities: Mapping[str, Facility],
+    delivery_points: Sequence[DeliveryInput],
+    mass_kg: float,
+    transport: TransportModel | None,
+) -> list[float]:
+    """Unit cost + setup spread over 50 units + road freight to the nearest delivery point."""
+    if not delivery_points or transport is None or TransportMode.ROAD not in transport.modes:
+        return [c.unit_cost + c.setup_cost / 50.0 for c in candidates]
+    road = transport.modes[TransportMode.ROAD]
+    lats = np.array([d.latitude for d in delivery_points])
+    lons = np.array([d.longitude for d in delivery_points])
+    out = []
+    for c in candidates:
+        loc = facilities[c.facility_id].location
+        km = float(np.min(haversine_km(loc.latitude or 0.0, loc.longitude or 0.0, lats, lons)))
+        freight = road.cost_per_kg_km * max(mass_kg, 0.01) * km * road.detour_factor
+        out.append(c.unit_cost + c.setup_cost / 50.0 + freight)
+    return out
+
+
+def _prune(
+    item: str,
+    candidates: list[CandidateT],
+    need: float,
+    facilities: Mapping[str, Facility],
+    delivery_points: Sequence[DeliveryInput],
+    mass_kg: float,
+    transport: TransportModel | None,
+    limit: int,
+    exclusions: list[Exclusion],
+) -> list[CandidateT]:
+    """The ``limit`` best candidates by landed estimate, more while capacity < 3x the need."""
+    if len(candidates) <= limit:
+        return candidates
+    scores = _landed_estimate(candidates, facilities, delivery_points, mass_kg, transport)
+    order = sorted(range(len(candidates)), key=lambda i: (scores[i], candidates[i].facility_id))
+    kept: list[CandidateT] = []
+    capacity = 0.0
+    for rank, i in enumerate(order):
+        if rank < limit or capacity < CAPACITY_COVER * need:
+            kept.append(candidates[i])
+            capacity += candidates[i].capacity
+        else:
+            exclusions.append(
+                Exclusion(item, candidates[i].facility_id,
+                          f"not among the {limit} lowest landed-cost candidates")
+            )
+    return kept
+
+
+def _unusable(item: str, name: str, capable: int, exclusions: Sequence[Exclusion]) -> InputError:
+    reasons: dict[str, int] = {}
+    for e in exclusions:
+        if e.item == item:
+            reasons[e.reason] = reasons.get(e.reason, 0) + 1
+    why = "; ".join(f"{n} x {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    return InputError(
+        f"{name} [{item}]: {capable} facilities can make it, but none can be priced or planned"
+        + (f" ({why})" if why else ""),
+        field=f"products[{item.split('/')[0]}]",
+        hint="add rate cards with throughput (units per hour), or quote the part's geometry",
+    )
 
 
 def build_sourcing_problem(
@@ -201,6 +282,7 @@ def build_sourcing_problem(
     options: pp.PlanningOptions,
     transport: TransportModel | None,
     currency: str = "EUR",
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
 ) -> SourcingProblem:
     """Candidates for every manufactured part and assembly, derived from rate cards."""
     dues = [d.due_days for d in delivery_points if d.due_days is not None]
@@ -217,6 +299,7 @@ def build_sourcing_problem(
     for product in products:
         design = product.design
         per_product = design.part_quantities()
+        product_demand = float(sum(d.demand.get(product.key, 0) for d in delivery_points))
         manufactured = [p for p in design.parts if not p.purchased]
         bought = [p for p in design.parts if p.purchased]
         if bought:
@@ -248,9 +331,13 @@ def build_sourcing_problem(
                 pm = product.match.part(part.id)
             except KeyError:
                 continue
+            part_cands: list[pp.Candidate] = []
             for cand in pm.candidates:
                 fac = facilities.get(cand.facility_id)
                 if fac is None:
+                    continue
+                if not fac.location.has_coordinates:
+                    exclusions.append(Exclusion(uid, fac.id, "no coordinates, so no lane"))
                     continue
                 part_hours = product.hours.get(part.id, {})
                 rate, unit, why = _cheapest_rate(
@@ -259,7 +346,7 @@ def build_sourcing_problem(
                 if rate is None or unit is None:
                     exclusions.append(Exclusion(uid, cand.facility_id, why))
                     continue
-                candidates.append(
+                part_cands.append(
                     pp.Candidate(
                         part_id=uid,
                         facility_id=fac.id,
@@ -272,7 +359,16 @@ def build_sourcing_problem(
                         min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
                     )
                 )
-                used_facilities.add(fac.id)
+            if max_candidates is not None:
+                part_cands = _prune(
+                    uid, part_cands, product_demand * per_product.get(part.id, 1), facilities,
+                    delivery_points, (part.mass_g or 0.0) / 1000.0, transport, max_candidates,
+                    exclusions,
+                )
+            if not part_cands:
+                raise _unusable(uid, part.name, len(pm.candidates), exclusions)
+            candidates.extend(part_cands)
+            used_facilities.update(c.facility_id for c in part_cands)
         assembled = design.root_assembly_id is not None
         if assembled:
             root = design.assembly(design.root_assembly_id or "")
@@ -289,9 +385,13 @@ def build_sourcing_problem(
                     f"{product.key}: {len(design.assemblies)} assembly steps "
                     f"({', '.join(step_processes)}) are done at the final assembly site"
                 )
+            asm_cands: list[pp.AssemblyCandidate] = []
             for cand in root_match.candidates if root_match else ():
                 fac = facilities.get(cand.facility_id)
                 if fac is None:
+                    continue
+                if not fac.location.has_coordinates:
+                    exclusions.append(Exclusion(product.key, fac.id, "no coordinates, so no lane"))
                     continue
                 if any(cand.facility_id not in s for s in steps):
                     exclusions.append(
@@ -303,7 +403,7 @@ def build_sourcing_problem(
                 if rate is None or unit is None:
                     exclusions.append(Exclusion(product.key, fac.id, why))
                     continue
-                assembly_candidates.append(
+                asm_cands.append(
                     pp.AssemblyCandidate(
                         product_id=product.key,
                         facility_id=fac.id,
@@ -316,7 +416,17 @@ def build_sourcing_problem(
                         min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
                     )
                 )
-                used_facilities.add(fac.id)
+            if max_candidates is not None:
+                mass = sum((p.mass_g or 0.0) * per_product.get(p.id, 1) for p in design.parts)
+                asm_cands = _prune(
+                    product.key, asm_cands, product_demand, facilities, delivery_points,
+                    mass / 1000.0, transport, max_candidates, exclusions,
+                )
+            if not asm_cands:
+                raise _unusable(product.key, f"final assembly of {design.name}",
+                                len(root_match.candidates) if root_match else 0, exclusions)
+            assembly_candidates.extend(asm_cands)
+            used_facilities.update(c.facility_id for c in asm_cands)
         else:
             only = manufactured[0]
             items[product.key] = ItemRef(product.key, design.id, only.id, "product", only.name)

@@ -46,7 +46,7 @@ from fabnet.domain.orders.states import (
     OrderState,
     TransitionContext,
 )
-from fabnet.errors import ConflictError, NotFoundError, PermissionDeniedError
+from fabnet.errors import NotFoundError, PermissionDeniedError, StaleVersionError
 from fabnet.services.audit import SYSTEM_ACTOR, record_event
 from fabnet.services.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.storage.base import utc_now
@@ -496,9 +496,9 @@ def lot_context(
 # --- applying transitions ------------------------------------------------------------------------
 
 
-def stale(what: str, item_id: str, expected: int, current: int | None) -> ConflictError:
+def stale(what: str, item_id: str, expected: int, current: int | None) -> StaleVersionError:
     now = f"; it is at version {current}" if current is not None else ""
-    return ConflictError(
+    return StaleVersionError(
         f"the {what} {item_id} changed since version {expected}{now}",
         hint="fetch it again and retry",
     )

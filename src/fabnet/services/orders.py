@@ -18,17 +18,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from sqlalchemy import select
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import OrgKind, Principal, Scope
+from fabnet.domain.orders.audit import AuditEvent
 from fabnet.domain.orders.contracts import ContractMode
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotState, OrderAction, OrderState
 from fabnet.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from fabnet.services.audit import record_event
+from fabnet.services.audit import object_history, record_event
 from fabnet.services.contracts import refuse_unlicensed
 from fabnet.services.lots import invite_lots, unlinked_facilities
 from fabnet.services.order_core import (
@@ -59,6 +61,9 @@ from fabnet.storage.design_tables import DesignRow
 from fabnet.storage.files import StoredFileRepository
 from fabnet.storage.identity import IdentityRepository, UserRow
 from fabnet.storage.orders import OrderPartyRow, OrderRepository, OrderRow
+
+if TYPE_CHECKING:
+    from fabnet.services.planning import PlanRecord
 
 
 class PlanSummary(Frozen):
@@ -488,3 +493,70 @@ def signer_of(db: Database, org_id: str) -> str | None:
             .where(UserRow.org_id == org_id, UserRow.is_active)
             .order_by(UserRow.created_at, UserRow.id)
         )
+
+
+# --- plans and events as the parties see them ----------------------------------------------------
+
+
+def get_order_plan(db: Database, actor: Principal | None, plan_id: str) -> PlanRecord:
+    """A stored plan, for the demand-side parties of its order and platform admins (None: the
+    local operator). A plan shows every facility's share and price, so manufacturers and
+    inspectors do not see it; to them, as to strangers, it does not exist."""
+    from fabnet.services import planning
+
+    hidden = NotFoundError(f"no plan with id {plan_id}")
+    record = planning.get_plan(db, plan_id)
+    if actor is None or actor.is_platform_admin:
+        return record
+    actor.require(Scope.READ)
+    if record.order_id is None:
+        raise hidden
+    with db.read() as session:
+        try:
+            _, parties = load_order(session, record.order_id, actor)
+        except NotFoundError:
+            raise hidden from None
+        if not order_roles(parties, actor.org_id) & DEMAND_ROLES:
+            raise hidden
+    return record
+
+
+def object_events(db: Database, actor: Principal | None, object_id: str) -> list[AuditEvent]:
+    """The audit events about one order, lot, contract, inspection or ledger transaction, in
+    chain order, if the caller may see that object; otherwise NotFoundError, exactly as for an
+    object without events."""
+    from fabnet.services import contracts, inspections, lots, payments
+
+    hidden = NotFoundError(
+        f"no events about an object with id {object_id}",
+        hint="give the id of an order, lot, contract or inspection you see",
+    )
+    if actor is not None:
+        actor.require(Scope.READ)
+    events = object_history(db, [object_id])
+    if not events:
+        raise hidden
+    if actor is None or actor.is_platform_admin:
+        return events
+    kind = events[0].object_type
+    try:
+        if kind == "order":
+            get_order(db, actor, object_id)
+        elif kind == "lot":
+            lots.get_lot(db, actor, object_id)
+        elif kind == "contract":
+            contracts.get_contract(db, actor, object_id)
+        elif kind == "inspection":
+            inspections.get_inspection(db, actor, object_id)
+        elif kind == "ledger":
+            order_id = events[0].payload.get("order_id")
+            if not isinstance(order_id, str):
+                raise hidden
+            ledger = payments.order_ledger(db, actor, order_id)
+            if not any(tx.id == object_id for tx in ledger.transactions):
+                raise hidden
+        else:
+            raise hidden
+    except NotFoundError:
+        raise hidden from None
+    return events

@@ -86,13 +86,22 @@ def _csr(pairs_col: list[int], pairs_row: list[int], n_cols: int) -> tuple[IntAr
     return tuple(np.ascontiguousarray(rows[bounds[c] : bounds[c + 1]]) for c in range(n_cols))
 
 
-def _union(parts: list[IntArray]) -> IntArray:
-    if not parts:
-        return np.zeros(0, dtype=np.int32)
-    if len(parts) == 1:
-        return parts[0]
-    merged: IntArray = np.unique(np.concatenate(parts))
-    return merged
+def _merged(columns: list[ProcessColumn]) -> ProcessColumn:
+    """Rows of several process columns, each row once, in row order."""
+    rows = np.concatenate([c.rows for c in columns])
+    unique_rows, first = np.unique(rows, return_index=True)
+
+    def pick(name: str) -> Any:
+        return np.concatenate([getattr(c, name) for c in columns])[first]
+
+    return ProcessColumn(
+        rows=unique_rows.astype(np.int32),
+        facility=pick("facility"),
+        side0=pick("side0"),
+        side1=pick("side1"),
+        side2=pick("side2"),
+        tolerance=pick("tolerance"),
+    )
 
 
 def _codes(values: list[str | None]) -> tuple[npt.NDArray[np.int16], tuple[str, ...]]:
@@ -112,6 +121,41 @@ def _lut(values: Sequence[Any], test: Any, unknown: bool = False) -> BoolArray:
 
 
 @dataclass(frozen=True)
+class ProcessColumn:
+    """The capability rows whose process closure holds one taxonomy node, with their envelope,
+    tolerance and facility pre-gathered (contiguous) for that node."""
+
+    rows: IntArray
+    facility: IntArray
+    side0: FloatArray  # sorted envelope sides; NaN = no envelope declared
+    side1: FloatArray
+    side2: FloatArray
+    tolerance: npt.NDArray[np.int16]
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in vars(self).values())
+
+
+@dataclass(frozen=True)
+class RateColumn:
+    """The rate-card lines whose process closure holds one taxonomy node, facility-major.
+
+    Pre-gathered per node so that costing a part reads contiguous arrays.
+    """
+
+    facility: IntArray
+    machine: FloatArray  # hourly_rate / units_per_hour; 0 when the hourly rate is 0; NaN unknown
+    setup: FloatArray
+    material_per_kg: FloatArray
+    minimum_lot: FloatArray
+    weekly: FloatArray  # units_per_hour * capacity.hours_per_week; NaN unknown
+    currency: npt.NDArray[np.int16]
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in vars(self).values())
+
+
+@dataclass(frozen=True)
 class RequestView:
     """Facility-level results of one request: who passes, failure counts, distances."""
 
@@ -125,6 +169,7 @@ class PartView:
     """Capability of every facility for one part (before facility-level criteria)."""
 
     offering_rows: IntArray  # rows that offer a required process
+    offering_facility: IntArray  # their facilities
     row_failures: npt.NDArray[np.int8]  # material + envelope + tolerance failures per such row
     capable: BoolArray  # per facility: some row passes all four
     batch_ok: BoolArray  # per facility
@@ -155,20 +200,12 @@ class FacilityIndex:
     currency: npt.NDArray[np.int16]
     currency_values: tuple[str, ...]
     row_facility: IntArray
-    process_rows: tuple[IntArray, ...]
+    process_table: tuple[ProcessColumn, ...]
     process_columns: dict[str, int]
     row_materials: BoolArray
     material_columns: dict[str, int]
-    row_envelope: tuple[FloatArray, FloatArray, FloatArray]
-    row_tolerance: npt.NDArray[np.int16]
     tolerance_values: tuple[str, ...]
-    rate_facility: IntArray
-    rate_rows: tuple[IntArray, ...]
-    rate_hourly: FloatArray
-    rate_setup: FloatArray
-    rate_material: FloatArray
-    rate_min_lot: FloatArray
-    rate_units_per_hour: FloatArray
+    rate_columns: tuple[RateColumn, ...]
 
     # -- building ------------------------------------------------------------------------------
 
@@ -262,7 +299,22 @@ class FacilityIndex:
         tolerance, tolerance_values = _codes(tol)
         envelope = np.array(env, dtype=np.float64).reshape(-1, 3)
         rates = np.array(rate_num, dtype=np.float64).reshape(-1, 5)
+        hours_per_week = np.array(
+            [
+                np.nan if f.extension.capacity is None else f.extension.capacity.hours_per_week
+                for f in facs
+            ],
+            dtype=np.float64,
+        )
+        rate_columns = _rate_columns(
+            np.asarray(rate_fac, dtype=np.int32),
+            rates,
+            hours_per_week,
+            currency,
+            _csr(r_col, r_row, len(proc_cols.index)),
+        )
         capacities = [f.extension.capacity for f in facs]
+        row_facility = np.asarray(row_fac, dtype=np.int32)
         return cls(
             facilities=facs,
             position=position,
@@ -294,30 +346,26 @@ class FacilityIndex:
                 ],
                 dtype=np.float64,
             ),
-            hours_per_week=np.array(
-                [np.nan if c is None else c.hours_per_week for c in capacities], dtype=np.float64
-            ),
+            hours_per_week=hours_per_week,
             currency=currency,
             currency_values=currency_values,
-            row_facility=np.asarray(row_fac, dtype=np.int32),
-            process_rows=_csr(p_col, p_row, len(proc_cols.index)),
+            row_facility=row_facility,
+            process_table=tuple(
+                ProcessColumn(
+                    rows=rows,
+                    facility=row_facility[rows],
+                    side0=envelope[rows, 0],
+                    side1=envelope[rows, 1],
+                    side2=envelope[rows, 2],
+                    tolerance=tolerance[rows],
+                )
+                for rows in _csr(p_col, p_row, len(proc_cols.index))
+            ),
             process_columns=proc_cols.index,
             row_materials=_matrix(m_col, m_row, len(mat_cols.index), len(row_fac)),
             material_columns=mat_cols.index,
-            row_envelope=(
-                np.ascontiguousarray(envelope[:, 0]),
-                np.ascontiguousarray(envelope[:, 1]),
-                np.ascontiguousarray(envelope[:, 2]),
-            ),
-            row_tolerance=tolerance,
             tolerance_values=tolerance_values,
-            rate_facility=np.asarray(rate_fac, dtype=np.int32),
-            rate_rows=_csr(r_col, r_row, len(proc_cols.index)),
-            rate_hourly=np.ascontiguousarray(rates[:, 0]),
-            rate_setup=np.ascontiguousarray(rates[:, 1]),
-            rate_material=np.ascontiguousarray(rates[:, 2]),
-            rate_min_lot=np.ascontiguousarray(rates[:, 3]),
-            rate_units_per_hour=np.ascontiguousarray(rates[:, 4]),
+            rate_columns=rate_columns,
         )
 
     # -- size ----------------------------------------------------------------------------------
@@ -333,8 +381,12 @@ class FacilityIndex:
         """Bytes held by the index's numpy arrays (the facility objects are not counted)."""
         total = 0
         for value in vars(self).values():
-            arrays = value if isinstance(value, tuple) else (value,)
-            total += sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
+            items = value if isinstance(value, tuple) else (value,)
+            for item in items:
+                if isinstance(item, np.ndarray):
+                    total += item.nbytes
+                elif isinstance(item, RateColumn | ProcessColumn):
+                    total += item.nbytes()
         if self.tree is not None:
             total += int(self.tree.data.nbytes + self.tree.indices.nbytes)
         return total
@@ -445,7 +497,21 @@ class FacilityIndex:
 
     def part_view(self, req: PartRequirement) -> PartView:
         n = len(self.facilities)
-        rows = self._rows_for(self.process_rows, req.processes)
+        cols = [self.process_columns[p] for p in req.processes if p in self.process_columns]
+        if not cols:
+            table = ProcessColumn(
+                rows=np.zeros(0, dtype=np.int32),
+                facility=np.zeros(0, dtype=np.int32),
+                side0=np.zeros(0),
+                side1=np.zeros(0),
+                side2=np.zeros(0),
+                tolerance=np.zeros(0, dtype=np.int16),
+            )
+        elif len(cols) == 1:
+            table = self.process_table[cols[0]]
+        else:
+            table = _merged([self.process_table[c] for c in cols])
+        rows = table.rows
         failures = np.zeros(rows.size, dtype=np.int8)
         if req.materials:
             works = np.zeros(rows.size, dtype=np.bool_)
@@ -456,62 +522,101 @@ class FacilityIndex:
             failures += ~works
         if req.dimensions is not None:
             a, b, c = req.dimensions.sorted()
-            e0, e1, e2 = self.row_envelope
-            fits = (e0[rows] >= a) & (e1[rows] >= b) & (e2[rows] >= c)
+            fits = (table.side0 >= a) & (table.side1 >= b) & (table.side2 >= c)
             failures += ~fits
         if req.tolerance_class is not None:
             required = req.tolerance_class
             tolerance_fineness_um(required)  # an unreadable requirement raises, as in assess()
             lut = _lut(self.tolerance_values, lambda t: tolerance_met(t, required))
-            failures += ~lut[self.row_tolerance[rows]]
+            failures += ~lut[table.tolerance]
         capable = np.zeros(n, dtype=np.bool_)
-        capable[self.row_facility[rows[failures == 0]]] = True
+        capable[table.facility[failures == 0]] = True
         batch_ok = ~(self.max_batch < req.quantity)
         return PartView(
-            offering_rows=rows, row_failures=failures, capable=capable, batch_ok=batch_ok
+            offering_rows=rows,
+            offering_facility=table.facility,
+            row_failures=failures,
+            capable=capable,
+            batch_ok=batch_ok,
         )
-
-    def _rows_for(self, table: tuple[IntArray, ...], processes: tuple[str, ...]) -> IntArray:
-        """Rows (capability or rate) whose process closure holds any of ``processes``."""
-        cols = [self.process_columns[p] for p in processes if p in self.process_columns]
-        return _union([table[c] for c in cols])
 
     def costs_and_weekly(
-        self, req: PartRequirement, request: MatchRequest, found: IntArray, wanted: BoolArray
+        self, req: PartRequirement, request: MatchRequest, found: IntArray
     ) -> tuple[FloatArray, FloatArray]:
-        """Cheapest unit cost and best units/week of the facilities ``found`` (sorted positions,
-        ``wanted`` is the same set as a mask); NaN = unknown."""
+        """Cheapest unit cost and best units/week of the facilities ``found`` (sorted
+        positions); NaN = unknown. Mirrors :func:`.criteria.cost_and_throughput`."""
         weekly = self.declared_weekly[found]
-        rates = self._rows_for(self.rate_rows, req.processes)
-        rates = rates[wanted[self.rate_facility[rates]]]
-        if rates.size == 0:
+        cols = [self.process_columns[p] for p in req.processes if p in self.process_columns]
+        if not cols:
             return np.full(found.size, np.nan), weekly
-        # rate rows are stored facility by facility, so ``fac`` is sorted: reduce per segment
-        fac = self.rate_facility[rates]
-        starts = np.flatnonzero(np.concatenate(([True], fac[1:] != fac[:-1])))
-        owners = fac[starts]
-        costs = unit_costs(
-            self.rate_hourly[rates],
-            self.rate_units_per_hour[rates],
-            self.rate_setup[rates],
-            self.rate_material[rates],
-            self.rate_min_lot[rates],
-            req.quantity,
-            req.mass_g,
+        table = self.rate_columns[cols[0]]
+        fac, machine, setup = table.facility, table.machine, table.setup
+        per_kg, lot, rate_weekly, currency = (
+            table.material_per_kg,
+            table.minimum_lot,
+            table.weekly,
+            table.currency,
         )
+        if len(cols) > 1:
+            tables = [self.rate_columns[c] for c in cols]
+            fac = np.concatenate([t.facility for t in tables])
+            order = np.argsort(fac, kind="stable")
+            fac = fac[order]
+            machine, setup, per_kg, lot, rate_weekly, currency = (
+                np.concatenate([getattr(t, name) for t in tables])[order]
+                for name in (
+                    "machine",
+                    "setup",
+                    "material_per_kg",
+                    "minimum_lot",
+                    "weekly",
+                    "currency",
+                )
+            )
+        if fac.size == 0:
+            return np.full(found.size, np.nan), weekly
+        costs = unit_costs(machine, setup, per_kg, lot, req.quantity, req.mass_g)
         code = (
             self.currency_values.index(request.currency)
             if request.currency in self.currency_values
             else -2
         )
-        costs = np.where(np.isnan(costs) | (self.currency[fac] != code), np.inf, costs)
+        costs = np.where(np.isnan(costs) | (currency != code), np.inf, costs)
+        # rows are facility-major: reduce each facility's segment
+        starts = np.flatnonzero(np.concatenate(([True], fac[1:] != fac[:-1])))
+        owners = fac[starts]
         n = len(self.facilities)
         cheapest = np.full(n, np.inf)
         cheapest[owners] = np.minimum.reduceat(costs, starts)
         cost = cheapest[found]
         cost[np.isinf(cost)] = np.nan
-        rate_weekly = np.full(n, np.nan)
-        per_rate = self.rate_units_per_hour[rates] * self.hours_per_week[fac]
-        rate_weekly[owners] = np.fmax.reduceat(per_rate, starts)
-        weekly = np.where(np.isnan(weekly), rate_weekly[found], weekly)
+        best_weekly = np.full(n, np.nan)
+        best_weekly[owners] = np.fmax.reduceat(rate_weekly, starts)
+        weekly = np.where(np.isnan(weekly), best_weekly[found], weekly)
         return cost, weekly
+
+
+def _rate_columns(
+    rate_facility: IntArray,
+    rates: FloatArray,
+    hours_per_week: FloatArray,
+    currency: npt.NDArray[np.int16],
+    rows_by_column: tuple[IntArray, ...],
+) -> tuple[RateColumn, ...]:
+    hourly, setup, per_kg, lot, per_hour = (np.ascontiguousarray(rates[:, i]) for i in range(5))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        machine = np.where(hourly == 0, 0.0, hourly / per_hour)  # NaN units/hour -> NaN
+    weekly = per_hour * hours_per_week[rate_facility]
+    rate_currency = currency[rate_facility]
+    return tuple(
+        RateColumn(
+            facility=rate_facility[rows],
+            machine=machine[rows],
+            setup=setup[rows],
+            material_per_kg=per_kg[rows],
+            minimum_lot=lot[rows],
+            weekly=weekly[rows],
+            currency=rate_currency[rows],
+        )
+        for rows in rows_by_column
+    )

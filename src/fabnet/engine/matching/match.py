@@ -86,7 +86,7 @@ def _match_part(
     part = index.part_view(req)
     ok = part.capable & part.batch_ok & view.passes
     found = np.flatnonzero(ok).astype(np.int32)
-    candidates = _ranked(index, req, request, view, found, ok)
+    candidates = _ranked(index, req, request, view, found)
     near: tuple[NearMiss, ...] = ()
     if found.size < request.top_k:
         near = _near_misses(index, req, request, view, part, ok)
@@ -112,11 +112,10 @@ def _ranked(
     request: MatchRequest,
     view: RequestView,
     found: IntArray,
-    ok: BoolArray,
 ) -> tuple[Candidate, ...]:
     if found.size == 0:
         return ()
-    cost, weekly = index.costs_and_weekly(req, request, found, ok)
+    cost, weekly = index.costs_and_weekly(req, request, found)
     components = {
         "cost": cost_component(cost),
         "capacity": capacity_component(weekly, req.quantity),
@@ -167,7 +166,7 @@ def _near_misses(
     rows = part.offering_rows
     if request.near_miss_k == 0 or rows.size == 0:
         return ()
-    fac = index.row_facility[rows]
+    fac = part.offering_facility
     keep = ~ok[fac]
     rows, fac = rows[keep], fac[keep]
     if rows.size == 0:

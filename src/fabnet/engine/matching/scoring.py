@@ -100,23 +100,21 @@ def unit_cost(rate: ProcessRate, quantity: int, mass_g: float | None) -> float |
 
 
 def unit_costs(
-    hourly: FloatArray,
-    units_per_hour: FloatArray,
+    machine: FloatArray,
     setup: FloatArray,
     material_per_kg: FloatArray,
     minimum_lot: FloatArray,
     quantity: int,
     mass_g: float | None,
 ) -> FloatArray:
-    """Vectorised :func:`unit_cost`: NaN where the scalar form answers None."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        machine = np.where(hourly == 0, 0.0, hourly / units_per_hour)  # NaN uph -> NaN
-        if mass_g is None:
-            material = np.where(material_per_kg == 0, 0.0, np.nan)
-        else:
-            material = mass_g / 1000.0 * material_per_kg
-        lots = np.maximum(float(quantity), minimum_lot)
-        result: FloatArray = (setup + lots * (machine + material)) / float(quantity)
+    """Vectorised :func:`unit_cost` (``machine`` = hourly / units per hour, 0 for a zero hourly
+    rate, NaN when unknown): NaN where the scalar form answers None."""
+    if mass_g is None:
+        material = np.where(material_per_kg == 0, 0.0, np.nan)
+    else:
+        material = mass_g / 1000.0 * material_per_kg
+    lots = np.maximum(float(quantity), minimum_lot)
+    result: FloatArray = (setup + lots * (machine + material)) / float(quantity)
     return result
 
 

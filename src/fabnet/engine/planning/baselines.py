@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .model import x_unit_cost
-from .network import Network
+from .network import Network, by_origin
 from .result import Baseline, evaluate
 
 F64 = NDArray[np.float64]
@@ -75,12 +75,10 @@ def centralised(net: Network) -> Baseline:
     best_asm: dict[int, int] = {}
     for a in np.argsort(asm_score):
         best_asm.setdefault(int(net.asm.item[a]), int(a))
-    chosen = np.where(
-        legs.from_assembly,
-        np.array([best_asm.get(int(i), -1) for i in net.asm.item])[legs.origin]
-        if net.asm.size else -1,
-        np.array([best_part.get(int(i), -1) for i in net.cand.item])[legs.origin]
-        if net.cand.size else -1,
+    chosen = by_origin(
+        legs.from_assembly, legs.origin,
+        np.array([best_asm.get(int(i), -1) for i in net.asm.item], dtype=np.int64),
+        np.array([best_part.get(int(i), -1) for i in net.cand.item], dtype=np.int64),
     )
     allowed = chosen == legs.origin
     pick = _cheapest_leg(x_unit_cost(net) + legs.late_days * 1e-6, legs.target, allowed)

@@ -8,8 +8,8 @@ Formats (whitespace-separated numbers):
 * ``sscflp`` Lib_2/Lib_3 (Holmberg et al. 1999; OR-Library as single source): ``m n``; m lines
   ``capacity fixed_cost``; n demands; an m x n cost matrix (facility rows).
 * ``sscflp`` Lib_1 (Delmaire et al.): ``n m``; an n x m cost matrix (customer rows); n demands;
-  m capacities; m fixed costs.
-* ``sscflp`` Lib_4 (Yang et al.): like Lib_2 with an n x m cost matrix (customer rows).
+  m fixed costs; m capacities.
+* ``sscflp`` Lib_4 (Yang et al.): like Lib_2.
 * ``sscflp`` Lib_5 (Avella & Boccia TBED1): ``m n``; an m x n cost matrix; n demands; m fixed
   costs; m capacities.
 
@@ -99,14 +99,13 @@ def read_sscflp(path: Path, library: str | None = None) -> CflpInstance:
         fac, pos = _take(v, 2, 2 * m, path)
         demand, pos = _take(v, pos, n, path)
         cost, pos = _take(v, pos, m * n, path)
-        matrix = cost.reshape(m, n) if not lib.startswith("Lib_4") else cost.reshape(n, m).T
-        return CflpInstance(name, fac[0::2], fac[1::2], demand, np.ascontiguousarray(matrix))
+        return CflpInstance(name, fac[0::2], fac[1::2], demand, cost.reshape(m, n))
     if lib.startswith("Lib_1"):
         n, m = int(v[0]), int(v[1])
         cost, pos = _take(v, 2, n * m, path)
         demand, pos = _take(v, pos, n, path)
-        capacity, pos = _take(v, pos, m, path)
         fixed, pos = _take(v, pos, m, path)
+        capacity, pos = _take(v, pos, m, path)
         return CflpInstance(name, capacity, fixed, demand, np.ascontiguousarray(cost.reshape(n, m).T))
     if lib.startswith("Lib_5"):
         m, n = int(v[0]), int(v[1])

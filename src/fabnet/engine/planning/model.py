@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .builder import INF, ModelBuilder
-from .network import Network
+from .network import Network, by_origin
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
@@ -46,11 +46,8 @@ class Columns:
 def x_unit_cost(net: Network) -> F64:
     """Per-unit cost of each delivery leg excluding CO2 price and lateness."""
     legs = net.delivery
-    origin_cost = np.where(
-        legs.from_assembly,
-        net.asm.unit_cost[legs.origin] if net.asm.size else 0.0,
-        net.cand.unit_cost[legs.origin] if net.cand.size else 0.0,
-    )
+    origin_cost = by_origin(legs.from_assembly, legs.origin, net.asm.unit_cost,
+                            net.cand.unit_cost)
     return origin_cost + legs.transport_per_unit + legs.duty_per_unit
 
 
@@ -239,22 +236,14 @@ def define_linking_constraints(b: ModelBuilder, net: Network, cols: Columns) -> 
 def strong_link_violations(net: Network, cols: Columns, values: F64, tol: float = 1e-6) -> I64:
     """Delivery legs whose fraction exceeds their origin's setup variable (x > z)."""
     legs = net.delivery
-    z = np.where(
-        legs.from_assembly,
-        values[cols.z_asm[legs.origin]] if len(cols.z_asm) else 0.0,
-        values[cols.z_cand[legs.origin]] if len(cols.z_cand) else 0.0,
-    )
+    z = values[by_origin(legs.from_assembly, legs.origin, cols.z_asm, cols.z_cand)]
     return np.flatnonzero(values[cols.x] - z > tol)
 
 
 def strong_link_rows(net: Network, cols: Columns, legs_idx: I64) -> tuple[I64, I64, F64]:
     """Triplets for x_l - z_origin(l) <= 0 for the given delivery legs."""
     legs = net.delivery
-    z = np.where(
-        legs.from_assembly[legs_idx],
-        cols.z_asm[legs.origin[legs_idx]] if len(cols.z_asm) else 0,
-        cols.z_cand[legs.origin[legs_idx]] if len(cols.z_cand) else 0,
-    )
+    z = by_origin(legs.from_assembly[legs_idx], legs.origin[legs_idx], cols.z_asm, cols.z_cand)
     n = len(legs_idx)
     return (
         np.concatenate([np.arange(n), np.arange(n)]),
@@ -321,16 +310,9 @@ def _spend_terms(net: Network, cols: Columns) -> tuple[I64, F64, NDArray[np.bool
     )
     legs = net.delivery
     qty = leg_quantity(net)
-    origin_cost = np.where(
-        legs.from_assembly,
-        net.asm.unit_cost[legs.origin] if net.asm.size else 0.0,
-        net.cand.unit_cost[legs.origin] if net.cand.size else 0.0,
-    )
-    origin_fac = np.where(
-        legs.from_assembly,
-        net.asm.facility[legs.origin] if net.asm.size else 0,
-        net.cand.facility[legs.origin] if net.cand.size else 0,
-    )
+    origin_cost = by_origin(legs.from_assembly, legs.origin, net.asm.unit_cost,
+                            net.cand.unit_cost)
+    origin_fac = by_origin(legs.from_assembly, legs.origin, net.asm.facility, net.cand.facility)
     col = np.concatenate([cols.x, cols.w, cols.z_cand, cols.z_asm])
     spend = np.concatenate([
         qty * origin_cost,
@@ -465,8 +447,10 @@ def define_elastic_slacks(b: ModelBuilder, net: Network, cols: Columns) -> None:
     """Diagnosis mode: slacks on demand, capacities and options, each priced very high."""
     n_dk = len(net.dk_qty)
     cols.slack["shortfall"] = b.add_columns(n_dk, ELASTIC_PENALTY * net.dk_qty, 0, 1)
-    cols.slack["capacity_slack"] = b.add_columns(net.cand.size, ELASTIC_PENALTY, 0, INF)
-    cols.slack["assembly_capacity_slack"] = b.add_columns(net.asm.size, ELASTIC_PENALTY, 0, INF)
+    # extra capacity is cheaper than unmet demand: the diagnosis names the short capacities
+    cols.slack["capacity_slack"] = b.add_columns(net.cand.size, ELASTIC_PENALTY / 10, 0, INF)
+    cols.slack["assembly_capacity_slack"] = b.add_columns(net.asm.size, ELASTIC_PENALTY / 10, 0,
+                                                          INF)
     o = net.problem.options
     if o.max_facilities is not None:
         cols.slack["max_facilities_slack"] = b.add_columns(1, ELASTIC_PENALTY * 1e3, 0, INF)
@@ -493,7 +477,8 @@ def build_model(net: Network, *, elastic: bool = False) -> tuple[ModelBuilder, C
     define_demand_constraints(b, net, cols)
     define_production_variables(b, net, cols)
     define_capacity_constraints(b, net, cols)
-    define_capacity_cover_constraints(b, net, cols)
+    if not elastic:
+        define_capacity_cover_constraints(b, net, cols)
     define_linking_constraints(b, net, cols)
     define_minimum_lot_constraints(b, net, cols)
     define_max_facilities_constraint(b, net, cols)

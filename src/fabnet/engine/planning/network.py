@@ -9,6 +9,7 @@ an assembly candidate. Every leg knows its per-unit costs, transit days and CO2e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +25,16 @@ EXPLICIT_MODE = -1
 """Mode code of a leg taken from an explicit :class:`LaneTable` (no transport mode)."""
 
 MODES: tuple[TransportMode, ...] = tuple(TransportMode)
+
+
+def by_origin(from_assembly: NDArray[np.bool_], origin: I64, assembly_values: NDArray[Any],
+              candidate_values: NDArray[Any]) -> NDArray[Any]:
+    """Per leg: ``assembly_values[origin]`` for legs from assembly sites, else
+    ``candidate_values[origin]`` (safe when one of the two origin sets is empty)."""
+    out = np.zeros(len(origin), dtype=np.result_type(assembly_values, candidate_values))
+    out[from_assembly] = assembly_values[origin[from_assembly]]
+    out[~from_assembly] = candidate_values[origin[~from_assembly]]
+    return out
 
 
 @dataclass(frozen=True)
@@ -221,16 +232,12 @@ def _delivery_legs(
         origin = np.zeros(0, np.int64)
         target = np.zeros(0, np.int64)
         from_asm = np.zeros(0, bool)
-    facility = np.where(from_asm, asm.facility[origin] if asm.size else 0,
-                        cand.facility[origin] if cand.size else 0)
+    facility = by_origin(from_asm, origin, asm.facility, cand.facility)
     point = dk_point[target]
     product = dk_product[target]
     unit_mass = product_mass[product]
-    value = np.where(
-        from_asm,
-        (asm.unit_cost[origin] if asm.size else 0.0) + product_value[product],
-        cand.unit_cost[origin] if cand.size else 0.0,
-    )
+    value = by_origin(from_asm, origin, asm.unit_cost, cand.unit_cost) + np.where(
+        from_asm, product_value[product], 0.0)
     legs = _lane_attributes(problem, facility, point, unit_mass, value, delivery=True)
     (origin_x, from_asm_x, target_x, mode, dist, days, transport, duty, co2, fixed) = (
         _expand(legs, origin, from_asm, target)
@@ -238,7 +245,7 @@ def _delivery_legs(
     due = np.array(
         [np.inf if d.due_days is None else d.due_days for d in problem.delivery_points]
     )
-    lead = np.where(from_asm_x, 0.0, cand.lead_days[origin_x] if cand.size else 0.0)
+    lead = by_origin(from_asm_x, origin_x, np.zeros(asm.size), cand.lead_days)
     late = np.where(from_asm_x, 0.0, np.maximum(0.0, lead + days - due[dk_point[target_x]]))
     return Legs(
         origin=origin_x,

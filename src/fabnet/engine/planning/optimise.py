@@ -98,7 +98,10 @@ def optimise(
     fixed_closed = fixed_open = 0
     incumbent: F64 | None = None
     if values is not None and lp_bound is not None and n_setup and integer.any():
-        incumbent, inc_obj = _round_up(h, b, cols, values, lower, upper, integer, threads)
+        incumbent, inc_obj = _restricted_mip(
+            net, b, cols, lp.linked, upper, threads, 0.3 * (deadline - time.perf_counter()), log)
+        if incumbent is None:
+            incumbent, inc_obj = _round_up(h, b, cols, values, lower, upper, integer, threads)
         if incumbent is not None and inc_obj is not None and lp.setup_dual is not None:
             fixed_closed, fixed_open = _reduced_cost_fixing(
                 h, cols, values, lp.setup_dual, lp_bound, inc_obj)
@@ -142,6 +145,38 @@ def optimise(
 def _infeasible(start: float, rounds: int, cuts: int) -> Outcome:
     return Outcome("infeasible", None, None, None, None, None, time.perf_counter() - start, None,
                    rounds, cuts, 0, 0)
+
+
+def _restricted_mip(
+    net: Network,
+    b: ModelBuilder,
+    cols: Columns,
+    linked: NDArray[np.bool_],
+    upper: F64,
+    threads: int,
+    time_limit_s: float,
+    log: bool,
+) -> tuple[F64 | None, float | None]:
+    """A good first plan: the MIP over the legs the strong LP uses (plus the cheapest few per
+    demand pair), every other leg fixed to zero. Its plans are plans of the full model."""
+    if time_limit_s <= 0.5 or not net.delivery.size:
+        return None, None
+    cost, _, _, _ = b.column_arrays()
+    keep = linked | _initial_legs(net, cost, upper, cols, 4)
+    if keep.all():
+        return None, None
+    trial = b.to_highs(relax=False, threads=threads)
+    trial.setOptionValue("output_flag", log)
+    _add_full_link_rows(trial, net, cols, np.flatnonzero(linked), b.n_cols)
+    off = cols.x[~keep].astype(np.int32)
+    trial.changeColsBounds(len(off), off, np.zeros(len(off)), np.zeros(len(off)))
+    trial.setOptionValue("time_limit", time_limit_s)
+    trial.setOptionValue("mip_rel_gap", 1e-4)
+    trial.run()
+    if trial.getInfo().primal_solution_status != 2:
+        return None, None
+    sol = np.asarray(trial.getSolution().col_value, dtype=np.float64)
+    return sol, float(trial.getInfo().objective_function_value)
 
 
 def _round_up(

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from fabnet.errors import InfeasibleError
 
-from .network import EXPLICIT_MODE, MODES, Network
+from .network import EXPLICIT_MODE, MODES, Network, by_origin
 
 F64 = NDArray[np.float64]
 TOL = 1e-7
@@ -217,11 +217,8 @@ def evaluate(
     if inbound.size:
         arrival = net.cand.lead_days[inbound.origin] + inbound.transit_days
         np.maximum.at(ready, inbound.target, np.where(w > TOL, arrival, 0.0))
-    path_days = np.where(
-        legs.from_assembly,
-        (ready[legs.origin] + net.asm.lead_days[legs.origin]) if net.asm.size else 0.0,
-        net.cand.lead_days[legs.origin] if net.cand.size else 0.0,
-    ) + legs.transit_days
+    path_days = by_origin(legs.from_assembly, legs.origin, ready + net.asm.lead_days,
+                          net.cand.lead_days) + legs.transit_days
     due = np.array([np.inf if d.due_days is None else d.due_days for d in p.delivery_points])
     point = net.dk_point[legs.target]
     late = np.maximum(0.0, path_days - due[point])

@@ -1,0 +1,99 @@
+"""Lots: read (ETag), life-cycle actions (If-Match), contracts, inspector, inspections."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from fabnet.api.concurrency import expected_version_from, set_etag
+from fabnet.api.deps import DbDep, Reader, Writer
+from fabnet.api.problems import PROBLEM_RESPONSES
+from fabnet.api.routes.order_http import IfMatch, if_match_precondition, lot_action_name
+from fabnet.api.schemas_orders import InspectorIn, LotActionIn
+from fabnet.services import contracts, inspections, lots
+from fabnet.services.contracts import ContractView
+from fabnet.services.inspections import InspectionView
+from fabnet.services.order_core import LotView
+
+router = APIRouter(prefix="/v1/lots", tags=["lots"], responses=PROBLEM_RESPONSES)
+
+ActionPath = Annotated[
+    str,
+    Path(
+        description="accept, decline {reason}, counter-offer {counter_offer}, "
+        "accept-counter-offer, reject-counter-offer {reason}, submit-prototype {evidence}, "
+        "review-prototype {approve, evidence}, start-production, submit-for-inspection, "
+        "ship {evidence}, confirm-delivery (or deliver), close, dispute {reason}, "
+        "withdraw-dispute, cancel {reason}, ... ('_' works as '-')"
+    ),
+]
+
+
+@router.get("/{lot_id}", response_model=LotView)
+def get_lot(lot_id: str, db: DbDep, principal: Reader, response: Response) -> LotView:
+    lot = lots.get_lot(db, principal, lot_id)
+    set_etag(response, lot.version)
+    return lot
+
+
+@router.post("/{lot_id}/actions/{action}", response_model=LotView)
+def act_on_lot(
+    lot_id: str,
+    action: ActionPath,
+    db: DbDep,
+    principal: Writer,
+    response: Response,
+    if_match: IfMatch = None,
+    body: LotActionIn | None = None,
+) -> LotView:
+    """Take a lot action as the caller's role on the lot. A stale ``If-Match`` answers 412, a
+    stale body ``version`` 409; a refused transition 409 naming the missing condition."""
+    body = body or LotActionIn()
+    name = lot_action_name(action, body.approve)
+    expected = expected_version_from(if_match, body.version)
+    with if_match_precondition(if_match):
+        lot = lots.act_on_lot(
+            db,
+            principal,
+            lot_id,
+            name,
+            reason=body.reason,
+            evidence_sha256=body.evidence_sha256,
+            expected_version=expected,
+            as_role=body.as_role,
+            counter_offer=body.counter_offer,
+        )
+    set_etag(response, lot.version)
+    return lot
+
+
+@router.get("/{lot_id}/contracts", response_model=list[ContractView])
+def list_contracts(lot_id: str, db: DbDep, principal: Reader) -> list[ContractView]:
+    """The lot's contracts the caller may see."""
+    return contracts.list_lot_contracts(db, principal, lot_id)
+
+
+@router.post("/{lot_id}/inspector", response_model=LotView)
+def assign_inspector(
+    lot_id: str,
+    body: InspectorIn,
+    db: DbDep,
+    principal: Writer,
+    response: Response,
+    if_match: IfMatch = None,
+) -> LotView:
+    """The buyer (or orchestrator) assigns an inspection body to the lot."""
+    expected = expected_version_from(if_match, body.version)
+    with if_match_precondition(if_match):
+        lot = inspections.assign_inspector(
+            db, principal, lot_id, body.inspector_org_id, expected_version=expected
+        )
+    set_etag(response, lot.version)
+    return lot
+
+
+@router.get("/{lot_id}/inspections", response_model=list[InspectionView])
+def list_inspections(lot_id: str, db: DbDep, principal: Reader) -> list[InspectionView]:
+    """The lot's inspection tasks with their AQL sampling plans."""
+    return inspections.lot_inspections(db, principal, lot_id)

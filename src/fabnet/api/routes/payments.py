@@ -1,0 +1,29 @@
+"""Money: the payer's deposits for an order, and the order's ledger."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from fabnet.api.deps import DbDep, Reader, Writer
+from fabnet.api.problems import PROBLEM_RESPONSES
+from fabnet.api.schemas_orders import FundingIn
+from fabnet.services import payments
+from fabnet.services.payments import OrderLedger
+
+router = APIRouter(prefix="/v1/orders", tags=["payments"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("/{order_id}/funding", response_model=OrderLedger)
+def fund_order(order_id: str, body: FundingIn, db: DbDep, principal: Writer) -> OrderLedger:
+    """Record money received from the order's payer; the same ``reference`` twice is refused.
+    Lots whose contracts are signed and wait for escrow are contracted."""
+    return payments.fund_order(
+        db, principal, order_id, body.amount_minor, reference=body.reference,
+        currency=body.currency,
+    )  # fmt: skip
+
+
+@router.get("/{order_id}/ledger", response_model=OrderLedger)
+def order_ledger(order_id: str, db: DbDep, principal: Reader) -> OrderLedger:
+    """The order's transactions and balances (a manufacturer: those of its own lots)."""
+    return payments.order_ledger(db, principal, order_id)
