@@ -18,7 +18,24 @@ from fastapi.openapi.utils import get_openapi
 
 from fabnet.api.idempotency import IdempotencyMiddleware, openapi_header
 from fabnet.api.problems import install_problem_handlers
-from fabnet.api.routes import designs, facilities, health, orgs, tokens, users, webhooks
+from fabnet.api.routes import (
+    contracts,
+    designs,
+    events,
+    facilities,
+    files,
+    health,
+    inspections,
+    lots,
+    match,
+    orders,
+    orgs,
+    payments,
+    plans,
+    tokens,
+    users,
+    webhooks,
+)
 from fabnet.jobs.queue import create_queue, install_queue
 from fabnet.services.database import open_database
 from fabnet.services.health import fabnet_version
@@ -33,6 +50,15 @@ ROUTERS: list[APIRouter] = [
     users.router,
     tokens.router,
     webhooks.router,
+    match.router,
+    orders.router,
+    plans.router,
+    lots.router,
+    files.router,
+    contracts.router,
+    inspections.router,
+    payments.router,
+    events.router,
 ]
 
 

@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "fabnet.cli.orders",
     "fabnet.cli.contracts",
     "fabnet.cli.audit",
+    "fabnet.cli.plan",
     "fabnet.cli.match",
 ]
 

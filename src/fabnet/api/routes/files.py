@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Response, UploadFile, status
+from fastapi import APIRouter, File, UploadFile, status
 
 from fabnet.api.deps import DbDep, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
@@ -27,7 +27,6 @@ def upload_file(
     db: DbDep,
     principal: Writer,
     store: FileStoreDep,
-    response: Response,
 ) -> StoredFileOut:
     """Store the upload (content-addressed: the same bytes twice are one file) and answer its
     ``sha256``, which lot actions and inspection results take as evidence."""
@@ -41,7 +40,6 @@ def upload_file(
     if not data:
         raise InputError("the uploaded file is empty", source=name, field="file")
     stored = store_bytes(db, store, data, original_name=name)
-    response.headers["Location"] = f"/v1/files/{stored.sha256}"
     return StoredFileOut(
         sha256=stored.sha256,
         size_bytes=stored.size_bytes,

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.schemas_orders import InspectionResultIn
+from fabnet.domain.orders.aql import DefectClass
 from fabnet.services import inspections
 from fabnet.services.inspections import InspectionView
 
@@ -24,11 +25,12 @@ def record_results(
 ) -> InspectionView:
     """Defects found per class in the sample: the lot is accepted when every class passes its
     AQL plan, else rejected, or accepted in part with ``accepted_quantity`` and a ``reason``."""
+    defects: dict[DefectClass | str, int] = dict(body.defects_found.items())
     return inspections.record_inspection(
         db,
         principal,
         inspection_id,
-        body.defects_found,
+        defects,
         evidence_sha256=body.evidence_sha256,
         measurements=body.measurements,
         accepted_quantity=body.accepted_quantity,

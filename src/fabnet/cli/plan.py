@@ -1,0 +1,137 @@
+"""``fabnet plan ORDER_FILE``: split an order across facilities, assembly sites and delivery
+points at least cost, time and CO2 (the network planner on HiGHS)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, handle_errors, open_db
+from fabnet.services.planning import PlanOverrides, PlanRecord, plan_order
+from fabnet.standards.order_file import load_order_file
+
+CLI_JSON_KEYS = ("status", "objective", "bound", "gap", "flows", "cost", "co2e_kg", "baselines")
+
+
+@handle_errors
+def plan(
+    order_file: Path = typer.Argument(..., help="Order file (YAML or JSON), see docs/orders.md."),
+    time_limit: float | None = typer.Option(
+        None, "--time-limit", help="Solver time limit in seconds (best plan and gap returned)."
+    ),
+    gap: float | None = typer.Option(
+        None, "--gap", help="Relative optimality gap to stop at, e.g. 0.01 for 1 %."
+    ),
+    co2_price: float | None = typer.Option(
+        None, "--co2-price", help="Price per tonne CO2e added to the objective."
+    ),
+    max_facilities: int | None = typer.Option(
+        None, "--max-facilities", help="Use at most this many facilities."
+    ),
+    json_output: bool = JSON_OPTION,
+    geojson: Path | None = typer.Option(
+        None, "--geojson", help="Write facilities, sites, delivery points and flows as GeoJSON."
+    ),
+) -> None:
+    """Plan an order: who makes how many of each part, where products are assembled, what ships
+    where and how, with costs, CO2e, lead times and the savings against two baselines."""
+    overrides = PlanOverrides(
+        time_limit_s=time_limit, gap=gap, co2_price_per_t=co2_price, max_facilities=max_facilities
+    )
+    spec = load_order_file(order_file)
+    db = open_db()
+    try:
+        if not json_output:
+            err_console.print(f"planning [bold]{escape(spec.name)}[/bold] ...")
+        record = plan_order(db, spec, base_dir=order_file.parent, overrides=overrides)
+    finally:
+        db.dispose()
+    if geojson is not None:
+        geojson.write_text(json.dumps(record.geojson, indent=1), encoding="utf-8")
+    if json_output:
+        out = {key: record.result_json.get(key) for key in CLI_JSON_KEYS}
+        out |= {"plan_id": record.id, "lots": [_lot_json(lot) for lot in record.lots]}
+        out |= {k: v for k, v in record.result_json.items() if k not in out}
+        emit_json(out)
+        return
+    _print(record)
+    if geojson is not None:
+        console.print(f"GeoJSON written to {escape(str(geojson))}")
+
+
+def _lot_json(lot: Any) -> dict[str, Any]:
+    return {
+        "facility_id": lot.facility_id,
+        "facility_name": lot.facility_name,
+        "kind": lot.kind,
+        "product": lot.product_key,
+        "item": lot.item_id,
+        "quantity": lot.quantity,
+        "unit_price": lot.unit_price,
+        "due_days": lot.due_days,
+        "destinations": [
+            {"kind": d.kind, "id": d.id, "quantity": d.quantity} for d in lot.destinations
+        ],
+    }
+
+
+def _money(value: float | None, currency: str) -> str:
+    return "-" if value is None else f"{value:,.2f} {currency}"
+
+
+def _print(record: PlanRecord) -> None:
+    r = record.result_json
+    cur = record.currency
+    gap = r.get("gap")
+    console.print(
+        f"plan [bold]{record.id}[/bold]: {r['status']}, objective "
+        f"{_money(r.get('objective'), cur)}, bound {_money(r.get('bound'), cur)}, gap "
+        f"{'-' if gap is None else f'{gap:.2%}'}, {r['seconds']:.1f} s"
+    )
+    for line in r.get("diagnosis", []):
+        console.print(f"[red]- {escape(line)}[/red]")
+    if not record.lots:
+        return
+    cost = r["cost"]
+    table = Table(title="Cost", show_header=True)
+    for col in ("production", "setup", "transport", "duties", "landed", "co2e kg"):
+        table.add_column(col, justify="right")
+    table.add_row(*(f"{cost[k]:,.2f}" for k in ("production", "setup", "transport", "duties",
+                                                 "landed")), f"{r['co2e_kg']:,.1f}")
+    console.print(table)
+    base = Table(title="Against the baselines (positive = this plan is better)")
+    for col in ("baseline", "cost", "saved", "co2e kg", "co2e saved", "max lead time d"):
+        base.add_column(col, justify="right")
+    savings = {s["baseline"]: s for s in r.get("savings", [])}
+    for b in r.get("baselines", []):
+        s = savings.get(b["name"], {})
+        base.add_row(
+            b["name"], f"{b['cost']:,.2f}",
+            f"{s.get('cost', 0):,.2f} ({s.get('cost_pct', 0):.1f} %)",
+            f"{b['co2e_kg']:,.1f}",
+            f"{s.get('co2e_kg', 0):,.1f} ({s.get('co2e_pct', 0):.1f} %)",
+            f"{b['max_lead_time_days']:.1f}",
+        )
+    console.print(base)
+    lots = Table(title=f"Lots ({len(record.lots)})")
+    for col in ("facility", "kind", "item", "qty", f"unit {cur}", "due (days)", "ships to"):
+        lots.add_column(col)
+    for lot in sorted(record.lots, key=lambda x: (x.product_key, x.kind != "assembly", x.item_id)):
+        lots.add_row(
+            escape(lot.facility_name), lot.kind, f"{lot.product_key}/{lot.item_id}",
+            str(lot.quantity), f"{lot.unit_price:.2f}",
+            "-" if lot.due_days is None else f"{lot.due_days:.1f}",
+            ", ".join(f"{d.quantity} to {d.id[:12]}" for d in lot.destinations),
+        )
+    console.print(lots)
+    for note in r.get("notes", []):
+        console.print(f"note: {escape(note)}")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("plan")(plan)
