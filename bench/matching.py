@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import gc
 import os
 import platform
@@ -352,7 +353,7 @@ def measure(facilities: list[Facility], runs: int) -> Row:
     tracemalloc.stop()
     latencies = {}
     for name, request in REQUESTS.items():
-        wall, cpu = timed(lambda r=request: match_design(index, design, r), runs)
+        wall, cpu = timed(functools.partial(match_design, index, design, request), runs)
         latencies[name] = (percentile(wall, 50), percentile(wall, 99), percentile(cpu, 50))
     return Row(len(facilities), index.row_count, build, index.nbytes(), peak, latencies)
 
@@ -397,6 +398,18 @@ def render(rows: list[Row], real: Row, baseline: tuple[float, float, int], big: 
             + " |"
         )
     per_fac, extrapolated, sample = baseline
+    small, large = rows[0], rows[-1]
+    growth = ", ".join(
+        f"{name}: {small.latencies[name][2]:.1f} -> {large.latencies[name][2]:.1f} ms"
+        for name in REQUESTS
+    )
+    lines += [
+        "",
+        f"Growth from {small.n:,} to {large.n:,} facilities ({large.n // small.n}x), p50 CPU "
+        f"per match: {growth}. A fixed part (explaining the listed candidates and near-misses "
+        "in Python, about 5-8 ms per design) dominates small registries; the array work grows "
+        "linearly with the capability rows that offer each part's process.",
+    ]
     worst = max(p50 for p50, _, _ in big.latencies.values())
     lines += [
         "",
