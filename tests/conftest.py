@@ -178,3 +178,15 @@ def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
         yield db
     finally:
         get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_matching_index() -> Iterator[None]:
+    """The matcher caches its index per (database URL, registry version). Between tests the
+    PostgreSQL database keeps its URL and its version counter is reset with the seed rows, so a
+    cached index of an earlier test would look current: forget it."""
+    from fabnet.services import matching
+
+    matching._CACHE.clear()
+    yield
+    matching._CACHE.clear()

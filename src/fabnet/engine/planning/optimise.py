@@ -84,6 +84,7 @@ def optimise(
         lp = _LpResult("skipped", None, None, None, np.zeros(net.delivery.size, bool), 0)
     if lp.status == "infeasible":
         return _infeasible(start, lp.rounds, int(lp.linked.sum()))
+    _trace(log, start, f"strong LP {lp.status} bound={lp.bound} rounds={lp.rounds}")
     h = b.to_highs(relax=True, threads=threads)
     h.setOptionValue("output_flag", log)
     if lp.linked.any():
@@ -99,7 +100,9 @@ def optimise(
     incumbent: F64 | None = None
     if values is not None and lp_bound is not None and n_setup and integer.any():
         incumbent, inc_obj = _restricted_mip(
-            net, b, cols, lp.linked, upper, threads, 0.3 * (deadline - time.perf_counter()), log)
+            net, b, cols, lp.linked, upper, threads, 0.3 * (deadline - time.perf_counter()),
+            mip_gap, log)
+        _trace(log, start, f"restricted MIP incumbent={inc_obj}")
         if incumbent is None:
             incumbent, inc_obj = _round_up(h, b, cols, values, lower, upper, integer, threads)
         if incumbent is not None and inc_obj is not None and lp.setup_dual is not None:
@@ -120,6 +123,7 @@ def optimise(
     status = _status_name(h)
     info = h.getInfo()
     seconds = time.perf_counter() - start
+    _trace(log, start, f"MIP {status}")
     if status == "infeasible":
         return _infeasible(start, rounds, int(has_added.sum()))
     if integer.any():
@@ -142,6 +146,11 @@ def optimise(
                    int(has_added.sum()), fixed_closed, fixed_open)
 
 
+def _trace(log: bool, start: float, message: str) -> None:
+    if log:
+        print(f"[fabnet planner {time.perf_counter() - start:8.2f} s] {message}", flush=True)
+
+
 def _infeasible(start: float, rounds: int, cuts: int) -> Outcome:
     return Outcome("infeasible", None, None, None, None, None, time.perf_counter() - start, None,
                    rounds, cuts, 0, 0)
@@ -155,6 +164,7 @@ def _restricted_mip(
     upper: F64,
     threads: int,
     time_limit_s: float,
+    mip_gap: float,
     log: bool,
 ) -> tuple[F64 | None, float | None]:
     """A good first plan: the MIP over the legs the strong LP uses (plus the cheapest few per
@@ -171,7 +181,7 @@ def _restricted_mip(
     off = cols.x[~keep].astype(np.int32)
     trial.changeColsBounds(len(off), off, np.zeros(len(off)), np.zeros(len(off)))
     trial.setOptionValue("time_limit", time_limit_s)
-    trial.setOptionValue("mip_rel_gap", 1e-4)
+    trial.setOptionValue("mip_rel_gap", max(mip_gap, 1e-4))
     trial.run()
     if trial.getInfo().primal_solution_status != 2:
         return None, None

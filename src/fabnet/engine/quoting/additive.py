@@ -60,8 +60,9 @@ def fdm_volume_estimate(process: str, geometry: PartGeometry, material: str | No
         material_g=grams(printed, material),
         method="fdm/volume-estimate/v1",
         detail=(
-            f"{printed / 1000:.1f} cm³ deposited (shell {FDM_SHELL_MM} mm, {FDM_INFILL:.0%} infill) "
-            f"at {FDM_DEPOSITION_MM3_PER_H / 1000:.0f} cm³/h + {layers:.0f} layers x "
+            f"{printed / 1000:.1f} cm³ deposited (shell {FDM_SHELL_MM} mm, "
+            f"{FDM_INFILL:.0%} infill) at {FDM_DEPOSITION_MM3_PER_H / 1000:.0f} cm³/h + "
+            f"{layers:.0f} layers x "
             f"{FDM_LAYER_CHANGE_S:.0f} s = {fmt_h(hours)}{_basis(geometry)}"
         ),
     )

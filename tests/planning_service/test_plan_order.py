@@ -1,0 +1,148 @@
+"""Planning an order end to end through the service: match -> price -> MILP -> lots."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from fabnet.cli.main import app
+from fabnet.errors import InputError
+from fabnet.services.planning import PlanOverrides, get_plan, plan_order, replan_lot
+from fabnet.standards.order_file import load_order_file, parse_order
+from fabnet.storage.db import Database
+
+from .conftest import ORDER, order_yaml
+
+
+def _spec(tmp_path: Path, body: str = ORDER):  # type: ignore[no-untyped-def]
+    return load_order_file(order_yaml(tmp_path, body))
+
+
+def test_plan_covers_every_unit_in_whole_lots(world: Database, tmp_path: Path) -> None:
+    record = plan_order(world, _spec(tmp_path))
+    assert record.status == "optimal"
+    by_kind = Counter()
+    for lot in record.lots:
+        assert lot.quantity == sum(d.quantity for d in lot.destinations)
+        assert lot.unit_price > 0
+        by_kind[(lot.kind, lot.item_id)] += lot.quantity
+    # 500 shields: 500 headbands, 500 visors, 500 assemblies; the strap is bought in.
+    assert by_kind == {("assembly", "shield"): 500, ("part", "headband"): 500,
+                       ("part", "visor"): 500}
+    delivered = Counter()
+    for lot in record.lots:
+        for d in lot.destinations:
+            if d.kind == "delivery_point":
+                delivered[d.id] += d.quantity
+    assert delivered == {"knh": 300, "mulago": 200}
+    # Parts go to sites that assemble; Kigali has no assembly process.
+    sites = {lot.facility_id for lot in record.lots if lot.kind == "assembly"}
+    assert "f-kigali" not in sites
+    for lot in record.lots:
+        if lot.kind == "part":
+            assert {d.id for d in lot.destinations} <= sites
+            assert lot.due_days is not None and lot.due_days < 42
+
+
+def test_plan_is_stored_with_its_inputs(world: Database, tmp_path: Path) -> None:
+    record = plan_order(world, _spec(tmp_path), order_id=None)
+    again = get_plan(world, record.id)
+    assert again.lots == record.lots
+    assert again.spec == record.spec
+    assert again.result_json["status"] == "optimal"
+    assert {b["name"] for b in again.result_json["baselines"]} == {"centralised", "nearest"}
+    kinds = Counter(f["properties"]["kind"] for f in again.geojson["features"])
+    assert kinds["delivery_point"] == 2 and kinds["flow"] >= 2
+
+
+def test_max_facilities_is_honoured(world: Database, tmp_path: Path) -> None:
+    record = plan_order(world, _spec(tmp_path), overrides=PlanOverrides(max_facilities=1))
+    assert len({lot.facility_id for lot in record.lots}) == 1
+
+
+def test_excluded_facility_is_never_used(world: Database, tmp_path: Path) -> None:
+    record = plan_order(world, _spec(tmp_path), exclude_facility_ids=["f-nairobi"])
+    assert "f-nairobi" not in {lot.facility_id for lot in record.lots}
+
+
+def test_replan_moves_a_declined_part_lot_elsewhere(world: Database, tmp_path: Path) -> None:
+    record = plan_order(world, _spec(tmp_path))
+    lot = next(x for x in record.lots if x.kind == "part" and x.item_id == "headband")
+    new = replan_lot(world, record.id, lot, exclude_facility_ids=())
+    assert new.parent_plan_id == record.id
+    assert sum(x.quantity for x in new.lots) == lot.quantity
+    assert all(x.facility_id != lot.facility_id for x in new.lots)
+    assert all(x.kind == "part" and x.item_id == "headband" for x in new.lots)
+    # Same destinations, same quantities.
+    old = Counter({d.id: d.quantity for d in lot.destinations})
+    got: Counter[str] = Counter()
+    for x in new.lots:
+        for d in x.destinations:
+            got[d.id] += d.quantity
+            assert d.kind == "assembly_site"
+    assert got == old
+
+
+def test_replan_of_an_assembly_lot_reroutes_the_parts(world: Database, tmp_path: Path) -> None:
+    record = plan_order(world, _spec(tmp_path))
+    lot = next(x for x in record.lots if x.kind == "assembly")
+    new = replan_lot(world, record.id, lot, exclude_facility_ids=())
+    assembly = [x for x in new.lots if x.kind == "assembly"]
+    assert sum(x.quantity for x in assembly) == lot.quantity
+    assert all(x.facility_id != lot.facility_id for x in assembly)
+    parts = [x for x in new.lots if x.kind == "part"]
+    assert parts and all(x.existing for x in parts)
+
+
+def test_an_impossible_due_date_is_diagnosed(world: Database, tmp_path: Path) -> None:
+    body = ORDER.replace("due: 2027-02-15\n    demand: {shield: 300}",
+                         "due_days: 1\n    demand: {shield: 300}")
+    record = plan_order(world, _spec(tmp_path, body))
+    assert record.status == "infeasible"
+    assert record.lots == ()
+    assert any("knh" in line for line in record.result_json["diagnosis"])
+
+
+def test_unknown_place_names_the_field(world: Database, tmp_path: Path) -> None:
+    body = ORDER.replace("Kampala, UG", "Atlantis, ZZ")
+    with pytest.raises(InputError) as info:
+        plan_order(world, _spec(tmp_path, body))
+    assert info.value.field == "delivery_points[1].place"
+
+
+def test_order_file_refuses_unknown_product_key() -> None:
+    data = yaml.safe_load(ORDER)
+    data["delivery_points"][0]["demand"] = {"helmet": 3}
+    with pytest.raises(InputError, match="helmet"):
+        parse_order(data, source="order.yaml")
+
+
+def test_cli_plan_json_and_geojson(world: Database, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FABNET_DATABASE_URL", world.url_text)
+    from fabnet.settings import get_settings
+
+    get_settings.cache_clear()
+    path = order_yaml(tmp_path, ORDER)
+    out = tmp_path / "plan.geojson"
+    result = CliRunner().invoke(app, ["plan", str(path), "--json", "--geojson", str(out)])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key in ("status", "objective", "bound", "gap", "flows", "cost", "co2e_kg", "baselines"):
+        assert key in data
+    assert data["status"] == "optimal"
+    assert json.loads(out.read_text())["type"] == "FeatureCollection"
+
+
+def test_cli_plan_bad_gap_exits_2(world: Database, tmp_path: Path) -> None:
+    path = order_yaml(tmp_path, ORDER)
+    result = CliRunner().invoke(app, ["plan", str(path), "--gap", "3"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
