@@ -55,22 +55,29 @@ def load(path_arg: str, capacity: float | None) -> CflpInstance:
     return read_orlib_cap(path, capacity)
 
 
-def solve_fabnet(inst: CflpInstance, single_source: bool, time_limit: float,
-                 gap: float) -> dict[str, object]:
+def solve_fabnet(
+    inst: CflpInstance, single_source: bool, time_limit: float, gap: float
+) -> dict[str, object]:
     problem = to_planning_problem(inst, single_source, time_limit_s=time_limit, mip_gap=gap)
     start = time.perf_counter()
     result = solve(problem)
     seconds = time.perf_counter() - start
     return {
-        "instance": inst.name, "objective": result.objective, "bound": result.bound,
-        "status": result.status, "seconds": round(seconds, 3), "solver": "fabnet",
-        "gap": result.gap, "lp_bound": result.stats.lp_bound,
+        "instance": inst.name,
+        "objective": result.objective,
+        "bound": result.bound,
+        "status": result.status,
+        "seconds": round(seconds, 3),
+        "solver": "fabnet",
+        "gap": result.gap,
+        "lp_bound": result.stats.lp_bound,
         "strong_rows": result.stats.strong_rows,
     }
 
 
-def solve_textbook(inst: CflpInstance, single_source: bool, time_limit: float,
-                   gap: float) -> dict[str, object]:
+def solve_textbook(
+    inst: CflpInstance, single_source: bool, time_limit: float, gap: float
+) -> dict[str, object]:
     """y_i binary, x_ij in [0,1] (binary if single source); demand rows; aggregated capacity
     rows; x_ij <= y_i for EVERY pair; HiGHS with default settings on one thread."""
     m, n = inst.cost.shape
@@ -82,38 +89,71 @@ def solve_textbook(inst: CflpInstance, single_source: bool, time_limit: float,
     h.setOptionValue("mip_rel_gap", gap)
     nx = m * n  # x index = i * n + j
     cost = np.concatenate([inst.fixed_cost, inst.cost.ravel()])
-    h.addCols(m + nx, cost, np.zeros(m + nx), np.ones(m + nx), 0, np.zeros(0, np.int32),
-              np.zeros(0, np.int32), np.zeros(0))
+    h.addCols(
+        m + nx,
+        cost,
+        np.zeros(m + nx),
+        np.ones(m + nx),
+        0,
+        np.zeros(0, np.int32),
+        np.zeros(0, np.int32),
+        np.zeros(0),
+    )
     i_idx, j_idx = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
     x = m + (i_idx * n + j_idx).ravel()
     rows = [
         # demand: sum_i x_ij = 1
         (j_idx.ravel(), x, np.ones(nx), np.ones(n), np.ones(n)),
         # capacity: sum_j d_j x_ij - s_i y_i <= 0
-        (np.concatenate([i_idx.ravel(), np.arange(m)]), np.concatenate([x, np.arange(m)]),
-         np.concatenate([np.tile(inst.demand, m), -inst.capacity]),
-         np.full(m, -np.inf), np.zeros(m)),
+        (
+            np.concatenate([i_idx.ravel(), np.arange(m)]),
+            np.concatenate([x, np.arange(m)]),
+            np.concatenate([np.tile(inst.demand, m), -inst.capacity]),
+            np.full(m, -np.inf),
+            np.zeros(m),
+        ),
         # linking: x_ij - y_i <= 0
-        (np.concatenate([np.arange(nx), np.arange(nx)]), np.concatenate([x, i_idx.ravel()]),
-         np.concatenate([np.ones(nx), -np.ones(nx)]), np.full(nx, -np.inf), np.zeros(nx)),
+        (
+            np.concatenate([np.arange(nx), np.arange(nx)]),
+            np.concatenate([x, i_idx.ravel()]),
+            np.concatenate([np.ones(nx), -np.ones(nx)]),
+            np.full(nx, -np.inf),
+            np.zeros(nx),
+        ),
     ]
     for r, c, v, lo, up in rows:
         mat = sp.csr_matrix((v, (r, c)), shape=(len(lo), m + nx))
-        h.addRows(len(lo), lo, up, mat.nnz, mat.indptr[:-1].astype(np.int32),
-                  mat.indices.astype(np.int32), mat.data)
+        h.addRows(
+            len(lo),
+            lo,
+            up,
+            mat.nnz,
+            mat.indptr[:-1].astype(np.int32),
+            mat.indices.astype(np.int32),
+            mat.data,
+        )
     integer = np.arange(m + nx if single_source else m, dtype=np.int32)
-    h.changeColsIntegrality(len(integer), integer,
-                            np.full(len(integer), highspy.HighsVarType.kInteger))
+    h.changeColsIntegrality(
+        len(integer), integer, np.full(len(integer), highspy.HighsVarType.kInteger)
+    )
     h.run()
     info = h.getInfo()
     status = h.getModelStatus()
-    name = ("optimal" if status == highspy.HighsModelStatus.kOptimal else
-            "time_limit" if status == highspy.HighsModelStatus.kTimeLimit else str(status))
+    name = (
+        "optimal"
+        if status == highspy.HighsModelStatus.kOptimal
+        else "time_limit"
+        if status == highspy.HighsModelStatus.kTimeLimit
+        else str(status)
+    )
     has = info.primal_solution_status == 2
     return {
-        "instance": inst.name, "objective": float(info.objective_function_value) if has else None,
-        "bound": float(info.mip_dual_bound), "status": name,
-        "seconds": round(time.perf_counter() - start, 3), "solver": "textbook-highs",
+        "instance": inst.name,
+        "objective": float(info.objective_function_value) if has else None,
+        "bound": float(info.mip_dual_bound),
+        "status": name,
+        "seconds": round(time.perf_counter() - start, 3),
+        "solver": "textbook-highs",
     }
 
 

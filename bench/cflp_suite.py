@@ -18,14 +18,23 @@ from pathlib import Path
 
 DATA = Path("/work/shared/data/benchmarks/cflp")
 HERE = Path(__file__).resolve().parent
-BIG = [("capa", c) for c in (8000, 10000, 12000, 14000)] + \
-      [("capb", c) for c in (5000, 6000, 7000, 8000)] + \
-      [("capc", c) for c in (5000, 5750, 6500, 7250)]
+BIG = (
+    [("capa", c) for c in (8000, 10000, 12000, 14000)]
+    + [("capb", c) for c in (5000, 6000, 7000, 8000)]
+    + [("capc", c) for c in (5000, 5750, 6500, 7250)]
+)
 
 
 def run_one(path: str, extra: list[str], time_limit: float) -> dict[str, object]:
-    cmd = [sys.executable, str(HERE / "cflp.py"), path, "--json", "--time-limit",
-           str(time_limit), *extra]
+    cmd = [
+        sys.executable,
+        str(HERE / "cflp.py"),
+        path,
+        "--json",
+        "--time-limit",
+        str(time_limit),
+        *extra,
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=time_limit * 3 + 120)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode or not lines:
@@ -80,8 +89,10 @@ def main() -> int:
             secs = [float(r.get("seconds", 0)) for r in recs]
             at_opt = sum(1 for r in recs if r.get("rel_diff", 1) <= 1e-6)
             proven = sum(1 for r in recs if r.get("status") == "optimal")
-            print(f"{f}: {len(recs)} instances, total {sum(secs):.1f} s, max {max(secs):.1f} s, "
-                  f"at published optimum {at_opt}, proven optimal {proven}")
+            print(
+                f"{f}: {len(recs)} instances, total {sum(secs):.1f} s, max {max(secs):.1f} s, "
+                f"at published optimum {at_opt}, proven optimal {proven}"
+            )
     return 0
 
 

@@ -32,8 +32,9 @@ from fabnet.engine.planning import (
 )
 
 
-def build(n_fac: int, n_pts: int, nearest: int, time_limit: float, gap: float,
-          seed: int) -> PlanningProblem:
+def build(
+    n_fac: int, n_pts: int, nearest: int, time_limit: float, gap: float, seed: int
+) -> PlanningProblem:
     rng = np.random.default_rng(seed)
     f_lat, f_lon = rng.uniform(36, 60, n_fac), rng.uniform(-10, 30, n_fac)
     d_lat, d_lon = rng.uniform(36, 60, n_pts), rng.uniform(-10, 30, n_pts)
@@ -42,24 +43,52 @@ def build(n_fac: int, n_pts: int, nearest: int, time_limit: float, gap: float,
     capacity *= 1.6 * demand.sum() / capacity.sum()
     setup = rng.uniform(2_000, 6_000, n_fac)
     unit = rng.uniform(8.0, 12.0, n_fac)
-    facilities = tuple(Facility(f"f{i}", float(f_lat[i]), float(f_lon[i]), "EU")
-                       for i in range(n_fac))
-    candidates = tuple(Candidate("widget", f"f{i}", unit_cost=float(unit[i]),
-                                 setup_cost=float(setup[i]), capacity=float(capacity[i]),
-                                 lead_time_days=2.0) for i in range(n_fac))
-    points = tuple(DeliveryPoint(f"d{j}", float(d_lat[j]), float(d_lon[j]),
-                                 (("widget", float(demand[j])),), country="EU")
-                   for j in range(n_pts))
+    facilities = tuple(
+        Facility(f"f{i}", float(f_lat[i]), float(f_lon[i]), "EU") for i in range(n_fac)
+    )
+    candidates = tuple(
+        Candidate(
+            "widget",
+            f"f{i}",
+            unit_cost=float(unit[i]),
+            setup_cost=float(setup[i]),
+            capacity=float(capacity[i]),
+            lead_time_days=2.0,
+        )
+        for i in range(n_fac)
+    )
+    points = tuple(
+        DeliveryPoint(
+            f"d{j}", float(d_lat[j]), float(d_lon[j]), (("widget", float(demand[j])),), country="EU"
+        )
+        for j in range(n_pts)
+    )
     base = TransportModel.default()
     road = base.modes[TransportMode.ROAD]
     from dataclasses import replace
 
-    transport = replace(base, modes={TransportMode.ROAD: replace(
-        road, fixed_cost_per_shipment=0.0, cost_per_kg_km=0.002)})
-    options = PlanningOptions(time_limit_s=time_limit, mip_gap=gap, nearest_origins=nearest,
-                              allowed_modes=(TransportMode.ROAD,), baselines=False)
-    return PlanningProblem((Product("widget", (("widget", 1.0),)),), (Part("widget", 5.0),),
-                           facilities, candidates, points, options=options, transport=transport)
+    transport = replace(
+        base,
+        modes={
+            TransportMode.ROAD: replace(road, fixed_cost_per_shipment=0.0, cost_per_kg_km=0.002)
+        },
+    )
+    options = PlanningOptions(
+        time_limit_s=time_limit,
+        mip_gap=gap,
+        nearest_origins=nearest,
+        allowed_modes=(TransportMode.ROAD,),
+        baselines=False,
+    )
+    return PlanningProblem(
+        (Product("widget", (("widget", 1.0),)),),
+        (Part("widget", 5.0),),
+        facilities,
+        candidates,
+        points,
+        options=options,
+        transport=transport,
+    )
 
 
 def main() -> int:
@@ -73,19 +102,27 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    problem = build(args.facilities, args.points, args.nearest, args.time_limit, args.gap,
-                    args.seed)
+    problem = build(
+        args.facilities, args.points, args.nearest, args.time_limit, args.gap, args.seed
+    )
     t1 = time.perf_counter()
     result = solve(problem)
     t2 = time.perf_counter()
     out = {
-        "facilities": args.facilities, "points": args.points, "nearest": args.nearest,
-        "status": result.status, "objective": result.objective, "bound": result.bound,
-        "gap": result.gap, "solve_seconds": round(t2 - t1, 2),
-        "generate_seconds": round(t1 - t0, 2), "peak_rss_mb": round(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "columns": result.stats.columns, "rows": result.stats.rows,
-        "strong_rows": result.stats.strong_rows, "lp_bound": result.stats.lp_bound,
+        "facilities": args.facilities,
+        "points": args.points,
+        "nearest": args.nearest,
+        "status": result.status,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "solve_seconds": round(t2 - t1, 2),
+        "generate_seconds": round(t1 - t0, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "columns": result.stats.columns,
+        "rows": result.stats.rows,
+        "strong_rows": result.stats.strong_rows,
+        "lp_bound": result.stats.lp_bound,
         "facilities_used": len(result.evaluation.facilities_used) if result.evaluation else None,
     }
     print(json.dumps(out) if args.json else "\n".join(f"{k:16} {v}" for k, v in out.items()))

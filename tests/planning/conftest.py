@@ -34,17 +34,25 @@ def lamp_problem() -> PlanningProblem:
         Product("bracket", (("bracket", 1.0),)),
     )
     candidates = (
-        Candidate("arm", "berlin", unit_cost=5.0, setup_cost=100.0, capacity=1000, lead_time_days=2),
-        Candidate("arm", "warsaw", unit_cost=4.0, setup_cost=100.0, capacity=1000, lead_time_days=2),
-        Candidate("base", "munich", unit_cost=8.0, setup_cost=50.0, capacity=1000, lead_time_days=3),
+        Candidate(
+            "arm", "berlin", unit_cost=5.0, setup_cost=100.0, capacity=1000, lead_time_days=2
+        ),
+        Candidate(
+            "arm", "warsaw", unit_cost=4.0, setup_cost=100.0, capacity=1000, lead_time_days=2
+        ),
+        Candidate(
+            "base", "munich", unit_cost=8.0, setup_cost=50.0, capacity=1000, lead_time_days=3
+        ),
         Candidate("bracket", "lyon", unit_cost=3.0, setup_cost=20.0, capacity=1000),
         Candidate("bracket", "berlin", unit_cost=3.5, setup_cost=20.0, capacity=1000),
     )
     assembly = (
-        AssemblyCandidate("lamp", "berlin", unit_cost=2.0, setup_cost=200.0, capacity=1000,
-                          lead_time_days=1),
-        AssemblyCandidate("lamp", "munich", unit_cost=2.5, setup_cost=200.0, capacity=1000,
-                          lead_time_days=1),
+        AssemblyCandidate(
+            "lamp", "berlin", unit_cost=2.0, setup_cost=200.0, capacity=1000, lead_time_days=1
+        ),
+        AssemblyCandidate(
+            "lamp", "munich", unit_cost=2.5, setup_cost=200.0, capacity=1000, lead_time_days=1
+        ),
     )
     points = (
         DeliveryPoint("hamburg", 53.55, 9.99, (("lamp", 100.0), ("bracket", 40.0)), 20, "DE"),
@@ -52,9 +60,12 @@ def lamp_problem() -> PlanningProblem:
         DeliveryPoint("vienna", 48.21, 16.37, (("lamp", 30.0),), 20, "AT"),
     )
     return PlanningProblem(
-        products=products, parts=parts, facilities=FACILITIES, candidates=candidates,
-        delivery_points=points, assembly_candidates=assembly,
+        products=products,
+        parts=parts,
+        facilities=FACILITIES,
+        candidates=candidates,
+        delivery_points=points,
+        assembly_candidates=assembly,
         options=PlanningOptions(time_limit_s=30, mip_gap=1e-6),
         transport=TransportModel.default(),
     )
-

@@ -17,9 +17,7 @@ from fabnet.engine.planning.solve import solve
 
 DATA = Path("/work/shared/data/benchmarks/cflp")
 ORLIB = DATA / "orlib_cap"
-SMALL = sorted(
-    (p.stem for p in ORLIB.glob("cap[0-9]*.txt")), key=lambda s: int(s[3:])
-)
+SMALL = sorted((p.stem for p in ORLIB.glob("cap[0-9]*.txt")), key=lambda s: int(s[3:]))
 
 pytestmark = pytest.mark.skipif(not ORLIB.exists(), reason="benchmark data not present")
 
@@ -41,8 +39,10 @@ def test_small_orlib_optimum(name: str) -> None:
     assert result.costs.total == pytest.approx(result.objective, rel=1e-6)
 
 
-@pytest.mark.parametrize(("library", "index"), [("Lib_2", k) for k in (1, 2, 3, 20, 40, 60)]
-                         + [("Lib_1", 1), ("Lib_1", 2), ("Lib_3_1", 1)])
+@pytest.mark.parametrize(
+    ("library", "index"),
+    [("Lib_2", k) for k in (1, 2, 3, 20, 40, 60)] + [("Lib_1", 1), ("Lib_1", 2), ("Lib_3_1", 1)],
+)
 def test_single_source_optimum(library: str, index: int) -> None:
     folder = DATA / "sscflp" / library
     optimum = read_os(folder / "os")[index - 1]

@@ -22,14 +22,14 @@ from fabnet.engine.planning import (
 from fabnet.errors import InfeasibleError, InputError
 
 
-
 def with_options(problem: PlanningProblem, **changes: object) -> PlanningProblem:
     return replace(problem, options=replace(problem.options, **changes))  # type: ignore[arg-type]
 
 
 def _sum(result, **match) -> float:  # type: ignore[no-untyped-def]
-    return sum(f.quantity for f in result.flows
-               if all(getattr(f, k) == v for k, v in match.items()))
+    return sum(
+        f.quantity for f in result.flows if all(getattr(f, k) == v for k, v in match.items())
+    )
 
 
 def test_flows_add_up_and_assembly_consumes_parts_in_bom_ratio(lamp_problem) -> None:  # type: ignore[no-untyped-def]
@@ -64,8 +64,7 @@ def test_baselines_are_reported_and_never_beat_the_plan(lamp_problem) -> None:  
     assert names == ["centralised", "nearest"]
     for baseline, saving in zip(result.baselines, result.savings, strict=True):
         assert not baseline.evaluation.shortfall
-        assert saving.cost == pytest.approx(
-            baseline.evaluation.costs.total - result.costs.total)  # type: ignore[union-attr]
+        assert saving.cost == pytest.approx(baseline.evaluation.costs.total - result.costs.total)  # type: ignore[union-attr]
         assert saving.cost >= -1e-6
 
 
@@ -78,8 +77,9 @@ def test_hard_due_date_excludes_a_slow_cheap_origin() -> None:
     )
     facilities = (Facility("shenzhen", 22.54, 114.06, "CN"), Facility("munich", 48.14, 11.58, "DE"))
     point = DeliveryPoint("berlin", 52.52, 13.40, (("gear", 100.0),), due_days=10, country="DE")
-    base = PlanningProblem(products, parts, facilities, cands, (point,),
-                           transport=TransportModel.default())
+    base = PlanningProblem(
+        products, parts, facilities, cands, (point,), transport=TransportModel.default()
+    )
     relaxed = solve(replace(base, delivery_points=(replace(point, due_days=None),)))
     assert {f.origin_facility_id for f in relaxed.flows} == {"shenzhen"}
     hard = solve(base)
@@ -95,17 +95,27 @@ def test_hard_due_date_excludes_a_slow_cheap_origin() -> None:
 
 
 def test_single_sourcing_serves_each_point_from_one_origin(lamp_problem) -> None:  # type: ignore[no-untyped-def]
-    tight = replace(lamp_problem, candidates=tuple(
-        replace(c, capacity=50.0) if c.part_id == "bracket" else c
-        for c in lamp_problem.candidates))
+    tight = replace(
+        lamp_problem,
+        candidates=tuple(
+            replace(c, capacity=50.0) if c.part_id == "bracket" else c
+            for c in lamp_problem.candidates
+        ),
+    )
     split = solve(tight)
-    sources = {f.origin_facility_id for f in split.flows
-               if f.item_id == "bracket" and f.destination_id == "hamburg"}
+    sources = {
+        f.origin_facility_id
+        for f in split.flows
+        if f.item_id == "bracket" and f.destination_id == "hamburg"
+    }
     single = solve(with_options(tight, single_sourcing=True))
     assert single.status == "optimal"
     for point in ("hamburg", "paris"):
-        origins = {f.origin_facility_id for f in single.flows
-                   if f.item_id == "bracket" and f.destination_id == point}
+        origins = {
+            f.origin_facility_id
+            for f in single.flows
+            if f.item_id == "bracket" and f.destination_id == point
+        }
         assert len(origins) == 1
     assert split.objective is not None and single.objective is not None
     assert single.objective >= split.objective - 1e-6
@@ -137,11 +147,14 @@ def test_co2_price_and_budget_change_the_choice() -> None:
     parts = (Part("panel", 10.0),)
     products = (Product("panel", (("panel", 1.0),)),)
     facilities = (Facility("shenzhen", 22.54, 114.06, "CN"), Facility("munich", 48.14, 11.58, "DE"))
-    cands = (Candidate("panel", "shenzhen", unit_cost=10.0, capacity=1e6),
-             Candidate("panel", "munich", unit_cost=14.0, capacity=1e6))
+    cands = (
+        Candidate("panel", "shenzhen", unit_cost=10.0, capacity=1e6),
+        Candidate("panel", "munich", unit_cost=14.0, capacity=1e6),
+    )
     point = DeliveryPoint("berlin", 52.52, 13.40, (("panel", 100.0),), country="DE")
-    base = PlanningProblem(products, parts, facilities, cands, (point,),
-                           transport=TransportModel.default())
+    base = PlanningProblem(
+        products, parts, facilities, cands, (point,), transport=TransportModel.default()
+    )
     cheap = solve(base)
     assert {f.origin_facility_id for f in cheap.flows} == {"shenzhen"}
     assert {f.mode for f in cheap.flows} == {"sea"}
@@ -156,11 +169,18 @@ def test_co2_price_and_budget_change_the_choice() -> None:
 
 def test_minimum_lot_is_respected(lamp_problem) -> None:  # type: ignore[no-untyped-def]
     result = solve(lamp_problem)
-    used_berlin_bracket = sum(p.quantity for p in result.production
-                              if p.part_id == "bracket" and p.facility_id == "berlin")
-    lot = replace(lamp_problem, candidates=tuple(
-        replace(c, min_lot=200.0) if c.part_id == "bracket" else c
-        for c in lamp_problem.candidates))
+    used_berlin_bracket = sum(
+        p.quantity
+        for p in result.production
+        if p.part_id == "bracket" and p.facility_id == "berlin"
+    )
+    lot = replace(
+        lamp_problem,
+        candidates=tuple(
+            replace(c, min_lot=200.0) if c.part_id == "bracket" else c
+            for c in lamp_problem.candidates
+        ),
+    )
     lots = solve(lot)
     for line in lots.production:
         if line.part_id == "bracket":
@@ -169,9 +189,13 @@ def test_minimum_lot_is_respected(lamp_problem) -> None:  # type: ignore[no-unty
 
 
 def test_infeasible_order_names_the_part_and_the_point(lamp_problem) -> None:  # type: ignore[no-untyped-def]
-    short = replace(lamp_problem, candidates=tuple(
-        replace(c, capacity=100.0) if c.part_id == "base" else c
-        for c in lamp_problem.candidates))
+    short = replace(
+        lamp_problem,
+        candidates=tuple(
+            replace(c, capacity=100.0) if c.part_id == "base" else c
+            for c in lamp_problem.candidates
+        ),
+    )
     result = solve(short)
     assert result.status == "infeasible"
     text = " | ".join(result.diagnosis)
@@ -179,17 +203,25 @@ def test_infeasible_order_names_the_part_and_the_point(lamp_problem) -> None:  #
     assert "capacity of base at facility munich" in text
     with pytest.raises(InfeasibleError, match="base"):
         result.raise_if_infeasible()
-    late = replace(lamp_problem, delivery_points=tuple(
-        replace(d, due_days=0.5) if d.id == "paris" else d for d in lamp_problem.delivery_points))
+    late = replace(
+        lamp_problem,
+        delivery_points=tuple(
+            replace(d, due_days=0.5) if d.id == "paris" else d for d in lamp_problem.delivery_points
+        ),
+    )
     result = solve(late)
     assert result.status == "infeasible"
     assert any("paris" in line for line in result.diagnosis)
 
 
 def test_shortfall_is_priced_and_reported(lamp_problem) -> None:  # type: ignore[no-untyped-def]
-    short = replace(lamp_problem, candidates=tuple(
-        replace(c, capacity=100.0) if c.part_id == "base" else c
-        for c in lamp_problem.candidates))
+    short = replace(
+        lamp_problem,
+        candidates=tuple(
+            replace(c, capacity=100.0) if c.part_id == "base" else c
+            for c in lamp_problem.candidates
+        ),
+    )
     result = solve(with_options(short, shortfall_penalty_per_unit=1000.0))
     assert result.status == "optimal"
     assert result.evaluation is not None
@@ -208,8 +240,12 @@ def test_consistency_check_lists_every_problem() -> None:
     with pytest.raises(InputError) as info:
         solve(problem)
     text = str(info.value)
-    for fragment in ("unknown part id 'ghost'", "unknown facility id 'nowhere'",
-                     "demand[p]: must be a finite number >= 0", "unknown product id 'unknown'"):
+    for fragment in (
+        "unknown part id 'ghost'",
+        "unknown facility id 'nowhere'",
+        "demand[p]: must be a finite number >= 0",
+        "unknown product id 'unknown'",
+    ):
         assert fragment in text
 
 
@@ -252,6 +288,11 @@ def test_options_are_validated(lamp_problem) -> None:  # type: ignore[no-untyped
     with pytest.raises(InputError, match="max_facilities"):
         solve(with_options(lamp_problem, max_facilities=0))
     with pytest.raises(InputError, match="allowed_modes"):
-        solve(replace(lamp_problem, options=PlanningOptions(allowed_modes=()),
-                      transport=TransportModel.default()))
+        solve(
+            replace(
+                lamp_problem,
+                options=PlanningOptions(allowed_modes=()),
+                transport=TransportModel.default(),
+            )
+        )
     assert TransportMode.ROAD in lamp_problem.options.allowed_modes

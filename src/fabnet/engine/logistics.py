@@ -50,7 +50,12 @@ class ModeParameters:
     detour_factor: float
 
     def __post_init__(self) -> None:
-        for name in ("cost_per_kg_km", "fixed_cost_per_shipment", "handling_days", "co2e_g_per_tkm"):
+        for name in (
+            "cost_per_kg_km",
+            "fixed_cost_per_shipment",
+            "handling_days",
+            "co2e_g_per_tkm",
+        ):
             if getattr(self, name) < 0:
                 raise InputError(
                     "must not be negative", source=_SOURCE, field=f"modes.{self.mode}.{name}"
@@ -151,7 +156,7 @@ class TransportModel:
         destination_country: str | None = None,
         goods_value: float = 0.0,
     ) -> dict[TransportMode, LaneOption]:
-        """Options per allowed mode for one shipment of ``mass_kg`` between two (lat, lon) points."""
+        """Options per allowed mode for one shipment of ``mass_kg`` between two (lat, lon)."""
         if mass_kg < 0:
             raise InputError("must not be negative", source=_SOURCE, field="mass_kg")
         gc = float(great_circle_km(origin[0], origin[1], destination[0], destination[1]))

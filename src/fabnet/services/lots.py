@@ -549,6 +549,8 @@ def replan_open_quantity(
     """Re-plan every lot of the order whose quantity is open and not yet replaced, without any
     facility that failed this order; invite the new lots. Idempotent. When the planner finds no
     plan, the order goes back to SOURCING (as ``system``) with the planner's message."""
+    from fabnet.services import planning
+
     at = now or utc_now()
     with db.read() as session:
         repo = OrderRepository(session)
@@ -559,12 +561,11 @@ def replan_open_quantity(
         todo = [lot for lot in lots if _open_quantity(lot) > 0 and lot.id not in replaced]
         excluded = failed_facilities(lots)
         plan_id = order.plan_id
+        # the rows expire when the read session ends: take what the re-plan needs now
+        refs = [(lot.id, _lot_ref(planning, lot)) for lot in todo]
     created: list[LotView] = []
-    if plan_id is None or not todo:
+    if plan_id is None or not refs:
         return created  # never planned: nothing to re-plan from
-    from fabnet.services import planning
-
-    refs = [(lot.id, _lot_ref(planning, lot)) for lot in todo]
     for lot_id, ref in refs:
         skip: set[str] = set(excluded)
         try:

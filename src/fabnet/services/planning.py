@@ -97,7 +97,22 @@ class ProposedLot:
     assembly step re-routes the parts already being made)."""
 
 
-LotRef = ProposedLot
+@dataclass(frozen=True)
+class LotRef:
+    """What re-planning needs of a lot whose quantity is open: the planner's fields of the lot.
+
+    ``product_key`` and ``due_days`` may be left out: they are taken from the plan the lot came
+    from, or from the order (the product whose design it is; the due dates of its delivery points).
+    """
+
+    kind: LotKind
+    design_id: str
+    item_id: str
+    quantity: int
+    destinations: tuple[Destination, ...]
+    facility_id: str
+    product_key: str | None = None
+    due_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -512,7 +527,7 @@ def _store(
     return _record(row)
 
 
-def _lot_json(lot: ProposedLot) -> dict[str, Any]:
+def _lot_json(lot: ProposedLot | LotRef) -> dict[str, Any]:
     return asdict(lot)
 
 
@@ -574,6 +589,7 @@ def replan_lot(
     parent = get_plan(db, plan_id)
     spec = parent.spec
     stored_inputs = _plan_inputs(db, plan_id)
+    lot = _complete_ref(lot, parent, stored_inputs)
     today = today or dt.date.fromisoformat(stored_inputs["today"])
     exclude = set(exclude_facility_ids) | {lot.facility_id}
     points = {p["id"]: p for p in stored_inputs["delivery_points"]}
@@ -593,7 +609,7 @@ def replan_lot(
     match = match_design(index, design, request)
     sub_match = MatchResult(design_id=design.id,
                             parts=tuple(pm for pm in match.parts if pm.part == part.id))
-    key = lot.product_key
+    key = lot.product_key or lot.item_id
     facilities = _candidate_facilities(db, [sub_match], exclude)
     sourcing = build_sourcing_problem(
         [ProductInput(key, sub_design, sub_match)],
@@ -621,6 +637,31 @@ def replan_lot(
     record = _store(db, sourcing, result, spec, inputs, order_id=order_id or parent.order_id,
                     parent=plan_id)
     return _override_lots(db, record, fixed)
+
+
+def _complete_ref(lot: LotRef, parent: PlanRecord, inputs: Mapping[str, Any]) -> LotRef:
+    if lot.product_key is not None and (lot.due_days is not None or not lot.destinations):
+        return lot
+    same = next(
+        (p for p in parent.lots
+         if (p.facility_id, p.kind, p.item_id, p.design_id)
+         == (lot.facility_id, lot.kind, lot.item_id, lot.design_id)),
+        None,
+    )
+    key = lot.product_key or (same.product_key if same else None)
+    if key is None:
+        designs = inputs.get("designs", {})
+        key = next((k for k, d in designs.items() if d.get("id") == lot.design_id), None)
+    if key is None:
+        raise InputError(f"design {lot.design_id} is not a product of the plan {parent.id}",
+                         field="lot.design_id")
+    due = lot.due_days if lot.due_days is not None else (same.due_days if same else None)
+    if due is None:
+        dues = {p["id"]: p.get("due_days") for p in inputs.get("delivery_points", [])}
+        known = [dues[d.id] - d.transit_days for d in lot.destinations
+                 if d.kind == "delivery_point" and dues.get(d.id) is not None]
+        due = min(known) if known else None
+    return replace(lot, product_key=key, due_days=due)
 
 
 @dataclass(frozen=True)
@@ -702,10 +743,11 @@ def _replan_assembly(
             [old.facility_id for old in feeding])}
     facilities.update(makers)
     spec = parent.spec
+    key = lot.product_key or lot.item_id
     sourcing = build_sourcing_problem(
-        [ProductInput(lot.product_key, design, match)],
+        [ProductInput(key, design, match)],
         [DeliveryInput(d.id, float(points[d.id]["latitude"]), float(points[d.id]["longitude"]),
-                       points[d.id].get("country"), {lot.product_key: d.quantity},
+                       points[d.id].get("country"), {key: d.quantity},
                        points[d.id].get("due_days"), str(points[d.id]["label"]))
          for d in lot.destinations if d.kind == "delivery_point"],
         facilities,

@@ -18,6 +18,7 @@ Python (:func:`.criteria.assess`).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,14 +70,14 @@ class _Columns:
         return cached
 
 
-def _matrix(pairs_col: list[int], pairs_row: list[int], n_cols: int, n_rows: int) -> BoolArray:
+def _matrix(pairs_col: array[int], pairs_row: array[int], n_cols: int, n_rows: int) -> BoolArray:
     matrix = np.zeros((max(n_cols, 1), n_rows), dtype=np.bool_)
     if pairs_col:
         matrix[np.asarray(pairs_col, dtype=np.int64), np.asarray(pairs_row, dtype=np.int64)] = True
     return matrix
 
 
-def _csr(pairs_col: list[int], pairs_row: list[int], n_cols: int) -> tuple[IntArray, ...]:
+def _csr(pairs_col: array[int], pairs_row: array[int], n_cols: int) -> tuple[IntArray, ...]:
     """Per column, the sorted row numbers that have it (a column-compressed boolean matrix)."""
     cols = np.asarray(pairs_col, dtype=np.int64)
     rows = np.asarray(pairs_row, dtype=np.int32)
@@ -227,19 +228,19 @@ class FacilityIndex:
         proc_cols = _Columns(process_terms())
         mat_cols = _Columns(material_terms())
         cert_columns: dict[str, int] = {}
-        row_fac: list[int] = []
-        p_col: list[int] = []
-        p_row: list[int] = []
-        m_col: list[int] = []
-        m_row: list[int] = []
-        env: list[tuple[float, float, float]] = []
+        row_fac: array[int] = array("i")
+        p_col: array[int] = array("i")
+        p_row: array[int] = array("i")
+        m_col: array[int] = array("i")
+        m_row: array[int] = array("i")
+        env: array[float] = array("d")
         tol: list[str | None] = []
-        c_col: list[int] = []
-        c_fac: list[int] = []
-        rate_fac: list[int] = []
-        r_col: list[int] = []
-        r_row: list[int] = []
-        rate_num: list[tuple[float, float, float, float, float]] = []
+        c_col: array[int] = array("i")
+        c_fac: array[int] = array("i")
+        rate_fac: array[int] = array("i")
+        r_col: array[int] = array("i")
+        r_row: array[int] = array("i")
+        rate_num: array[float] = array("d")
         nan3 = (np.nan, np.nan, np.nan)
         for f, fac in enumerate(facs):
             for row in capability_rows(fac):
@@ -251,7 +252,7 @@ class FacilityIndex:
                 for col in mat_cols.of(row.materials):
                     m_col.append(col)
                     m_row.append(r)
-                env.append(row.envelope.sorted() if row.envelope is not None else nan3)
+                env.extend(row.envelope.sorted() if row.envelope is not None else nan3)
                 tol.append(row.tolerance_class)
             for text in fac.certifications:
                 c_col.append(
@@ -265,7 +266,7 @@ class FacilityIndex:
                 for col in proc_cols.of((rate.process,)):
                     r_col.append(col)
                     r_row.append(k)
-                rate_num.append(
+                rate_num.extend(
                     (
                         rate.hourly_rate,
                         rate.setup_cost,
@@ -297,8 +298,8 @@ class FacilityIndex:
             ]
         )
         tolerance, tolerance_values = _codes(tol)
-        envelope = np.array(env, dtype=np.float64).reshape(-1, 3)
-        rates = np.array(rate_num, dtype=np.float64).reshape(-1, 5)
+        envelope = np.frombuffer(env, dtype=np.float64).reshape(-1, 3)
+        rates = np.frombuffer(rate_num, dtype=np.float64).reshape(-1, 5)
         hours_per_week = np.array(
             [
                 np.nan if f.extension.capacity is None else f.extension.capacity.hours_per_week

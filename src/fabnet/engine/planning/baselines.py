@@ -31,14 +31,18 @@ def _cheapest_leg(per_unit: F64, keys: I64, allowed: NDArray[np.bool_]) -> dict[
     return best
 
 
-def _inbound_for(net: Network, assembled_units: F64, pick: dict[int, int] | None,
-                 nearest: bool) -> F64:
+def _inbound_for(
+    net: Network, assembled_units: F64, pick: dict[int, int] | None, nearest: bool
+) -> F64:
     """Part units per inbound leg to feed ``assembled_units`` at each assembly candidate."""
     inbound = net.inbound
     w = np.zeros(inbound.size)
     remaining = net.cand.capacity.copy()
-    per_unit = inbound.transport_per_unit + inbound.duty_per_unit + net.cand.unit_cost[
-        inbound.origin] if inbound.size else np.zeros(0)
+    per_unit = (
+        inbound.transport_per_unit + inbound.duty_per_unit + net.cand.unit_cost[inbound.origin]
+        if inbound.size
+        else np.zeros(0)
+    )
     for a in np.flatnonzero(assembled_units > 0):
         for part in np.flatnonzero(net.bom[net.asm.item[a]]):
             need = assembled_units[a] * net.bom[net.asm.item[a], part]
@@ -65,18 +69,21 @@ def _inbound_for(net: Network, assembled_units: F64, pick: dict[int, int] | None
 def centralised(net: Network) -> Baseline:
     legs = net.delivery
     cand_score = net.cand.unit_cost + net.cand.setup_cost / np.maximum(
-        net.part_need[net.cand.item], 1e-9)
+        net.part_need[net.cand.item], 1e-9
+    )
     best_part: dict[int, int] = {}
     for c in np.argsort(cand_score):
         best_part.setdefault(int(net.cand.item[c]), int(c))
     product_need = np.bincount(net.dk_product, weights=net.dk_qty, minlength=len(net.assembled))
     asm_score = net.asm.unit_cost + net.asm.setup_cost / np.maximum(
-        product_need[net.asm.item], 1e-9)
+        product_need[net.asm.item], 1e-9
+    )
     best_asm: dict[int, int] = {}
     for a in np.argsort(asm_score):
         best_asm.setdefault(int(net.asm.item[a]), int(a))
     chosen = by_origin(
-        legs.from_assembly, legs.origin,
+        legs.from_assembly,
+        legs.origin,
         np.array([best_asm.get(int(i), -1) for i in net.asm.item], dtype=np.int64),
         np.array([best_part.get(int(i), -1) for i in net.cand.item], dtype=np.int64),
     )
@@ -88,8 +95,9 @@ def centralised(net: Network) -> Baseline:
     units = x * net.dk_qty[legs.target]
     np.add.at(assembled_units, legs.origin[legs.from_assembly], units[legs.from_assembly])
     w = _inbound_for(net, assembled_units, best_part, nearest=False)
-    return Baseline("centralised", "the cheapest capable site per part makes everything",
-                    evaluate(net, x, w))
+    return Baseline(
+        "centralised", "the cheapest capable site per part makes everything", evaluate(net, x, w)
+    )
 
 
 def nearest(net: Network) -> Baseline:
@@ -117,5 +125,6 @@ def nearest(net: Network) -> Baseline:
     units = x * qty[legs.target]
     np.add.at(assembled_units, legs.origin[legs.from_assembly], units[legs.from_assembly])
     w = _inbound_for(net, assembled_units, None, nearest=True)
-    return Baseline("nearest", "greedy: the nearest capable site with capacity left",
-                    evaluate(net, x, w))
+    return Baseline(
+        "nearest", "greedy: the nearest capable site with capacity left", evaluate(net, x, w)
+    )

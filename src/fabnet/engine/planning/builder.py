@@ -83,13 +83,16 @@ class ModelBuilder:
             self.blocks[name] = block
         return block
 
-    def column_arrays(self) -> tuple[NDArray[np.float64], NDArray[np.float64],
-                                     NDArray[np.float64], NDArray[np.bool_]]:
+    def column_arrays(
+        self,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
         cat = np.concatenate
-        return (cat(self.cost) if self.cost else np.zeros(0),
-                cat(self.lower) if self.lower else np.zeros(0),
-                cat(self.upper) if self.upper else np.zeros(0),
-                cat(self.integer) if self.integer else np.zeros(0, bool))
+        return (
+            cat(self.cost) if self.cost else np.zeros(0),
+            cat(self.lower) if self.lower else np.zeros(0),
+            cat(self.upper) if self.upper else np.zeros(0),
+            cat(self.integer) if self.integer else np.zeros(0, bool),
+        )
 
     def matrix(self) -> sp.csr_matrix:
         cat = np.concatenate
@@ -107,12 +110,20 @@ class ModelBuilder:
 
     def to_highs(self, *, relax: bool, threads: int = 1) -> highspy.Highs:
         """A fresh Highs instance holding the model (integrality dropped when ``relax``)."""
-        h = highspy.Highs()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", threads)
         cost, lower, upper, integer = self.column_arrays()
-        h.addCols(len(cost), cost, lower, upper, 0, np.zeros(0, np.int32),
-                  np.zeros(0, np.int32), np.zeros(0))
+        h.addCols(
+            len(cost),
+            cost,
+            lower,
+            upper,
+            0,
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0),
+        )
         add_csr_rows(h, self.matrix(), *self.row_bounds())
         if not relax and integer.any():
             set_integrality(h, np.flatnonzero(integer))

@@ -67,7 +67,9 @@ def _numbers(path: Path, capacity: float | None) -> list[float]:
     try:
         return [float(t) for t in text.split()]
     except ValueError as exc:
-        raise InputError(f"not a whitespace-separated number list: {exc}", source=str(path)) from exc
+        raise InputError(
+            f"not a whitespace-separated number list: {exc}", source=str(path)
+        ) from exc
 
 
 def _take(values: list[float], pos: int, n: int, path: Path) -> tuple[F64, int]:
@@ -86,11 +88,13 @@ def read_orlib_cap(path: Path, capacity: float | None = None) -> CflpInstance:
     block, pos = _take(v, pos, n * (m + 1), path)
     block = block.reshape(n, m + 1)
     name = path.stem if capacity is None else f"{path.stem}-{capacity:g}"
-    return CflpInstance(name, fac[0::2], fac[1::2], block[:, 0], np.ascontiguousarray(block[:, 1:].T))
+    return CflpInstance(
+        name, fac[0::2], fac[1::2], block[:, 0], np.ascontiguousarray(block[:, 1:].T)
+    )
 
 
 def read_sscflp(path: Path, library: str | None = None) -> CflpInstance:
-    """A file of the sscflp collection; ``library`` (e.g. ``Lib_2``) defaults to the parent folder."""
+    """A file of the sscflp collection; ``library`` (``Lib_2`` ...) defaults to the folder."""
     lib = library or path.parent.name
     v = _numbers(path, None)
     name = f"{lib}/{path.name}"
@@ -106,7 +110,9 @@ def read_sscflp(path: Path, library: str | None = None) -> CflpInstance:
         demand, pos = _take(v, pos, n, path)
         fixed, pos = _take(v, pos, m, path)
         capacity, pos = _take(v, pos, m, path)
-        return CflpInstance(name, capacity, fixed, demand, np.ascontiguousarray(cost.reshape(n, m).T))
+        return CflpInstance(
+            name, capacity, fixed, demand, np.ascontiguousarray(cost.reshape(n, m).T)
+        )
     if lib.startswith("Lib_5"):
         m, n = int(v[0]), int(v[1])
         cost, pos = _take(v, 2, m * n, path)
@@ -114,8 +120,9 @@ def read_sscflp(path: Path, library: str | None = None) -> CflpInstance:
         fixed, pos = _take(v, pos, m, path)
         capacity, pos = _take(v, pos, m, path)
         return CflpInstance(name, capacity, fixed, demand, np.ascontiguousarray(cost.reshape(m, n)))
-    raise InputError(f"unknown sscflp library {lib!r}", source=str(path),
-                     hint="expected Lib_1 .. Lib_5")
+    raise InputError(
+        f"unknown sscflp library {lib!r}", source=str(path), hint="expected Lib_1 .. Lib_5"
+    )
 
 
 def read_capopt(path: Path) -> dict[str, float]:
@@ -148,19 +155,25 @@ def to_planning_problem(
 ) -> PlanningProblem:
     """One product made of one part; facilities with capacity and setup (fixed) cost; customers
     as delivery points; allocation cost per unit = cost_ij / demand_j as explicit lanes."""
-    m, n = instance.cost.shape
+    m = instance.cost.shape[0]
     part = Part(id="item")
     product = Product(id="item", bom=(("item", 1.0),))
     facilities = tuple(Facility(id=f"f{i + 1}", lat=0.0, lon=0.0) for i in range(m))
     candidates = tuple(
-        Candidate(part_id="item", facility_id=f"f{i + 1}", unit_cost=0.0,
-                  setup_cost=float(instance.fixed_cost[i]), capacity=float(instance.capacity[i]))
+        Candidate(
+            part_id="item",
+            facility_id=f"f{i + 1}",
+            unit_cost=0.0,
+            setup_cost=float(instance.fixed_cost[i]),
+            capacity=float(instance.capacity[i]),
+        )
         for i in range(m)
     )
     served = np.flatnonzero(instance.demand > 0)
     points = tuple(
-        DeliveryPoint(id=f"c{j + 1}", lat=0.0, lon=0.0,
-                      demand=(("item", float(instance.demand[j])),))
+        DeliveryPoint(
+            id=f"c{j + 1}", lat=0.0, lon=0.0, demand=(("item", float(instance.demand[j])),)
+        )
         for j in served
     )
     fi, dj = np.meshgrid(np.arange(m), np.arange(len(served)), indexing="ij")
@@ -173,10 +186,19 @@ def to_planning_problem(
         co2e_kg_per_unit=np.zeros(m * len(served)),
     )
     options = PlanningOptions(
-        single_sourcing=single_source, time_limit_s=time_limit_s, mip_gap=mip_gap,
-        baselines=False, threads=threads,
+        single_sourcing=single_source,
+        time_limit_s=time_limit_s,
+        mip_gap=mip_gap,
+        baselines=False,
+        threads=threads,
     )
     return PlanningProblem(
-        products=(product,), parts=(part,), facilities=facilities, candidates=candidates,
-        delivery_points=points, options=options, transport=None, lanes=lanes,
+        products=(product,),
+        parts=(part,),
+        facilities=facilities,
+        candidates=candidates,
+        delivery_points=points,
+        options=options,
+        transport=None,
+        lanes=lanes,
     )

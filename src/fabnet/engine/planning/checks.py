@@ -153,9 +153,7 @@ def _check_options(problem: PlanningProblem) -> list[str]:
             or lanes.delivery_point_index.max() >= n_d
         ):
             found.append("lanes: an index is outside the facilities or delivery points")
-        elif len(lanes.cost_per_unit) and (
-            lanes.cost_per_unit.min() < 0 or lanes.days.min() < 0
-        ):
+        elif len(lanes.cost_per_unit) and (lanes.cost_per_unit.min() < 0 or lanes.days.min() < 0):
             found.append("lanes: cost_per_unit and days must be >= 0")
     return found
 

@@ -2,9 +2,9 @@
 
 Columns: setup binaries per candidate (``z``), delivery-leg fractions (``x``: share of a delivery
 point's demand for a product carried by one origin and mode), inbound part flows (``w``), shortfall
-fractions (``s``), shipment binaries for modes with a fixed cost per shipment, facility-used binaries
-(only with a facility limit) and the timing variables of assembled products. The strong linking
-rows ``x <= z`` are NOT added here: the solver separates them as cuts (see ``solve``).
+fractions (``s``), shipment binaries for modes with a fixed cost per shipment, facility-used
+binaries (only with a facility limit) and the timing variables of assembled products. The strong
+linking rows ``x <= z`` are NOT added here: the solver separates them as cuts (see ``solve``).
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ class Columns:
 def x_unit_cost(net: Network) -> F64:
     """Per-unit cost of each delivery leg excluding CO2 price and lateness."""
     legs = net.delivery
-    origin_cost = by_origin(legs.from_assembly, legs.origin, net.asm.unit_cost,
-                            net.cand.unit_cost)
+    origin_cost = by_origin(legs.from_assembly, legs.origin, net.asm.unit_cost, net.cand.unit_cost)
     return origin_cost + legs.transport_per_unit + legs.duty_per_unit
 
 
@@ -86,7 +85,9 @@ def define_flow_variables(b: ModelBuilder, net: Network, cols: Columns) -> None:
         cols.s = b.add_columns(len(net.dk_qty), net.dk_qty * o.shortfall_penalty_per_unit, 0, 1)
     legs = np.flatnonzero(net.delivery.fixed_per_shipment > 0)
     cols.ship_x_leg = legs
-    cols.ship_x = b.add_columns(len(legs), net.delivery.fixed_per_shipment[legs], 0, 1, integer=True)
+    cols.ship_x = b.add_columns(
+        len(legs), net.delivery.fixed_per_shipment[legs], 0, 1, integer=True
+    )
     legs_w = np.flatnonzero(inbound.fixed_per_shipment > 0)
     cols.ship_w_leg = legs_w
     cols.ship_w = b.add_columns(len(legs_w), inbound.fixed_per_shipment[legs_w], 0, 1, integer=True)
@@ -190,8 +191,12 @@ def define_capacity_cover_constraints(b: ModelBuilder, net: Network, cols: Colum
     product_need = np.bincount(net.dk_product, weights=net.dk_qty, minlength=len(net.assembled))
     for name, origins, z, need in (
         ("capacity_cover", net.cand, cols.z_cand, net.part_need),
-        ("assembly_capacity_cover", net.asm, cols.z_asm,
-         np.where(net.assembled, product_need, 0.0)),
+        (
+            "assembly_capacity_cover",
+            net.asm,
+            cols.z_asm,
+            np.where(net.assembled, product_need, 0.0),
+        ),
     ):
         items = np.flatnonzero(need > 0)
         if not len(items) or not origins.size:
@@ -199,38 +204,60 @@ def define_capacity_cover_constraints(b: ModelBuilder, net: Network, cols: Colum
         pos = np.full(len(need), -1, np.int64)
         pos[items] = np.arange(len(items))
         keep = pos[origins.item] >= 0
-        b.add_rows(name, len(items), need[items], INF, pos[origins.item[keep]], z[keep],
-                   origins.capacity[keep], entity=items)
+        b.add_rows(
+            name,
+            len(items),
+            need[items],
+            INF,
+            pos[origins.item[keep]],
+            z[keep],
+            origins.capacity[keep],
+            entity=items,
+        )
 
 
 def define_linking_constraints(b: ModelBuilder, net: Network, cols: Columns) -> None:
     """Inbound flows and shipment binaries link to their setup/shipment binaries (few rows)."""
     inbound = net.inbound
     if inbound.size:
-        bound = np.minimum(net.cand.capacity[inbound.origin],
-                           net.asm.capacity[inbound.target]
-                           * net.bom[net.asm.item[inbound.target], inbound.part])
+        bound = np.minimum(
+            net.cand.capacity[inbound.origin],
+            net.asm.capacity[inbound.target] * net.bom[net.asm.item[inbound.target], inbound.part],
+        )
         n = inbound.size
         b.add_rows(
-            "inbound_link", n, -INF, 0.0,
+            "inbound_link",
+            n,
+            -INF,
+            0.0,
             np.concatenate([np.arange(n), np.arange(n)]),
             np.concatenate([cols.w, cols.z_cand[inbound.origin]]),
             np.concatenate([np.ones(n), -bound]),
         )
     if len(cols.ship_x):
         n = len(cols.ship_x)
-        b.add_rows("shipment_link", n, -INF, 0.0,
-                   np.concatenate([np.arange(n), np.arange(n)]),
-                   np.concatenate([cols.x[cols.ship_x_leg], cols.ship_x]),
-                   np.concatenate([np.ones(n), -np.ones(n)]))
+        b.add_rows(
+            "shipment_link",
+            n,
+            -INF,
+            0.0,
+            np.concatenate([np.arange(n), np.arange(n)]),
+            np.concatenate([cols.x[cols.ship_x_leg], cols.ship_x]),
+            np.concatenate([np.ones(n), -np.ones(n)]),
+        )
     if len(cols.ship_w):
         n = len(cols.ship_w)
         legs = cols.ship_w_leg
         bound = net.cand.capacity[inbound.origin[legs]]
-        b.add_rows("inbound_shipment_link", n, -INF, 0.0,
-                   np.concatenate([np.arange(n), np.arange(n)]),
-                   np.concatenate([cols.w[legs], cols.ship_w]),
-                   np.concatenate([np.ones(n), -bound]))
+        b.add_rows(
+            "inbound_shipment_link",
+            n,
+            -INF,
+            0.0,
+            np.concatenate([np.arange(n), np.arange(n)]),
+            np.concatenate([cols.w[legs], cols.ship_w]),
+            np.concatenate([np.ones(n), -bound]),
+        )
 
 
 def strong_link_violations(net: Network, cols: Columns, values: F64, tol: float = 1e-6) -> I64:
@@ -281,15 +308,25 @@ def define_max_facilities_constraint(b: ModelBuilder, net: Network, cols: Column
     pos = np.searchsorted(facs, np.concatenate([net.cand.facility, net.asm.facility]))
     z = np.concatenate([cols.z_cand, cols.z_asm])
     n = len(z)
-    b.add_rows("facility_used", n, -INF, 0.0,
-               np.concatenate([np.arange(n), np.arange(n)]),
-               np.concatenate([z, cols.u_fac[pos]]),
-               np.concatenate([np.ones(n), -np.ones(n)]))
+    b.add_rows(
+        "facility_used",
+        n,
+        -INF,
+        0.0,
+        np.concatenate([np.arange(n), np.arange(n)]),
+        np.concatenate([z, cols.u_fac[pos]]),
+        np.concatenate([np.ones(n), -np.ones(n)]),
+    )
     slack = cols.slack.get("max_facilities_slack", np.zeros(0, np.int64))
-    b.add_rows("max_facilities", 1, -INF, float(limit),
-               np.zeros(len(facs) + len(slack), np.int64),
-               np.concatenate([cols.u_fac, slack]),
-               np.concatenate([np.ones(len(facs)), -np.ones(len(slack))]))
+    b.add_rows(
+        "max_facilities",
+        1,
+        -INF,
+        float(limit),
+        np.zeros(len(facs) + len(slack), np.int64),
+        np.concatenate([cols.u_fac, slack]),
+        np.concatenate([np.ones(len(facs)), -np.ones(len(slack))]),
+    )
 
 
 def define_single_sourcing(b: ModelBuilder, net: Network, cols: Columns) -> None:
@@ -304,28 +341,36 @@ def _spend_terms(net: Network, cols: Columns) -> tuple[I64, F64, NDArray[np.bool
     assert share is not None
     facs = net.problem.facilities
     local_fac = np.array(
-        [(f.country or "").upper() in {c.upper() for c in share.countries}
-         or (f.region is not None and f.region in share.regions) for f in facs],
+        [
+            (f.country or "").upper() in {c.upper() for c in share.countries}
+            or (f.region is not None and f.region in share.regions)
+            for f in facs
+        ],
         dtype=bool,
     )
     legs = net.delivery
     qty = leg_quantity(net)
-    origin_cost = by_origin(legs.from_assembly, legs.origin, net.asm.unit_cost,
-                            net.cand.unit_cost)
+    origin_cost = by_origin(legs.from_assembly, legs.origin, net.asm.unit_cost, net.cand.unit_cost)
     origin_fac = by_origin(legs.from_assembly, legs.origin, net.asm.facility, net.cand.facility)
     col = np.concatenate([cols.x, cols.w, cols.z_cand, cols.z_asm])
-    spend = np.concatenate([
-        qty * origin_cost,
-        net.cand.unit_cost[net.inbound.origin] if net.inbound.size else np.zeros(0),
-        net.cand.setup_cost,
-        net.asm.setup_cost,
-    ])
-    local = np.concatenate([
-        local_fac[origin_fac] if len(origin_fac) else np.zeros(0, bool),
-        local_fac[net.cand.facility[net.inbound.origin]] if net.inbound.size else np.zeros(0, bool),
-        local_fac[net.cand.facility],
-        local_fac[net.asm.facility],
-    ])
+    spend = np.concatenate(
+        [
+            qty * origin_cost,
+            net.cand.unit_cost[net.inbound.origin] if net.inbound.size else np.zeros(0),
+            net.cand.setup_cost,
+            net.asm.setup_cost,
+        ]
+    )
+    local = np.concatenate(
+        [
+            local_fac[origin_fac] if len(origin_fac) else np.zeros(0, bool),
+            local_fac[net.cand.facility[net.inbound.origin]]
+            if net.inbound.size
+            else np.zeros(0, bool),
+            local_fac[net.cand.facility],
+            local_fac[net.asm.facility],
+        ]
+    )
     return col, spend, local
 
 
@@ -337,16 +382,23 @@ def define_local_share_constraint(b: ModelBuilder, net: Network, cols: Columns) 
     col, spend, local = _spend_terms(net, cols)
     val = spend * (local.astype(np.float64) - share.min_share)
     slack = cols.slack.get("local_share_slack", np.zeros(0, np.int64))
-    b.add_rows("local_share", 1, 0.0, INF,
-               np.zeros(len(col) + len(slack), np.int64),
-               np.concatenate([col, slack]),
-               np.concatenate([val, np.ones(len(slack))]))
+    b.add_rows(
+        "local_share",
+        1,
+        0.0,
+        INF,
+        np.zeros(len(col) + len(slack), np.int64),
+        np.concatenate([col, slack]),
+        np.concatenate([val, np.ones(len(slack))]),
+    )
 
 
 def co2_terms(net: Network, cols: Columns) -> tuple[I64, F64]:
     qty = leg_quantity(net)
-    return (np.concatenate([cols.x, cols.w]),
-            np.concatenate([qty * net.delivery.co2e_kg_per_unit, net.inbound.co2e_kg_per_unit]))
+    return (
+        np.concatenate([cols.x, cols.w]),
+        np.concatenate([qty * net.delivery.co2e_kg_per_unit, net.inbound.co2e_kg_per_unit]),
+    )
 
 
 def define_co2_budget(b: ModelBuilder, net: Network, cols: Columns) -> None:
@@ -355,10 +407,15 @@ def define_co2_budget(b: ModelBuilder, net: Network, cols: Columns) -> None:
         return
     col, val = co2_terms(net, cols)
     slack = cols.slack.get("co2_budget_slack", np.zeros(0, np.int64))
-    b.add_rows("co2_budget", 1, -INF, float(budget),
-               np.zeros(len(col) + len(slack), np.int64),
-               np.concatenate([col, slack]),
-               np.concatenate([val, -np.ones(len(slack))]))
+    b.add_rows(
+        "co2_budget",
+        1,
+        -INF,
+        float(budget),
+        np.zeros(len(col) + len(slack), np.int64),
+        np.concatenate([col, slack]),
+        np.concatenate([val, -np.ones(len(slack))]),
+    )
 
 
 def define_due_date_constraints(b: ModelBuilder, net: Network, cols: Columns) -> None:
@@ -373,20 +430,27 @@ def define_due_date_constraints(b: ModelBuilder, net: Network, cols: Columns) ->
     if not net.asm.size or not inbound.size:
         cols.ready_asm = np.full(net.asm.size, -1, np.int64)
         return
-    due = np.array([np.inf if d.due_days is None else d.due_days
-                    for d in net.problem.delivery_points])
+    due = np.array(
+        [np.inf if d.due_days is None else d.due_days for d in net.problem.delivery_points]
+    )
     arrival = net.cand.lead_days[inbound.origin] + inbound.transit_days
     n_asm = net.asm.size
     a_max = np.zeros(n_asm)
     np.maximum.at(a_max, inbound.target, arrival)
     a_min = np.zeros(n_asm)
-    for a in range(n_asm):
-        here = inbound.target == a
+    for site in range(n_asm):
+        here = inbound.target == site
         parts = np.unique(inbound.part[here])
-        a_min[a] = max((arrival[here & (inbound.part == p)].min() for p in parts), default=0.0)
+        a_min[site] = max(
+            (float(arrival[here & (inbound.part == p)].min()) for p in parts), default=0.0
+        )
     asm_legs = np.flatnonzero(legs.from_assembly)
     a = legs.origin[asm_legs]
-    base = net.asm.lead_days[a] + legs.transit_days[asm_legs] - due[net.dk_point[legs.target[asm_legs]]]
+    base = (
+        net.asm.lead_days[a]
+        + legs.transit_days[asm_legs]
+        - due[net.dk_point[legs.target[asm_legs]]]
+    )
     hard = net.problem.options.lateness_penalty_per_unit_day is None
     always_late = a_min[a] + base > 1e-9
     maybe_late = (a_max[a] + base > 1e-9) & ~always_late
@@ -404,33 +468,56 @@ def define_due_date_constraints(b: ModelBuilder, net: Network, cols: Columns) ->
     g = b.add_columns(len(in_legs), 0.0, 0, 1, integer=True)
     n = len(in_legs)
     bound = net.cand.capacity[inbound.origin[in_legs]]
-    b.add_rows("inbound_used", n, -INF, 0.0,
-               np.concatenate([np.arange(n), np.arange(n)]),
-               np.concatenate([cols.w[in_legs], g]),
-               np.concatenate([np.ones(n), -bound]))
-    b.add_rows("ready_day", n, 0.0, INF,
-               np.concatenate([np.arange(n), np.arange(n)]),
-               np.concatenate([cols.ready_asm[inbound.target[in_legs]], g]),
-               np.concatenate([np.ones(n), -arrival[in_legs]]))
+    b.add_rows(
+        "inbound_used",
+        n,
+        -INF,
+        0.0,
+        np.concatenate([np.arange(n), np.arange(n)]),
+        np.concatenate([cols.w[in_legs], g]),
+        np.concatenate([np.ones(n), -bound]),
+    )
+    b.add_rows(
+        "ready_day",
+        n,
+        0.0,
+        INF,
+        np.concatenate([np.arange(n), np.arange(n)]),
+        np.concatenate([cols.ready_asm[inbound.target[in_legs]], g]),
+        np.concatenate([np.ones(n), -arrival[in_legs]]),
+    )
     m = len(critical)
     pen = net.problem.options.lateness_penalty_per_unit_day or 0.0
     qty = leg_quantity(net)[critical]
     h = b.add_columns(m, 0.0, 0, 1, integer=True)
     late_cols = b.add_columns(m, pen * qty, 0.0, 0.0 if hard else INF)
     cols.late_leg, cols.late = critical, late_cols
-    b.add_rows("leg_used", m, -INF, 0.0,
-               np.concatenate([np.arange(m), np.arange(m)]),
-               np.concatenate([cols.x[critical], h]),
-               np.concatenate([np.ones(m), -np.ones(m)]))
+    b.add_rows(
+        "leg_used",
+        m,
+        -INF,
+        0.0,
+        np.concatenate([np.arange(m), np.arange(m)]),
+        np.concatenate([cols.x[critical], h]),
+        np.concatenate([np.ones(m), -np.ones(m)]),
+    )
     a_c = legs.origin[critical]
-    base_c = (net.asm.lead_days[a_c] + legs.transit_days[critical]
-              - due[net.dk_point[legs.target[critical]]])
+    base_c = (
+        net.asm.lead_days[a_c]
+        + legs.transit_days[critical]
+        - due[net.dk_point[legs.target[critical]]]
+    )
     big_m = np.maximum(a_max[a_c] + base_c, 0.0)
     # late - ready - M h >= base - M
-    b.add_rows("lateness", m, base_c - big_m, INF,
-               np.concatenate([np.arange(m), np.arange(m), np.arange(m)]),
-               np.concatenate([late_cols, cols.ready_asm[a_c], h]),
-               np.concatenate([np.ones(m), -np.ones(m), -big_m]))
+    b.add_rows(
+        "lateness",
+        m,
+        base_c - big_m,
+        INF,
+        np.concatenate([np.arange(m), np.arange(m), np.arange(m)]),
+        np.concatenate([late_cols, cols.ready_asm[a_c], h]),
+        np.concatenate([np.ones(m), -np.ones(m), -big_m]),
+    )
 
 
 def _block_of(b: ModelBuilder, columns: I64) -> int:
@@ -449,8 +536,9 @@ def define_elastic_slacks(b: ModelBuilder, net: Network, cols: Columns) -> None:
     cols.slack["shortfall"] = b.add_columns(n_dk, ELASTIC_PENALTY * net.dk_qty, 0, 1)
     # extra capacity is cheaper than unmet demand: the diagnosis names the short capacities
     cols.slack["capacity_slack"] = b.add_columns(net.cand.size, ELASTIC_PENALTY / 10, 0, INF)
-    cols.slack["assembly_capacity_slack"] = b.add_columns(net.asm.size, ELASTIC_PENALTY / 10, 0,
-                                                          INF)
+    cols.slack["assembly_capacity_slack"] = b.add_columns(
+        net.asm.size, ELASTIC_PENALTY / 10, 0, INF
+    )
     o = net.problem.options
     if o.max_facilities is not None:
         cols.slack["max_facilities_slack"] = b.add_columns(1, ELASTIC_PENALTY * 1e3, 0, INF)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from fabnet.engine.logistics import TransportMode, TransportModel, great_circle_km
+from fabnet.engine.logistics import TransportMode, great_circle_km
 
 from .problem import PlanningProblem
 
@@ -27,8 +27,12 @@ EXPLICIT_MODE = -1
 MODES: tuple[TransportMode, ...] = tuple(TransportMode)
 
 
-def by_origin(from_assembly: NDArray[np.bool_], origin: I64, assembly_values: NDArray[Any],
-              candidate_values: NDArray[Any]) -> NDArray[Any]:
+def by_origin(
+    from_assembly: NDArray[np.bool_],
+    origin: I64,
+    assembly_values: NDArray[Any],
+    candidate_values: NDArray[Any],
+) -> NDArray[Any]:
     """Per leg: ``assembly_values[origin]`` for legs from assembly sites, else
     ``candidate_values[origin]`` (safe when one of the two origin sets is empty)."""
     out = np.zeros(len(origin), dtype=np.result_type(assembly_values, candidate_values))
@@ -92,9 +96,7 @@ class Network:
     assembled: NDArray[np.bool_]
 
 
-def _distances(
-    lat1: F64, lon1: F64, lat2: F64, lon2: F64
-) -> F64:
+def _distances(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
     return great_circle_km(lat1, lon1, lat2, lon2)
 
 
@@ -103,15 +105,29 @@ def _origins(problem: PlanningProblem, assembly: bool, need: F64) -> Origins:
     if assembly:
         prod_index = {p.id: i for i, p in enumerate(problem.products)}
         rows = [
-            (prod_index[a.product_id], fac_index[a.facility_id], a.unit_cost, a.setup_cost,
-             a.capacity, a.lead_time_days, a.min_lot)
+            (
+                prod_index[a.product_id],
+                fac_index[a.facility_id],
+                a.unit_cost,
+                a.setup_cost,
+                a.capacity,
+                a.lead_time_days,
+                a.min_lot,
+            )
             for a in problem.assembly_candidates
         ]
     else:
         part_index = {p.id: i for i, p in enumerate(problem.parts)}
         rows = [
-            (part_index[c.part_id], fac_index[c.facility_id], c.unit_cost, c.setup_cost,
-             c.capacity, c.lead_time_days, c.min_lot)
+            (
+                part_index[c.part_id],
+                fac_index[c.facility_id],
+                c.unit_cost,
+                c.setup_cost,
+                c.capacity,
+                c.lead_time_days,
+                c.min_lot,
+            )
             for c in problem.candidates
         ]
     arr = np.array(rows, dtype=np.float64).reshape(-1, 7)
@@ -147,9 +163,9 @@ def compile_network(problem: PlanningProblem) -> Network:
     dk = np.array(pairs, dtype=np.float64).reshape(-1, 3)
     dk_point, dk_product, dk_qty = dk[:, 0].astype(np.int64), dk[:, 1].astype(np.int64), dk[:, 2]
     product_demand = np.bincount(dk_product, weights=dk_qty, minlength=n_prod)
-    part_need = product_demand @ bom
+    part_need = np.asarray(product_demand @ bom, dtype=np.float64)
     cand = _origins(problem, False, part_need)
-    asm = _origins(problem, True, product_demand)
+    asm = _origins(problem, True, product_demand.astype(np.float64))
     part_mass = np.array([p.mass_kg for p in problem.parts], dtype=np.float64)
     product_mass = bom @ part_mass if n_part else np.zeros(n_prod)
     cheapest_part = np.full(n_part, 0.0)
@@ -237,14 +253,13 @@ def _delivery_legs(
     product = dk_product[target]
     unit_mass = product_mass[product]
     value = by_origin(from_asm, origin, asm.unit_cost, cand.unit_cost) + np.where(
-        from_asm, product_value[product], 0.0)
+        from_asm, product_value[product], 0.0
+    )
     legs = _lane_attributes(problem, facility, point, unit_mass, value, delivery=True)
-    (origin_x, from_asm_x, target_x, mode, dist, days, transport, duty, co2, fixed) = (
-        _expand(legs, origin, from_asm, target)
+    (origin_x, from_asm_x, target_x, mode, dist, days, transport, duty, co2, fixed) = _expand(
+        legs, origin, from_asm, target
     )
-    due = np.array(
-        [np.inf if d.due_days is None else d.due_days for d in problem.delivery_points]
-    )
+    due = np.array([np.inf if d.due_days is None else d.due_days for d in problem.delivery_points])
     lead = by_origin(from_asm_x, origin_x, np.zeros(asm.size), cand.lead_days)
     late = np.where(from_asm_x, 0.0, np.maximum(0.0, lead + days - due[dk_point[target_x]]))
     return Legs(
@@ -296,8 +311,10 @@ def _origin_pairs(
     for start in range(0, n_t, block):
         sl = np.arange(start, min(n_t, start + block))
         dist = _distances(
-            f_lat[facility][:, None], f_lon[facility][:, None],
-            d_lat[points[sl]][None, :], d_lon[points[sl]][None, :],
+            f_lat[facility][:, None],
+            f_lon[facility][:, None],
+            d_lat[points[sl]][None, :],
+            d_lon[points[sl]][None, :],
         )
         nearest = np.argpartition(dist, k_near - 1, axis=0)[:k_near]
         o_parts.append(origins[nearest].ravel())
@@ -340,8 +357,13 @@ def _lane_attributes(
         lanes = problem.lanes
         key = lanes.facility_index * len(problem.delivery_points) + lanes.delivery_point_index
         order = np.argsort(key)
-        pos = order[np.searchsorted(key[order], facility * len(problem.delivery_points) + point_or_fac)]
-        col = lambda a: a[pos][:, None]  # noqa: E731
+        pos = order[
+            np.searchsorted(key[order], facility * len(problem.delivery_points) + point_or_fac)
+        ]
+
+        def col(values: F64) -> F64:
+            return values[pos][:, None]
+
         return _LaneAttrs(
             mode=np.full((n, 1), EXPLICIT_MODE, np.int64),
             distance_km=np.zeros((n, 1)),
@@ -363,19 +385,21 @@ def _lane_attributes(
             fixed=np.zeros((n, 1)),
         )
     gc = _distances(f_lat[facility], f_lon[facility], lat2, lon2) if n else np.zeros(0)
-    c_orig = _country_codes(
-        [f.country for f in problem.facilities] + countries2
-    )
+    c_orig = _country_codes([f.country for f in problem.facilities] + countries2)
     o_code = c_orig[: len(problem.facilities)][facility]
-    d_code = c_orig[len(problem.facilities):][dest_country]
+    d_code = c_orig[len(problem.facilities) :][dest_country]
     codes = [f.country for f in problem.facilities] + countries2
-    border = np.array(
-        [
-            transport.crosses_border(codes[int(a)], codes[len(problem.facilities) + int(b)])
-            for a, b in zip(facility, dest_country, strict=True)
-        ],
-        dtype=bool,
-    ) if transport.border_duty_pct > 0 or transport.border_days > 0 else np.zeros(n, bool)
+    border = (
+        np.array(
+            [
+                transport.crosses_border(codes[int(a)], codes[len(problem.facilities) + int(b)])
+                for a, b in zip(facility, dest_country, strict=True)
+            ],
+            dtype=bool,
+        )
+        if transport.border_duty_pct > 0 or transport.border_days > 0
+        else np.zeros(n, bool)
+    )
     modes = [m for m in MODES if m in problem.options.allowed_modes and m in transport.modes]
     shape = (n, len(modes))
     out = {k: np.zeros(shape) for k in ("dist", "days", "transport", "duty", "co2", "fixed")}
@@ -388,7 +412,9 @@ def _lane_attributes(
         km = gc * p.detour_factor
         mode_code[:, j] = np.where(allowed, MODES.index(m), -2)
         out["dist"][:, j] = km
-        out["days"][:, j] = p.handling_days + km / p.speed_km_per_day + border * transport.border_days
+        out["days"][:, j] = (
+            p.handling_days + km / p.speed_km_per_day + border * transport.border_days
+        )
         out["transport"][:, j] = p.cost_per_kg_km * unit_mass * km
         out["duty"][:, j] = value * border * transport.border_duty_pct / 100.0
         out["co2"][:, j] = p.co2e_g_per_tkm * unit_mass / 1000.0 * km / 1000.0
@@ -430,8 +456,20 @@ def _inbound_legs(
     if not asm.size or not cand.size:
         empty_i = np.zeros(0, np.int64)
         empty_f = np.zeros(0)
-        return Legs(empty_i, np.zeros(0, bool), empty_i, empty_i, empty_i, empty_f, empty_f,
-                    empty_f, empty_f, empty_f, empty_f, empty_f)
+        return Legs(
+            empty_i,
+            np.zeros(0, bool),
+            empty_i,
+            empty_i,
+            empty_i,
+            empty_f,
+            empty_f,
+            empty_f,
+            empty_f,
+            empty_f,
+            empty_f,
+            empty_f,
+        )
     needs = bom[asm.item][:, cand.item] > 0  # (asm, cand)
     a_idx, c_idx = np.nonzero(needs)
     legs = _lane_attributes(

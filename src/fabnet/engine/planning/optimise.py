@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-from numpy.typing import NDArray
-
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from .builder import INF, ModelBuilder, add_csr_rows, set_integrality
 from .model import Columns, strong_link_rows, strong_link_violations
@@ -74,40 +73,77 @@ def optimise(
     """Run the cut loop and the MIP; see the module docstring."""
     start = time.perf_counter()
     deadline = start + time_limit_s
-    cost, lower, upper, integer = b.column_arrays()
+    _, lower, upper, integer = b.column_arrays()
     n_setup = len(cols.z_cand) + len(cols.z_asm)
     separate = separate and n_setup > 0 and net.delivery.size > 0
     if separate:
-        lp = _strong_lp(net, b, cols, threads=threads, deadline=deadline, log=log,
-                        separate=separate, max_rounds=max_rounds)
+        lp = _strong_lp(
+            net,
+            b,
+            cols,
+            threads=threads,
+            deadline=deadline,
+            log=log,
+            separate=separate,
+            max_rounds=max_rounds,
+        )
     else:
         lp = _LpResult("skipped", None, None, None, np.zeros(net.delivery.size, bool), 0)
     if lp.status == "infeasible":
         return _infeasible(start, lp.rounds, int(lp.linked.sum()))
     _trace(log, start, f"strong LP {lp.status} bound={lp.bound} rounds={lp.rounds}")
-    h = b.to_highs(relax=True, threads=threads)
-    h.setOptionValue("output_flag", log)
-    if lp.linked.any():
-        legs = np.flatnonzero(lp.linked)
-        row, col, val = strong_link_rows(net, cols, legs)
-        m = sp.csr_matrix((val, (row, col)), shape=(len(legs), b.n_cols))
-        add_csr_rows(h, m, np.full(len(legs), -INF), np.zeros(len(legs)))
     rounds = lp.rounds
     has_added = lp.linked
     values = lp.values
     lp_bound = lp.bound
     fixed_closed = fixed_open = 0
     incumbent: F64 | None = None
+    inc_obj: float | None = None
     if values is not None and lp_bound is not None and n_setup and integer.any():
         incumbent, inc_obj = _restricted_mip(
-            net, b, cols, lp.linked, upper, threads, 0.3 * (deadline - time.perf_counter()),
-            mip_gap, log)
+            net,
+            b,
+            cols,
+            lp.linked,
+            upper,
+            threads,
+            0.4 * (deadline - time.perf_counter()),
+            max(mip_gap / 4, 1e-6),
+            log,
+        )
         _trace(log, start, f"restricted MIP incumbent={inc_obj}")
+        if (
+            incumbent is not None
+            and inc_obj is not None
+            and (inc_obj - lp_bound <= mip_gap * max(abs(inc_obj), 1e-9) + 1e-9)
+        ):
+            # The LP bound of the full model already proves the plan within the asked gap.
+            activity = b.matrix() @ incumbent
+            return Outcome(
+                "optimal",
+                incumbent,
+                activity,
+                inc_obj,
+                lp_bound,
+                max(0.0, inc_obj - lp_bound) / max(abs(inc_obj), 1e-9),
+                time.perf_counter() - start,
+                lp_bound,
+                rounds,
+                int(has_added.sum()),
+                0,
+                0,
+            )
+    h = b.to_highs(relax=True, threads=threads)
+    h.setOptionValue("output_flag", log)
+    if lp.linked.any():
+        _add_full_link_rows(h, net, cols, np.flatnonzero(lp.linked), b.n_cols)
+    if values is not None and lp_bound is not None and n_setup and integer.any():
         if incumbent is None:
             incumbent, inc_obj = _round_up(h, b, cols, values, lower, upper, integer, threads)
         if incumbent is not None and inc_obj is not None and lp.setup_dual is not None:
             fixed_closed, fixed_open = _reduced_cost_fixing(
-                h, cols, values, lp.setup_dual, lp_bound, inc_obj)
+                h, cols, values, lp.setup_dual, lp_bound, inc_obj
+            )
     if integer.any():
         set_integrality(h, np.flatnonzero(integer))
         h.setOptionValue("mip_rel_gap", mip_gap)
@@ -129,11 +165,24 @@ def optimise(
     if integer.any():
         has_solution = info.primal_solution_status == 2
         if not has_solution:
-            return Outcome("infeasible" if status == "optimal" else status, None, None, None,
-                           None, None, seconds, lp_bound, rounds, int(has_added.sum()),
-                           fixed_closed, fixed_open)
+            return Outcome(
+                "infeasible" if status == "optimal" else status,
+                None,
+                None,
+                None,
+                None,
+                None,
+                seconds,
+                lp_bound,
+                rounds,
+                int(has_added.sum()),
+                fixed_closed,
+                fixed_open,
+            )
         objective = float(info.objective_function_value)
         bound = float(info.mip_dual_bound)
+        if lp_bound is not None and status != "optimal":
+            bound = max(bound, lp_bound)
         gap = abs(objective - bound) / max(abs(objective), 1e-9)
     else:
         objective = float(info.objective_function_value)
@@ -142,8 +191,20 @@ def optimise(
     solution = h.getSolution()
     values = np.asarray(solution.col_value, dtype=np.float64)
     activity = np.asarray(solution.row_value, dtype=np.float64)[: b.n_rows]
-    return Outcome(status, values, activity, objective, bound, gap, seconds, lp_bound, rounds,
-                   int(has_added.sum()), fixed_closed, fixed_open)
+    return Outcome(
+        status,
+        values,
+        activity,
+        objective,
+        bound,
+        gap,
+        seconds,
+        lp_bound,
+        rounds,
+        int(has_added.sum()),
+        fixed_closed,
+        fixed_open,
+    )
 
 
 def _trace(log: bool, start: float, message: str) -> None:
@@ -152,8 +213,20 @@ def _trace(log: bool, start: float, message: str) -> None:
 
 
 def _infeasible(start: float, rounds: int, cuts: int) -> Outcome:
-    return Outcome("infeasible", None, None, None, None, None, time.perf_counter() - start, None,
-                   rounds, cuts, 0, 0)
+    return Outcome(
+        "infeasible",
+        None,
+        None,
+        None,
+        None,
+        None,
+        time.perf_counter() - start,
+        None,
+        rounds,
+        cuts,
+        0,
+        0,
+    )
 
 
 def _restricted_mip(
@@ -219,7 +292,11 @@ def _round_up(
 
 
 def _reduced_cost_fixing(
-    h: highspy.Highs, cols: Columns, all_values: F64, dual: F64, lp_bound: float,
+    h: highspy.Highs,
+    cols: Columns,
+    all_values: F64,
+    dual: F64,
+    lp_bound: float,
     incumbent: float,
 ) -> tuple[int, int]:
     """Fix setups whose LP reduced cost proves they cannot change in a better plan."""
@@ -306,13 +383,14 @@ def _strong_lp(
     sol = h.getSolution()
     setup = np.concatenate([cols.z_cand, cols.z_asm])
     setup_dual = np.asarray(sol.col_dual, dtype=np.float64)[setup]
-    row_dual = np.asarray(sol.row_dual, dtype=np.float64)[b.n_rows:]
+    row_dual = np.asarray(sol.row_dual, dtype=np.float64)[b.n_rows :]
     keep = np.zeros(net.delivery.size, bool)
     legs_linked = np.flatnonzero(linked)
     keep[legs_linked[np.abs(row_dual) > 1e-9]] = True
     keep |= linked & (values[cols.x] > 1e-9)
-    return _LpResult("optimal", float(h.getInfo().objective_function_value), values, setup_dual,
-                     keep, rounds)
+    return _LpResult(
+        "optimal", float(h.getInfo().objective_function_value), values, setup_dual, keep, rounds
+    )
 
 
 def _add_full_link_rows(

@@ -207,8 +207,10 @@ def evaluate(
     production = float(cand_out @ net.cand.unit_cost + asm_out @ net.asm.unit_cost)
     setup = float(net.cand.setup_cost @ open_cand + net.asm.setup_cost @ open_asm)
     transport = float(
-        units @ legs.transport_per_unit + w @ inbound.transport_per_unit
-        + legs.fixed_per_shipment[units > TOL].sum() + inbound.fixed_per_shipment[w > TOL].sum()
+        units @ legs.transport_per_unit
+        + w @ inbound.transport_per_unit
+        + legs.fixed_per_shipment[units > TOL].sum()
+        + inbound.fixed_per_shipment[w > TOL].sum()
     )
     duties = float(units @ legs.duty_per_unit + w @ inbound.duty_per_unit)
     co2e = float(units @ legs.co2e_kg_per_unit + w @ inbound.co2e_kg_per_unit)
@@ -217,8 +219,10 @@ def evaluate(
     if inbound.size:
         arrival = net.cand.lead_days[inbound.origin] + inbound.transit_days
         np.maximum.at(ready, inbound.target, np.where(w > TOL, arrival, 0.0))
-    path_days = by_origin(legs.from_assembly, legs.origin, ready + net.asm.lead_days,
-                          net.cand.lead_days) + legs.transit_days
+    path_days = (
+        by_origin(legs.from_assembly, legs.origin, ready + net.asm.lead_days, net.cand.lead_days)
+        + legs.transit_days
+    )
     due = np.array([np.inf if d.due_days is None else d.due_days for d in p.delivery_points])
     point = net.dk_point[legs.target]
     late = np.maximum(0.0, path_days - due[point])
@@ -235,15 +239,18 @@ def evaluate(
     np.add.at(served, legs.target, x)
     missing = np.maximum(0.0, 1.0 - served) * net.dk_qty
     shortfall = tuple(
-        Shortfall(dp_ids[int(net.dk_point[i])], p.products[int(net.dk_product[i])].id,
-                  float(missing[i]))
+        Shortfall(
+            dp_ids[int(net.dk_point[i])], p.products[int(net.dk_product[i])].id, float(missing[i])
+        )
         for i in np.flatnonzero(missing > 1e-6 * np.maximum(net.dk_qty, 1.0))
     )
     shortfall_cost = float(missing.sum() * (o.shortfall_penalty_per_unit or 0.0))
     local_share = _local_share(net, cand_out, asm_out, open_cand, open_asm)
     fac_ids = [f.id for f in p.facilities]
-    used = sorted({fac_ids[int(f)] for f in net.cand.facility[open_cand]}
-                  | {fac_ids[int(f)] for f in net.asm.facility[open_asm]})
+    used = sorted(
+        {fac_ids[int(f)] for f in net.cand.facility[open_cand]}
+        | {fac_ids[int(f)] for f in net.asm.facility[open_asm]}
+    )
     excess: dict[str, float] = {}
     for origins, out, names in (
         (net.cand, cand_out, [pt.id for pt in p.parts]),
@@ -254,18 +261,31 @@ def evaluate(
             key = f"{names[int(origins.item[i])]}@{fac_ids[int(origins.facility[i])]}"
             excess[key] = float(over[i])
     costs = CostBreakdown(
-        production=production, setup=setup, transport=transport, duties=duties,
-        co2=co2e / 1000.0 * o.co2_price_per_t, lateness=lateness_cost, shortfall=shortfall_cost,
+        production=production,
+        setup=setup,
+        transport=transport,
+        duties=duties,
+        co2=co2e / 1000.0 * o.co2_price_per_t,
+        lateness=lateness_cost,
+        shortfall=shortfall_cost,
     )
     return Evaluation(
-        costs=costs, co2e_kg=co2e, lead_time_days=MappingProxyType(lead),
-        late_days=MappingProxyType(late_days), shortfall=shortfall, local_share=local_share,
-        facilities_used=tuple(used), capacity_excess=MappingProxyType(excess),
+        costs=costs,
+        co2e_kg=co2e,
+        lead_time_days=MappingProxyType(lead),
+        late_days=MappingProxyType(late_days),
+        shortfall=shortfall,
+        local_share=local_share,
+        facilities_used=tuple(used),
+        capacity_excess=MappingProxyType(excess),
     )
 
 
 def _local_share(
-    net: Network, cand_out: F64, asm_out: F64, open_cand: NDArray[np.bool_],
+    net: Network,
+    cand_out: F64,
+    asm_out: F64,
+    open_cand: NDArray[np.bool_],
     open_asm: NDArray[np.bool_],
 ) -> float | None:
     share = net.problem.options.local_share
@@ -273,9 +293,12 @@ def _local_share(
         return None
     countries = {c.upper() for c in share.countries}
     local = np.array(
-        [(f.country or "").upper() in countries or (f.region is not None and f.region in
-                                                    share.regions)
-         for f in net.problem.facilities], dtype=bool,
+        [
+            (f.country or "").upper() in countries
+            or (f.region is not None and f.region in share.regions)
+            for f in net.problem.facilities
+        ],
+        dtype=bool,
     )
     spend_c = cand_out * net.cand.unit_cost + open_cand * net.cand.setup_cost
     spend_a = asm_out * net.asm.unit_cost + open_asm * net.asm.setup_cost

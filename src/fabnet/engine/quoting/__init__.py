@@ -15,6 +15,12 @@ from fabnet.engine.quoting.estimate import (
 )
 from fabnet.engine.quoting.geometry import PartGeometry, geometry_from_dimensions
 from fabnet.engine.quoting.pricing import Price, price_process_time
+from fabnet.engine.quoting.quote import (
+    DesignQuote,
+    QuoteLine,
+    assembly_quantities,
+    build_design_quote,
+)
 from fabnet.engine.quoting.steps import StepFacts
 from fabnet.engine.quoting.times import ProcessTime
 
@@ -22,10 +28,14 @@ __all__ = [
     "DENSITY_G_PER_CM3",
     "PART_ESTIMATORS",
     "STEP_ESTIMATORS",
+    "DesignQuote",
     "PartGeometry",
     "Price",
     "ProcessTime",
+    "QuoteLine",
     "StepFacts",
+    "assembly_quantities",
+    "build_design_quote",
     "density_for",
     "estimable_processes",
     "estimate_part_time",
