@@ -29,12 +29,15 @@ from fabnet.domain.facility import (
     ProcessRate,
     RateCard,
 )
-from fabnet.domain.identity import OrgKind, Scope
-from fabnet.services import identity
+from fabnet.domain.identity import OrgKind, Principal, Scope
+from fabnet.services import identity, orders
+from fabnet.services.order_core import LotView, OrderTerms
 from fabnet.settings import Settings
+from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
 from fabnet.storage.facilities import FacilityRepository
+from fabnet.storage.files import FileStore
 
 DESIGN_ID = "design-finger-splint-test"
 PROBLEM = "application/problem+json"
@@ -56,6 +59,7 @@ class Member:
     """One organisation's user and API token."""
 
     name: str
+    kind: OrgKind
     org_id: str
     user_id: str
     token: str
@@ -63,6 +67,12 @@ class Member:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def principal(self) -> Principal:
+        """The same caller for service calls that set the scene (write scope)."""
+        return Principal(user_id=self.user_id, org_id=self.org_id, org_kind=self.kind,
+                         scopes=frozenset({Scope.WRITE}))  # fmt: skip
 
 
 @dataclass
@@ -78,8 +88,33 @@ class World:
     stranger: Member
     operator: Member
 
-    def maker_of(self, lot: dict[str, Any]) -> Member:
-        return next(m for m in self.makers if m.org_id == lot["manufacturer_org_id"])
+    def maker_of(self, lot: dict[str, Any] | LotView) -> Member:
+        org_id = lot["manufacturer_org_id"] if isinstance(lot, dict) else lot.manufacturer_org_id
+        return next(m for m in self.makers if m.org_id == org_id)
+
+    def file_store(self) -> FileStore:
+        return FileStore(self.settings.file_store_dir, max_bytes=self.settings.max_file_bytes)
+
+
+@dataclass(frozen=True)
+class Awarded:
+    order_id: str
+    plan_id: str
+    lots: list[LotView]
+
+
+def awarded_order(world: World) -> Awarded:
+    """An order of the buyer, specified, planned and awarded with the services (three INVITED
+    lots at three manufacturers), for tests whose subject comes after the award."""
+    body = order_body()
+    terms = OrderTerms.model_validate(body.pop("terms"))
+    buyer, db = world.buyer.principal, world.db
+    order = orders.create_order(db, buyer, OrderSpec.model_validate(body), terms=terms)
+    orders.act_on_order(db, buyer, order.id, "specify")
+    plan = orders.plan(db, buyer, order.id)
+    lots = orders.award(db, buyer, order.id, plan.plan_id)
+    assert len({lot.manufacturer_org_id for lot in lots}) == len(lots) == 3
+    return Awarded(order.id, plan.plan_id, lots)
 
 
 def splint_design() -> Design:
@@ -100,7 +135,9 @@ def splint_design() -> Design:
     )
 
 
-def facility(facility_id: str, city: str, lat: float, lon: float, country: str, rate: float) -> Facility:
+def facility(
+    facility_id: str, city: str, lat: float, lon: float, country: str, rate: float
+) -> Facility:
     printer = Equipment(
         id="printer",
         equipment_type="3D printer",
@@ -133,7 +170,9 @@ def facility(facility_id: str, city: str, lat: float, lon: float, country: str, 
     )
 
 
-def order_body(quantity: int = ORDER_QUANTITY, name: str = "Finger splints for Nairobi") -> dict[str, Any]:
+def order_body(
+    quantity: int = ORDER_QUANTITY, name: str = "Finger splints for Nairobi"
+) -> dict[str, Any]:
     """The order file as JSON, plus contract terms (Incoterm; no dispute window, so delivered
     and paid lots can close at once)."""
     return {
@@ -167,7 +206,7 @@ def _member(db: Database, settings: Settings, name: str, kind: OrgKind,
     slug = name.lower().replace(" ", "-")
     user = identity.create_user(db, f"{slug}@example.org", org.id, actor=None, settings=settings)
     token = identity.create_token(db, user.id, [scope], actor=None).raw
-    return Member(name, org.id, user.id, token)
+    return Member(name, kind, org.id, user.id, token)
 
 
 @pytest.fixture
@@ -189,7 +228,8 @@ def world(db: Database, api_settings: Settings) -> Iterator[World]:
             client=client,
             settings=api_settings,
             buyer=buyer,
-            buyer_reader=Member("Clinic reader", buyer.org_id, buyer.user_id, reader_token),
+            buyer_reader=Member("Clinic reader", OrgKind.BUYER, buyer.org_id, buyer.user_id,
+                                reader_token),
             makers=makers,
             inspector=_member(db, api_settings, "Inspect Co", OrgKind.INSPECTION_BODY),
             other_inspector=_member(db, api_settings, "Other Inspect", OrgKind.INSPECTION_BODY),

@@ -30,8 +30,8 @@ def _lot_action(
 
 def _match_plan_and_award(world: World) -> tuple[str, list[dict[str, Any]]]:
     client, buyer = world.client, world.buyer
-    matched = ok(client.post("/v1/match", json={"design_id": DESIGN_ID, "quantity": 150,
-                                                "near": ["Nairobi, KE"]}, headers=buyer.headers))  # fmt: skip
+    query = {"design_id": DESIGN_ID, "quantity": 150, "near": ["Nairobi, KE"]}
+    matched = ok(client.post("/v1/match", json=query, headers=buyer.headers))
     assert matched["uncovered_parts"] == []
     [part] = matched["parts"]
     assert {c["facility_id"] for c in part["candidates"]} == {s[0] for s in SITES}
@@ -93,7 +93,7 @@ def _answer_invitations(world: World, order_id: str, lots: list[dict[str, Any]])
 def _sign_and_fund(world: World, order_id: str, lot_ids: list[str]) -> int:
     client, buyer = world.client, world.buyer
     live = [ok(client.get(f"/v1/lots/{i}", headers=buyer.headers)) for i in lot_ids]
-    total = sum(lot["quantity"] * lot["unit_price_minor"] for lot in live)
+    total: int = sum(lot["quantity"] * lot["unit_price_minor"] for lot in live)
     ledger = ok(client.post(f"/v1/orders/{order_id}/funding",
                             json={"amount_minor": total, "reference": "bank-2027-0001"},
                             headers=buyer.headers))  # fmt: skip
@@ -123,9 +123,9 @@ def _make_inspect_and_deliver(world: World, lot_id: str) -> None:
     client, buyer, inspector = world.client, world.buyer, world.inspector
     lot = ok(client.get(f"/v1/lots/{lot_id}", headers=buyer.headers))
     maker = world.maker_of(lot)
-    assigned = client.post(f"/v1/lots/{lot_id}/inspector",
-                           json={"inspector_org_id": inspector.org_id},
-                           headers={**buyer.headers, "If-Match": f'"v{lot["version"]}"'})  # fmt: skip
+    if_match = {**buyer.headers, "If-Match": f'"v{lot["version"]}"'}
+    body = {"inspector_org_id": inspector.org_id}
+    assigned = client.post(f"/v1/lots/{lot_id}/inspector", json=body, headers=if_match)
     assert ok(assigned)["inspector_org_id"] == inspector.org_id
 
     photo = _upload(world, maker, f"prototype-{lot_id[:8]}.jpg")

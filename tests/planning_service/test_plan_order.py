@@ -146,3 +146,19 @@ def test_cli_plan_bad_gap_exits_2(world: Database, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 
+
+
+def test_cli_plan_json_stdout_is_only_json(world: Database, tmp_path: Path) -> None:
+    """In a real process: nothing (not even the solver's banner) pollutes the JSON on stdout."""
+    import os
+    import subprocess
+    import sys
+
+    path = order_yaml(tmp_path, ORDER)
+    env = os.environ | {"FABNET_DATABASE_URL": world.url_text, "FABNET_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "fabnet.cli.main", "plan", str(path), "--json"],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "optimal"

@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "fabnet.cli.audit",
     "fabnet.cli.plan",
     "fabnet.cli.match",
+    "fabnet.cli.quote",
 ]
 
 app = typer.Typer(
@@ -42,3 +43,7 @@ def _register_all() -> None:
 
 
 _register_all()
+
+
+if __name__ == "__main__":
+    app()

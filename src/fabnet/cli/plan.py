@@ -105,7 +105,8 @@ def _print(record: PlanRecord) -> None:
                                                  "landed")), f"{r['co2e_kg']:,.1f}")
     console.print(table)
     base = Table(title="Against the baselines (positive = this plan is better)")
-    for col in ("baseline", "cost", "saved", "co2e kg", "co2e saved", "max lead time d"):
+    for col in ("baseline", "cost", "saved", "co2e kg", "co2e saved", "max lead time d",
+                "over capacity", "late at"):
         base.add_column(col, justify="right")
     savings = {s["baseline"]: s for s in r.get("savings", [])}
     for b in r.get("baselines", []):
@@ -116,8 +117,11 @@ def _print(record: PlanRecord) -> None:
             f"{b['co2e_kg']:,.1f}",
             f"{s.get('co2e_kg', 0):,.1f} ({s.get('co2e_pct', 0):.1f} %)",
             f"{b['max_lead_time_days']:.1f}",
+            f"{b.get('units_over_capacity', 0):,.0f} units",
+            ", ".join(b.get("late_delivery_points", [])) or "-",
         )
     console.print(base)
+    names = r.get("facility_names", {})
     lots = Table(title=f"Lots ({len(record.lots)})")
     for col in ("facility", "kind", "item", "qty", f"unit {cur}", "due (days)", "ships to"):
         lots.add_column(col)
@@ -126,7 +130,7 @@ def _print(record: PlanRecord) -> None:
             escape(lot.facility_name), lot.kind, f"{lot.product_key}/{lot.item_id}",
             str(lot.quantity), f"{lot.unit_price:.2f}",
             "-" if lot.due_days is None else f"{lot.due_days:.1f}",
-            ", ".join(f"{d.quantity} to {d.id[:12]}" for d in lot.destinations),
+            ", ".join(f"{d.quantity} to {escape(names.get(d.id, d.id))}" for d in lot.destinations),
         )
     console.print(lots)
     for note in r.get("notes", []):

@@ -10,22 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fabnet.engine.quoting.density import DENSITY_G_PER_CM3, density_for
 from fabnet.errors import UnknownTermError
+from fabnet.vocab.materials import get_material_vocabulary
 
 DESIGNS_DIR = Path(__file__).resolve().parent.parent / "data" / "designs"
 MANIFEST_NAME = "okh.toml"
 
-MATERIAL_DENSITY_G_PER_CM3: dict[str, float] = {
-    "pla": 1.24,
-    "petg": 1.27,
-    "abs": 1.04,
-    "tpu": 1.21,
-    "pmma": 1.18,
-    "plywood": 0.68,  # birch plywood
-    "aluminium 6061": 2.70,
-    "fr4": 1.85,
-}
-"""Densities of the demo parts' materials (typical datasheet values), keyed by material text."""
+MATERIAL_DENSITY_G_PER_CM3 = DENSITY_G_PER_CM3
+"""Densities by material vocabulary id: fabnet's one table, :mod:`fabnet.engine.quoting.density`."""
 
 
 def design_dirs(root: Path = DESIGNS_DIR) -> list[Path]:
@@ -39,17 +32,16 @@ def manifest_paths(root: Path = DESIGNS_DIR) -> list[Path]:
 
 
 def density_g_per_cm3(material: str, *, source: str = "demo designs") -> float:
-    """The density of ``material`` as the demo manifests write it (case and dashes ignored)."""
-    key = " ".join(material.replace("-", " ").split()).casefold()
-    density = MATERIAL_DENSITY_G_PER_CM3.get(key) or MATERIAL_DENSITY_G_PER_CM3.get(
-        key.replace(" ", "")
-    )
+    """The density of ``material`` as the demo manifests write it (resolved with the material
+    vocabulary, so "FR-4", "fr4" and "Aluminium-6061" work)."""
+    material_id = get_material_vocabulary().resolve(material)
+    density = density_for(material_id) if material_id is not None else None
     if density is None:
         raise UnknownTermError(
             f"no density for material {material!r}",
             source=source,
             field="material",
-            hint=f"use one of {', '.join(sorted(MATERIAL_DENSITY_G_PER_CM3))}",
+            hint="use a material of fabnet's vocabulary with a density, e.g. PLA, PETG, plywood",
         )
     return density
 

@@ -209,7 +209,10 @@ def record_inspection(
         row = session.get(InspectionRow, inspection_id)
         if row is None:
             raise NotFoundError(f"no inspection with id {inspection_id}")
-        order, parties, lot = load_lot(session, row.lot_id, actor, scope=Scope.WRITE)
+        try:
+            order, parties, lot = load_lot(session, row.lot_id, actor, scope=Scope.WRITE)
+        except NotFoundError:  # the lot's id is not the business of those who may not see it
+            raise NotFoundError(f"no inspection with id {inspection_id}") from None
         if row.status != "open":
             raise ConflictError(f"inspection {inspection_id} is already recorded")
         who = choose_role(

@@ -235,6 +235,17 @@ def _candidate_facilities(
     return {f.id: f for f in found}
 
 
+def _quoted_hours(db: Database, design: Design) -> dict[str, dict[str, float]]:
+    """Machine hours per unit of every part and assembly step, from the design's geometry."""
+    from fabnet.services.quoting import part_process_times
+
+    times = part_process_times(db, design)
+    return {
+        item: {process: t.hours_per_unit for process, t in by_process.items()}
+        for item, by_process in times.items()
+    }
+
+
 def _uncovered_message(key: str, design: Design, match: MatchResult) -> str | None:
     if not match.uncovered_parts:
         return None
@@ -275,7 +286,8 @@ def plan_order(
                              hint="widen the radius or countries, or drop a requirement")
     facilities = _candidate_facilities(db, list(matches.values()), exclude_facility_ids)
     sourcing = build_sourcing_problem(
-        [ProductInput(key, designs[key], matches[key]) for key in designs],
+        [ProductInput(key, designs[key], matches[key], _quoted_hours(db, designs[key]))
+         for key in designs],
         [DeliveryInput(p.id, p.latitude, p.longitude, p.country, p.demand, p.due_days, p.label)
          for p in points],
         facilities,
@@ -460,6 +472,10 @@ def result_to_json(sourcing: SourcingProblem, result: PlanResult) -> dict[str, A
                 "max_lead_time_days": round(b.evaluation.max_lead_time_days, 2),
                 "mean_lead_time_days": round(b.evaluation.mean_lead_time_days, 2),
                 "facilities_used": len(b.evaluation.facilities_used),
+                "units_over_capacity": round(sum(b.evaluation.capacity_excess.values()), 2),
+                "late_delivery_points": sorted(
+                    k for k, v in b.evaluation.late_days.items() if v > 1e-6
+                ),
             }
             for b in result.baselines
         ],
@@ -473,6 +489,7 @@ def result_to_json(sourcing: SourcingProblem, result: PlanResult) -> dict[str, A
         "binding_constraints": list(result.binding_constraints),
         "diagnosis": list(result.diagnosis),
         "notes": list(sourcing.notes),
+        "facility_names": dict(sourcing.facility_names),
         "excluded_candidates": len(sourcing.exclusions),
         "exclusion_reasons": _exclusion_summary(sourcing),
     }
@@ -612,7 +629,7 @@ def replan_lot(
     key = lot.product_key or lot.item_id
     facilities = _candidate_facilities(db, [sub_match], exclude)
     sourcing = build_sourcing_problem(
-        [ProductInput(key, sub_design, sub_match)],
+        [ProductInput(key, sub_design, sub_match, _quoted_hours(db, design))],
         [DeliveryInput(s.id, s.latitude, s.longitude, s.country, {key: s.quantity},
                        s.due_days, s.label) for s in sites],
         facilities,
@@ -745,7 +762,7 @@ def _replan_assembly(
     spec = parent.spec
     key = lot.product_key or lot.item_id
     sourcing = build_sourcing_problem(
-        [ProductInput(key, design, match)],
+        [ProductInput(key, design, match, _quoted_hours(db, design))],
         [DeliveryInput(d.id, float(points[d.id]["latitude"]), float(points[d.id]["longitude"]),
                        points[d.id].get("country"), {key: d.quantity},
                        points[d.id].get("due_days"), str(points[d.id]["label"]))

@@ -3,13 +3,14 @@
 Two levels of rows:
 
 * **capability rows** (one per piece of equipment, plus one for facility-level processes, see
-  :mod:`.capability`): process and material membership as boolean matrices over vocabulary
-  columns *closed under ancestors* (a row offering ``fdm`` has the ``fdm``,
-  ``additive-manufacturing`` ... columns set, so "who meets requirement R" is column R),
-  sorted envelope sides, and a tolerance code;
+  :mod:`.capability`), with process and material membership *closed under ancestors* (a row
+  offering ``fdm`` also holds ``additive-manufacturing``, so "who meets requirement R" is the
+  rows that hold R). Per process node a :class:`ProcessColumn` lists those rows with their
+  facility, sorted envelope sides and tolerance code pre-gathered; materials are a boolean
+  matrix (node x row);
 * **facility rows**: status, access, country, certification bitset, provenance, coordinates
   (with a :class:`scipy.spatial.cKDTree` on unit vectors for radius queries), batch limit and
-  capacity; rate-card lines as a third table (facility, process closure, prices).
+  capacity; rate-card lines per process node as :class:`RateColumn` tables.
 
 Matching a part is a few boolean operations over capability rows, a scatter to facilities, and
 vectorised scoring of the survivors; only the listed candidates and near-misses are explained in

@@ -9,6 +9,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from fabnet.engine.planning.highs import new_highs
+
 INF = float(highspy.kHighsInf)
 
 
@@ -110,8 +112,7 @@ class ModelBuilder:
 
     def to_highs(self, *, relax: bool, threads: int = 1) -> highspy.Highs:
         """A fresh Highs instance holding the model (integrality dropped when ``relax``)."""
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.setOptionValue("threads", threads)
         cost, lower, upper, integer = self.column_arrays()
         h.addCols(

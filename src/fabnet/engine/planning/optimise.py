@@ -30,6 +30,9 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
 
+LARGE_MODEL_COLUMNS = 200_000
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: str  # optimal | time_limit | infeasible | error
@@ -361,8 +364,12 @@ def _strong_lp(
     cost, _, upper, _ = b.column_arrays()
     h = b.to_highs(relax=True, threads=threads)
     h.setOptionValue("output_flag", log)
-    linked = _initial_legs(net, cost, upper, cols, k_initial)
+    large = b.n_cols > LARGE_MODEL_COLUMNS
+    linked = _initial_legs(net, cost, upper, cols, 2 if large else k_initial)
     _add_full_link_rows(h, net, cols, np.flatnonzero(linked), b.n_cols)
+    if large:
+        # the first solve of a large LP: interior point is much faster than simplex from scratch
+        h.setOptionValue("solver", "ipm")
     rounds = 0
     while True:
         h.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
@@ -371,6 +378,7 @@ def _strong_lp(
         if status != "optimal":
             return _LpResult(status, None, None, None, linked, rounds)
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        h.setOptionValue("solver", "choose")  # re-solves start from the basis
         if rounds >= max_rounds or time.perf_counter() > deadline:
             break
         violated = strong_link_violations(net, cols, values)

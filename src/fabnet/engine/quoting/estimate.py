@@ -102,17 +102,18 @@ def estimate_step_time(process: str, step: StepFacts) -> ProcessTime | None:
 def estimable_processes(process: str, *, step: bool = False) -> tuple[str, ...]:
     """The processes to estimate for a part (or step) that allows ``process``.
 
-    ``process`` itself when an estimator serves it; else the specific processes below it that
-    have their own estimator, in taxonomy order; else nothing.
+    ``process`` itself when an estimator serves it, followed by the more specific processes
+    below it that have an estimator of their own (``pcb-assembly`` -> ``pcb-assembly``,
+    ``through-hole-assembly``; ``additive-manufacturing`` -> ``fdm``, ``sla``, ``sls``,
+    ``mjf``), in taxonomy order; nothing when no estimator serves it or anything below it.
     """
     table: Mapping[str, object] = STEP_ESTIMATORS if step else PART_ESTIMATORS
-    if _served_by(process, table) is not None:
-        return (process,)
+    own = (process,) if _served_by(process, table) is not None else ()
     taxonomy = get_process_taxonomy()
     if process not in taxonomy:
-        return ()
-    below = taxonomy.descendants(process)
-    return tuple(p for p in taxonomy.ids() if p in below and p in table)
+        return own
+    below = taxonomy.descendants(process) - {process}
+    return own + tuple(p for p in taxonomy.ids() if p in below and p in table)
 
 
 def time_for_process(times: Mapping[str, ProcessTime], process: str) -> ProcessTime | None:
