@@ -228,8 +228,9 @@ def world(db: Database, api_settings: Settings) -> Iterator[World]:
             client=client,
             settings=api_settings,
             buyer=buyer,
-            buyer_reader=Member("Clinic reader", OrgKind.BUYER, buyer.org_id, buyer.user_id,
-                                reader_token),
+            buyer_reader=Member(
+                "Clinic reader", OrgKind.BUYER, buyer.org_id, buyer.user_id, reader_token
+            ),
             makers=makers,
             inspector=_member(db, api_settings, "Inspect Co", OrgKind.INSPECTION_BODY),
             other_inspector=_member(db, api_settings, "Other Inspect", OrgKind.INSPECTION_BODY),

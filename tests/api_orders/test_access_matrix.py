@@ -134,7 +134,8 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
             f"/v1/facilities/{ids['facility']}/designs", SEES_ALL
         ),
         ("POST", "/v1/orders"): Entry(
-            "/v1/orders", {"reader": 403, "stranger": 201, "buyer": 201},
+            "/v1/orders",
+            {"reader": 403, "stranger": 201, "buyer": 201},
             json=order_body(name="Another order"),
         ),
         ("GET", "/v1/orders"): Entry("/v1/orders", {**SEES_ALL, "inspector": 200}),
@@ -147,7 +148,8 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
             f"/v1/orders/{order}/plans", {**ORDER_WRITE_REFUSED, "buyer": 409}, json={}
         ),
         ("POST", "/v1/orders/{order_id}/award"): Entry(
-            f"/v1/orders/{order}/award", {**ORDER_WRITE_REFUSED, "buyer": 409},
+            f"/v1/orders/{order}/award",
+            {**ORDER_WRITE_REFUSED, "buyer": 409},
             json={"plan_id": plan},
         ),
         ("GET", "/v1/orders/{order_id}/lots"): Entry(f"/v1/orders/{order}/lots", ORDER_READ),
@@ -162,15 +164,15 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
         ("GET", "/v1/lots/{lot_id}/contracts"): Entry(f"/v1/lots/{lot}/contracts", LOT_READ),
         # an inspection body may not assign itself; the manufacturer may not choose its own
         ("POST", "/v1/lots/{lot_id}/inspector"): Entry(
-            f"/v1/lots/{lot}/inspector", {**LOT_WRITE_REFUSED, "inspector": 403, "maker": 403},
+            f"/v1/lots/{lot}/inspector",
+            {**LOT_WRITE_REFUSED, "inspector": 403, "maker": 403},
             json={"inspector_org_id": "PLACEHOLDER_OTHER_INSPECTOR"},
         ),
         ("GET", "/v1/lots/{lot_id}/inspections"): Entry(f"/v1/lots/{lot}/inspections", LOT_READ),
         ("POST", "/v1/files"): Entry(
             "/v1/files", {"reader": 403, "stranger": 201, "maker": 201, "buyer": 201}, upload=True
         ),
-        ("GET", "/v1/contracts/{contract_id}"): Entry(f"/v1/contracts/{contract}", {
-            **LOT_READ, "inspector": 200}),  # fmt: skip
+        ("GET", "/v1/contracts/{contract_id}"): Entry(f"/v1/contracts/{contract}", LOT_READ),
         # both parties have signed: signing again is a conflict, others are not signers
         ("POST", "/v1/contracts/{contract_id}/signatures"): Entry(
             f"/v1/contracts/{contract}/signatures",
@@ -187,11 +189,13 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
         ),
         # the manufacturer may not judge its own lot
         ("POST", "/v1/inspections/{inspection_id}/results"): Entry(
-            f"/v1/inspections/{inspection}/results", {**LOT_WRITE_REFUSED, "maker": 403},
+            f"/v1/inspections/{inspection}/results",
+            {**LOT_WRITE_REFUSED, "maker": 403},
             json={"defects_found": {"major": 0, "minor": 0}, "evidence_sha256": [ids["evidence"]]},
         ),
         ("POST", "/v1/orders/{order_id}/funding"): Entry(
-            f"/v1/orders/{order}/funding", {**ORDER_WRITE_REFUSED, "buyer": 200},
+            f"/v1/orders/{order}/funding",
+            {**ORDER_WRITE_REFUSED, "buyer": 200},
             json={"amount_minor": 100, "reference": "pay-2"},
         ),
         ("GET", "/v1/orders/{order_id}/ledger"): Entry(f"/v1/orders/{order}/ledger", ORDER_READ),
@@ -237,7 +241,8 @@ def test_every_order_route_answers_each_caller_as_expected(world: World, scene: 
             if expected >= 400:
                 assert response.headers["content-type"] == "application/problem+json"
             sent = entry.url + str(json or "")
-            leaked = {i for i in scene.hidden.get(name, set()) if i in response.text and i not in sent}
+            hidden = scene.hidden.get(name, set())
+            leaked = {i for i in hidden if i in response.text and i not in sent}
             if leaked:
                 failures.append(f"{method} {path} as {name} reveals {sorted(leaked)}")
     assert not failures, "\n".join(failures)

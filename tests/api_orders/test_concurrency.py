@@ -45,8 +45,6 @@ def server_url(world: World) -> Iterator[str]:
 
 
 def test_fifty_clients_race_one_lot_transition(world: World, server_url: str) -> None:
-    if world.db.backend == "sqlite_DISABLED":
-        pytest.skip("SQLite serialises writers itself; the race is PostgreSQL's to prove")
     awarded = awarded_order(world)
     lot = awarded.lots[0]
     maker = world.maker_of(lot)

@@ -15,6 +15,7 @@ from fabnet.quoting_tools.slicer import (
     profile_text,
     slice_fdm,
 )
+
 from .conftest import needs_slicer
 
 GCODE_TAIL = """\

@@ -9,7 +9,10 @@ from rich.table import Table
 
 from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, handle_errors
 from fabnet.demo.world import DEFAULT_SEED
+from fabnet.services.database import open_file_store
 from fabnet.services.demo import FABLAB, WORKSHOP, DemoProgress, DemoSummary, create_demo
+from fabnet.services.demo_story import StoryReport, StoryStep, run_story
+from fabnet.storage.db import Database
 
 _STAGES = {
     "world": "generating the world",
@@ -27,6 +30,9 @@ def demo(
     database_url: str | None = typer.Option(
         None, "--database-url", help="A sqlite:/// URL (default: the configured database)."
     ),
+    story: bool = typer.Option(
+        True, "--story/--no-story", help="Run the East Africa order story on the new world."
+    ),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """Create a fresh demo database: every fab lab of the fablabs.io snapshot with synthetic
@@ -34,6 +40,10 @@ def demo(
 
     It goes where fabnet's database is (default: <data dir>/fabnet.db), so every other command
     sees it. A database that a demo did not make and that holds data is refused without --force.
+
+    Then the story: a humanitarian buyer orders face shields and solar-lamp kits for hospitals
+    in East Africa; matching, planning, award, a decline and its re-plan, contracts, quality
+    assurance, delivery, payments and the audit chain run through the same services as the API.
     """
     progress = Progress(
         TextColumn("{task.description}"),
@@ -54,10 +64,23 @@ def demo(
 
     with progress:
         summary = create_demo(database_url, seed=seed, force=force, on_progress=advance)
+    report: StoryReport | None = None
+    if story:
+        def show(s: StoryStep) -> None:
+            if not json_output:
+                err_console.print(f"[green]{s.name}[/green]: {escape(s.detail)}")
+
+        db = Database(summary.database_url)
+        try:
+            report = run_story(db, open_file_store(), on_step=show)
+        finally:
+            db.dispose()
     if json_output:
-        emit_json(summary)
+        emit_json({"world": summary, "story": report})
         return
     _print_summary(summary)
+    if report is not None:
+        _print_story(report)
 
 
 def _print_summary(summary: DemoSummary) -> None:
@@ -96,6 +119,41 @@ def _print_summary(summary: DemoSummary) -> None:
     for warning in summary.design_warnings:
         err_console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     console.print(f"demo database: {escape(summary.database_url)}")
+
+
+def _print_story(report: StoryReport) -> None:
+    plan = report.plan
+    cur = plan.get("currency", "EUR")
+    console.rule(f"[bold]{escape(report.order_name)}[/bold]")
+    makers = Table(title="Who makes what, where")
+    for col in ("facility", "country", "lot", "item", "qty", f"unit {cur}"):
+        makers.add_column(col)
+    for m in sorted(report.makers, key=lambda m: (m.kind != "assembly", m.item, m.facility)):
+        makers.add_row(escape(m.facility), m.country or "", m.kind, m.item, str(m.quantity),
+                       f"{m.unit_price:.2f}")
+    console.print(makers)
+    cost = plan.get("cost") or {}
+    table = Table(title="This plan against the baselines")
+    for col in ("", f"landed cost {cur}", "CO2e kg", "max lead time d", "over capacity"):
+        table.add_column(col, justify="right")
+    lead = max(plan.get("lead_time_days", {}).values(), default=0.0)
+    table.add_row("fabnet plan", f"{cost.get('landed', 0):,.2f}",
+                  f"{plan.get('co2e_kg') or 0:,.1f}", f"{lead:.1f}", "0 units")
+    for b in plan.get("baselines", []):
+        table.add_row(b["name"], f"{b['cost']:,.2f}", f"{b['co2e_kg']:,.1f}",
+                      f"{b['max_lead_time_days']:.1f}", f"{b['units_over_capacity']:,.0f} units")
+    console.print(table)
+    console.print(
+        f"declined by {escape(report.declined_facility)} and re-planned into "
+        f"{report.replan_lots} lot(s); {report.contracts_verified} contracts verified; "
+        f"{report.inspections} AQL inspections; lots: "
+        + ", ".join(f"{n} {state}" for state, n in sorted(report.lots_by_state.items()))
+    )
+    console.print(
+        f"audit chain: {report.audit_events} events, "
+        + ("[green]verified[/green]" if report.audit_ok else "[red]BROKEN[/red]")
+    )
+    console.print(f"order {report.order_id}, plan {report.plan_id}")
 
 
 def register(root: typer.Typer) -> None:

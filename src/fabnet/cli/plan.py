@@ -73,6 +73,7 @@ def _lot_json(lot: Any) -> dict[str, Any]:
         "item": lot.item_id,
         "quantity": lot.quantity,
         "unit_price": lot.unit_price,
+        "setup_cost": lot.setup_cost,
         "due_days": lot.due_days,
         "destinations": [
             {"kind": d.kind, "id": d.id, "quantity": d.quantity} for d in lot.destinations
@@ -123,12 +124,12 @@ def _print(record: PlanRecord) -> None:
     console.print(base)
     names = r.get("facility_names", {})
     lots = Table(title=f"Lots ({len(record.lots)})")
-    for col in ("facility", "kind", "item", "qty", f"unit {cur}", "due (days)", "ships to"):
+    for col in ("facility", "kind", "item", "qty", f"unit {cur} (incl. setup)", "due (days)", "ships to"):
         lots.add_column(col)
     for lot in sorted(record.lots, key=lambda x: (x.product_key, x.kind != "assembly", x.item_id)):
         lots.add_row(
             escape(lot.facility_name), lot.kind, f"{lot.product_key}/{lot.item_id}",
-            str(lot.quantity), f"{lot.unit_price:.2f}",
+            str(lot.quantity), f"{lot.unit_price + lot.setup_cost / lot.quantity:.2f}",
             "-" if lot.due_days is None else f"{lot.due_days:.1f}",
             ", ".join(f"{d.quantity} to {escape(names.get(d.id, d.id))}" for d in lot.destinations),
         )

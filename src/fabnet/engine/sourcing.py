@@ -283,10 +283,14 @@ def build_sourcing_problem(
     transport: TransportModel | None,
     currency: str = "EUR",
     max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
+    horizon_days: float | None = None,
 ) -> SourcingProblem:
-    """Candidates for every manufactured part and assembly, derived from rate cards."""
+    """Candidates for every manufactured part and assembly, derived from rate cards.
+
+    ``horizon_days``: the production window capacities are counted over (default: the latest
+    due date of the delivery points; re-planning one lot passes the whole order's)."""
     dues = [d.due_days for d in delivery_points if d.due_days is not None]
-    horizon = max(dues) if dues else DEFAULT_HORIZON_DAYS
+    horizon = horizon_days or (max(dues) if dues else DEFAULT_HORIZON_DAYS)
     items: dict[str, ItemRef] = {}
     parts: list[pp.Part] = []
     plan_products: list[pp.Product] = []

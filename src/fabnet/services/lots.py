@@ -128,6 +128,14 @@ def due_date_for(order: OrderRow, due_days: float | None) -> date:
     return order_date(order) + timedelta(days=days)
 
 
+def linked_facilities(session: Session) -> set[str]:
+    """Every facility some manufacturer organisation runs (only these can be invited)."""
+    rows = session.scalars(
+        select(OrganisationRow).where(OrganisationRow.kind == OrgKind.MANUFACTURER.value)
+    )
+    return {fid for r in rows for fid in (r.facility_ids or [])}
+
+
 def unlinked_facilities(session: Session, proposed: Iterable[ProposedLotLike]) -> list[str]:
     return sorted(
         {p.facility_id for p in proposed if manufacturer_of(session, p.facility_id) is None}
@@ -563,6 +571,7 @@ def replan_open_quantity(
         plan_id = order.plan_id
         # the rows expire when the read session ends: take what the re-plan needs now
         refs = [(lot.id, _lot_ref(planning, lot)) for lot in todo]
+        invitable = linked_facilities(session)
     created: list[LotView] = []
     if plan_id is None or not refs:
         return created  # never planned: nothing to re-plan from
@@ -571,7 +580,8 @@ def replan_open_quantity(
         try:
             for _ in range(MAX_REPLAN_ATTEMPTS):
                 record = planning.replan_lot(db, plan_id, ref, exclude_facility_ids=skip,
-                                             order_id=order_id)  # fmt: skip
+                                             order_id=order_id,
+                                             only_facility_ids=invitable)  # fmt: skip
                 with db.read() as session:
                     missing = unlinked_facilities(session, record.lots)
                 if not missing:

@@ -240,7 +240,11 @@ def lot_view(row: LotRow) -> LotView:
         destinations=tuple(Destination.model_validate(d) for d in row.destinations),
         invitation_expires_at=aware_or_none(row.invitation_expires_at),
         counter_offer=(
-            CounterOffer.model_validate(row.counter_offer) if row.counter_offer else None
+            CounterOffer.model_validate(
+                {k: v for k, v in row.counter_offer.items() if k != "by_user_id"}
+            )
+            if row.counter_offer
+            else None
         ),
         replaces_lot_id=row.replaces_lot_id,
         prototype_rejections=row.prototype_rejections,

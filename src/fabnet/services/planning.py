@@ -88,7 +88,7 @@ class ProposedLot:
     item_id: str  # part id, or the root assembly id for an assembly lot
     item_name: str
     quantity: int
-    unit_price: float  # production + setup spread over the lot, currency of the order
+    unit_price: float  # variable cost per unit, currency of the order (setup_cost comes on top)
     setup_cost: float
     due_days: float | None
     destinations: tuple[Destination, ...]
@@ -226,10 +226,15 @@ def _match_request(spec: OrderSpec, points: Sequence[_ResolvedPoint]) -> MatchRe
 
 
 def _candidate_facilities(
-    db: Database, matches: Sequence[MatchResult], exclude: Collection[str]
+    db: Database,
+    matches: Sequence[MatchResult],
+    exclude: Collection[str],
+    allowed: Collection[str] | None = None,
 ) -> dict[str, Facility]:
-    ids = sorted({c.facility_id for m in matches for pm in m.parts for c in pm.candidates}
-                 - set(exclude))
+    found_ids = {c.facility_id for m in matches for pm in m.parts for c in pm.candidates}
+    if allowed is not None:
+        found_ids &= set(allowed)
+    ids = sorted(found_ids - set(exclude))
     with db.read() as session:
         found = FacilityRepository(session).get_many(ids)
     return {f.id: f for f in found}
@@ -417,7 +422,7 @@ def _lot(sourcing: SourcingProblem, facility_id: str, kind: LotKind, key: str, d
         item_id=item_id,
         item_name=name,
         quantity=qty,
-        unit_price=round(unit_cost + setup / qty, 4),
+        unit_price=round(unit_cost, 4),
         setup_cost=setup,
         due_days=due,
         destinations=dests,
@@ -595,8 +600,11 @@ def replan_lot(
     exclude_facility_ids: Collection[str],
     order_id: str | None = None,
     today: dt.date | None = None,
+    only_facility_ids: Collection[str] | None = None,
 ) -> PlanRecord:
-    """Re-plan the open quantity of ``lot`` without the excluded facilities.
+    """Re-plan the open quantity of ``lot`` without the excluded facilities (and, when
+    ``only_facility_ids`` is given, among those only: e.g. facilities run by a manufacturer on
+    the platform, who can be invited).
 
     - A part or single-part-product lot: the same quantities to the same destinations (assembly
       sites or delivery points), made elsewhere.
@@ -609,6 +617,7 @@ def replan_lot(
     lot = _complete_ref(lot, parent, stored_inputs)
     today = today or dt.date.fromisoformat(stored_inputs["today"])
     exclude = set(exclude_facility_ids) | {lot.facility_id}
+    allowed = None if only_facility_ids is None else frozenset(only_facility_ids)
     points = {p["id"]: p for p in stored_inputs["delivery_points"]}
     design = resolve_design(db, lot.design_id)
     index = facility_index(db)
@@ -618,7 +627,7 @@ def replan_lot(
     )
     if lot.kind == "assembly":
         return _replan_assembly(db, parent, lot, design, index, request, exclude, points,
-                                stored_inputs, order_id)
+                                stored_inputs, order_id, allowed)
     part = design.part(lot.item_id)
     sub_design = design.model_copy(
         update={"parts": (part,), "assemblies": (), "root_assembly_id": None}
@@ -627,7 +636,7 @@ def replan_lot(
     sub_match = MatchResult(design_id=design.id,
                             parts=tuple(pm for pm in match.parts if pm.part == part.id))
     key = lot.product_key or lot.item_id
-    facilities = _candidate_facilities(db, [sub_match], exclude)
+    facilities = _candidate_facilities(db, [sub_match], exclude, allowed)
     sourcing = build_sourcing_problem(
         [ProductInput(key, sub_design, sub_match, _quoted_hours(db, design))],
         [DeliveryInput(s.id, s.latitude, s.longitude, s.country, {key: s.quantity},
@@ -636,6 +645,7 @@ def replan_lot(
         options=_options(spec, PlanOverrides()),
         transport=TransportModel.default(),
         currency=spec.currency,
+        horizon_days=_order_horizon(stored_inputs),
     )
     result = _solve(sourcing)
     lots = proposed_lots(sourcing, result) if result.has_plan else ()
@@ -726,6 +736,11 @@ def _plan_inputs(db: Database, plan_id: str) -> dict[str, Any]:
         return dict(row.inputs)
 
 
+def _order_horizon(inputs: Mapping[str, Any]) -> float | None:
+    dues = [p["due_days"] for p in inputs.get("delivery_points", []) if p.get("due_days")]
+    return float(max(dues)) if dues else None
+
+
 def _override_lots(db: Database, record: PlanRecord, lots: tuple[ProposedLot, ...]) -> PlanRecord:
     with db.transaction() as session:
         row = PlanRepository(session).get(record.id)
@@ -745,6 +760,7 @@ def _replan_assembly(
     points: Mapping[str, Mapping[str, Any]],
     stored_inputs: dict[str, Any],
     order_id: str | None,
+    allowed: Collection[str] | None,
 ) -> PlanRecord:
     """Move an assembly step: parts keep their makers (at no new production cost), the planner
     picks the new site and the routes in and out."""
@@ -754,7 +770,7 @@ def _replan_assembly(
         and any(d.kind == "assembly_site" and d.id == lot.facility_id for d in old.destinations)
     ]
     match = match_design(index, design, request)
-    facilities = _candidate_facilities(db, [match], exclude)
+    facilities = _candidate_facilities(db, [match], exclude, allowed)
     with db.read() as session:
         makers = {f.id: f for f in FacilityRepository(session).get_many(
             [old.facility_id for old in feeding])}
@@ -771,6 +787,7 @@ def _replan_assembly(
         options=_options(spec, PlanOverrides()),
         transport=TransportModel.default(),
         currency=spec.currency,
+        horizon_days=_order_horizon(stored_inputs),
     )
     # Parts may only come from their current makers, for the quantities they already make for
     # the old site, at no extra production cost.

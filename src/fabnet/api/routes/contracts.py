@@ -46,9 +46,7 @@ def verify_contract(contract_id: str, db: DbDep, principal: Reader) -> ContractV
     response_class=Response,
     responses={200: {"content": {PDF: {}}, "description": "The contract as a PDF"}},
 )
-def contract_pdf(
-    contract_id: str, db: DbDep, principal: Reader, store: FileStoreDep
-) -> Response:
+def contract_pdf(contract_id: str, db: DbDep, principal: Reader, store: FileStoreDep) -> Response:
     """The contract printed (terms, parties, signatures and the terms' SHA-256)."""
     pdf = contracts.contract_pdf(db, principal, contract_id, store=store)
     return Response(

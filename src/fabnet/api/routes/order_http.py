@@ -53,9 +53,7 @@ def lot_action_name(name: str, approve: bool | None) -> str:
     key = action_key(name)
     if key == REVIEW_PROTOTYPE:
         if approve is None:
-            raise InputError(
-                "review-prototype needs approve: true or false", field="body.approve"
-            )
+            raise InputError("review-prototype needs approve: true or false", field="body.approve")
         return (LotAction.APPROVE_PROTOTYPE if approve else LotAction.REJECT_PROTOTYPE).value
     if approve is not None:
         raise InputError(

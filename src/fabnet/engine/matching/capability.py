@@ -27,6 +27,7 @@ class CapabilityRow:
     materials: tuple[str, ...]
     envelope: Dimensions | None
     tolerance_class: str | None
+    sides: tuple[float, float, float] | None  # the envelope's sides, sorted
 
     @property
     def label(self) -> str:
@@ -35,8 +36,28 @@ class CapabilityRow:
         return f"equipment {self.equipment_id!r} ({self.equipment_type})"
 
 
-def capability_rows(facility: Facility) -> list[CapabilityRow]:
-    """The rows that can make something: equipment with processes, then facility-level ones."""
+_CACHE_LIMIT = 20_000
+_cache: dict[int, tuple[Facility, tuple[CapabilityRow, ...]]] = {}
+
+
+def capability_rows(facility: Facility) -> tuple[CapabilityRow, ...]:
+    """The rows that can make something: equipment with processes, then facility-level ones.
+
+    Facilities are immutable, so the rows of a facility object are remembered (by identity,
+    bounded) for the explanations of repeated matches.
+    """
+    hit = _cache.get(id(facility))
+    if hit is not None and hit[0] is facility:
+        return hit[1]
+    rows = rows_of(facility)
+    if len(_cache) >= _CACHE_LIMIT:
+        _cache.clear()
+    _cache[id(facility)] = (facility, rows)
+    return rows
+
+
+def rows_of(facility: Facility) -> tuple[CapabilityRow, ...]:
+    """:func:`capability_rows` without the cache (for one pass over a whole registry)."""
     rows: list[CapabilityRow] = []
     by_equipment: set[str] = set()
     for eq in facility.equipment:
@@ -51,6 +72,7 @@ def capability_rows(facility: Facility) -> list[CapabilityRow]:
                 materials=eq.materials or facility.typical_materials,
                 envelope=eq.envelope,
                 tolerance_class=eq.tolerance_class,
+                sides=eq.envelope.sorted() if eq.envelope is not None else None,
             )
         )
     loose = tuple(p for p in facility.processes if p not in by_equipment)
@@ -63,6 +85,7 @@ def capability_rows(facility: Facility) -> list[CapabilityRow]:
                 materials=facility.typical_materials,
                 envelope=None,
                 tolerance_class=None,
+                sides=None,
             )
         )
-    return rows
+    return tuple(rows)

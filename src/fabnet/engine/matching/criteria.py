@@ -190,7 +190,10 @@ def _row_flags(row: CapabilityRow, req: PartRequirement) -> tuple[bool, bool, bo
         process_terms().any_satisfies(row.processes, req.processes),
         not req.materials or material_terms().any_satisfies(row.materials, req.materials),
         req.dimensions is None
-        or (row.envelope is not None and req.dimensions.fits_in(row.envelope)),
+        or (
+            row.sides is not None
+            and all(p <= e for p, e in zip(req.dimensions.sorted(), row.sides, strict=True))
+        ),
         req.tolerance_class is None
         or (
             row.tolerance_class is not None
@@ -282,15 +285,13 @@ def facility_criteria(
     facility: Facility, request: MatchRequest, nearest: tuple[float, DeliveryPoint] | None
 ) -> tuple[CriterionResult, ...]:
     out: list[CriterionResult] = []
-    allowed = ", ".join(sorted(s.value for s in request.statuses))
-    out.append(
-        CriterionResult(
-            "status",
-            facility.status in request.statuses,
-            f"status {facility.status.value}"
-            + ("" if facility.status in request.statuses else f"; allowed: {allowed}"),
+    if facility.status in request.statuses:
+        out.append(CriterionResult("status", True, f"status {facility.status.value}"))
+    else:
+        allowed = ", ".join(sorted(s.value for s in request.statuses))
+        out.append(
+            CriterionResult("status", False, f"status {facility.status.value}; allowed: {allowed}")
         )
-    )
     if request.access_types is None:
         out.append(CriterionResult("access", True, "any access type allowed"))
     elif facility.access_type is None:

@@ -29,7 +29,7 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree
 
 from fabnet.domain.facility import AccessType, Facility, FacilityStatus
-from fabnet.engine.matching.capability import capability_rows
+from fabnet.engine.matching.capability import rows_of
 from fabnet.engine.matching.criteria import (
     facility_country,
     normalised_certification,
@@ -244,7 +244,7 @@ class FacilityIndex:
         rate_num: array[float] = array("d")
         nan3 = (np.nan, np.nan, np.nan)
         for f, fac in enumerate(facs):
-            for row in capability_rows(fac):
+            for row in rows_of(fac):
                 r = len(row_fac)
                 row_fac.append(f)
                 for col in proc_cols.of(row.processes):

@@ -31,6 +31,8 @@ I64 = NDArray[np.int64]
 
 
 LARGE_MODEL_COLUMNS = 200_000
+LP_SHARE = 0.4
+"""Share of the time limit the strong LP may use before the MIP starts without it."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def optimise(
             b,
             cols,
             threads=threads,
-            deadline=deadline,
+            deadline=start + LP_SHARE * time_limit_s,
             log=log,
             separate=separate,
             max_rounds=max_rounds,
@@ -143,6 +145,9 @@ def optimise(
     if values is not None and lp_bound is not None and n_setup and integer.any():
         if incumbent is None:
             incumbent, inc_obj = _round_up(h, b, cols, values, lower, upper, integer, threads)
+    if incumbent is None and integer.any():
+        incumbent = _greedy_plan(net, b, cols, upper)
+        _trace(log, start, f"greedy plan {'found' if incumbent is not None else 'not found'}")
         if incumbent is not None and inc_obj is not None and lp.setup_dual is not None:
             fixed_closed, fixed_open = _reduced_cost_fixing(
                 h, cols, values, lp.setup_dual, lp_bound, inc_obj
@@ -263,6 +268,52 @@ def _restricted_mip(
         return None, None
     sol = np.asarray(trial.getSolution().col_value, dtype=np.float64)
     return sol, float(trial.getInfo().objective_function_value)
+
+
+def _greedy_plan(net: Network, b: ModelBuilder, cols: Columns, upper: F64) -> F64 | None:
+    """A first plan without the LP, for models of setups and delivery legs only: each demand
+    pair, largest first, takes its legs in order of unit cost plus setup cost per unit of
+    capacity, as far as capacity is left. None when the model has other columns or demand
+    stays unmet."""
+    plain = len(cols.z_cand) + len(cols.z_asm) + len(cols.x) + len(cols.s)
+    if b.n_cols != plain or net.asm.size or net.inbound.size or not net.delivery.size:
+        return None
+    legs = net.delivery
+    qty = net.dk_qty[legs.target]
+    cost, _, _, _ = b.column_arrays()
+    per_unit = cost[cols.x] / np.maximum(qty, 1e-12)
+    per_unit = per_unit + net.cand.setup_cost[legs.origin] / np.maximum(
+        net.cand.capacity[legs.origin], 1e-12
+    )
+    single = net.problem.options.single_sourcing
+    left = net.cand.capacity.copy()
+    need = np.ones(len(net.dk_qty))
+    x = np.zeros(legs.size)
+    order = np.lexsort((per_unit, -net.dk_qty[legs.target]))
+    for leg in order:
+        t = int(legs.target[leg])
+        o = int(legs.origin[leg])
+        if need[t] <= 1e-12 or upper[cols.x[leg]] <= 0:
+            continue
+        room = left[o] / net.dk_qty[t]
+        take = (1.0 if room >= need[t] - 1e-12 else 0.0) if single else min(need[t], room)
+        if take <= 1e-12:
+            continue
+        x[leg] = take
+        left[o] -= take * net.dk_qty[t]
+        need[t] -= take
+    if len(cols.s):
+        values = np.zeros(b.n_cols)
+        values[cols.s] = np.maximum(need, 0.0)
+    elif (need > 1e-9).any():
+        return None
+    else:
+        values = np.zeros(b.n_cols)
+    values[cols.x] = x
+    used = np.zeros(net.cand.size, bool)
+    used[legs.origin[x > 0]] = True
+    values[cols.z_cand] = used.astype(np.float64)
+    return values
 
 
 def _round_up(
