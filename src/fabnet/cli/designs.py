@@ -56,7 +56,8 @@ def list_(
         return
     table = Table(show_header=True)
     table.add_column("id", no_wrap=True, min_width=36)
-    for column in ("name", "version", "parts", "license"):
+    table.add_column("name", min_width=24)
+    for column in ("version", "parts", "license"):
         table.add_column(column)
     for design in page.items:
         table.add_row(

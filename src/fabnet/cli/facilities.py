@@ -67,7 +67,8 @@ def list_(
         return
     table = Table(show_header=True)
     table.add_column("id", no_wrap=True, min_width=36)
-    for column in ("name", "place", "status", "processes"):
+    table.add_column("name", min_width=24)
+    for column in ("place", "status", "processes"):
         table.add_column(column)
     for facility in page.items:
         place = ", ".join(p for p in (facility.location.city, facility.location.country) if p)
