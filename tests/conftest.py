@@ -190,3 +190,12 @@ def _fresh_matching_index() -> Iterator[None]:
     matching._CACHE.clear()
     yield
     matching._CACHE.clear()
+
+
+@pytest.fixture(autouse=True)
+def _stop_job_queues() -> Iterator[None]:
+    """Job queues built for a test's database stop with the test, before it is dropped."""
+    yield
+    from fabnet.jobs.queue import stop_all_queues
+
+    stop_all_queues()

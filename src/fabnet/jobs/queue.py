@@ -234,22 +234,50 @@ def installed_queue() -> JobQueue | None:
         return _current
 
 
-def current_queue() -> JobQueue:
-    """The installed queue, or one built from the settings on first use."""
+_by_database: dict[str, JobQueue] = {}
+
+
+def current_queue(db: Database | None = None) -> JobQueue:
+    """The queue for ``db``: the installed queue when it serves that database (or when no
+    database is named), else one built from the settings for ``db`` on first use.
+
+    Jobs are recorded in the database of the change that submits them, so they must be run by a
+    queue reading that same database: a process serving one database (the API, a worker) has
+    one queue; a process touching several (tests, tools) gets one per database.
+    """
     global _current
     with _current_lock:
-        if _current is None:
-            settings = get_settings()
-            _current = create_queue(Database(settings.resolved_database_url), settings)
-        return _current
+        if db is None or (_current is not None and _current.db.url_text == db.url_text):
+            if _current is None:
+                settings = get_settings()
+                _current = create_queue(Database(settings.resolved_database_url), settings)
+            return _current
+        queue = _by_database.get(db.url_text)
+        if queue is None:
+            queue = create_queue(db, get_settings())
+            _by_database[db.url_text] = queue
+        return queue
+
+
+def stop_all_queues() -> None:
+    """Stop and forget every queue this module built (tests call it between databases)."""
+    global _current
+    with _current_lock:
+        queues = list(_by_database.values())
+        _by_database.clear()
+    for queue in queues:
+        queue.stop()
 
 
 def submit(
     job_name: str,
     payload: dict[str, Any],
     *,
+    db: Database | None = None,
     session: Session | None = None,
     delay_seconds: float = 0.0,
 ) -> str:
-    """Record and schedule a job on the process-wide queue; returns the job id."""
-    return current_queue().submit(job_name, payload, session=session, delay_seconds=delay_seconds)
+    """Record and schedule a job on the queue of ``db`` (default: the process-wide queue);
+    returns the job id."""
+    queue = current_queue(db)
+    return queue.submit(job_name, payload, session=session, delay_seconds=delay_seconds)

@@ -267,7 +267,7 @@ def event_body(event: WebhookEvent) -> dict[str, Any]:
     }
 
 
-def _emit(session: Session, event: WebhookEvent) -> list[str]:
+def _emit(db: Database, session: Session, event: WebhookEvent) -> list[str]:
     if not event.org_ids:
         return []
     rows = session.scalars(
@@ -291,7 +291,9 @@ def _emit(session: Session, event: WebhookEvent) -> list[str]:
         )
         session.add(delivery)
         session.flush()
-        delivery.job_id = submit(DELIVER_JOB, {"delivery_id": delivery.id}, session=session)
+        delivery.job_id = submit(
+            DELIVER_JOB, {"delivery_id": delivery.id}, db=db, session=session
+        )
         delivery_ids.append(delivery.id)
     return delivery_ids
 
@@ -301,9 +303,9 @@ def emit_event_webhooks(
 ) -> list[str]:
     """Record and schedule a delivery per matching subscription; returns the delivery ids."""
     if session is not None:
-        return _emit(session, event)
+        return _emit(db, session, event)
     with db.transaction() as own:
-        return _emit(own, event)
+        return _emit(db, own, event)
 
 
 def outgoing_webhook(
