@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything fabnet needs on a fresh Debian 12 machine (run as root for the system packages):
-# system tools (PrusaSlicer, OpenSCAD, Chromium for browser tests, pango for PDFs), a virtualenv with
-# fabnet and its development tools, and the web front-end packages from the npm registry.
+# system tools (PrusaSlicer, OpenSCAD, pango for PDFs), a virtualenv with
+# fabnet and its development tools (and, once package.json exists, the front-end packages).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-APT_PACKAGES=(prusa-slicer openscad chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+APT_PACKAGES=(prusa-slicer openscad poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 need_apt=()
 for pkg in "${APT_PACKAGES[@]}"; do
