@@ -184,22 +184,37 @@ def _tolerance(row: CapabilityRow, req: PartRequirement) -> CriterionResult:
     )
 
 
-def _row_flags(row: CapabilityRow, req: PartRequirement) -> tuple[bool, bool, bool, bool]:
-    """Process, material, envelope and tolerance met by ``row`` (no text: cheap)."""
-    return (
-        process_terms().any_satisfies(row.processes, req.processes),
-        not req.materials or material_terms().any_satisfies(row.materials, req.materials),
-        req.dimensions is None
-        or (
-            row.sides is not None
-            and all(p <= e for p, e in zip(req.dimensions.sorted(), row.sides, strict=True))
-        ),
-        req.tolerance_class is None
-        or (
-            row.tolerance_class is not None
-            and tolerance_met(row.tolerance_class, req.tolerance_class)
-        ),
-    )
+def _row_flags(
+    rows: Sequence[CapabilityRow], req: PartRequirement
+) -> list[tuple[bool, bool, bool, bool]]:
+    """Process, material, envelope and tolerance met by each row (no text: cheap)."""
+    processes, materials = process_terms(), material_terms()
+    need_process = frozenset(req.processes)
+    need_material = frozenset(req.materials)
+    sides = req.dimensions.sorted() if req.dimensions is not None else None
+    required_tolerance = req.tolerance_class
+    flags = []
+    for row in rows:
+        flags.append(
+            (
+                any(not need_process.isdisjoint(processes.closure(o)) for o in row.processes),
+                not need_material
+                or any(not need_material.isdisjoint(materials.closure(m)) for m in row.materials),
+                sides is None
+                or (
+                    row.sides is not None
+                    and sides[0] <= row.sides[0]
+                    and sides[1] <= row.sides[1]
+                    and sides[2] <= row.sides[2]
+                ),
+                required_tolerance is None
+                or (
+                    row.tolerance_class is not None
+                    and tolerance_met(row.tolerance_class, required_tolerance)
+                ),
+            )
+        )
+    return flags
 
 
 def _row_text(row: CapabilityRow, req: PartRequirement, criterion: int) -> CriterionResult:
@@ -236,7 +251,7 @@ def capability_criteria(
                 f"declares no processes or equipment; needs {_or_list(req.processes)}",
             ),
         ), None
-    flags = [_row_flags(row, req) for row in rows]
+    flags = _row_flags(rows, req)
     offering = [i for i, f in enumerate(flags) if f[0]]
     if offering:
         best = min(offering, key=lambda i: sum(not ok for ok in flags[i]))

@@ -152,6 +152,8 @@ class RateColumn:
     minimum_lot: FloatArray
     weekly: FloatArray  # units_per_hour * capacity.hours_per_week; NaN unknown
     currency: npt.NDArray[np.int16]
+    starts: IntArray  # where each facility's segment begins
+    owners: IntArray  # the facility of each segment
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in vars(self).values())
@@ -553,6 +555,7 @@ class FacilityIndex:
             return np.full(found.size, np.nan), weekly
         table = self.rate_columns[cols[0]]
         fac, machine, setup = table.facility, table.machine, table.setup
+        starts, owners = table.starts, table.owners
         per_kg, lot, rate_weekly, currency = (
             table.material_per_kg,
             table.minimum_lot,
@@ -575,6 +578,7 @@ class FacilityIndex:
                     "currency",
                 )
             )
+            starts, owners = _segments(fac)
         if fac.size == 0:
             return np.full(found.size, np.nan), weekly
         costs = unit_costs(machine, setup, per_kg, lot, req.quantity, req.mass_g)
@@ -585,8 +589,6 @@ class FacilityIndex:
         )
         costs = np.where(np.isnan(costs) | (currency != code), np.inf, costs)
         # rows are facility-major: reduce each facility's segment
-        starts = np.flatnonzero(np.concatenate(([True], fac[1:] != fac[:-1])))
-        owners = fac[starts]
         n = len(self.facilities)
         cheapest = np.full(n, np.inf)
         cheapest[owners] = np.minimum.reduceat(costs, starts)
@@ -611,14 +613,40 @@ def _rate_columns(
     weekly = per_hour * hours_per_week[rate_facility]
     rate_currency = currency[rate_facility]
     return tuple(
-        RateColumn(
-            facility=rate_facility[rows],
-            machine=machine[rows],
-            setup=setup[rows],
-            material_per_kg=per_kg[rows],
-            minimum_lot=lot[rows],
-            weekly=weekly[rows],
-            currency=rate_currency[rows],
-        )
+        _rate_column(rows, rate_facility, machine, setup, per_kg, lot, weekly, rate_currency)
         for rows in rows_by_column
+    )
+
+
+def _segments(facility: IntArray) -> tuple[IntArray, IntArray]:
+    """Start of each run of equal facility numbers in a facility-major array, and its owner."""
+    if facility.size == 0:
+        empty = np.zeros(0, dtype=np.int32)
+        return empty, empty
+    starts = np.flatnonzero(np.concatenate(([True], facility[1:] != facility[:-1])))
+    return starts.astype(np.int32), facility[starts]
+
+
+def _rate_column(
+    rows: IntArray,
+    rate_facility: IntArray,
+    machine: FloatArray,
+    setup: FloatArray,
+    per_kg: FloatArray,
+    lot: FloatArray,
+    weekly: FloatArray,
+    currency: npt.NDArray[np.int16],
+) -> RateColumn:
+    facility = rate_facility[rows]
+    starts, owners = _segments(facility)
+    return RateColumn(
+        facility=facility,
+        machine=machine[rows],
+        setup=setup[rows],
+        material_per_kg=per_kg[rows],
+        minimum_lot=lot[rows],
+        weekly=weekly[rows],
+        currency=currency[rows],
+        starts=starts,
+        owners=owners,
     )

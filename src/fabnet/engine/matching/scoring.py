@@ -126,14 +126,13 @@ def distance_component(distance_km: FloatArray) -> FloatArray:
 
 def cost_component(costs: FloatArray) -> FloatArray:
     """Cheapest / cost; NaN (unknown or other currency) scores 0; a zero cost scores 1."""
-    known = costs[np.isfinite(costs)]
-    if known.size == 0:
+    cheapest = float(np.fmin.reduce(costs)) if costs.size else math.nan  # ignores NaN
+    if math.isnan(cheapest):
         return np.zeros_like(costs)
-    cheapest = float(known.min())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(costs > 0, cheapest / costs, 1.0)
-    result: FloatArray = np.nan_to_num(np.where(np.isfinite(costs), value, 0.0), nan=0.0)
-    return result
+    value = np.zeros_like(costs)
+    np.divide(cheapest, costs, out=value, where=costs > 0)  # NaN > 0 is False: stays 0
+    value[costs == 0] = 1.0
+    return value
 
 
 def capacity_component(units_per_week: FloatArray, quantity: int) -> FloatArray:
