@@ -45,6 +45,9 @@ from fabnet.storage.plans import PlanRepository, PlanRow
 LotKind = Literal["part", "assembly", "product"]
 DestinationKind = Literal["assembly_site", "delivery_point"]
 MAX_CANDIDATES_PER_PART = 100_000
+REPLAN_LATENESS_PER_UNIT_DAY = 1.0
+"""A re-plan may arrive late rather than not at all: lateness is priced at the order's own
+penalty, or at this much per unit and day (in the order's currency) when the order set none."""
 
 
 @dataclass(frozen=True)
@@ -642,7 +645,7 @@ def replan_lot(
         [DeliveryInput(s.id, s.latitude, s.longitude, s.country, {key: s.quantity},
                        s.due_days, s.label) for s in sites],
         facilities,
-        options=_options(spec, PlanOverrides()),
+        options=_replan_options(spec),
         transport=TransportModel.default(),
         currency=spec.currency,
         horizon_days=_order_horizon(stored_inputs),
@@ -736,6 +739,13 @@ def _plan_inputs(db: Database, plan_id: str) -> dict[str, Any]:
         return dict(row.inputs)
 
 
+def _replan_options(spec: OrderSpec) -> pp.PlanningOptions:
+    options = _options(spec, PlanOverrides())
+    if options.lateness_penalty_per_unit_day is None:
+        options = replace(options, lateness_penalty_per_unit_day=REPLAN_LATENESS_PER_UNIT_DAY)
+    return options
+
+
 def _order_horizon(inputs: Mapping[str, Any]) -> float | None:
     dues = [p["due_days"] for p in inputs.get("delivery_points", []) if p.get("due_days")]
     return float(max(dues)) if dues else None
@@ -784,7 +794,7 @@ def _replan_assembly(
                        points[d.id].get("due_days"), str(points[d.id]["label"]))
          for d in lot.destinations if d.kind == "delivery_point"],
         facilities,
-        options=_options(spec, PlanOverrides()),
+        options=_replan_options(spec),
         transport=TransportModel.default(),
         currency=spec.currency,
         horizon_days=_order_horizon(stored_inputs),
