@@ -27,6 +27,7 @@ from fabnet.engine.matching import (
     why_not,
 )
 from fabnet.errors import InputError
+from fabnet.geo.countries import country_code
 from fabnet.services.designs import get_design, import_designs
 from fabnet.services.facilities import get_facility
 from fabnet.services.places import locate_place
@@ -63,8 +64,8 @@ def build_request(params: MatchParams) -> MatchRequest:
         quantity=params.quantity,
         delivery_points=points,
         radius_km=params.radius_km,
-        countries=frozenset(params.countries) if params.countries else None,
-        excluded_countries=frozenset(params.exclude_countries),
+        countries=frozenset(map(country_code, params.countries)) if params.countries else None,
+        excluded_countries=frozenset(map(country_code, params.exclude_countries)),
         required_certifications=frozenset(params.certifications),
         statuses=frozenset(params.statuses),
         access_types=frozenset(params.access_types) if params.access_types is not None else None,

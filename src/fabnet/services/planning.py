@@ -35,6 +35,7 @@ from fabnet.engine.sourcing import (
     plan_geojson,
 )
 from fabnet.errors import InputError, NotFoundError
+from fabnet.geo.countries import country_code
 from fabnet.services.matching import facility_index, resolve_design
 from fabnet.services.places import locate_place
 from fabnet.standards.order_file import OrderSpec
@@ -191,7 +192,7 @@ def _options(spec: OrderSpec, overrides: PlanOverrides) -> pp.PlanningOptions:
     if o.local_share is not None:
         local = pp.LocalShare(
             min_share=o.local_share.min_share,
-            countries=frozenset(c.upper() for c in o.local_share.countries),
+            countries=frozenset(map(country_code, o.local_share.countries)),
             regions=frozenset(o.local_share.regions),
         )
     return pp.PlanningOptions(
@@ -218,8 +219,8 @@ def _match_request(spec: OrderSpec, points: Sequence[_ResolvedPoint]) -> MatchRe
         quantity=1,
         delivery_points=tuple(MatchPoint(p.latitude, p.longitude, p.label) for p in points),
         radius_km=m.radius_km,
-        countries=frozenset(c.upper() for c in m.countries) if m.countries else None,
-        excluded_countries=frozenset(c.upper() for c in m.exclude_countries),
+        countries=frozenset(map(country_code, m.countries)) if m.countries else None,
+        excluded_countries=frozenset(map(country_code, m.exclude_countries)),
         required_certifications=frozenset(m.require_certs),
         top_k=MAX_CANDIDATES_PER_PART,
         near_miss_k=3,
