@@ -8,11 +8,19 @@ import numpy as np
 import pytest
 
 from fabnet.domain.design import Design
-from fabnet.domain.facility import AccessType, BatchSize, Facility, FacilityStatus, ProcessRate
+from fabnet.domain.facility import (
+    AccessType,
+    BatchSize,
+    Capacity,
+    Facility,
+    FacilityStatus,
+    ProcessRate,
+)
 from fabnet.engine.matching import (
     DeliveryPoint,
     FacilityIndex,
     MatchRequest,
+    QuotedHours,
     assess,
     match_design,
     naive_match,
@@ -58,7 +66,10 @@ MATERIALS = ["pla", "petg", "thermoplastic", "aluminium", "aluminium-6061", "met
 TOLERANCES = [None, "IT6", "IT7", "IT9", "ISO2768-f", "ISO2768-m"]
 
 
-def _world(seed: int) -> tuple[list[Facility], Design, MatchRequest]:
+CAPACITIES = [None, Capacity(hours_per_week=40), Capacity(hours_per_week=60, units_per_week=100)]
+
+
+def _world(seed: int) -> tuple[list[Facility], Design, MatchRequest, QuotedHours]:
     rng = random.Random(seed)
 
     def size() -> tuple[float, float, float]:
@@ -101,6 +112,7 @@ def _world(seed: int) -> tuple[list[Facility], Design, MatchRequest]:
                 ),
                 synthetic=rng.random() < 0.3,
                 currency=rng.choice(["EUR", "EUR", "USD"]),
+                capacity=rng.choice(CAPACITIES),
             )
         )
     parts = [
@@ -125,17 +137,24 @@ def _world(seed: int) -> tuple[list[Facility], Design, MatchRequest]:
     )
     if request.delivery_points and rng.random() < 0.6:
         request = MatchRequest(**{**request.__dict__, "radius_km": rng.choice([100, 250, 400])})
-    return facilities, design(*parts, assembly_process="assembly"), request
+    # quoted hours for some parts: for required processes, more specific or unrelated ones
+    hours = {
+        p.id: {q: rng.choice([0.0, 0.25, 1.5]) for q in rng.sample(PROCESSES, rng.randint(1, 4))}
+        for p in parts
+        if rng.random() < 0.7
+    }
+    return facilities, design(*parts, assembly_process="assembly"), request, hours
 
 
 @pytest.mark.parametrize("seed", range(12))
 def test_index_agrees_with_the_loop_on_random_worlds(seed: int) -> None:
-    facilities, d, request = _world(seed)
+    facilities, d, request, hours = _world(seed)
+    assert hours, "some parts carry quoted hours"
     index = FacilityIndex.build(facilities)
-    result = match_design(index, d, request)
-    naive = naive_match(facilities, d, request)
+    result = match_design(index, d, request, hours=hours)
+    naive = naive_match(facilities, d, request, hours=hours)
     by_id = {f.id: f for f in facilities}
-    for pm, req in zip(result.parts, requirements_for(d, request.quantity), strict=True):
+    for pm, req in zip(result.parts, requirements_for(d, request.quantity, hours), strict=True):
         found = [c.facility_id for c in pm.candidates]
         assert sorted(found) == sorted(naive[pm.part]), pm.part
         # every near-miss fails something, and its failures are what assess() finds
@@ -151,6 +170,10 @@ def test_index_agrees_with_the_loop_on_random_worlds(seed: int) -> None:
         for position, facility in enumerate(facilities):
             cost, per_week = cost_and_throughput(facility, req, request.currency)
             assert _same(costs[position], cost) and _same(weekly[position], per_week)
+        # the candidates show the reference path's numbers
+        for cand in pm.candidates:
+            cost, per_week = cost_and_throughput(by_id[cand.facility_id], req, request.currency)
+            assert (cand.unit_cost, cand.units_per_week) == (cost, per_week)
         # scores are sorted, ties by id
         keys = [(-c.score, c.facility_id) for c in pm.candidates]
         assert keys == sorted(keys)

@@ -4,6 +4,11 @@ can make). Every adapter (CLI, API, web) calls these functions.
 The facility index is built once per registry version and kept in a module-level cache keyed
 by (database URL, registry version): any import or change of a facility or design bumps the
 version, and the next match rebuilds the index from ``FacilityRepository.all_facilities()``.
+
+Unit costs and units per week use each part's machine hours quoted from its geometry
+(:func:`fabnet.services.quoting.part_process_times`) for rates that declare no units per hour.
+Quoting slices FDM parts with PrusaSlicer on first use (cached in the database), so the first
+match of a design can take seconds.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from fabnet.engine.matching import (
     FacilityIndex,
     MatchRequest,
     MatchResult,
+    QuotedHours,
     match_design,
     reverse_match,
     why_not,
@@ -113,11 +119,23 @@ def resolve_design(db: Database, design_ref: str) -> Design:
     return get_design(db, design_ref)
 
 
+def quoted_hours_for(db: Database, design: Design) -> QuotedHours:
+    """Machine hours per unit of every part and assembly step of ``design``, by process, from
+    its geometry (item id -> process id -> hours)."""
+    from fabnet.services.quoting import part_process_times  # quoting imports this module
+
+    return {
+        item: {process: time.hours_per_unit for process, time in by_process.items()}
+        for item, by_process in part_process_times(db, design).items()
+    }
+
+
 def match(db: Database, design_ref: str, params: MatchParams | None = None) -> MatchResult:
     """Candidates, near-misses and uncovered parts for every part of a design."""
     request = build_request(params or MatchParams())
     design = resolve_design(db, design_ref)
-    return match_design(facility_index(db), design, request)
+    index = facility_index(db)
+    return match_design(index, design, request, hours=quoted_hours_for(db, design))
 
 
 def explain_non_match(
@@ -131,16 +149,21 @@ def explain_non_match(
     request = build_request(params or MatchParams())
     design = resolve_design(db, design_ref)
     facility = get_facility(db, facility_ref)
-    return why_not(facility_index(db), design, part, facility.id, request)
+    index = facility_index(db)
+    return why_not(index, design, part, facility.id, request, hours=quoted_hours_for(db, design))
 
 
 def designs_for_facility(
     db: Database, facility_ref: str, *, quantity: int = 1
 ) -> list[DesignCoverage]:
-    """Reverse match: the library's designs that the facility can make, wholly or in part."""
+    """Reverse match: the library's designs that the facility can make, wholly or in part, with
+    each makeable part's unit cost there (quoted hours are computed only for those designs)."""
     if quantity < 1:
         raise InputError(f"quantity must be at least 1, got {quantity}", field="quantity")
     facility = get_facility(db, facility_ref)
     with db.read() as session:
         designs: Sequence[Design] = DesignRepository(session).all_designs()
-    return reverse_match(facility, designs, quantity)
+    covered = {c.design_id for c in reverse_match(facility, designs, quantity)}
+    makeable = [d for d in designs if d.id in covered]
+    hours = {d.id: quoted_hours_for(db, d) for d in makeable}
+    return reverse_match(facility, makeable, quantity, hours=hours)

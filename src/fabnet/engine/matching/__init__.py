@@ -8,7 +8,7 @@ from fabnet.engine.matching.criteria import Assessment, CriterionResult, assess
 from fabnet.engine.matching.index import FacilityIndex
 from fabnet.engine.matching.match import match_design, naive_match, reverse_match, why_not
 from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
-from fabnet.engine.matching.requirement import PartRequirement, requirements_for
+from fabnet.engine.matching.requirement import PartRequirement, QuotedHours, requirements_for
 from fabnet.engine.matching.results import (
     Candidate,
     DesignCoverage,
@@ -29,6 +29,7 @@ __all__ = [
     "NearMiss",
     "PartMatch",
     "PartRequirement",
+    "QuotedHours",
     "assess",
     "match_design",
     "naive_match",

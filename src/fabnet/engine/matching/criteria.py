@@ -14,11 +14,16 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from fabnet.domain.common import Dimensions
-from fabnet.domain.facility import Facility
+from fabnet.domain.facility import Facility, ProcessRate
 from fabnet.engine.matching.capability import CapabilityRow, capability_rows
 from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
 from fabnet.engine.matching.requirement import PartRequirement
-from fabnet.engine.matching.scoring import data_quality, max_batch, unit_cost
+from fabnet.engine.matching.scoring import (
+    data_quality,
+    max_batch,
+    rate_units_per_week,
+    unit_cost,
+)
 from fabnet.engine.matching.terms import Terms, material_terms, process_terms
 from fabnet.errors import InputError
 from fabnet.geo.distance import haversine_km
@@ -40,7 +45,8 @@ class CriterionResult:
 
 @dataclass(frozen=True)
 class Assessment:
-    """All criteria of one (part, facility) plus the numbers the score uses."""
+    """All criteria of one (part, facility) plus the numbers the score uses, with their basis
+    in words (``cost_detail``, ``weekly_detail``)."""
 
     facility: Facility
     criteria: tuple[CriterionResult, ...]
@@ -48,6 +54,8 @@ class Assessment:
     distance_km: float | None
     unit_cost: float | None
     units_per_week: float | None
+    cost_detail: str = ""
+    weekly_detail: str = ""
 
     @property
     def passed(self) -> bool:
@@ -394,30 +402,135 @@ def _certifications(facility: Facility, request: MatchRequest) -> CriterionResul
 # -- cost and capacity numbers ------------------------------------------------------------------
 
 
-def cost_and_throughput(
-    facility: Facility, req: PartRequirement, currency: str
-) -> tuple[float | None, float | None]:
-    """Cheapest unit cost (in ``currency``) and best units/week over the applicable rates."""
+def quoted_hours(rate_process: str, req: PartRequirement) -> float | None:
+    """The part's quoted hours per unit for a rate's process: those of the rate's own process
+    when quoted, else those of a required process that the rate's process meets; else None."""
+    hours = req.hours
+    if not hours:
+        return None
+    found = hours.get(rate_process)
+    if found is not None:
+        return found
+    terms = process_terms()
+    for required in req.processes:
+        found = hours.get(required)
+        if found is not None and terms.satisfies(rate_process, required):
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """Cheapest unit cost and best units/week of one (part, facility), each with its basis."""
+
+    unit_cost: float | None
+    units_per_week: float | None
+    cost_detail: str
+    weekly_detail: str
+
+
+def _machine_text(rate: ProcessRate, hours: float | None, currency: str) -> str:
+    if rate.hourly_rate == 0:
+        return "no machine charge"
+    if rate.units_per_hour is not None:
+        return f"{rate.hourly_rate:.2f} {currency}/h / {rate.units_per_hour:g} units/h declared"
+    return f"{hours:.3g} h quoted x {rate.hourly_rate:.2f} {currency}/h"
+
+
+def _cost_text(
+    rate: ProcessRate, req: PartRequirement, hours: float | None, cost: float, currency: str
+) -> str:
+    text = f"{cost:.2f} {currency}/unit from {_machine_text(rate, hours, currency)}"
+    if rate.material_cost_per_kg and req.mass_g is not None:
+        text += (
+            f" + material {req.mass_g / 1000.0:g} kg x {rate.material_cost_per_kg:.2f}"
+            f" {currency}/kg"
+        )
+    if rate.setup_cost:
+        text += f" + setup {rate.setup_cost:.2f} {currency} / {req.quantity} units"
+    if rate.minimum_lot > req.quantity:
+        text += f" (minimum lot {rate.minimum_lot} paid for)"
+    return f"{text} ({rate.process} rate)"
+
+
+def _no_cost_reason(rate: ProcessRate, req: PartRequirement, hours: float | None) -> str:
+    if rate.hourly_rate != 0 and rate.units_per_hour is None and hours is None:
+        return (
+            f"the {rate.process} rate declares no units per hour and {req.label} has no quoted"
+            " hours for it"
+        )
+    return f"the {rate.process} rate prices material per kg and {req.label} declares no mass"
+
+
+def cost_estimate(facility: Facility, req: PartRequirement, currency: str) -> CostEstimate:
+    """Cheapest unit cost (in ``currency``) and best units/week over the applicable rates, and
+    what each comes from, in words (see :mod:`.scoring` for the formulas)."""
     card = facility.extension.rate_card
     capacity = facility.extension.capacity
-    best_cost: float | None = None
-    best_rate_weekly: float | None = None
+    best_cost: tuple[float, str] | None = None
+    best_weekly: tuple[float, str] | None = None
+    unpriced: list[str] = []
+    applicable = False
     if card is not None:
         terms = process_terms()
         for rate in card.rates:
             if not any(terms.satisfies(rate.process, r) for r in req.processes):
                 continue
+            applicable = True
+            hours = quoted_hours(rate.process, req) if rate.units_per_hour is None else None
             if card.currency == currency:
-                cost = unit_cost(rate, req.quantity, req.mass_g)
-                if cost is not None and (best_cost is None or cost < best_cost):
-                    best_cost = cost
-            if capacity is not None and rate.units_per_hour is not None:
-                weekly = rate.units_per_hour * capacity.hours_per_week
-                if best_rate_weekly is None or weekly > best_rate_weekly:
-                    best_rate_weekly = weekly
+                cost = unit_cost(rate, req.quantity, req.mass_g, hours)
+                if cost is None:
+                    unpriced.append(_no_cost_reason(rate, req, hours))
+                elif best_cost is None or cost < best_cost[0]:
+                    best_cost = (cost, _cost_text(rate, req, hours, cost, currency))
+            if capacity is not None:
+                weekly = rate_units_per_week(rate, capacity.hours_per_week, hours)
+                if weekly is not None and (best_weekly is None or weekly > best_weekly[0]):
+                    hpw = capacity.hours_per_week
+                    basis = (
+                        f"{rate.units_per_hour:g} units/h x {hpw:g} h/week"
+                        if rate.units_per_hour is not None
+                        else f"{hpw:g} h/week / {hours:.3g} h quoted"
+                    )
+                    best_weekly = (
+                        weekly,
+                        f"{weekly:.1f} units/week from {basis} ({rate.process} rate)",
+                    )
+    if best_cost is not None:
+        cost_value: float | None = best_cost[0]
+        cost_detail = best_cost[1]
+    else:
+        cost_value = None
+        if card is None:
+            cost_detail = "unknown: no rate card"
+        elif not applicable:
+            cost_detail = f"unknown: no rate for {_or_list(req.processes)}"
+        elif card.currency != currency:
+            cost_detail = f"unknown: rates in {card.currency}, request in {currency}"
+        else:
+            cost_detail = "unknown: " + "; ".join(dict.fromkeys(unpriced))
     if capacity is not None and capacity.units_per_week is not None:
-        return best_cost, float(capacity.units_per_week)
-    return best_cost, best_rate_weekly
+        weekly_value: float | None = float(capacity.units_per_week)
+        weekly_detail = f"{capacity.units_per_week} units/week declared"
+    elif best_weekly is not None:
+        weekly_value, weekly_detail = best_weekly
+    else:
+        weekly_value = None
+        weekly_detail = (
+            "unknown: no capacity record"
+            if capacity is None
+            else "unknown: no rate declares units per hour and no quoted hours apply"
+        )
+    return CostEstimate(cost_value, weekly_value, cost_detail, weekly_detail)
+
+
+def cost_and_throughput(
+    facility: Facility, req: PartRequirement, currency: str
+) -> tuple[float | None, float | None]:
+    """Cheapest unit cost (in ``currency``) and best units/week over the applicable rates."""
+    estimate = cost_estimate(facility, req, currency)
+    return estimate.unit_cost, estimate.units_per_week
 
 
 def assess(
@@ -438,12 +551,14 @@ def assess(
         capacity_criterion(facility, req),
         *facility_criteria(facility, request, nearest),
     )
-    cost, weekly = cost_and_throughput(facility, req, request.currency)
+    estimate = cost_estimate(facility, req, request.currency)
     return Assessment(
         facility=facility,
         criteria=criteria,
         equipment_id=equipment_id,
         distance_km=None if nearest is None else nearest[0],
-        unit_cost=cost,
-        units_per_week=weekly,
+        unit_cost=estimate.unit_cost,
+        units_per_week=estimate.units_per_week,
+        cost_detail=estimate.cost_detail,
+        weekly_detail=estimate.weekly_detail,
     )

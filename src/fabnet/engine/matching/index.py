@@ -33,6 +33,7 @@ from fabnet.engine.matching.capability import rows_of
 from fabnet.engine.matching.criteria import (
     facility_country,
     normalised_certification,
+    quoted_hours,
     tolerance_met,
 )
 from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
@@ -142,7 +143,10 @@ class ProcessColumn:
 class RateColumn:
     """The rate-card lines whose process closure holds one taxonomy node, facility-major.
 
-    Pre-gathered per node so that costing a part reads contiguous arrays.
+    Pre-gathered per node so that costing a part reads contiguous arrays. ``machine`` and
+    ``weekly`` come from the rate's declared units per hour; where that is missing (NaN), a part
+    with quoted hours gets ``hourly * hours`` and ``hours_per_week / hours`` instead
+    (:meth:`FacilityIndex.costs_and_weekly`).
     """
 
     facility: IntArray
@@ -152,6 +156,9 @@ class RateColumn:
     minimum_lot: FloatArray
     weekly: FloatArray  # units_per_hour * capacity.hours_per_week; NaN unknown
     currency: npt.NDArray[np.int16]
+    hourly: FloatArray  # hourly_rate: prices quoted hours where ``machine`` is NaN
+    hours_per_week: FloatArray  # the facility's capacity.hours_per_week; NaN without a record
+    process: npt.NDArray[np.int16]  # the rate's own process (FacilityIndex.rate_process_values)
     starts: IntArray  # where each facility's segment begins
     owners: IntArray  # the facility of each segment
 
@@ -210,6 +217,7 @@ class FacilityIndex:
     material_columns: dict[str, int]
     tolerance_values: tuple[str, ...]
     rate_columns: tuple[RateColumn, ...]
+    rate_process_values: tuple[str, ...]
 
     # -- building ------------------------------------------------------------------------------
 
@@ -244,6 +252,7 @@ class FacilityIndex:
         r_col: array[int] = array("i")
         r_row: array[int] = array("i")
         rate_num: array[float] = array("d")
+        rate_process: list[str | None] = []
         nan3 = (np.nan, np.nan, np.nan)
         for f, fac in enumerate(facs):
             for row in rows_of(fac):
@@ -266,6 +275,7 @@ class FacilityIndex:
             for rate in card.rates if card is not None else ():
                 k = len(rate_fac)
                 rate_fac.append(f)
+                rate_process.append(rate.process)
                 for col in proc_cols.of((rate.process,)):
                     r_col.append(col)
                     r_row.append(k)
@@ -310,9 +320,11 @@ class FacilityIndex:
             ],
             dtype=np.float64,
         )
+        rate_process_codes, rate_process_values = _codes(rate_process)
         rate_columns = _rate_columns(
             np.asarray(rate_fac, dtype=np.int32),
             rates,
+            rate_process_codes,
             hours_per_week,
             currency,
             _csr(r_col, r_row, len(proc_cols.index)),
@@ -370,6 +382,7 @@ class FacilityIndex:
             material_columns=mat_cols.index,
             tolerance_values=tolerance_values,
             rate_columns=rate_columns,
+            rate_process_values=rate_process_values,
         )
 
     # -- size ----------------------------------------------------------------------------------
@@ -548,46 +561,52 @@ class FacilityIndex:
         self, req: PartRequirement, request: MatchRequest, found: IntArray
     ) -> tuple[FloatArray, FloatArray]:
         """Cheapest unit cost and best units/week of the facilities ``found`` (sorted
-        positions); NaN = unknown. Mirrors :func:`.criteria.cost_and_throughput`."""
+        positions); NaN = unknown. Mirrors :func:`.criteria.cost_and_throughput`, including the
+        part's quoted hours for rates that declare no units per hour."""
         weekly = self.declared_weekly[found]
         cols = [self.process_columns[p] for p in req.processes if p in self.process_columns]
         if not cols:
             return np.full(found.size, np.nan), weekly
-        table = self.rate_columns[cols[0]]
-        fac, machine, setup = table.facility, table.machine, table.setup
-        starts, owners = table.starts, table.owners
-        per_kg, lot, rate_weekly, currency = (
-            table.material_per_kg,
-            table.minimum_lot,
-            table.weekly,
-            table.currency,
-        )
-        if len(cols) > 1:
+        if len(cols) == 1:
+            table = self.rate_columns[cols[0]]
+            fac, starts, owners = table.facility, table.starts, table.owners
+            lines = {name: getattr(table, name) for name in _RATE_LINE_FIELDS}
+        else:
             tables = [self.rate_columns[c] for c in cols]
             fac = np.concatenate([t.facility for t in tables])
             order = np.argsort(fac, kind="stable")
             fac = fac[order]
-            machine, setup, per_kg, lot, rate_weekly, currency = (
-                np.concatenate([getattr(t, name) for t in tables])[order]
-                for name in (
-                    "machine",
-                    "setup",
-                    "material_per_kg",
-                    "minimum_lot",
-                    "weekly",
-                    "currency",
-                )
-            )
+            lines = {
+                name: np.concatenate([getattr(t, name) for t in tables])[order]
+                for name in _RATE_LINE_FIELDS
+            }
             starts, owners = _segments(fac)
         if fac.size == 0:
             return np.full(found.size, np.nan), weekly
-        costs = unit_costs(machine, setup, per_kg, lot, req.quantity, req.mass_g)
+        machine, rate_weekly = lines["machine"], lines["weekly"]
+        if req.hours:
+            hours = self._quoted_hours(req)[lines["process"]]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                machine = np.where(np.isnan(machine), lines["hourly"] * hours, machine)
+                rate_weekly = np.where(
+                    np.isnan(rate_weekly) & (hours > 0),
+                    lines["hours_per_week"] / hours,
+                    rate_weekly,
+                )
+        costs = unit_costs(
+            machine,
+            lines["setup"],
+            lines["material_per_kg"],
+            lines["minimum_lot"],
+            req.quantity,
+            req.mass_g,
+        )
         code = (
             self.currency_values.index(request.currency)
             if request.currency in self.currency_values
             else -2
         )
-        costs = np.where(np.isnan(costs) | (currency != code), np.inf, costs)
+        costs = np.where(np.isnan(costs) | (lines["currency"] != code), np.inf, costs)
         # rows are facility-major: reduce each facility's segment
         n = len(self.facilities)
         cheapest = np.full(n, np.inf)
@@ -599,10 +618,33 @@ class FacilityIndex:
         weekly = np.where(np.isnan(weekly), best_weekly[found], weekly)
         return cost, weekly
 
+    def _quoted_hours(self, req: PartRequirement) -> FloatArray:
+        """The part's quoted hours per unit by rate-process code (NaN: none apply)."""
+        table = np.full(len(self.rate_process_values), np.nan)
+        for code, process in enumerate(self.rate_process_values):
+            hours = quoted_hours(process, req)
+            if hours is not None:
+                table[code] = hours
+        return table
+
+
+_RATE_LINE_FIELDS = (
+    "machine",
+    "setup",
+    "material_per_kg",
+    "minimum_lot",
+    "weekly",
+    "currency",
+    "hourly",
+    "hours_per_week",
+    "process",
+)
+
 
 def _rate_columns(
     rate_facility: IntArray,
     rates: FloatArray,
+    rate_process: npt.NDArray[np.int16],
     hours_per_week: FloatArray,
     currency: npt.NDArray[np.int16],
     rows_by_column: tuple[IntArray, ...],
@@ -610,12 +652,19 @@ def _rate_columns(
     hourly, setup, per_kg, lot, per_hour = (np.ascontiguousarray(rates[:, i]) for i in range(5))
     with np.errstate(divide="ignore", invalid="ignore"):
         machine = np.where(hourly == 0, 0.0, hourly / per_hour)  # NaN units/hour -> NaN
-    weekly = per_hour * hours_per_week[rate_facility]
-    rate_currency = currency[rate_facility]
-    return tuple(
-        _rate_column(rows, rate_facility, machine, setup, per_kg, lot, weekly, rate_currency)
-        for rows in rows_by_column
-    )
+    rate_hours_per_week = hours_per_week[rate_facility]
+    lines = {
+        "machine": machine,
+        "setup": setup,
+        "material_per_kg": per_kg,
+        "minimum_lot": lot,
+        "weekly": per_hour * rate_hours_per_week,
+        "currency": currency[rate_facility],
+        "hourly": hourly,
+        "hours_per_week": rate_hours_per_week,
+        "process": rate_process,
+    }
+    return tuple(_rate_column(rows, rate_facility, lines) for rows in rows_by_column)
 
 
 def _segments(facility: IntArray) -> tuple[IntArray, IntArray]:
@@ -628,25 +677,13 @@ def _segments(facility: IntArray) -> tuple[IntArray, IntArray]:
 
 
 def _rate_column(
-    rows: IntArray,
-    rate_facility: IntArray,
-    machine: FloatArray,
-    setup: FloatArray,
-    per_kg: FloatArray,
-    lot: FloatArray,
-    weekly: FloatArray,
-    currency: npt.NDArray[np.int16],
+    rows: IntArray, rate_facility: IntArray, lines: dict[str, npt.NDArray[Any]]
 ) -> RateColumn:
     facility = rate_facility[rows]
     starts, owners = _segments(facility)
     return RateColumn(
         facility=facility,
-        machine=machine[rows],
-        setup=setup[rows],
-        material_per_kg=per_kg[rows],
-        minimum_lot=lot[rows],
-        weekly=weekly[rows],
-        currency=currency[rows],
         starts=starts,
         owners=owners,
+        **{name: lines[name][rows] for name in _RATE_LINE_FIELDS},
     )

@@ -17,7 +17,7 @@ Per part (and for the final assembly step, listed under its process id, e.g. ``a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from fabnet.engine.matching.criteria import (
     assess,
     capability_criteria,
     capacity_criterion,
+    cost_estimate,
 )
 from fabnet.engine.matching.index import (
     BoolArray,
@@ -39,6 +40,7 @@ from fabnet.engine.matching.index import (
 from fabnet.engine.matching.request import MatchRequest
 from fabnet.engine.matching.requirement import (
     PartRequirement,
+    QuotedHours,
     find_requirement,
     requirements_for,
 )
@@ -60,11 +62,22 @@ from fabnet.errors import InputError, NotFoundError
 PROVENANCE_LABEL = {1.0: "declared", 0.5: "imported", 0.0: "synthetic"}
 
 
-def match_design(index: FacilityIndex, design: Design, request: MatchRequest) -> MatchResult:
-    """Candidates and near-misses for every manufactured part and the final assembly step."""
+def match_design(
+    index: FacilityIndex,
+    design: Design,
+    request: MatchRequest,
+    *,
+    hours: QuotedHours | None = None,
+) -> MatchResult:
+    """Candidates and near-misses for every manufactured part and the final assembly step.
+
+    ``hours`` (item id -> process id -> machine hours per unit, quoted from the geometry) prices
+    the rates that declare no units per hour, and gives their units per week (:mod:`.scoring`).
+    """
     view = index.request_view(request)
     parts = tuple(
-        _match_part(index, req, request, view) for req in requirements_for(design, request.quantity)
+        _match_part(index, req, request, view)
+        for req in requirements_for(design, request.quantity, hours)
     )
     return MatchResult(design_id=design.id, parts=parts)
 
@@ -149,7 +162,11 @@ def _ranked(
                 units_per_week=verdict.units_per_week,
                 equipment_id=verdict.equipment_id,
                 data_provenance=PROVENANCE_LABEL[float(index.data_quality[found[i]])],
-                reasons=tuple(f"{c.criterion}: {c.detail}" for c in verdict.criteria),
+                reasons=(
+                    *(f"{c.criterion}: {c.detail}" for c in verdict.criteria),
+                    f"cost: {verdict.cost_detail}",
+                    f"throughput: {verdict.weekly_detail}",
+                ),
             )
         )
     return tuple(out)
@@ -213,12 +230,16 @@ def why_not(
     part_id: str,
     facility_id: str,
     request: MatchRequest,
+    *,
+    hours: QuotedHours | None = None,
 ) -> list[CriterionResult]:
-    """Every criterion for (part, facility), each met or not with its reason.
+    """Every criterion for (part, facility), each met or not with its reason, then the unit cost
+    and units per week (informational, always ``passed``) with what they come from.
 
-    ``part_id`` is a part id, or the final assembly's label (its process id) or id.
+    ``part_id`` is a part id, or the final assembly's label (its process id) or id; ``hours``
+    as for :func:`match_design`.
     """
-    req = find_requirement(design, part_id, request.quantity)
+    req = find_requirement(design, part_id, request.quantity, hours)
     if req is None:
         known = ", ".join(r.label for r in requirements_for(design, request.quantity))
         raise InputError(
@@ -230,23 +251,38 @@ def why_not(
     position = index.position.get(facility_id)
     if position is None:
         raise NotFoundError(f"no facility with id {facility_id!r} in the registry")
-    return list(assess(index.facilities[position], req, request).criteria)
+    verdict = assess(index.facilities[position], req, request)
+    return [
+        *verdict.criteria,
+        CriterionResult("cost", True, verdict.cost_detail),
+        CriterionResult("throughput", True, verdict.weekly_detail),
+    ]
 
 
 def reverse_match(
-    facility: Facility, designs: Iterable[Design], quantity: int = 1
+    facility: Facility,
+    designs: Iterable[Design],
+    quantity: int = 1,
+    *,
+    hours: Mapping[str, QuotedHours] | None = None,
 ) -> list[DesignCoverage]:
     """The designs of which ``facility`` can make at least one part (or the final assembly).
 
     Only what the facility itself can do is judged (process, material, envelope, tolerance on
     one row; batch size for ``quantity`` products); status, location and the buyer's
     constraints belong to a forward match. Whole designs first, then by share made, then id.
+    Each makeable part gets its unit cost at the facility, in the currency of its rate card;
+    ``hours`` (design id -> quoted hours as for :func:`match_design`) prices the rates that
+    declare no units per hour.
     """
+    card = facility.extension.rate_card
+    currency = card.currency if card is not None else None
     out: list[DesignCoverage] = []
     for design in designs:
         makeable: list[str] = []
+        costs: dict[str, float | None] = {}
         missing: dict[str, tuple[CriterionResult, ...]] = {}
-        for req in requirements_for(design, quantity):
+        for req in requirements_for(design, quantity, (hours or {}).get(design.id)):
             capability, _ = capability_criteria(facility, req)
             results = (*capability, capacity_criterion(facility, req))
             failed = tuple(r for r in results if not r.passed)
@@ -254,6 +290,9 @@ def reverse_match(
                 missing[req.label] = failed
             else:
                 makeable.append(req.label)
+                costs[req.label] = (
+                    None if currency is None else cost_estimate(facility, req, currency).unit_cost
+                )
         if makeable:
             out.append(
                 DesignCoverage(
@@ -261,6 +300,8 @@ def reverse_match(
                     design_name=design.name,
                     makeable=tuple(makeable),
                     not_makeable=missing,
+                    unit_costs=costs,
+                    currency=currency,
                 )
             )
     out.sort(
@@ -274,7 +315,11 @@ def reverse_match(
 
 
 def naive_match(
-    facilities: Sequence[Facility], design: Design, request: MatchRequest
+    facilities: Sequence[Facility],
+    design: Design,
+    request: MatchRequest,
+    *,
+    hours: QuotedHours | None = None,
 ) -> dict[str, list[str]]:
     """The per-facility Python loop (the peer's approach), with fabnet's full criteria.
 
@@ -282,7 +327,7 @@ def naive_match(
     and as an independent check of the index in the tests.
     """
     result: dict[str, list[str]] = {}
-    for req in requirements_for(design, request.quantity):
+    for req in requirements_for(design, request.quantity, hours):
         result[req.label] = (
             [f.id for f in facilities if assess(f, req, request).passed] if req.processes else []
         )

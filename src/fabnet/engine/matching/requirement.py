@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from fabnet.domain.common import Dimensions
 from fabnet.domain.design import Design
+from fabnet.errors import InputError
+
+QuotedHours = Mapping[str, Mapping[str, float]]
+"""Item id (part id or assembly id) -> process id -> machine hours per unit, as quoted from the
+design's geometry (:func:`fabnet.services.quoting.part_process_times`)."""
+
+_NO_HOURS: Mapping[str, float] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -14,6 +24,8 @@ class PartRequirement:
 
     ``label`` is what the output calls it: the part id, or the assembly's process id for the
     final assembly step. ``quantity`` is parts per product times the requested quantity.
+    ``hours`` is the quoted machine time per unit by process id (empty when not quoted); it
+    prices a rate that declares no throughput of its own (:mod:`.scoring`).
     """
 
     label: str
@@ -26,12 +38,32 @@ class PartRequirement:
     mass_g: float | None
     quantity: int
     is_assembly: bool = False
+    hours: Mapping[str, float] = field(default_factory=lambda: _NO_HOURS, hash=False)
 
 
-def requirements_for(design: Design, quantity: int) -> list[PartRequirement]:
+def _hours_of(item_id: str, hours: QuotedHours | None) -> Mapping[str, float]:
+    """The quoted hours of one item, checked: finite and not negative, or refused."""
+    found = (hours or {}).get(item_id)
+    if not found:
+        return _NO_HOURS
+    for process, value in found.items():
+        if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            raise InputError(
+                f"quoted hours per unit must be a finite number of at least 0, got {value!r}",
+                source="quoted hours",
+                field=f"{item_id}.{process}",
+            )
+    return MappingProxyType({process: float(value) for process, value in found.items()})
+
+
+def requirements_for(
+    design: Design, quantity: int, hours: QuotedHours | None = None
+) -> list[PartRequirement]:
     """The requirements of every manufactured part, then the final assembly step if any.
 
-    Purchased parts are bought in, not made, and are left out.
+    Purchased parts are bought in, not made, and are left out. ``hours`` (item id -> process
+    id -> hours per unit) fills each requirement's quoted hours: parts by part id, the final
+    assembly step by the root assembly's id.
     """
     per_product = design.part_quantities()
     result: list[PartRequirement] = []
@@ -49,6 +81,7 @@ def requirements_for(design: Design, quantity: int) -> list[PartRequirement]:
                 tolerance_class=part.tolerance_class,
                 mass_g=part.mass_g,
                 quantity=per_product.get(part.id, 1) * quantity,
+                hours=_hours_of(part.id, hours),
             )
         )
     if design.root_assembly_id is not None:
@@ -67,14 +100,17 @@ def requirements_for(design: Design, quantity: int) -> list[PartRequirement]:
                 mass_g=None,
                 quantity=quantity,
                 is_assembly=True,
+                hours=_hours_of(root.id, hours),
             )
         )
     return result
 
 
-def find_requirement(design: Design, part_ref: str, quantity: int) -> PartRequirement | None:
+def find_requirement(
+    design: Design, part_ref: str, quantity: int, hours: QuotedHours | None = None
+) -> PartRequirement | None:
     """The requirement named ``part_ref``: a part id, the assembly's label, or its id."""
-    for req in requirements_for(design, quantity):
+    for req in requirements_for(design, quantity, hours):
         if part_ref in (req.label, req.part_id):
             return req
     return None

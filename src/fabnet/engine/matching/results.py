@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fabnet.engine.matching.criteria import CriterionResult
@@ -118,12 +118,18 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class DesignCoverage:
-    """Reverse match: how much of one design a facility can make."""
+    """Reverse match: how much of one design a facility can make, and at what unit cost.
+
+    ``unit_costs``: per makeable part label, the facility's unit cost in ``currency`` (its rate
+    card's; None when it has none), None where unknown.
+    """
 
     design_id: str
     design_name: str
     makeable: tuple[str, ...]
     not_makeable: dict[str, tuple[CriterionResult, ...]]
+    unit_costs: dict[str, float | None] = field(default_factory=dict)
+    currency: str | None = None
 
     @property
     def whole(self) -> bool:
@@ -135,6 +141,11 @@ class DesignCoverage:
             "design_name": self.design_name,
             "whole": self.whole,
             "makeable_parts": list(self.makeable),
+            "unit_costs": {
+                part: "unknown" if cost is None else round(cost, 4)
+                for part, cost in self.unit_costs.items()
+            },
+            "currency": self.currency,
             "missing_parts": [
                 {"part": part, "failed": [c.to_json() for c in failed]}
                 for part, failed in self.not_makeable.items()

@@ -16,13 +16,20 @@ data           0.15    1 declared, 0.5 imported from a directory, 0 synthetic ca
 =============  ======  =========================================================================
 
 Unit cost (per unit, from the facility's rate card, for a rate whose process meets the part's
-process; the cheapest such rate): ``(setup + lots * (hourly / units_per_hour + mass_kg *
-material_cost_per_kg)) / quantity`` with ``lots = max(quantity, minimum_lot)``. Unknown when the
-facility has no such rate, the rate has no ``units_per_hour`` (and a non-zero hourly rate), or
-the part has no mass (and the material cost is non-zero).
+process; the cheapest such rate): ``(setup + lots * (machine + mass_kg * material_cost_per_kg)) /
+quantity`` with ``lots = max(quantity, minimum_lot)``. ``machine``, the machine cost per unit, is
+``hourly / units_per_hour`` when the rate declares its throughput, else ``hourly * hours`` with
+``hours`` the part's quoted machine hours per unit (:attr:`.PartRequirement.hours`, from its
+geometry): those of the rate's own process when quoted, else those of a required process that
+the rate's process meets; 0 for a zero hourly rate. The candidate's reasons say which was used
+(``cost: 3.48 EUR/unit from 1.34 h quoted x 2.60 EUR/h + material ...``). Unknown when the
+facility has no such rate, the rate has neither ``units_per_hour`` nor quoted hours (and a
+non-zero hourly rate), or the part has no mass (and the material cost is non-zero).
 
 Units per week: the facility's declared ``capacity.units_per_week``, else the best applicable
-rate's ``units_per_hour * capacity.hours_per_week`` when a capacity record exists; else unknown.
+rate's ``units_per_hour * capacity.hours_per_week``, or, for a rate without ``units_per_hour``,
+``capacity.hours_per_week / hours`` with the part's quoted hours (when more than 0), when a
+capacity record exists; else unknown.
 
 Largest batch (the capacity criterion): ``capacity.max_batch_size``, else the upper bound of OKW
 ``typicalBatchSize`` (0-50 -> 50, 50-500 -> 500, 500-5000 -> 5000, 5000+ -> unbounded); unknown
@@ -81,14 +88,29 @@ def data_quality(facility: Facility) -> float:
     )
 
 
-def unit_cost(rate: ProcessRate, quantity: int, mass_g: float | None) -> float | None:
-    """Cost per unit of ``quantity`` units from one rate; None when a needed number is missing."""
+def machine_cost(rate: ProcessRate, hours_per_unit: float | None = None) -> float | None:
+    """Machine cost per unit: ``hourly / units_per_hour`` when the rate declares its throughput,
+    else ``hourly * hours_per_unit`` (quoted); 0 for a zero hourly rate; None when unknown."""
     if rate.hourly_rate == 0:
-        machine = 0.0
-    elif rate.units_per_hour is None:
+        return 0.0
+    if rate.units_per_hour is not None:
+        return rate.hourly_rate / rate.units_per_hour
+    if hours_per_unit is None:
         return None
-    else:
-        machine = rate.hourly_rate / rate.units_per_hour
+    return rate.hourly_rate * hours_per_unit
+
+
+def unit_cost(
+    rate: ProcessRate, quantity: int, mass_g: float | None, hours_per_unit: float | None = None
+) -> float | None:
+    """Cost per unit of ``quantity`` units from one rate; None when a needed number is missing.
+
+    ``hours_per_unit`` is the part's quoted machine time for the rate's process; it is used only
+    when the rate declares no ``units_per_hour``.
+    """
+    machine = machine_cost(rate, hours_per_unit)
+    if machine is None:
+        return None
     if rate.material_cost_per_kg == 0:
         material = 0.0
     elif mass_g is None:
@@ -99,6 +121,18 @@ def unit_cost(rate: ProcessRate, quantity: int, mass_g: float | None) -> float |
     return (rate.setup_cost + lots * (machine + material)) / quantity
 
 
+def rate_units_per_week(
+    rate: ProcessRate, hours_per_week: float, hours_per_unit: float | None = None
+) -> float | None:
+    """Units a week from one rate: declared ``units_per_hour * hours_per_week``, else
+    ``hours_per_week / hours_per_unit`` (quoted, more than 0); None when unknown."""
+    if rate.units_per_hour is not None:
+        return rate.units_per_hour * hours_per_week
+    if hours_per_unit is None or hours_per_unit <= 0:
+        return None
+    return hours_per_week / hours_per_unit
+
+
 def unit_costs(
     machine: FloatArray,
     setup: FloatArray,
@@ -107,8 +141,8 @@ def unit_costs(
     quantity: int,
     mass_g: float | None,
 ) -> FloatArray:
-    """Vectorised :func:`unit_cost` (``machine`` = hourly / units per hour, 0 for a zero hourly
-    rate, NaN when unknown): NaN where the scalar form answers None."""
+    """Vectorised :func:`unit_cost` (``machine`` as :func:`machine_cost`, NaN when unknown): NaN
+    where the scalar form answers None."""
     if mass_g is None:
         material = np.where(material_per_kg == 0, 0.0, np.nan)
     else:
