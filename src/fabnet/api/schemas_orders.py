@@ -128,6 +128,11 @@ class CoverageOut(BaseModel):
     whole: bool = Field(description="The facility can make every part")
     makeable_parts: list[str]
     missing_parts: list[MissingPartOut]
+    unit_costs: dict[str, float | str] = Field(
+        default_factory=dict,
+        description="Unit cost per makeable part from the facility's rate card, or 'unknown'",
+    )
+    currency: str | None = None
 
 
 class FacilityDesignsOut(BaseModel):
