@@ -37,6 +37,7 @@ from fabnet.domain.facility import Facility, ProcessRate
 from fabnet.engine.logistics import TransportMode, TransportModel
 from fabnet.engine.matching.results import MatchResult, PartMatch
 from fabnet.engine.planning import problem as pp
+from fabnet.engine.planning.geojson import plan_to_geojson
 from fabnet.engine.planning.result import PlanResult
 from fabnet.errors import InputError
 from fabnet.geo.distance import haversine_km
@@ -488,46 +489,10 @@ def build_sourcing_problem(
 
 
 def plan_geojson(sourcing: SourcingProblem, result: PlanResult) -> dict[str, Any]:
-    """Facilities, assembly sites, delivery points and flows of a plan, as a GeoJSON
-    FeatureCollection for maps (coordinates are [lon, lat], as GeoJSON wants)."""
-    problem = sourcing.problem
-    facilities = {f.id: f for f in problem.facilities}
-    points = {d.id: d for d in problem.delivery_points}
-    producing = {line.facility_id for line in result.production}
-    assembling = {line.facility_id for line in result.assembly}
-    features: list[dict[str, Any]] = []
-    for fid in sorted(producing | assembling):
-        f = facilities[fid]
-        role = "assembly_site" if fid in assembling else "facility"
-        if fid in assembling and fid in producing:
-            role = "facility_and_assembly_site"
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [f.lon, f.lat]},
-            "properties": {"kind": role, "id": fid, "name": sourcing.facility_names.get(fid, fid),
-                           "country": f.country},
-        })
-    for d in problem.delivery_points:
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [d.lon, d.lat]},
-            "properties": {"kind": "delivery_point", "id": d.id,
-                           "demand": dict(d.demand), "due_days": d.due_days},
-        })
-    for flow in result.flows:
-        origin = facilities[flow.origin_facility_id]
-        if flow.to_delivery_point:
-            dest = points[flow.destination_id]
-            end = [dest.lon, dest.lat]
-        else:
-            site = facilities[flow.destination_id]
-            end = [site.lon, site.lat]
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [[origin.lon, origin.lat], end]},
-            "properties": {"kind": "flow", "item": flow.item_id, "from": flow.origin_facility_id,
-                           "to": flow.destination_id, "quantity": flow.quantity,
-                           "mode": flow.mode, "co2e_kg": flow.co2e_kg,
-                           "transit_days": flow.transit_days},
-        })
-    return {"type": "FeatureCollection", "features": features}
+    """The planner's GeoJSON of the plan, with facility names (the planner knows only ids)."""
+    collection = plan_to_geojson(sourcing.problem, result)
+    for feature in collection["features"]:
+        props = feature["properties"]
+        if props.get("kind") == "facility":
+            props["name"] = sourcing.facility_names.get(props["id"], props["id"])
+    return collection
