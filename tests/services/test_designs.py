@@ -91,7 +91,7 @@ def test_too_large_cad_file_refuses_the_manifest(db: Database, data_dir: Path) -
 
 def test_missing_path_is_refused(db: Database, file_store: FileStore, tmp_path: Path) -> None:
     tally = import_designs(db, [tmp_path / "nope.toml"], store=file_store)
-    assert tally.refused[0].message == "no such file or folder" and tally.imported == 0
+    assert tally.refused[0].message.endswith(": no such file or folder") and tally.imported == 0
 
 
 def test_lookup_by_prefix_not_found_and_ambiguous(db: Database) -> None:

@@ -121,17 +121,27 @@ def _fix(error: dict[str, Any]) -> str:
     message = str(error.get("msg", "is not valid"))
     if kind == "missing":
         return "is required; add it"
+    if isinstance(error.get("input"), bytes) and tuple(error.get("loc", ())) == ("body",):
+        return "the body must be a JSON object sent with Content-Type: application/json"
     if kind == "extra_forbidden":
         return "is not a known field; remove it or check its spelling"
     if kind == "json_invalid":
-        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'syntax error')})"
+        reason = error.get("ctx", {}).get("error", "syntax error")
+        loc = error.get("loc", ())
+        at = f" at character {loc[-1]}" if len(loc) > 1 and isinstance(loc[-1], int) else ""
+        return f"the body is not valid JSON ({reason}{at})"
     return f"{message}; got {error.get('input')!r}" if "input" in error else message
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [
-        FieldProblem(field=_location(e.get("loc", ())), message=_fix(e)) for e in exc.errors()
+        FieldProblem(
+            # A JSON syntax error's location ends with a character offset, not a field.
+            field="body" if e.get("type") == "json_invalid" else _location(e.get("loc", ())),
+            message=_fix(e),
+        )
+        for e in exc.errors()
     ]
     summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:5])
     return problem_response(

@@ -257,7 +257,7 @@ class InspectionResultIn(Body):
 
 
 class FundingIn(Body):
-    amount_minor: int = Field(gt=0, description="In minor units (cents)")
+    amount_minor: int = Field(gt=0, le=10**15, description="In minor units (cents)")
     reference: str = Field(min_length=1, max_length=200, description="The payment's id")
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="Default: order")
 

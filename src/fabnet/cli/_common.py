@@ -21,6 +21,8 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
+from typer._click.exceptions import NoArgsIsHelpError
+from typer.core import TyperGroup
 from typer.models import CommandFunctionType
 
 from fabnet.errors import FabnetError, InputError, NotFoundError
@@ -68,6 +70,38 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(str(exc), EXIT_FAILURE) from None
 
     return wrapper
+
+
+def usage_error_line(exc: typer.TyperException) -> str:
+    """A usage error of the command-line parser (bad option value, unknown command, missing
+    argument) as one line that names the problem and where to read the usage."""
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None)
+    message = _one_line(exc.format_message())
+    return f"{message} (see `{path} --help`)" if path else message
+
+
+class OneLineErrorsGroup(TyperGroup):
+    """The root group: the parser's usage errors become one red line and exit code 2, like
+    fabnet's own errors, instead of a usage box. ``fabnet`` alone still prints the help."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except NoArgsIsHelpError:
+            raise
+        except typer.TyperException as exc:
+            raise fail(usage_error_line(exc), exc.exit_code) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise
+        except typer.TyperException as exc:
+            raise fail(usage_error_line(exc), exc.exit_code) from None
 
 
 class FabnetTyper(typer.Typer):
@@ -122,6 +156,25 @@ def open_db() -> Database:
     (``FABNET_DATABASE_URL``) must be at the newest schema (``fabnet db upgrade``).
     """
     return open_database()
+
+
+def path_argument(value: str | Path) -> Path:
+    """A file or folder argument; an empty string is refused (it would mean the current folder)."""
+    if not str(value).strip():
+        raise typer.BadParameter("give a path, not an empty string")
+    return Path(value)
+
+
+def check_output_path(output: Path | None, option: str) -> None:
+    """Refuse an output file that cannot be written, before any work is done or stored."""
+    if output is None or str(output) == "-":
+        return
+    if not str(output).strip() or output.is_dir():
+        raise InputError("is a folder; give a file name", source=str(output), field=option)
+    if not output.parent.is_dir():
+        raise InputError(
+            f"the folder {str(output.parent)!r} does not exist", source=str(output), field=option
+        )
 
 
 def write_output(text: str, output: Path | None) -> None:

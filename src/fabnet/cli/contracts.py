@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from fabnet.cli._common import EXIT_FAILURE, JSON_OPTION, console, emit_json, new_app, open_db
+from fabnet.cli._common import (
+    EXIT_FAILURE,
+    JSON_OPTION,
+    check_output_path,
+    console,
+    emit_json,
+    new_app,
+    open_db,
+)
+from fabnet.errors import InputError
 from fabnet.services.contracts import contract_pdf, get_contract, verify_contract
 from fabnet.settings import get_settings
 from fabnet.storage.files import FileStore
@@ -62,9 +71,14 @@ def pdf(
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the PDF"),
 ) -> None:
     """Render the contract as a PDF (kept in the file store) and write it to OUTPUT."""
+    check_output_path(output, "--output")
     settings = get_settings()
     store = FileStore(settings.file_store_dir, max_bytes=settings.max_file_bytes)
-    output.write_bytes(contract_pdf(open_db(), None, contract_id.strip(), store=store))
+    pdf_bytes = contract_pdf(open_db(), None, contract_id.strip(), store=store)
+    try:
+        output.write_bytes(pdf_bytes)
+    except OSError as exc:
+        raise InputError(f"cannot write the file: {exc.strerror}", source=str(output)) from exc
     console.print(f"wrote {escape(str(output))}")
 
 

@@ -8,7 +8,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db, write_output
+from fabnet.cli._common import (
+    JSON_OPTION,
+    check_output_path,
+    console,
+    emit_json,
+    new_app,
+    open_db,
+    path_argument,
+    write_output,
+)
 from fabnet.cli._tally import progress_bar, report
 from fabnet.domain.design import Design
 from fabnet.services.designs import export_design, get_design, import_designs, list_designs
@@ -19,7 +28,7 @@ app = new_app("Open Know-How designs: import manifests, list, show, export.")
 @app.command("import")
 def import_(
     paths: list[Path] = typer.Argument(
-        ..., help="Manifest files or folders (searched recursively)."
+        ..., help="Manifest files or folders (searched recursively).", parser=path_argument
     ),
     json_output: bool = JSON_OPTION,
 ) -> None:
@@ -127,6 +136,7 @@ def export(
     ),
 ) -> None:
     """Export a design as an OKH 2.x manifest."""
+    check_output_path(output, "--output")
     db = open_db()
     try:
         text = export_design(db, design_id, fmt)

@@ -8,7 +8,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db, write_output
+from fabnet.cli._common import (
+    JSON_OPTION,
+    check_output_path,
+    console,
+    emit_json,
+    new_app,
+    open_db,
+    path_argument,
+    write_output,
+)
 from fabnet.cli._tally import progress_bar, report
 from fabnet.domain.facility import Facility
 from fabnet.errors import InputError
@@ -26,7 +35,7 @@ app = new_app("Open Know-Where facilities: import, list, show, export.")
 @app.command("import")
 def import_(
     paths: list[Path] = typer.Argument(
-        ..., help="OKW YAML/JSON or fablabs.io CSV files, or folders."
+        ..., help="OKW YAML/JSON or fablabs.io CSV files, or folders.", parser=path_argument
     ),
     fmt: str | None = typer.Option(
         None, "--format", "-f", help="okw or fablabs (default: by file suffix; .csv is fablabs)."
@@ -152,6 +161,7 @@ def export(
     ),
 ) -> None:
     """Export a facility as an Open Know-Where record."""
+    check_output_path(output, "--output")
     db = open_db()
     try:
         text = export_facility(db, facility_id, fmt)

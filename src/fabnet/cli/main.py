@@ -10,6 +10,8 @@ import importlib
 
 import typer
 
+from fabnet.cli._common import OneLineErrorsGroup
+
 COMMAND_MODULES: list[str] = [
     "fabnet.cli.db",
     "fabnet.cli.demo",
@@ -33,6 +35,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    cls=OneLineErrorsGroup,
 )
 
 

@@ -11,7 +11,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, handle_errors, open_db
+from fabnet.cli._common import (
+    JSON_OPTION,
+    check_output_path,
+    console,
+    emit_json,
+    err_console,
+    handle_errors,
+    open_db,
+    path_argument,
+)
+from fabnet.errors import InputError
 from fabnet.services.planning import PlanOverrides, PlanRecord, plan_order
 from fabnet.standards.order_file import load_order_file
 
@@ -20,7 +30,9 @@ CLI_JSON_KEYS = ("status", "objective", "bound", "gap", "flows", "cost", "co2e_k
 
 @handle_errors
 def plan(
-    order_file: Path = typer.Argument(..., help="Order file (YAML or JSON), see docs/orders.md."),
+    order_file: Path = typer.Argument(
+        ..., help="Order file (YAML or JSON), see docs/orders.md.", parser=path_argument
+    ),
     time_limit: float | None = typer.Option(
         None, "--time-limit", help="Solver time limit in seconds (best plan and gap returned)."
     ),
@@ -44,15 +56,21 @@ def plan(
         time_limit_s=time_limit, gap=gap, co2_price_per_t=co2_price, max_facilities=max_facilities
     )
     spec = load_order_file(order_file)
+    check_output_path(geojson, "--geojson")
     db = open_db()
     try:
-        if not json_output:
-            err_console.print(f"planning [bold]{escape(spec.name)}[/bold] ...")
-        record = plan_order(db, spec, base_dir=order_file.parent, overrides=overrides)
+        with err_console.status(f"planning [bold]{escape(spec.name)}[/bold] ..."):
+            record = plan_order(db, spec, base_dir=order_file.parent, overrides=overrides)
     finally:
         db.dispose()
     if geojson is not None:
-        geojson.write_text(json.dumps(record.geojson, indent=1), encoding="utf-8")
+        try:
+            geojson.write_text(json.dumps(record.geojson, indent=1), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the file: {exc.strerror} (the plan is stored as {record.id})",
+                source=str(geojson),
+            ) from exc
     if json_output:
         out = {key: record.result_json.get(key) for key in CLI_JSON_KEYS}
         out |= {"plan_id": record.id, "lots": [_lot_json(lot) for lot in record.lots]}

@@ -91,8 +91,9 @@ def resolve_id(
     if len(matches) > 1:
         listed = ", ".join(f"{m.id} ({m.name})" for m in matches[:10])
         more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+        kinds = f"{kind[:-1]}ies" if kind.endswith("y") else f"{kind}s"
         raise AmbiguousIdError(
-            f"{len(matches)} {kind}s start with {wanted!r}: {listed}{more}",
+            f"{len(matches)} {kinds} start with {wanted!r}: {listed}{more}",
             field="id",
             hint="give more characters of the id",
         )
@@ -117,5 +118,5 @@ def expand_paths(paths: Iterable[Path], suffixes: frozenset[str], tally: ImportT
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
-            tally.refused.append(RefusedFile(str(path), "no such file or folder"))
+            tally.refused.append(RefusedFile(str(path), f"{path}: no such file or folder"))
     return found

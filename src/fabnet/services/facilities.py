@@ -11,6 +11,7 @@ import yaml
 
 from fabnet.domain.facility import Facility, FacilityStatus
 from fabnet.errors import InputError
+from fabnet.geo.countries import country_code
 from fabnet.services._common import (
     ImportProgress,
     ImportTally,
@@ -158,7 +159,7 @@ def _check_country(country: str) -> str:
             field="country",
             hint="use the ISO 3166-1 alpha-2 code, e.g. BE or KE",
         )
-    return code
+    return country_code(code)  # an unassigned code (XX) is refused, not an empty page
 
 
 def _resolve_process(term: str) -> str:

@@ -315,9 +315,12 @@ def list_users(
             org_id = actor.org_id
     check_limit(limit)
     with db.read() as session:
-        items = IdentityRepository(session).list_users(
-            limit=limit + 1, after=decode_time_cursor(cursor), org_id=org_id
-        )
+        repo = IdentityRepository(session)
+        if org_id is not None and repo.organisation_row(org_id) is None:
+            raise NotFoundError(
+                f"no organisation with id {org_id!r}", hint="run `fabnet orgs list`"
+            )
+        items = repo.list_users(limit=limit + 1, after=decode_time_cursor(cursor), org_id=org_id)
     return page_by_time(items, limit, lambda u: (u.created_at, u.id))
 
 

@@ -37,6 +37,7 @@ from fabnet.geo.countries import country_code
 from fabnet.services.designs import get_design, import_designs
 from fabnet.services.facilities import get_facility
 from fabnet.services.places import locate_place
+from fabnet.standards.order_file import MAX_UNITS
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
 from fabnet.storage.facilities import FacilityRepository
@@ -63,8 +64,20 @@ class MatchParams:
     currency: str = "EUR"
 
 
+def check_quantity(quantity: int) -> int:
+    """A quantity of finished products between 1 and :data:`MAX_UNITS`."""
+    if quantity < 1:
+        raise InputError(f"quantity must be at least 1, got {quantity}", field="quantity")
+    if quantity > MAX_UNITS:
+        raise InputError(
+            f"quantity must be at most {MAX_UNITS:,}, got {quantity}", field="quantity"
+        )
+    return quantity
+
+
 def build_request(params: MatchParams) -> MatchRequest:
     """Places resolved with the gazetteer; everything else validated by MatchRequest."""
+    check_quantity(params.quantity)
     points = tuple(_delivery_point(text) for text in params.near)
     return MatchRequest(
         quantity=params.quantity,
@@ -107,15 +120,26 @@ def facility_index(db: Database) -> FacilityIndex:
 def resolve_design(db: Database, design_ref: str) -> Design:
     """A design by id (or unique id prefix), or an OKH manifest file imported on the fly."""
     path = Path(design_ref)
+    if not design_ref.strip():
+        return get_design(db, design_ref)  # refused with "give a design id"
     if path.suffix and path.is_file():
         tally = import_designs(db, [path])
         if tally.refused:
-            refused = tally.refused[0]
-            raise InputError(refused.message, source=refused.source)
+            raise InputError(tally.refused[0].message)  # the message names the file
         ids = tally.created + tally.updated + tally.unchanged
         if not ids:
             raise InputError("no design manifest found in the file", source=str(path))
         return get_design(db, ids[0])
+    if path.is_dir():
+        raise InputError(
+            "is a folder; give a design id or one OKH manifest file", source=design_ref
+        )
+    if "/" in design_ref or "\\" in design_ref:
+        raise InputError(
+            "no such file, and a design id has no slashes",
+            source=design_ref,
+            hint="give a design id (`fabnet designs list`) or the path of an OKH manifest",
+        )
     return get_design(db, design_ref)
 
 
@@ -158,8 +182,7 @@ def designs_for_facility(
 ) -> list[DesignCoverage]:
     """Reverse match: the library's designs that the facility can make, wholly or in part, with
     each makeable part's unit cost there (quoted hours are computed only for those designs)."""
-    if quantity < 1:
-        raise InputError(f"quantity must be at least 1, got {quantity}", field="quantity")
+    check_quantity(quantity)
     facility = get_facility(db, facility_ref)
     with db.read() as session:
         designs: Sequence[Design] = DesignRepository(session).all_designs()

@@ -54,6 +54,7 @@ from fabnet.services.order_core import (
     transition_view,
 )
 from fabnet.services.pagination import Page, check_limit, decode_time_cursor, page_by_time
+from fabnet.services.places import locate_place
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
@@ -124,6 +125,20 @@ def _parties(actor: Principal, mode: ContractMode, extra: Sequence[OrderParty]) 
     return list(parties.values())
 
 
+def _check_places(spec: OrderSpec) -> None:
+    """Refuse an order whose delivery place the gazetteer cannot resolve: it could never be
+    planned, so it is refused when it is created rather than when it is planned."""
+    for i, point in enumerate(spec.delivery_points):
+        if point.place is None:
+            continue
+        try:
+            locate_place(point.place)
+        except InputError as exc:
+            raise InputError(
+                exc.message, source="order", field=f"delivery_points[{i}].place", hint=exc.hint
+            ) from None
+
+
 def create_order(
     db: Database,
     actor: Principal,
@@ -142,6 +157,7 @@ def create_order(
     quantity = sum(q for dp in spec.delivery_points for q in dp.demand.values())
     if quantity <= 0:
         raise InputError("the order demands no units", source="order", field="delivery_points")
+    _check_places(spec)
     members = _parties(actor, mode, parties)
     with db.transaction() as session:
         for i, product in enumerate(spec.products):

@@ -61,6 +61,11 @@ class PlanOverrides:
     max_facilities: int | None = None
 
     def __post_init__(self) -> None:
+        for name, value in (("time_limit", self.time_limit_s), ("gap", self.gap),
+                            ("co2_price", self.co2_price_per_t)):
+            if value is not None and not math.isfinite(value):
+                raise InputError(f"{value} is not a number the solver can use", field=name,
+                                 hint="give a finite number")
         if self.time_limit_s is not None and not self.time_limit_s > 0:
             raise InputError("the time limit must be a positive number of seconds",
                              field="time_limit")

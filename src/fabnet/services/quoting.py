@@ -39,7 +39,7 @@ from fabnet.engine.quoting import (
     geometry_from_dimensions,
 )
 from fabnet.engine.quoting.additive import FDM_SETUP_H
-from fabnet.errors import ExternalToolError, InputError, UnknownTermError
+from fabnet.errors import ExternalToolError, UnknownTermError
 from fabnet.quoting_tools.geometry import is_mesh_file, load_part_geometry
 from fabnet.quoting_tools.slicer import (
     DEFAULT_PROFILE,
@@ -50,7 +50,7 @@ from fabnet.quoting_tools.slicer import (
 )
 from fabnet.services.database import open_file_store
 from fabnet.services.facilities import get_facility
-from fabnet.services.matching import resolve_design
+from fabnet.services.matching import check_quantity, resolve_design
 from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
@@ -319,10 +319,7 @@ def quote_design(
 ) -> DesignQuote:
     """A quote of ``quantity`` products of a design (id, id prefix or OKH manifest file):
     per item its processes, hours and material; priced with ``facility_id``'s rate card."""
-    if quantity < 1:
-        raise InputError(
-            f"quantity must be at least 1, not {quantity}", field="quantity", hint="use --qty 1"
-        )
+    check_quantity(quantity)
     design = resolve_design(db, design_ref)
     facility = get_facility(db, facility_id) if facility_id is not None else None
     times = part_process_times(db, design, store=store, slicer_path=slicer_path)

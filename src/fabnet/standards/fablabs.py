@@ -55,8 +55,12 @@ def load_fablabs_csv(path: Path) -> ImportResult[list[Facility]]:
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"cannot read the CSV: {exc}", source=source) from None
+    except UnicodeDecodeError:
+        raise ManifestError(
+            "the CSV is not UTF-8 text", source=source, hint="save the export as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ManifestError(f"cannot read the CSV: {exc.strerror}", source=source) from None
     return parse_fablabs_csv(text, source=source)
 
 

@@ -22,6 +22,7 @@ from fabnet.standards._fields import Fields
 from fabnet.standards._okh_design import build_design
 from fabnet.standards._okh_toml import read_toml_dialect
 from fabnet.standards._okh_v1 import read_v1
+from fabnet.standards._syntax import yaml_error_text
 from fabnet.standards.okh_export import dump_design_json, dump_design_okh_toml
 from fabnet.standards.report import ImportResult, WarningLog
 from fabnet.standards.terms import Terms
@@ -111,7 +112,7 @@ def _parse_document(text: str, *, source: str, fmt: Format) -> Mapping[str, Any]
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=source
         ) from None
     except yaml.YAMLError as exc:
-        raise ManifestError(f"not valid YAML: {exc}", source=source) from None
+        raise ManifestError(yaml_error_text(exc), source=source) from None
     if not isinstance(data, Mapping):
         raise ManifestError(
             "the manifest is not a table of fields",

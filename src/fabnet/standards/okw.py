@@ -22,6 +22,7 @@ from fabnet.domain.facility import Facility
 from fabnet.errors import ManifestError
 from fabnet.standards._fields import Fields
 from fabnet.standards._okw_read import read_facility
+from fabnet.standards._syntax import yaml_error_text
 from fabnet.standards.okw_export import (
     dump_facilities_json,
     dump_facilities_yaml,
@@ -107,5 +108,5 @@ def _parse(text: str, *, source: str, fmt: str) -> Any:
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=source
         ) from None
     except yaml.YAMLError as exc:
-        raise ManifestError(f"not valid YAML: {exc}", source=source) from None
+        raise ManifestError(yaml_error_text(exc), source=source) from None
     raise ManifestError(f"unknown format {fmt!r}", source=source, hint="use yaml or json")

@@ -47,6 +47,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fabnet.errors import InputError
+from fabnet.standards._syntax import yaml_error_text
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -66,6 +67,11 @@ class ProductSpec(_Spec):
     @property
     def ref(self) -> str:
         return self.key or self.design
+
+
+#: Most units of one product that an order's delivery point, a match or a quote may ask for
+#: (keeps quantities and their sums inside 64-bit integers).
+MAX_UNITS = 1_000_000_000
 
 
 class DeliveryPointSpec(_Spec):
@@ -88,8 +94,8 @@ class DeliveryPointSpec(_Spec):
         if self.due is not None and self.due_days is not None:
             raise ValueError("give 'due' or 'due_days', not both")
         for key, qty in self.demand.items():
-            if qty < 0:
-                raise ValueError(f"demand for {key!r} must be >= 0, not {qty}")
+            if not 0 <= qty <= MAX_UNITS:
+                raise ValueError(f"demand for {key!r} must be 0 to {MAX_UNITS:,} units, not {qty}")
         return self
 
     @property
@@ -210,15 +216,20 @@ def load_order_file(path: Path) -> OrderSpec:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("no such file", source=source) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", source=source) from None
+    except IsADirectoryError:
+        raise InputError("is a folder; give the order file (YAML or JSON)", source=source) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            "the file is not UTF-8 text", source=source, hint="save the order file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", source=source) from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+    except json.JSONDecodeError as exc:
         raise InputError(
-            f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}".splitlines()[
-                0
-            ],
-            source=source,
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=source
         ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(yaml_error_text(exc), source=source) from None
     return parse_order(data, source=source)
