@@ -8,9 +8,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from fabnet.domain.facility import Facility
 from fabnet.services import identity
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
+from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.identity import ApiTokenRow, OrganisationRow
 
 from .conftest import Parties
@@ -116,6 +118,8 @@ def test_validation_errors_say_which_field_and_what_to_fix(
 def test_same_idempotency_key_and_body_replays_without_a_second_effect(
     client: TestClient, parties: Parties, db: Database
 ) -> None:
+    with db.transaction() as session:
+        FacilityRepository(session).add_or_replace(Facility(id="f-1", name="Fab Lab Gent"))
     headers = {**Parties.auth(parties.platform_admin), "Idempotency-Key": "create-lab-1"}
     payload = {"name": "Fab Lab Gent", "kind": "manufacturer", "facility_ids": ["f-1"]}
     first = client.post("/v1/orgs", json=payload, headers=headers)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from cryptography.exceptions import InvalidSignature
 
+from fabnet.domain.facility import Facility
 from fabnet.domain.identity import OrgKind, Principal, Scope, parse_scopes
 from fabnet.errors import (
     AuthenticationError,
@@ -20,6 +21,7 @@ from fabnet.services import auth, identity
 from fabnet.settings import Settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
+from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.identity import ApiTokenRow, UserRow
 
 SETTINGS = Settings(secret_key="test-secret-key-for-identity")
@@ -27,6 +29,11 @@ SETTINGS = Settings(secret_key="test-secret-key-for-identity")
 
 def _org(db: Database, kind: OrgKind = OrgKind.BUYER, name: str = "Acme") -> str:
     return identity.create_organisation(db, name, kind, actor=None).id
+
+
+def _facilities(db: Database, *ids: str) -> None:
+    with db.transaction() as session:
+        FacilityRepository(session).bulk_upsert(Facility(id=i, name=f"Lab {i}") for i in ids)
 
 
 def _user(db: Database, org_id: str, email: str = "ana@example.org") -> str:
@@ -144,12 +151,14 @@ def test_scopes_limit_what_a_principal_may_grant_and_do(db: Database) -> None:
     operator = auth.authenticate_token(
         db, identity.create_token(db, operator_id, [Scope.ADMIN], actor=None).raw
     )
+    _facilities(db, "f1")
     identity.create_organisation(db, "Fab Lab Gent", OrgKind.MANUFACTURER, ["f1"], actor=operator)
     users = identity.list_users(db, actor=admin)
     assert {u.org_id for u in users.items} == {buyer_org}
 
 
 def test_organisation_update_is_optimistic(db: Database) -> None:
+    _facilities(db, "f-1")
     org_id = _org(db, OrgKind.MANUFACTURER)
     updated = identity.update_organisation(
         db, org_id, actor=None, expected_version=1, name="Acme Works", facility_ids=["f-1"]
@@ -159,6 +168,10 @@ def test_organisation_update_is_optimistic(db: Database) -> None:
         identity.update_organisation(db, org_id, actor=None, expected_version=1, name="Late")
     with pytest.raises(NotFoundError):
         identity.update_organisation(db, "missing", actor=None, expected_version=None, name="x")
+    with pytest.raises(InputError, match="no facility with id f-404"):
+        identity.update_organisation(
+            db, org_id, actor=None, expected_version=None, facility_ids=["f-404"]
+        )
     buyer = _org(db, OrgKind.BUYER, "B")
     with pytest.raises(InputError, match="only manufacturers"):
         identity.update_organisation(

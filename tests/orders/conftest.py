@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fabnet.domain.design import Design, Part
+from fabnet.domain.facility import Facility
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import OrderAction, OrderState
@@ -30,6 +31,7 @@ from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
+from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.files import FileStore
 
 DESIGN_ID = "design-face-shield"
@@ -78,6 +80,9 @@ def _principal(db: Database, name: str, kind: OrgKind, facilities: Sequence[str]
 @pytest.fixture
 def world(db: Database, tmp_path: Path) -> World:
     with db.transaction() as session:
+        FacilityRepository(session).bulk_upsert(
+            Facility(id=f"fac-{i}", name=f"Maker {i}'s workshop") for i in range(3)
+        )
         DesignRepository(session).add_or_replace(
             Design(id=DESIGN_ID, name="Face shield", license="CERN-OHL-S-2.0",
                    licensor=("Prusa Research",), parts=(Part(id="headband", name="Headband"),))

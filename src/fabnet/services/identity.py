@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.orm import Session
 
 from fabnet.domain.identity import (
     ApiToken,
@@ -42,6 +43,7 @@ from fabnet.services.secrets_box import seal, unseal
 from fabnet.settings import Settings, get_settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
+from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.identity import (
     ApiTokenRow,
     IdentityRepository,
@@ -111,12 +113,21 @@ def _clean_name(name: str, field: str = "name") -> str:
     return value
 
 
-def _facility_ids(kind: OrgKind, facility_ids: Iterable[str]) -> list[str]:
+def _facility_ids(session: Session, kind: OrgKind, facility_ids: Iterable[str]) -> list[str]:
+    """Distinct, existing facility ids; only manufacturers run facilities."""
     ids = list(dict.fromkeys(f.strip() for f in facility_ids if f.strip()))
     if ids and kind is not OrgKind.MANUFACTURER:
         raise InputError(
             f"only manufacturers run facilities; this organisation is a {kind.value}",
             field="facility_ids",
+        )
+    repo = FacilityRepository(session)
+    missing = [fid for fid in ids if not repo.exists(fid)]
+    if missing:
+        raise InputError(
+            f"no facility with id {', '.join(missing)}",
+            field="facility_ids",
+            hint="import the facility first, or see `fabnet facilities list`",
         )
     return ids
 
@@ -134,14 +145,14 @@ def create_organisation(
         actor.require(Scope.ADMIN)
         raise PermissionDeniedError("only platform admins may create organisations")
     org_kind = _org_kind(kind)
-    row = OrganisationRow(
-        id=str(uuid.uuid4()),
-        name=_clean_name(name),
-        kind=org_kind.value,
-        facility_ids=_facility_ids(org_kind, facility_ids),
-        version=1,
-    )
     with db.transaction() as session:
+        row = OrganisationRow(
+            id=str(uuid.uuid4()),
+            name=_clean_name(name),
+            kind=org_kind.value,
+            facility_ids=_facility_ids(session, org_kind, facility_ids),
+            version=1,
+        )
         return IdentityRepository(session).add_organisation(row)
 
 
@@ -213,7 +224,7 @@ def update_organisation(
         if name is not None:
             values["name"] = _clean_name(name)
         if facility_ids is not None:
-            values["facility_ids"] = _facility_ids(kind, facility_ids)
+            values["facility_ids"] = _facility_ids(session, kind, facility_ids)
         if expected_version is not None and current.version != expected_version:
             raise _stale("organisation", org_id, expected_version, current.version)
         if body_version is not None and current.version != body_version:
