@@ -26,25 +26,29 @@ def test_domestic_lane_offers_road_and_air_but_not_sea() -> None:
 
 def test_intercontinental_lane_offers_sea_which_is_cheapest_and_slowest() -> None:
     model = TransportModel.default(border_duty_pct=4.0)
-    options = model.lane(SHANGHAI, BERLIN, 500.0, origin_country="CN", destination_country="DE",
-                         goods_value=10_000.0)
+    options = model.lane(
+        SHANGHAI, BERLIN, 500.0, origin_country="CN", destination_country="DE", goods_value=10_000.0
+    )
     sea = options[TransportMode.SEA]
     assert sea.cost < options[TransportMode.ROAD].cost
     assert sea.days > options[TransportMode.AIR].days
     assert sea.crosses_border and sea.duty_pct == 4.0
     # duty is 4 % of the goods value, on every mode
     assert options[TransportMode.AIR].cost - 0.0012 * 500 * options[
-        TransportMode.AIR].distance_km == pytest.approx(400.0, rel=1e-6)
+        TransportMode.AIR
+    ].distance_km == pytest.approx(400.0, rel=1e-6)
 
 
 def test_customs_union_has_no_border() -> None:
     model = TransportModel.default(border_duty_pct=5.0, border_days=3.0)
     assert not model.crosses_border("DE", "FR")
     assert model.crosses_border("DE", "CH")
-    inside = model.lane(BERLIN, (48.86, 2.35), 10.0, origin_country="DE",
-                        destination_country="FR")[TransportMode.ROAD]
-    outside = model.lane(BERLIN, (47.37, 8.54), 10.0, origin_country="DE",
-                         destination_country="CH")[TransportMode.ROAD]
+    inside = model.lane(BERLIN, (48.86, 2.35), 10.0, origin_country="DE", destination_country="FR")[
+        TransportMode.ROAD
+    ]
+    outside = model.lane(
+        BERLIN, (47.37, 8.54), 10.0, origin_country="DE", destination_country="CH"
+    )[TransportMode.ROAD]
     assert not inside.crosses_border and outside.crosses_border
     assert outside.days >= 3.0
 

@@ -257,13 +257,13 @@ def test_time_limit_returns_the_best_plan_and_its_gap() -> None:
     path = Path("/work/shared/data/benchmarks/cflp/sscflp/Lib_4/p1")
     if not path.exists():
         pytest.skip("benchmark data not present")
-    problem = to_planning_problem(read_sscflp(path), single_source=True, time_limit_s=3.0)
+    problem = to_planning_problem(read_sscflp(path), single_source=True, time_limit_s=5.0)
     result = solve(problem)
     assert result.status == "time_limit"
     assert result.has_plan and result.objective is not None and result.bound is not None
     assert result.gap is not None and result.gap > 0
     assert result.bound <= result.objective
-    assert result.seconds < 10
+    assert result.seconds < 20
 
 
 def test_geojson_has_sites_points_and_flows(lamp_problem) -> None:  # type: ignore[no-untyped-def]

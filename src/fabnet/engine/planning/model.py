@@ -72,7 +72,7 @@ def define_flow_variables(b: ModelBuilder, net: Network, cols: Columns) -> None:
     upper = np.ones(net.delivery.size)
     if o.lateness_penalty_per_unit_day is None:
         upper[net.delivery.late_days > 1e-9] = 0.0  # hard due dates: a late leg is unusable
-    cols.x = b.add_columns(net.delivery.size, cost, 0.0, upper, integer=o.single_sourcing)
+    cols.x = b.add_columns(net.delivery.size, cost, 0.0, upper)
     inbound = net.inbound
     w_cost = (
         (net.cand.unit_cost[inbound.origin] if inbound.size else 0.0)
@@ -330,9 +330,10 @@ def define_max_facilities_constraint(b: ModelBuilder, net: Network, cols: Column
 
 
 def define_single_sourcing(b: ModelBuilder, net: Network, cols: Columns) -> None:
-    """Single sourcing makes every delivery fraction binary (set in define_flow_variables):
-    together with the demand row, one origin and one mode serve each (point, product)."""
-    return None
+    """Single sourcing makes every delivery fraction binary: with the demand row, one origin
+    and one mode serve each (delivery point, product)."""
+    if net.problem.options.single_sourcing and len(cols.x):
+        b.integer[_block_of(b, cols.x)][:] = True
 
 
 def _spend_terms(net: Network, cols: Columns) -> tuple[I64, F64, NDArray[np.bool_]]:
@@ -524,7 +525,7 @@ def _block_of(b: ModelBuilder, columns: I64) -> int:
     """Index of the column block that starts at ``columns[0]``."""
     start = 0
     for i, block in enumerate(b.cost):
-        if start == int(columns[0]):
+        if start == int(columns[0]) and len(block):
             return i
         start += len(block)
     raise LookupError("column block not found")
@@ -548,14 +549,12 @@ def define_elastic_slacks(b: ModelBuilder, net: Network, cols: Columns) -> None:
         cols.slack["local_share_slack"] = b.add_columns(1, ELASTIC_PENALTY, 0, INF)
 
 
-def define_objective(b: ModelBuilder, net: Network, cols: Columns) -> None:
-    """The objective is assembled column by column as variables are defined: landed cost
-    (production, setup, transport, duties, fixed shipments) + CO2 price + lateness + shortfall."""
-    return None
-
-
 def build_model(net: Network, *, elastic: bool = False) -> tuple[ModelBuilder, Columns]:
-    """The whole model (without the strong linking rows, which are separated as cuts)."""
+    """The whole model (without the strong linking rows, which are separated as cuts).
+
+    The objective is carried by the column costs set where each variable is defined: landed cost
+    (production, setup, transport, duties, fixed shipments) + CO2 price + lateness + shortfall.
+    """
     b = ModelBuilder()
     cols = Columns()
     define_facility_open_variables(b, net, cols)
@@ -574,5 +573,4 @@ def build_model(net: Network, *, elastic: bool = False) -> tuple[ModelBuilder, C
     define_local_share_constraint(b, net, cols)
     define_co2_budget(b, net, cols)
     define_due_date_constraints(b, net, cols)
-    define_objective(b, net, cols)
     return b, cols

@@ -142,16 +142,22 @@ def optimise(
     h.setOptionValue("output_flag", log)
     if lp.linked.any():
         _add_full_link_rows(h, net, cols, np.flatnonzero(lp.linked), b.n_cols)
-    if values is not None and lp_bound is not None and n_setup and integer.any():
-        if incumbent is None:
-            incumbent, inc_obj = _round_up(h, b, cols, values, lower, upper, integer, threads)
+    have_lp = values is not None and lp_bound is not None and n_setup > 0
+    if have_lp and integer.any() and incumbent is None and values is not None:
+        incumbent, inc_obj = _round_up(h, b, cols, values, lower, upper, integer, threads)
+    if (
+        values is not None
+        and lp_bound is not None
+        and incumbent is not None
+        and inc_obj is not None
+        and lp.setup_dual is not None
+    ):
+        fixed_closed, fixed_open = _reduced_cost_fixing(
+            h, cols, values, lp.setup_dual, lp_bound, inc_obj
+        )
     if incumbent is None and integer.any():
         incumbent = _greedy_plan(net, b, cols, upper)
         _trace(log, start, f"greedy plan {'found' if incumbent is not None else 'not found'}")
-        if incumbent is not None and inc_obj is not None and lp.setup_dual is not None:
-            fixed_closed, fixed_open = _reduced_cost_fixing(
-                h, cols, values, lp.setup_dual, lp_bound, inc_obj
-            )
     if integer.any():
         set_integrality(h, np.flatnonzero(integer))
         h.setOptionValue("mip_rel_gap", mip_gap)
@@ -270,7 +276,13 @@ def _restricted_mip(
     return sol, float(trial.getInfo().objective_function_value)
 
 
-def _greedy_plan(net: Network, b: ModelBuilder, cols: Columns, upper: F64) -> F64 | None:
+def _greedy_plan(
+    net: Network,
+    b: ModelBuilder,
+    cols: Columns,
+    upper: F64,
+    preferred: NDArray[np.bool_] | None = None,
+) -> F64 | None:
     """A first plan without the LP, for models of setups and delivery legs only: each demand
     pair, largest first, takes its legs in order of unit cost plus setup cost per unit of
     capacity, as far as capacity is left. None when the model has other columns or demand
@@ -290,6 +302,10 @@ def _greedy_plan(net: Network, b: ModelBuilder, cols: Columns, upper: F64) -> F6
     need = np.ones(len(net.dk_qty))
     x = np.zeros(legs.size)
     order = np.lexsort((per_unit, -net.dk_qty[legs.target]))
+    if preferred is not None:
+        # preferred origins first (setups already paid for), the others only for what is left
+        first = preferred[legs.origin[order]]
+        order = np.concatenate([order[first], order[~first]])
     for leg in order:
         t = int(legs.target[leg])
         o = int(legs.origin[leg])
