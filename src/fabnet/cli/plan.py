@@ -142,7 +142,9 @@ def _print(record: PlanRecord) -> None:
     console.print(base)
     names = r.get("facility_names", {})
     lots = Table(title=f"Lots ({len(record.lots)})")
-    for col in ("facility", "kind", "item", "qty", f"unit {cur} (incl. setup)", "due (days)", "ships to"):
+    columns = ("facility", "kind", "item", "qty", f"unit {cur} (incl. setup)", "due (days)",
+               "ships to")
+    for col in columns:
         lots.add_column(col)
     for lot in sorted(record.lots, key=lambda x: (x.product_key, x.kind != "assembly", x.item_id)):
         lots.add_row(

@@ -79,7 +79,9 @@ class RateCard(Frozen):
 
 class Capacity(Frozen):
     hours_per_week: float = Field(default=40, gt=0)
-    units_per_week: int | None = Field(default=None, ge=0, description="Finished units, all processes")
+    units_per_week: int | None = Field(
+        default=None, ge=0, description="Finished units, all processes"
+    )
     max_batch_size: int | None = Field(default=None, ge=1)
 
 
