@@ -114,6 +114,24 @@ def test_milestones_release_exactly_the_escrow_with_fees(terms: ContractTerms) -
     assert release_for_transition(ledger, steps[-1], terms) == []
 
 
+def test_a_skipped_milestone_is_released_with_the_next_one(terms: ContractTerms) -> None:
+    """Found by the random walk: a rejected prototype, disputed and resolved by rework, goes on
+    to lot inspection without ever firing approve_prototype; its share must not stay in escrow."""
+    ledger = Ledger().post(deposit("org-buyer", terms.total_minor, EUR, "psp-1"))
+    ledger = ledger.post(fund_escrow(terms))
+    contract = _outcome(LotState.ACCEPTED, LotAction.CONTRACT, contract_fully_signed=True,
+                        escrow_funded=True)  # fmt: skip
+    ledger = ledger.post_all(release_for_transition(ledger, contract, terms))
+    accept = _outcome(LotState.READY_FOR_INSPECTION, LotAction.ACCEPT_LOT,
+                      evidence_sha256=EVIDENCE, inspection_verdict=Verdict.ACCEPT)  # fmt: skip
+    txs = release_for_transition(ledger, accept, terms)
+    assert sorted(t.trigger for t in txs) == ["accept_lot", "approve_prototype"]
+    ledger = ledger.post_all(txs)
+    delivery = _outcome(LotState.SHIPPED, LotAction.CONFIRM_DELIVERY)
+    ledger = ledger.post_all(release_for_transition(ledger, delivery, terms))
+    assert ledger.escrow_balance("lot-1", EUR) == 0
+
+
 def test_buyer_cancelling_in_production_pays_compensation(terms: ContractTerms) -> None:
     ledger = Ledger().post(deposit("org-buyer", terms.total_minor, EUR, "psp-1"))
     ledger = ledger.post(fund_escrow(terms))

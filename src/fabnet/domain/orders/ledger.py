@@ -20,9 +20,10 @@ contracted), ``release_for_transition`` (escrow -> payable and fees at milestone
 ``pay_out`` (payable or refunds -> external).
 
 Release rule: when a milestone fires, the escrow balance is split among the milestones not yet
-released by their shares (largest remainder) and the firing ones are released; the last one
-takes whatever remains. So the released total always equals the escrowed amount exactly,
-whatever refunds or rounding happened on the way. The platform fee is
+released by their shares (largest remainder) and the firing ones are released, together with
+every earlier milestone (``MILESTONE_ORDER``) that never fired because the lot took another path
+to a later stage; the last one takes whatever remains. So the released total always equals the
+escrowed amount exactly, whatever refunds or rounding happened on the way. The platform fee is
 ``floor(amount * fee_bp / 10000)`` of every amount paid to the supplier.
 """
 
@@ -37,7 +38,12 @@ from fabnet.domain.common import Frozen, stable_id
 from fabnet.domain.orders.contracts import ContractTerms
 from fabnet.domain.orders.currency import currency_code
 from fabnet.domain.orders.lifecycle import TransitionOutcome
-from fabnet.domain.orders.milestones import BASIS_POINTS, MilestoneTrigger, allocate
+from fabnet.domain.orders.milestones import (
+    BASIS_POINTS,
+    MILESTONE_ORDER,
+    MilestoneTrigger,
+    allocate,
+)
 from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import ConflictError, InputError
 
@@ -259,6 +265,9 @@ def _milestone_releases(
     remaining = [m for m in contract.payment_milestones if m.trigger.value not in released]
     if not remaining or balance <= 0:
         return []
+    rank = {t.value: i for i, t in enumerate(MILESTONE_ORDER)}
+    upto = max((rank[f] for f in firing if f in rank), default=-1)
+    firing = {m.trigger.value for m in remaining if rank[m.trigger.value] <= upto}
     amounts = allocate(balance, [m.share_bp for m in remaining])
     return [
         _pay_supplier(

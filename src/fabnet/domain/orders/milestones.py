@@ -24,6 +24,17 @@ class MilestoneTrigger(StrEnum):
     CONFIRM_DELIVERY = "confirm_delivery"
 
 
+#: The order in which a lot reaches the milestone triggers. A later trigger also releases every
+#: earlier milestone that never fired (a prototype superseded by a disputed rework and a lot
+#: inspection, say), so that a delivered lot's escrow is always empty.
+MILESTONE_ORDER: tuple[MilestoneTrigger, ...] = (
+    MilestoneTrigger.CONTRACT,
+    MilestoneTrigger.APPROVE_PROTOTYPE,
+    MilestoneTrigger.ACCEPT_LOT,
+    MilestoneTrigger.CONFIRM_DELIVERY,
+)
+
+
 class PaymentMilestone(Frozen):
     """Release ``share_bp`` basis points of the lot's escrow when the lot takes ``trigger``."""
 
