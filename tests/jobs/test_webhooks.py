@@ -93,11 +93,12 @@ def test_delivery_gives_up_after_max_attempts_and_records_it(
     while True:
         with db.read() as session:
             job = session.scalars(select(JobRow)).one()
-            if job.status != "running" or time.monotonic() > deadline:
-                break
+            status, attempts, last_error = job.status, job.attempts, job.last_error
+        if status != "running" or time.monotonic() > deadline:
+            break
         time.sleep(0.05)
-    assert (job.status, job.attempts) == ("dead", 8)
-    assert "answered HTTP 503" in (job.last_error or "")
+    assert (status, attempts) == ("dead", 8)
+    assert "answered HTTP 503" in (last_error or "")
 
 
 def test_only_matching_subscriptions_of_the_addressed_organisations_get_events(
