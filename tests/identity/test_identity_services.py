@@ -201,3 +201,23 @@ def test_parse_scopes_names_the_valid_ones() -> None:
     assert parse_scopes(["READ", "admin"]) == {Scope.READ, Scope.ADMIN}
     with pytest.raises(InputError, match="use one of read, write, admin"):
         parse_scopes(["root"])
+
+
+def test_one_organisation_runs_each_facility_and_only_admins_move_it(db: Database) -> None:
+    _facilities(db, "f-9")
+    owner = identity.create_organisation(db, "Owner", OrgKind.MANUFACTURER, ["f-9"], actor=None)
+    with pytest.raises(ConflictError, match=f"already run by organisation {owner.id}"):
+        identity.create_organisation(db, "Squatter", OrgKind.MANUFACTURER, ["f-9"], actor=None)
+    other = _org(db, OrgKind.MANUFACTURER, "Other")
+    admin = auth.authenticate_token(
+        db, identity.create_token(db, _user(db, other), [Scope.ADMIN], actor=None).raw
+    )
+    with pytest.raises(PermissionDeniedError, match="only platform admins"):
+        identity.update_organisation(
+            db, other, actor=admin, expected_version=None, facility_ids=["f-9"]
+        )
+    # the owner keeps its facility when it is updated with it again
+    kept = identity.update_organisation(
+        db, owner.id, actor=None, expected_version=None, facility_ids=["f-9"]
+    )
+    assert kept.facility_ids == ("f-9",)

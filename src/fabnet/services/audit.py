@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fabnet.domain.identity import Principal
 from fabnet.domain.orders.audit import AuditEvent, ChainVerification, append_event, verify_chain
 from fabnet.domain.orders.roles import Role
 from fabnet.storage.base import utc_now
@@ -85,11 +84,8 @@ def verify_audit_chain(db: Database) -> ChainVerification:
     return verify_chain(events, expected_head=expected_head)
 
 
-def object_history(
-    db: Database, object_ids: Sequence[str], *, actor: Principal | None = None
-) -> list[AuditEvent]:
+def object_history(db: Database, object_ids: Sequence[str]) -> list[AuditEvent]:
     """Events about ``object_ids`` in chain order. Access is the caller's business: the orders
-    services call this after deciding that ``actor`` may see the objects."""
-    del actor
+    services call this after deciding that their actor may see the objects."""
     with db.read() as session:
         return AuditRepository(session).events_for(list(object_ids))

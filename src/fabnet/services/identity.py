@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fabnet.domain.identity import (
@@ -113,8 +114,11 @@ def _clean_name(name: str, field: str = "name") -> str:
     return value
 
 
-def _facility_ids(session: Session, kind: OrgKind, facility_ids: Iterable[str]) -> list[str]:
-    """Distinct, existing facility ids; only manufacturers run facilities."""
+def _facility_ids(
+    session: Session, kind: OrgKind, facility_ids: Iterable[str], *, org_id: str | None = None
+) -> list[str]:
+    """Distinct, existing facility ids that no other organisation runs; only manufacturers run
+    facilities (a facility's invitations, contracts and payouts go to the one that runs it)."""
     ids = list(dict.fromkeys(f.strip() for f in facility_ids if f.strip()))
     if ids and kind is not OrgKind.MANUFACTURER:
         raise InputError(
@@ -129,6 +133,16 @@ def _facility_ids(session: Session, kind: OrgKind, facility_ids: Iterable[str]) 
             field="facility_ids",
             hint="import the facility first, or see `fabnet facilities list`",
         )
+    if ids:
+        wanted = set(ids)
+        for other in session.scalars(select(OrganisationRow)):
+            taken = wanted & set(other.facility_ids or [])
+            if other.id != org_id and taken:
+                raise ConflictError(
+                    f"facility {', '.join(sorted(taken))} is already run by organisation "
+                    f"{other.id}",
+                    hint="a platform admin can move it; one organisation runs each facility",
+                )
     return ids
 
 
@@ -224,7 +238,12 @@ def update_organisation(
         if name is not None:
             values["name"] = _clean_name(name)
         if facility_ids is not None:
-            values["facility_ids"] = _facility_ids(session, kind, facility_ids)
+            if actor is not None and not actor.is_platform_admin:
+                raise PermissionDeniedError(
+                    "only platform admins change which facilities an organisation runs",
+                    hint="a facility's invitations, contracts and payouts follow it",
+                )
+            values["facility_ids"] = _facility_ids(session, kind, facility_ids, org_id=org_id)
         if expected_version is not None and current.version != expected_version:
             raise _stale("organisation", org_id, expected_version, current.version)
         if body_version is not None and current.version != body_version:

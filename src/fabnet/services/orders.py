@@ -408,9 +408,10 @@ def plan(
     )
     with db.transaction() as session:
         order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
-        OrderRepository(session).compare_and_set_order(
+        if not OrderRepository(session).compare_and_set_order(
             order_id, order.version, {"plan_id": record.id}
-        )
+        ):
+            raise stale("order", order_id, order.version, None)
         session.refresh(order)
         record_event(
             session, actor_id=actor.user_id, role=who.role, object_type="order",
@@ -484,9 +485,10 @@ def award(
         refuse_unlicensed(session, order, {p.design_id for p in record.lots})
         rows = invite_lots(session, db, order, parties, record.lots, plan_id=plan_id,
                            actor=who, now=at)  # fmt: skip
-        OrderRepository(session).compare_and_set_order(
+        if not OrderRepository(session).compare_and_set_order(
             order_id, order.version, {"plan_id": plan_id}
-        )
+        ):
+            raise stale("order", order_id, order.version, None)
         session.refresh(order)
         apply_order_transition(session, db, order, parties, OrderAction.ALLOCATE, who, now=at)
         return [lot_view(r) for r in rows]

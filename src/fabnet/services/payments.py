@@ -37,7 +37,14 @@ from fabnet.domain.orders.lifecycle import TransitionOutcome
 from fabnet.domain.orders.roles import Role
 from fabnet.errors import InputError, PermissionDeniedError
 from fabnet.services.audit import record_event
-from fabnet.services.order_core import SYSTEM, Actor, load_order, lot_contract
+from fabnet.services.order_core import (
+    DEMAND_ROLES,
+    SYSTEM,
+    Actor,
+    load_order,
+    lot_contract,
+    order_roles,
+)
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.events import AuditRepository
@@ -73,7 +80,7 @@ class OrderLedger(Frozen):
     currency: str
     transactions: tuple[TransactionView, ...]
     balances: tuple[AccountBalance, ...] = Field(
-        description="Whole-ledger balances of the accounts"
+        description="Balances of the accounts counting only this order's transactions"
     )
 
 
@@ -201,15 +208,17 @@ def fund_order(
 
 
 def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderLedger:
-    """The order's transactions and the balances of every account they touch. Demand-side
-    parties see all of it; a manufacturer sees the transactions of its own lots only."""
+    """The order's transactions and, per account they touch, the balance *within this order*.
+    Demand-side parties (buyer, specifier, payer, recipient, orchestrator) see all of it; a
+    manufacturer sees the transactions of its own lots only; other parties (an inspector, a
+    licensor) none."""
     with db.read() as session:
         order, parties = load_order(session, order_id, actor)
         order_currency = order.currency
         demand = (
             actor is None
             or actor.is_platform_admin
-            or any(p.org_id == actor.org_id for p in parties)
+            or bool(order_roles(parties, actor.org_id) & DEMAND_ROLES)
         )
         own_lots = {
             lot.id
@@ -244,7 +253,14 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
             for tx in txs
         ),
         balances=tuple(
-            AccountBalance(account=a, currency=c, balance_minor=ledger.balance(a, c))
+            AccountBalance(
+                account=a,
+                currency=c,
+                balance_minor=sum(
+                    p.amount for tx in txs for p in tx.postings
+                    if p.account == a and p.currency == c
+                ),
+            )
             for a, c in accounts
         ),
     )
