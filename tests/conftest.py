@@ -30,6 +30,10 @@ from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
 from fabnet.storage.migrate import upgrade
 
+# Webhook tests deliver to receivers on 127.0.0.1: allow internal targets for the suite (the
+# refusal itself is tested with explicit settings in tests/jobs/test_webhook_targets.py).
+os.environ.setdefault("FABNET_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1")
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _DB_PREFIX = "fabnet_test_"
 

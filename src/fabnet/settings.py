@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     """Longest delay between two attempts of a job."""
     slicer_path: str = "prusa-slicer"
     openscad_path: str = "openscad"
+    webhook_allow_private_targets: bool = False
+    """Allow webhook URLs on loopback, private or link-local addresses (tests, closed networks)."""
     secret_key: str = "dev-insecure-change-me"
     """Encrypts users' private signing keys at rest; set it in production."""
 

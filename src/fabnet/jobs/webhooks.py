@@ -11,11 +11,17 @@ import hashlib
 import hmac
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from fabnet.jobs.registry import JobContext, job_handler
-from fabnet.services.webhooks import DELIVER_JOB, outgoing_webhook, record_delivery_attempt
+from fabnet.services.webhooks import (
+    DELIVER_JOB,
+    outgoing_webhook,
+    private_target,
+    record_delivery_attempt,
+)
 
 SIGNATURE_HEADER = "X-Fabnet-Signature"
 TIMEOUT_SECONDS = 10.0
@@ -58,6 +64,19 @@ def verify_signature(
     return any(hmac.compare_digest(expected, v) for v in fields.get("v1", []))
 
 
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str | None]:
+    """POST once; (status code, error or None)."""
+    try:
+        response = httpx.post(
+            url, content=body, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=False
+        )
+    except httpx.HTTPError as exc:
+        return None, f"{url} could not be reached: {type(exc).__name__}: {exc}"
+    if not 200 <= response.status_code < 300:
+        return response.status_code, f"{url} answered HTTP {response.status_code}"
+    return response.status_code, None
+
+
 @job_handler(DELIVER_JOB, max_attempts=MAX_ATTEMPTS)
 def deliver_webhook(context: JobContext, payload: dict[str, Any]) -> dict[str, Any] | None:
     """POST one delivery; a non-2xx answer or a network error fails the attempt."""
@@ -75,19 +94,15 @@ def deliver_webhook(context: JobContext, payload: dict[str, Any]) -> dict[str, A
     }
     status_code: int | None = None
     error: str | None = None
-    try:
-        response = httpx.post(
-            outgoing.url,
-            content=outgoing.body,
-            headers=headers,
-            timeout=TIMEOUT_SECONDS,
-            follow_redirects=False,
-        )
-        status_code = response.status_code
-        if not 200 <= status_code < 300:
-            error = f"{outgoing.url} answered HTTP {status_code}"
-    except httpx.HTTPError as exc:
-        error = f"{outgoing.url} could not be reached: {type(exc).__name__}: {exc}"
+    host = urlsplit(outgoing.url).hostname or ""
+    internal = (
+        None if context.settings.webhook_allow_private_targets
+        else private_target(host, resolve=True)
+    )
+    if internal is not None:
+        error = f"{outgoing.url} refused: {internal}"
+    else:
+        status_code, error = _post(outgoing.url, outgoing.body, headers)
     record_delivery_attempt(
         context.db,
         delivery_id,

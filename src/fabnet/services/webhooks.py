@@ -8,8 +8,10 @@ transaction (they are sent only if it commits).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
+import socket
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -114,7 +116,32 @@ def _delivery(row: WebhookDeliveryRow) -> WebhookDelivery:
     )
 
 
-def _check_url(url: str) -> str:
+def private_target(host: str, *, resolve: bool) -> str | None:
+    """Why ``host`` is an internal target (loopback, private, link-local, reserved), or None.
+
+    With ``resolve`` a name is looked up and every address it resolves to is checked; a name that
+    does not resolve is not judged here (delivering to it fails anyway)."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return f"{host} is this machine"
+    try:
+        addresses = [ipaddress.ip_address(name)]
+    except ValueError:
+        if not resolve:
+            return None
+        try:
+            infos = socket.getaddrinfo(name, None)
+        except OSError:
+            return None
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    for address in addresses:
+        if (address.is_loopback or address.is_private or address.is_link_local
+                or address.is_reserved or address.is_multicast or address.is_unspecified):
+            return f"{host} is an internal address ({address})"
+    return None
+
+
+def _check_url(url: str, settings: Settings) -> str:
     value = url.strip()
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -123,6 +150,13 @@ def _check_url(url: str) -> str:
         )
     if len(value) > 2000:
         raise InputError("the URL is longer than 2000 characters", field="url")
+    if not settings.webhook_allow_private_targets:
+        why = private_target(parts.hostname, resolve=False)
+        if why:
+            raise InputError(
+                f"webhooks are not sent to internal addresses: {why}", field="url",
+                hint="use a public URL (FABNET_WEBHOOK_ALLOW_PRIVATE_TARGETS=1 on closed networks)",
+            )
     return value
 
 
@@ -159,7 +193,7 @@ def create_subscription(
     row = WebhookSubscriptionRow(
         id=str(uuid.uuid4()),
         org_id=org_id,
-        url=_check_url(url),
+        url=_check_url(url, settings),
         secret_sealed=seal(
             signing_secret.encode("utf-8"), secret_key=settings.secret_key, purpose=SECRET_PURPOSE
         ),
