@@ -144,6 +144,15 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
         ("POST", "/v1/orders/{order_id}/actions/{action}"): Entry(
             f"/v1/orders/{order}/actions/specify", {**ORDER_WRITE_REFUSED, "buyer": 409}
         ),
+        # the order is ALLOCATED: its terms are fixed; a permission needs a stored file
+        ("PUT", "/v1/orders/{order_id}/terms"): Entry(
+            f"/v1/orders/{order}/terms", {**ORDER_WRITE_REFUSED, "buyer": 409}, json={}
+        ),
+        ("POST", "/v1/orders/{order_id}/licensor-permission"): Entry(
+            f"/v1/orders/{order}/licensor-permission",
+            {**ORDER_WRITE_REFUSED, "buyer": 422},
+            json={"evidence_sha256": "0" * 64},
+        ),
         ("POST", "/v1/orders/{order_id}/plans"): Entry(
             f"/v1/orders/{order}/plans", {**ORDER_WRITE_REFUSED, "buyer": 409}, json={}
         ),

@@ -82,3 +82,24 @@ def test_evidence_upload_is_content_addressed_and_bounded(world: World) -> None:
     problem(world.client.post("/v1/files", files={"file": ("e.jpg", b"")}, headers=headers), 422)
     big = b"x" * (world.settings.max_file_bytes + 1)
     problem(world.client.post("/v1/files", files={"file": ("big.jpg", big)}, headers=headers), 413)
+
+
+def test_terms_change_while_draft_and_a_licensor_permission_is_recorded(world: World) -> None:
+    client, headers = world.client, world.buyer.headers
+    order = ok(client.post("/v1/orders", json=order_body(), headers=headers), 201)
+    url = f"/v1/orders/{order['id']}"
+    terms = {"delivery": {"rule": "DAP", "named_place": "Kisumu, KE", "transport_mode": "road"},
+             "dispute_window_days": 21}  # fmt: skip
+    problem(client.put(f"{url}/terms", json=terms, headers={**headers, "If-Match": '"v9"'}), 412)
+    changed = client.put(f"{url}/terms", json=terms, headers={**headers, "If-Match": '"v1"'})
+    assert ok(changed)["version"] == 2 and changed.headers["etag"] == '"v2"'
+    problem(client.put(f"{url}/terms", json=terms, headers=world.makers[0].headers), 404)
+    # a permission must be a stored document
+    problem(client.post(f"{url}/licensor-permission", json={"evidence_sha256": "a" * 64},
+                        headers=headers), 422)  # fmt: skip
+    stored = ok(client.post("/v1/files", files={"file": ("ok.pdf", b"%PDF permission")},
+                            headers=headers), 201)  # fmt: skip
+    recorded = client.post(f"{url}/licensor-permission",
+                           json={"evidence_sha256": stored["sha256"], "note": "email of 3 Jan"},
+                           headers=headers)  # fmt: skip
+    assert ok(recorded)["version"] == 3

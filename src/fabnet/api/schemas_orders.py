@@ -170,6 +170,13 @@ class PlanIn(Body):
     exclude_facility_ids: list[str] = Field(default_factory=list)
 
 
+class LicensorPermissionIn(Body):
+    evidence_sha256: str = Field(
+        min_length=64, max_length=64, description="The signed permission, uploaded to /v1/files"
+    )
+    note: str = Field(default="", max_length=2000)
+
+
 class AwardIn(Body):
     plan_id: str
     version: int | None = Field(default=None, ge=1, description="The order's version (409)")

@@ -118,14 +118,19 @@ class FileStore:
             raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
         self._check_size(size, str(path))
         hasher = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(_CHUNK), b""):
-                hasher.update(block)
-        digest = hasher.hexdigest()
-        target = self.path_for(digest)
-        if not target.is_file():
+        try:
             with path.open("rb") as handle:
-                self._write_atomically(target, iter(lambda: handle.read(_CHUNK), b""))
+                for block in iter(lambda: handle.read(_CHUNK), b""):
+                    hasher.update(block)
+            digest = hasher.hexdigest()
+            target = self.path_for(digest)
+            if not target.is_file():
+                with path.open("rb") as handle:
+                    self._write_atomically(target, iter(lambda: handle.read(_CHUNK), b""))
+        except IsADirectoryError:
+            raise InputError("is a folder, not a file", source=str(path)) from None
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
         return StoredFile(digest, size, media_type or guess_media_type(name), name)
 
     def _check_size(self, size: int, source: str) -> None:

@@ -11,10 +11,16 @@ from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.pagination import PageDep, PageOut
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.order_http import IfMatch, action_key, if_match_precondition
-from fabnet.api.schemas_orders import AwardIn, OrderActionIn, OrderCreate, PlanIn
+from fabnet.api.schemas_orders import (
+    AwardIn,
+    LicensorPermissionIn,
+    OrderActionIn,
+    OrderCreate,
+    PlanIn,
+)
 from fabnet.domain.orders.states import OrderAction
 from fabnet.services import orders
-from fabnet.services.order_core import LotView, OrderView
+from fabnet.services.order_core import LotView, OrderTerms, OrderView
 from fabnet.services.orders import PlanSummary
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
@@ -73,6 +79,37 @@ def act_on_order(
             expected_version=expected,
             as_role=body.as_role,
         )
+    set_etag(response, order.version)
+    return order
+
+
+@router.put("/{order_id}/terms", response_model=OrderView)
+def update_terms(
+    order_id: str,
+    body: OrderTerms,
+    db: DbDep,
+    principal: Writer,
+    response: Response,
+    if_match: IfMatch = None,
+) -> OrderView:
+    """Replace the order's contract defaults (delivery terms, quality plan, milestones, fees)
+    while it is a DRAFT; buyer or specifier. A stale ``If-Match`` answers 412."""
+    expected = expected_version_from(if_match, None)
+    with if_match_precondition(if_match):
+        order = orders.update_order_terms(db, principal, order_id, body, expected_version=expected)
+    set_etag(response, order.version)
+    return order
+
+
+@router.post("/{order_id}/licensor-permission", response_model=OrderView)
+def record_licensor_permission(
+    order_id: str, body: LicensorPermissionIn, db: DbDep, principal: Writer, response: Response
+) -> OrderView:
+    """Record the licensor's written permission for paid manufacture (a file uploaded to
+    /v1/files), so that a design under a non-commercial licence may be awarded."""
+    order = orders.record_licensor_permission(
+        db, principal, order_id, body.evidence_sha256, note=body.note
+    )
     set_etag(response, order.version)
     return order
 
