@@ -48,7 +48,7 @@ from fabnet.services.order_core import (
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.events import AuditRepository
-from fabnet.storage.ledger import LedgerPostingRow, LedgerRepository
+from fabnet.storage.ledger import LedgerPostingRow, LedgerRepository, LedgerTransactionRow
 from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRow
 
 
@@ -136,9 +136,25 @@ def funding_org(parties: Sequence[OrderPartyRow], order: OrderRow) -> str:
     return payers[0] if payers else order.buyer_org_id
 
 
+def order_cash(session: Session, order_id: str, account: str, currency: str) -> int:
+    """What ``account`` holds for one order: the deposits made for it less the escrow funded
+    from them (a payer's money for one order never funds another's lots)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(LedgerPostingRow.amount), 0))
+        .join(LedgerTransactionRow, LedgerTransactionRow.id == LedgerPostingRow.transaction_id)
+        .where(
+            LedgerTransactionRow.order_id == order_id,
+            LedgerPostingRow.account == account,
+            LedgerPostingRow.currency == currency,
+        )
+    )
+    return int(total or 0)
+
+
 def fund_escrow_for(session: Session, order: OrderRow, terms: ContractTerms) -> bool:
-    """Move the contract value into the lot's escrow; False when the funder's cash is short."""
-    have = load_ledger(session).balance(buyer_cash(terms.funding_org_id), terms.currency)
+    """Move the contract value into the lot's escrow; False when the money deposited for this
+    order (less what its other lots already hold) is short."""
+    have = order_cash(session, order.id, buyer_cash(terms.funding_org_id), terms.currency)
     if escrow_balance(session, terms.lot_id, terms.currency) >= terms.total_minor:
         return True
     if have < terms.total_minor:
@@ -226,7 +242,6 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
             if demand or (actor is not None and lot.manufacturer_org_id == actor.org_id)
         }
         ledger = load_ledger(session)
-        from fabnet.storage.ledger import LedgerTransactionRow
 
         ids = set(
             session.scalars(
