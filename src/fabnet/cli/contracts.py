@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -18,8 +19,7 @@ from fabnet.cli._common import (
 )
 from fabnet.errors import InputError
 from fabnet.services.contracts import contract_pdf, get_contract, verify_contract
-from fabnet.settings import get_settings
-from fabnet.storage.files import FileStore
+from fabnet.services.database import open_file_store
 
 app = new_app("Contracts: canonical terms, Ed25519 signatures, PDFs.")
 
@@ -68,13 +68,15 @@ def show(
 @app.command("pdf")
 def pdf(
     contract_id: str = typer.Argument(..., help="The contract id"),
-    output: Path = typer.Option(..., "--output", "-o", help="Where to write the PDF"),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the PDF ('-': stdout)"),
 ) -> None:
     """Render the contract as a PDF (kept in the file store) and write it to OUTPUT."""
     check_output_path(output, "--output")
-    settings = get_settings()
-    store = FileStore(settings.file_store_dir, max_bytes=settings.max_file_bytes)
-    pdf_bytes = contract_pdf(open_db(), None, contract_id.strip(), store=store)
+    pdf_bytes = contract_pdf(open_db(), None, contract_id.strip(), store=open_file_store())
+    if str(output) == "-":
+        sys.stdout.buffer.write(pdf_bytes)
+        sys.stdout.flush()
+        return
     try:
         output.write_bytes(pdf_bytes)
     except OSError as exc:

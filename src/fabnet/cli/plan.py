@@ -57,12 +57,18 @@ def plan(
     )
     spec = load_order_file(order_file)
     check_output_path(geojson, "--geojson")
+    if geojson is not None and str(geojson) == "-" and json_output:
+        raise InputError("--geojson - and --json would both write to stdout",
+                         field="--geojson", hint="give --geojson a file name")
     db = open_db()
     try:
         with err_console.status(f"planning [bold]{escape(spec.name)}[/bold] ..."):
             record = plan_order(db, spec, base_dir=order_file.parent, overrides=overrides)
     finally:
         db.dispose()
+    if geojson is not None and str(geojson) == "-":
+        emit_json(record.geojson)
+        return
     if geojson is not None:
         try:
             geojson.write_text(json.dumps(record.geojson, indent=1), encoding="utf-8")
