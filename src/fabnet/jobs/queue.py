@@ -16,6 +16,7 @@ runner chosen by ``settings.job_backend``:
 
 from __future__ import annotations
 
+import abc
 import json
 import logging
 import threading
@@ -38,7 +39,7 @@ from fabnet.storage.db import Database
 log = logging.getLogger(__name__)
 
 
-class JobQueue:
+class JobQueue(abc.ABC):
     """Records jobs and hands them to a runner. Subclasses decide how they are run."""
 
     backend = "none"
@@ -87,13 +88,14 @@ class JobQueue:
             )
         return job_id
 
+    @abc.abstractmethod
     def dispatch(self, job_id: str, run_at: datetime) -> None:
-        raise NotImplementedError
+        """Hand the recorded job to the runner, to run at ``run_at``."""
 
-    def start(self) -> None:
+    def start(self) -> None:  # noqa: B027 - a no-op by default, on purpose
         """Start background work (no-op for runners that live elsewhere)."""
 
-    def stop(self) -> None:
+    def stop(self) -> None:  # noqa: B027 - a no-op by default, on purpose
         """Stop background work, letting running attempts finish."""
 
 
