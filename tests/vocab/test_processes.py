@@ -12,6 +12,7 @@ from fabnet.vocab.processes import (
     UNSPECIFIC_TSDC,
     ProcessTaxonomy,
     get_process_taxonomy,
+    load_packaged_taxonomy,
 )
 
 TAX = get_process_taxonomy()
@@ -302,4 +303,8 @@ def test_malformed_nodes_are_refused_on_load(node: dict[str, object], message: s
 
 def test_the_packaged_file_loads_the_same_as_the_cached_singleton() -> None:
     assert get_process_taxonomy() is get_process_taxonomy()
+    fresh = load_packaged_taxonomy()
+    assert fresh is not get_process_taxonomy()
+    assert fresh.ids() == TAX.ids()
+    assert all(fresh.node(i) == TAX.node(i) for i in TAX.ids())
     assert len(TAX) >= 60
