@@ -134,13 +134,16 @@ def _print_story(report: StoryReport) -> None:
     console.print(makers)
     cost = plan.get("cost") or {}
     table = Table(title="This plan against the baselines")
-    for col in ("", f"landed cost {cur}", "CO2e kg", "max lead time d", "over capacity"):
+    for col in ("", f"landed cost {cur}", f"lateness {cur}", f"with CO2 and penalties {cur}",
+                "CO2e kg", "max lead time d", "over capacity"):
         table.add_column(col, justify="right")
     lead = max(plan.get("lead_time_days", {}).values(), default=0.0)
-    table.add_row("fabnet plan", f"{cost.get('landed', 0):,.2f}",
-                  f"{plan.get('co2e_kg') or 0:,.1f}", f"{lead:.1f}", "0 units")
+    table.add_row("fabnet plan", f"{cost.get('landed', 0):,.2f}", f"{cost.get('lateness', 0):,.2f}",
+                  f"{cost.get('total', 0):,.2f}", f"{plan.get('co2e_kg') or 0:,.1f}",
+                  f"{lead:.1f}", "0 units")
     for b in plan.get("baselines", []):
-        table.add_row(b["name"], f"{b['cost']:,.2f}", f"{b['co2e_kg']:,.1f}",
+        table.add_row(b["name"], f"{b['cost']:,.2f}", f"{b.get('lateness_cost', 0):,.2f}",
+                      f"{b.get('total_with_penalties', 0):,.2f}", f"{b['co2e_kg']:,.1f}",
                       f"{b['max_lead_time_days']:.1f}", f"{b['units_over_capacity']:,.0f} units")
     console.print(table)
     console.print(

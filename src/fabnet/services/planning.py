@@ -482,6 +482,8 @@ def result_to_json(sourcing: SourcingProblem, result: PlanResult) -> dict[str, A
                 "name": b.name,
                 "description": b.description,
                 "cost": round(b.evaluation.costs.landed, 2),
+                "total_with_penalties": round(b.evaluation.costs.total, 2),
+                "lateness_cost": round(b.evaluation.costs.lateness, 2),
                 "co2e_kg": round(b.evaluation.co2e_kg, 3),
                 "max_lead_time_days": round(b.evaluation.max_lead_time_days, 2),
                 "mean_lead_time_days": round(b.evaluation.mean_lead_time_days, 2),
