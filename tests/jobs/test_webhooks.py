@@ -40,6 +40,19 @@ def _wait_delivery(db: Database, delivery_id: str, status: str, timeout: float =
     raise AssertionError(f"delivery {delivery_id} never became {status}")
 
 
+def _settled_job(db: Database, timeout: float = 10.0) -> tuple[str, int, str | None]:
+    """The one job's (status, attempts, last error) once its runner has closed it: the delivery
+    row is updated inside the attempt, the job row right after it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with db.read() as session:
+            job = session.scalars(select(JobRow)).one()
+            found = (job.status, job.attempts, job.last_error)
+        if found[0] != "running" or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def test_delivery_is_signed_and_retried_with_backoff_until_it_succeeds(
     db: Database, queue: InProcessQueue, fast_settings: Settings, receiver: Receiver
 ) -> None:
@@ -72,9 +85,8 @@ def test_delivery_is_signed_and_retried_with_backoff_until_it_succeeds(
         db, webhooks.list_subscriptions(db, actor=None).items[0].id, actor=None
     )
     assert [(d.status, d.attempts, d.last_status_code) for d in history] == [("delivered", 3, 204)]
-    with db.read() as session:
-        job = session.scalars(select(JobRow)).one()
-        assert (job.status, job.attempts) == ("succeeded", 3)
+    status, attempts, _ = _settled_job(db)
+    assert (status, attempts) == ("succeeded", 3)
 
 
 def test_delivery_gives_up_after_max_attempts_and_records_it(
@@ -87,16 +99,7 @@ def test_delivery_gives_up_after_max_attempts_and_records_it(
     )
     _wait_delivery(db, delivery_id, "failed", timeout=30)
     assert len(receiver.requests) == 8
-    # The delivery row is marked failed inside the last attempt; the job row is closed right
-    # after it, so give the runner a moment to record that.
-    deadline = time.monotonic() + 10
-    while True:
-        with db.read() as session:
-            job = session.scalars(select(JobRow)).one()
-            status, attempts, last_error = job.status, job.attempts, job.last_error
-        if status != "running" or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    status, attempts, last_error = _settled_job(db)
     assert (status, attempts) == ("dead", 8)
     assert "answered HTTP 503" in (last_error or "")
 
