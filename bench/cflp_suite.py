@@ -16,8 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-DATA = Path("/work/shared/data/benchmarks/cflp")
 HERE = Path(__file__).resolve().parent
+DATA = HERE.parent.parent / "shared" / "data" / "benchmarks" / "cflp"
 BIG = (
     [("capa", c) for c in (8000, 10000, 12000, 14000)]
     + [("capb", c) for c in (5000, 6000, 7000, 8000)]

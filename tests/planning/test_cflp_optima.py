@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.shared_data import SHARED_DATA
+
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from fabnet.engine.planning.cflp import (
 )
 from fabnet.engine.planning.solve import solve
 
-DATA = Path("/work/shared/data/benchmarks/cflp")
+DATA = SHARED_DATA / "benchmarks" / "cflp"
 ORLIB = DATA / "orlib_cap"
 SMALL = sorted((p.stem for p in ORLIB.glob("cap[0-9]*.txt")), key=lambda s: int(s[3:]))
 

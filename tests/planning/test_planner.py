@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.shared_data import SHARED_DATA
+
 from dataclasses import replace
 
 import pytest
@@ -254,7 +256,7 @@ def test_time_limit_returns_the_best_plan_and_its_gap() -> None:
 
     from fabnet.engine.planning.cflp import read_sscflp, to_planning_problem
 
-    path = Path("/work/shared/data/benchmarks/cflp/sscflp/Lib_4/p1")
+    path = SHARED_DATA / "benchmarks" / "cflp" / "sscflp" / "Lib_4" / "p1"
     if not path.exists():
         pytest.skip("benchmark data not present")
     problem = to_planning_problem(read_sscflp(path), single_source=True, time_limit_s=5.0)

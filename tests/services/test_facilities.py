@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.shared_data import SHARED_DATA
+
 import json
 import time
 from pathlib import Path
@@ -19,7 +21,7 @@ from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.registry import registry_version
 
-SNAPSHOT = Path("/work/shared/data/facilities/fablabs_snapshot.csv")
+SNAPSHOT = SHARED_DATA / "facilities" / "fablabs_snapshot.csv"
 
 
 def test_import_okw_and_fablabs_by_suffix(db: Database, data_dir: Path) -> None:

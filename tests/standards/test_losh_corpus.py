@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.shared_data import SHARED_DATA
+
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from fabnet.errors import ManifestError
 from fabnet.standards.okh import dump_design_okh_toml, load_design, parse_design
 
-CORPUS = Path("/work/shared/data/designs/losh-list/manifest_files/imported_from_v1")
+CORPUS = SHARED_DATA / "designs" / "losh-list" / "manifest_files" / "imported_from_v1"
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="LOSH corpus not available")
 
