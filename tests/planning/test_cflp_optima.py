@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from tests.shared_data import SHARED_DATA
-
-from pathlib import Path
-
 import pytest
+from tests.shared_data import SHARED_DATA
 
 from fabnet.engine.planning.cflp import (
     read_capopt,

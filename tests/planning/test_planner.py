@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.shared_data import SHARED_DATA
-
 from dataclasses import replace
 
 import pytest
+from tests.shared_data import SHARED_DATA
 
 from fabnet.engine.logistics import TransportMode, TransportModel
 from fabnet.engine.planning import (
@@ -252,7 +251,6 @@ def test_consistency_check_lists_every_problem() -> None:
 
 
 def test_time_limit_returns_the_best_plan_and_its_gap() -> None:
-    from pathlib import Path
 
     from fabnet.engine.planning.cflp import read_sscflp, to_planning_problem
 

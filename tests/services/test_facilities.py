@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from tests.shared_data import SHARED_DATA
-
 import json
 import time
 from pathlib import Path
 
 import pytest
+from tests.shared_data import SHARED_DATA
 
 from fabnet.errors import InputError, NotFoundError, UnknownTermError
 from fabnet.services.facilities import (

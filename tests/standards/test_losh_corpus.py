@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from tests.shared_data import SHARED_DATA
-
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from tests.shared_data import SHARED_DATA
 
 from fabnet.errors import ManifestError
 from fabnet.standards.okh import dump_design_okh_toml, load_design, parse_design
