@@ -1,5 +1,6 @@
 """Where the project's shared data sets are: ``../shared/data`` beside the repository (the
-development and CI layout), or ``FABNET_SHARED_DATA`` when set. Tests read them; the product never."""
+development and CI layout), or ``FABNET_SHARED_DATA`` when set. Tests read them; the product
+never does."""
 
 from __future__ import annotations
 
