@@ -134,3 +134,13 @@ def test_ambiguous_prefix_names_the_kind_in_plural() -> None:
             "facility", "0", exists=lambda _: False, find_by_prefix=lambda _: refs,
             list_command="fabnet facilities list",
         )  # fmt: skip
+
+
+def test_orders_list_pages_with_a_cursor(cli_env: Database) -> None:
+    """An empty registry answers one empty page with no cursor; a bad cursor exits 2."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["orders", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"items": [], "next_cursor": None}
+    bad = runner.invoke(app, ["orders", "list", "--cursor", "garbage"])
+    assert bad.exit_code == 2 and "cursor" in bad.stderr

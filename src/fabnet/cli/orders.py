@@ -21,17 +21,20 @@ app = new_app("Orders across many manufacturers: orders, lots, money.")
 @app.command("list")
 def orders_list(
     limit: int = typer.Option(50, "--limit", min=1, max=200),
+    cursor: str | None = typer.Option(None, "--cursor", help="Continue from a previous page."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Every order, oldest first."""
-    page = list_orders(open_db(), None, limit=limit)
+    """Every order, oldest first, a page at a time."""
+    page = list_orders(open_db(), None, limit=limit, cursor=cursor)
     if as_json:
-        emit_json(page.items)
+        emit_json({"items": page.items, "next_cursor": page.next_cursor})
         return
     table = Table("id", "name", "state", "mode", "quantity")
     for o in page.items:
         table.add_row(o.id, escape(o.name), o.state.value, o.mode.value, str(o.quantity))
     console.print(table)
+    if page.next_cursor:
+        console.print(f"more: fabnet orders list --cursor {page.next_cursor}")
 
 
 @app.command("show")
