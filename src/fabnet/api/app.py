@@ -36,6 +36,7 @@ from fabnet.api.routes import (
     users,
     webhooks,
 )
+from fabnet.jobs.housekeeping import ensure_housekeeping
 from fabnet.jobs.queue import create_queue, install_queue
 from fabnet.services.database import open_database
 from fabnet.services.health import fabnet_version
@@ -82,6 +83,7 @@ def create_app(
         previous = install_queue(queue)
         if run_jobs:
             queue.start()
+            ensure_housekeeping(database)
         try:
             yield
         finally:

@@ -11,7 +11,7 @@ from fabnet.errors import ConfigurationError
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 
-BUILTIN_HANDLER_MODULES = ("fabnet.jobs.webhooks",)
+BUILTIN_HANDLER_MODULES = ("fabnet.jobs.webhooks", "fabnet.jobs.housekeeping")
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,13 @@ def fail(
         update(JobRow).where(JobRow.id == job_id).values(**values),
         execution_options={"synchronize_session": False},
     )
+
+
+def pending_job_exists(session: Session, name: str) -> bool:
+    """Whether a job called ``name`` is queued or running."""
+    found = session.scalar(
+        select(JobRow.id)
+        .where(JobRow.name == name, JobRow.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+        .limit(1)
+    )
+    return found is not None
