@@ -4,6 +4,7 @@ money, audit, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +14,7 @@ from fabnet.domain.orders.states import LotAction, LotState, OrderState
 from fabnet.errors import TransitionError
 from fabnet.services import contracts, inspections, lots, orders, payments
 from fabnet.services.audit import verify_audit_chain
+from fabnet.storage.base import utc_now
 
 from .conftest import Proposal, World, award_proposals, specified_order, to_point
 
@@ -93,6 +95,11 @@ def test_full_journey_with_decline_money_and_audit(world: World) -> None:
     # a paid lot may not close while the dispute window is open
     with pytest.raises(TransitionError, match="dispute window"):
         lots.act_on_lot(db, buyer, lot_ids[0], LotAction.CLOSE)
+    # the timer closes nothing early, and every paid lot once the window has passed
+    assert lots.close_settled(db) == ([], [])
+    closed, _ = lots.close_settled(db, now=utc_now() + timedelta(days=15))
+    assert sorted(closed) == sorted(lot_ids[:2])
+    assert lots.get_lot(db, buyer, lot_ids[0]).state is LotState.CLOSED
 
     # every step is in the audit chain, which verifies
     result = verify_audit_chain(db)

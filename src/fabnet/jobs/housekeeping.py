@@ -1,5 +1,6 @@
 """The platform's timers, as a job that re-submits itself: expire unanswered invitations (their
-open quantity is re-planned) and purge expired idempotency keys.
+open quantity is re-planned), close paid lots whose dispute window has passed and complete their
+orders, and purge expired idempotency keys.
 
 ``ensure_housekeeping(db)`` queues the first run unless one is already waiting; the API starts it
 with its job runner. With Celery the same job runs on the workers.
@@ -12,7 +13,7 @@ from typing import Any
 from fabnet.jobs.queue import submit
 from fabnet.jobs.registry import JobContext, job_handler
 from fabnet.services.idempotency import purge_expired
-from fabnet.services.lots import expire_invitations
+from fabnet.services.lots import close_settled, expire_invitations
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import pending_job_exists
 
@@ -24,11 +25,17 @@ INTERVAL_SECONDS = 300.0
 def housekeeping(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """One round of the timers, then the next round is queued ``INTERVAL_SECONDS`` later."""
     expired = expire_invitations(context.db)
+    closed, completed = close_settled(context.db)
     purged = purge_expired(context.db)
     interval = float(payload.get("interval_seconds", INTERVAL_SECONDS))
     submit(HOUSEKEEPING_JOB, {"interval_seconds": interval}, db=context.db,
            delay_seconds=interval)
-    return {"expired_lots": expired, "purged_idempotency_keys": purged}
+    return {
+        "expired_lots": expired,
+        "closed_lots": closed,
+        "completed_orders": completed,
+        "purged_idempotency_keys": purged,
+    }
 
 
 def ensure_housekeeping(db: Database, *, interval_seconds: float = INTERVAL_SECONDS) -> str | None:

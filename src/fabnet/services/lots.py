@@ -34,7 +34,7 @@ from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.currency import exponent
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
-from fabnet.errors import FabnetError, InputError
+from fabnet.errors import FabnetError, InputError, TransitionError
 from fabnet.services.audit import record_event
 from fabnet.services.contracts import draft_contracts
 from fabnet.services.order_core import (
@@ -509,6 +509,42 @@ def expire_invitations(db: Database, now: datetime | None = None) -> list[str]:
     for order_id in sorted(orders):
         replan_open_quantity(db, order_id, now=at)
     return expired
+
+
+def close_settled(db: Database, now: datetime | None = None) -> tuple[list[str], list[str]]:
+    """Close every PAID lot whose dispute window has passed, then complete every order in
+    progress whose lots are all settled, as fabnet. Returns (closed lot ids, completed order ids).
+    Run it on a timer; the life cycle's guards decide, so running it early changes nothing."""
+    at = now or utc_now()
+    with db.read() as session:
+        repo = OrderRepository(session)
+        paid = [(lot.id, lot.order_id) for lot in repo.lots_in_states([LotState.PAID.value])]
+    closed: list[str] = []
+    touched: set[str] = set()
+    for lot_id, order_id in paid:
+        try:
+            with db.transaction() as session:
+                order, parties, lot = load_lot(session, lot_id, None)
+                apply_lot_transition(session, db, order, parties, lot, LotAction.CLOSE, SYSTEM,
+                                     now=at)  # fmt: skip
+        except TransitionError:
+            continue  # the dispute window is still open
+        closed.append(lot_id)
+        touched.add(order_id)
+    completed: list[str] = []
+    for order_id in sorted(touched):
+        try:
+            with db.transaction() as session:
+                repo = OrderRepository(session)
+                found = repo.order(order_id)
+                if found is None or found.state != OrderState.IN_PROGRESS.value:
+                    continue
+                apply_order_transition(session, db, found, repo.parties(order_id),
+                                       OrderAction.COMPLETE, SYSTEM, now=at)  # fmt: skip
+        except TransitionError:
+            continue  # lots still open
+        completed.append(order_id)
+    return closed, completed
 
 
 def _aware(value: datetime) -> datetime:
