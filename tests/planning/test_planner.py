@@ -255,8 +255,7 @@ def test_time_limit_returns_the_best_plan_and_its_gap() -> None:
     from fabnet.engine.planning.cflp import read_sscflp, to_planning_problem
 
     path = SHARED_DATA / "benchmarks" / "cflp" / "sscflp" / "Lib_4" / "p1"
-    if not path.exists():
-        pytest.skip("benchmark data not present")
+    assert path.exists(), f"benchmark data missing: {path} (../shared/data beside the repo)"
     problem = to_planning_problem(read_sscflp(path), single_source=True, time_limit_s=5.0)
     result = solve(problem)
     assert result.status == "time_limit"
