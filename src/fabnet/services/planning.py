@@ -319,7 +319,7 @@ def plan_order(
         "excluded_facility_ids": sorted(exclude_facility_ids),
         "overrides": asdict(overrides),
     }
-    return _store(db, sourcing, result, spec, inputs, order_id=order_id, parent=None)
+    return _store(db, sourcing, result, inputs, order_id=order_id, parent=None)
 
 
 def _solve(sourcing: SourcingProblem) -> PlanResult:
@@ -523,7 +523,6 @@ def _store(
     db: Database,
     sourcing: SourcingProblem,
     result: PlanResult,
-    spec: OrderSpec,
     inputs: dict[str, Any],
     *,
     order_id: str | None,
@@ -672,7 +671,7 @@ def replan_lot(
     )
     inputs = stored_inputs | {"replan_of": _lot_json(lot),
                               "excluded_facility_ids": sorted(exclude)}
-    record = _store(db, sourcing, result, spec, inputs, order_id=order_id or parent.order_id,
+    record = _store(db, sourcing, result, inputs, order_id=order_id or parent.order_id,
                     parent=plan_id)
     return _override_lots(db, record, fixed)
 
@@ -837,7 +836,7 @@ def _replan_assembly(
     marked = tuple(replace(x, existing=True) if x.kind == "part" else x for x in lots)
     inputs = stored_inputs | {"replan_of": _lot_json(lot),
                               "excluded_facility_ids": sorted(exclude)}
-    record = _store(db, sourcing, result, spec, inputs, order_id=order_id or parent.order_id,
+    record = _store(db, sourcing, result, inputs, order_id=order_id or parent.order_id,
                     parent=parent.id)
     return _override_lots(db, record, marked)
 

@@ -11,6 +11,7 @@ from fastapi import Depends, Header
 from fabnet.api.deps import SettingsDep
 from fabnet.domain.orders.states import LotAction
 from fabnet.errors import InputError, PreconditionFailedError, StaleVersionError
+from fabnet.services.database import open_file_store
 from fabnet.storage.files import FileStore
 
 IfMatch = Annotated[
@@ -24,7 +25,7 @@ REVIEW_PROTOTYPE = "review_prototype"
 
 
 def file_store(settings: SettingsDep) -> FileStore:
-    return FileStore(settings.file_store_dir, max_bytes=settings.max_file_bytes)
+    return open_file_store(settings)
 
 
 FileStoreDep = Annotated[FileStore, Depends(file_store)]
