@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .builder import INF, ModelBuilder, add_csr_rows, set_integrality
+from .lagrangian import LocationView, location_view, solve_location
 from .model import Columns, strong_link_rows, strong_link_violations
 from .network import Network
 
@@ -49,6 +50,9 @@ class Outcome:
     cuts: int
     fixed_closed: int
     fixed_open: int
+    lagrangian_bound: float | None = None
+    lagrangian_iterations: int = 0
+    branch_nodes: int = 0
 
 
 def _status_name(h: highspy.Highs) -> str:
@@ -79,6 +83,11 @@ def optimise(
     start = time.perf_counter()
     deadline = start + time_limit_s
     _, lower, upper, integer = b.column_arrays()
+    view = location_view(net, b, cols) if integer.any() else None
+    if view is not None:
+        located = _optimise_location(b, view, start, deadline, mip_gap, threads, log)
+        if located is not None:
+            return located
     n_setup = len(cols.z_cand) + len(cols.z_asm)
     separate = separate and n_setup > 0 and net.delivery.size > 0
     if separate:
@@ -218,6 +227,48 @@ def optimise(
         int(has_added.sum()),
         fixed_closed,
         fixed_open,
+    )
+
+
+def _optimise_location(
+    b: ModelBuilder,
+    view: LocationView,
+    start: float,
+    deadline: float,
+    mip_gap: float,
+    threads: int,
+    log: bool,
+) -> Outcome | None:
+    """Facility-location models: Lagrangian branch and bound (see
+    :mod:`fabnet.engine.planning.lagrangian` and ADR 0010). None when it finds no plan: the
+    general path then decides feasibility and diagnosis."""
+    result = solve_location(
+        view,
+        deadline=deadline,
+        mip_gap=mip_gap,
+        threads=threads,
+        trace=(lambda m: _trace(True, start, m)) if log else None,
+    )
+    plan = result.plan
+    if plan is None or result.status == "no_plan":
+        return None
+    values = plan.values
+    return Outcome(
+        result.status,
+        values,
+        b.matrix() @ values,
+        plan.objective,
+        result.bound,
+        max(0.0, plan.objective - result.bound) / max(abs(plan.objective), 1e-9),
+        time.perf_counter() - start,
+        None,
+        0,
+        0,
+        result.fixed_closed,
+        result.fixed_open,
+        result.root_bound,
+        result.iterations,
+        result.nodes,
     )
 
 

@@ -127,6 +127,9 @@ class SolveStats:
     setups_fixed_open: int = 0
     columns: int = 0
     rows: int = 0
+    lagrangian_bound: float | None = None
+    lagrangian_iterations: int = 0
+    branch_nodes: int = 0
 
 
 @dataclass(frozen=True)

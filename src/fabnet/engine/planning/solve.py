@@ -52,6 +52,9 @@ def solve(problem: PlanningProblem, *, log: bool = False) -> PlanResult:
         setups_fixed_open=outcome.fixed_open,
         columns=builder.n_cols,
         rows=builder.n_rows,
+        lagrangian_bound=outcome.lagrangian_bound,
+        lagrangian_iterations=outcome.lagrangian_iterations,
+        branch_nodes=outcome.branch_nodes,
     )
     if outcome.values is None:
         remaining = max(1.0, o.time_limit_s - (time.perf_counter() - start))

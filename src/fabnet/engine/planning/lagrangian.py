@@ -1,0 +1,639 @@
+"""Lagrangian relaxation of the demand rows for plans shaped like capacitated facility location.
+
+A plan whose only decisions are setups ``z`` of part candidates, delivery fractions ``x`` (and
+priced shortfall ``s``), under demand, capacity and capacity-cover rows, is a capacitated facility
+location problem. Relaxing the demand rows with multipliers ``u`` (Beasley 1988; Görtz & Klose
+2012) splits it into
+
+* one continuous knapsack per candidate: ``v_i = setup_i + min sum_l (c_l - u_t(l)) x_l`` subject to
+  ``sum_l q_l x_l <= capacity_i``, ``0 <= x_l <= 1`` (greedy by ratio, vectorised over all legs);
+* one 0-1 covering knapsack per part over the setups: ``min sum v_i z_i`` with
+  ``sum capacity_i z_i >= need`` (exact when the candidates that can still be added have equal
+  capacity, else its LP relaxation — both give valid bounds).
+
+``L(u) = sum u + (shortfall terms) + covering value`` is a lower bound on every plan, at least as
+strong as the LP of the textbook formulation (x <= z for every leg) because the covering knapsack
+is solved over integers. A deflected subgradient method (Polyak steps against the best plan)
+raises it; plans come from the setups the relaxation opens, allocated by a small LP over their
+legs. Finally every setup whose flip would lift the bound above the best plan is fixed: what
+remains is a much smaller MIP.
+
+This module is pure numpy plus one small HiGHS LP for allocations; it reads the model through
+:func:`location_view` and never changes it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from .builder import INF, ModelBuilder
+from .highs import new_highs
+from .model import Columns
+from .network import Network
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B1 = NDArray[np.bool_]
+
+LOCATION_ROW_BLOCKS = frozenset({"demand", "capacity", "capacity_cover"})
+
+
+@dataclass(frozen=True)
+class LocationView:
+    """The model seen as capacitated facility location (usable legs only)."""
+
+    n_cols: int
+    n_pairs: int
+    leg_col: I64
+    leg_cost: F64  # objective coefficient of the leg's fraction (whole pair demand)
+    leg_qty: F64  # units the leg carries at fraction 1
+    leg_origin: I64  # candidate
+    leg_target: I64  # demand pair
+    z_col: I64
+    setup_cost: F64
+    capacity: F64
+    item: I64  # part of each candidate
+    need: F64  # per part: capacity the open setups must cover (0: none)
+    s_col: I64  # shortfall columns (empty when demand must be met)
+    shortfall_cost: F64  # per pair (empty when demand must be met)
+
+    @property
+    def n_setups(self) -> int:
+        return len(self.z_col)
+
+
+def location_view(net: Network, b: ModelBuilder, cols: Columns) -> LocationView | None:
+    """The facility-location view of the model, or None when it has any other structure
+    (assembly, shipment or lateness binaries, single sourcing, minimum lots, options rows)."""
+    if net.asm.size or net.inbound.size or not net.delivery.size or not net.cand.size:
+        return None
+    if set(b.blocks) - LOCATION_ROW_BLOCKS:
+        return None
+    if b.n_cols != len(cols.z_cand) + len(cols.x) + len(cols.s):
+        return None
+    cost, _, upper, integer = b.column_arrays()
+    if not np.array_equal(np.flatnonzero(integer), np.sort(cols.z_cand)):
+        return None
+    usable = upper[cols.x] > 0
+    leg_col = cols.x[usable]
+    order = np.argsort(net.delivery.origin[usable], kind="stable")
+    need = np.zeros(int(net.cand.item.max()) + 1)
+    if "capacity_cover" in b.blocks:
+        block = b.blocks["capacity_cover"]
+        lower, _ = b.row_bounds()
+        need[block.entity] = lower[block.start : block.stop]
+    return LocationView(
+        n_cols=b.n_cols,
+        n_pairs=len(net.dk_qty),
+        leg_col=leg_col[order],
+        leg_cost=cost[leg_col][order],
+        leg_qty=net.dk_qty[net.delivery.target[usable]][order],
+        leg_origin=net.delivery.origin[usable][order],
+        leg_target=net.delivery.target[usable][order],
+        z_col=cols.z_cand,
+        setup_cost=cost[cols.z_cand],
+        capacity=net.cand.capacity.copy(),
+        item=net.cand.item.copy(),
+        need=need,
+        s_col=cols.s,
+        shortfall_cost=cost[cols.s] if len(cols.s) else np.zeros(0),
+    )
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """The Lagrangian subproblem solved at one multiplier vector."""
+
+    bound: float
+    base: float  # sum u + shortfall terms: the bound without the setups' part
+    setup_value: F64  # v_i
+    opened: B1  # setups the covering knapsack opens (fractional item rounded up)
+    served: F64  # per pair: fraction the opened setups' knapsacks serve
+    shortfall: F64  # per pair: 1 where shortfall is cheaper than its multiplier
+
+
+@dataclass(frozen=True)
+class Plan:
+    values: F64  # full column space of the model
+    objective: float
+
+
+def initial_multipliers(view: LocationView) -> F64:
+    """Each pair's cheapest leg cost (and no more than its shortfall cost)."""
+    u = np.full(view.n_pairs, np.inf)
+    np.minimum.at(u, view.leg_target, view.leg_cost)
+    if len(view.shortfall_cost):
+        u = np.minimum(u, view.shortfall_cost)
+    return np.where(np.isfinite(u), u, 0.0)
+
+
+def _cover_item(
+    v: F64, capacity: F64, need: float, members: I64, opened: B1, closed: B1
+) -> tuple[float, I64, bool]:
+    """Covering knapsack of one part given ``opened`` (already counted): value of the extra
+    setups, which are added, and whether it is feasible."""
+    have = float(capacity[members[opened[members]]].sum())
+    remaining = need - have
+    if remaining <= 1e-9 * max(need, 1.0):
+        return 0.0, np.zeros(0, np.int64), True
+    pool = members[~opened[members] & ~closed[members]]
+    if not len(pool):
+        return math.inf, np.zeros(0, np.int64), False
+    cap = capacity[pool]
+    if float(cap.sum()) < remaining - 1e-9 * max(need, 1.0):
+        return math.inf, np.zeros(0, np.int64), False
+    if float(np.ptp(cap)) <= 1e-9 * float(cap.max()):
+        k = math.ceil(remaining / float(cap[0]) - 1e-9)
+        pick = pool[np.argsort(v[pool], kind="stable")[:k]]
+        return float(v[pick].sum()), pick, True
+    # LP relaxation of the knapsack (a valid bound): best value per unit of capacity first
+    order = np.argsort(v[pool] / cap, kind="stable")
+    cum = np.cumsum(cap[order])
+    last = int(np.searchsorted(cum, remaining - 1e-9 * max(need, 1.0)))
+    full = order[:last]
+    before = float(cum[last - 1]) if last else 0.0
+    frac = (remaining - before) / float(cap[order[last]])
+    value = float(v[pool[full]].sum()) + frac * float(v[pool[order[last]]])
+    return value, pool[order[: last + 1]], True
+
+
+class _Cover:
+    """Covering knapsacks over the setups, per part."""
+
+    def __init__(self, view: LocationView) -> None:
+        self.view = view
+        self.parts = [int(p) for p in np.flatnonzero(view.need > 0)]
+        self.members = {p: np.flatnonzero(view.item == p) for p in self.parts}
+
+    def solve(self, v: F64, fixed_open: B1, fixed_closed: B1) -> tuple[float, B1]:
+        opened = fixed_open | ((v < 0) & ~fixed_closed)
+        value = float(v[opened].sum())
+        picked = opened.copy()
+        for p in self.parts:
+            need = float(self.view.need[p])
+            extra, pick, ok = _cover_item(
+                v, self.view.capacity, need, self.members[p], opened, fixed_closed
+            )
+            if not ok:
+                return math.inf, picked
+            value += extra
+            picked[pick] = True
+        return value, picked
+
+    def repair(self, opened: B1, priority: F64) -> B1:
+        """``opened`` plus, per part, the highest-priority setups until the need is covered."""
+        out = opened.copy()
+        for p in self.parts:
+            members = self.members[p]
+            have = float(self.view.capacity[members[out[members]]].sum())
+            short = float(self.view.need[p]) - have
+            if short <= 0:
+                continue
+            pool = members[~out[members]]
+            pool = pool[np.argsort(-priority[pool], kind="stable")]
+            cum = np.cumsum(self.view.capacity[pool])
+            k = int(np.searchsorted(cum, short - 1e-9)) + 1
+            out[pool[:k]] = True
+        return out
+
+
+def relax(
+    view: LocationView, u: F64, cover: _Cover, fixed_open: B1, fixed_closed: B1
+) -> Relaxation:
+    """Solve the Lagrangian subproblem at ``u``."""
+    reduced = view.leg_cost - u[view.leg_target]
+    neg = np.flatnonzero(reduced < 0)
+    neg = neg[~fixed_closed[view.leg_origin[neg]]]
+    origin = view.leg_origin[neg]
+    qty = view.leg_qty[neg]
+    r = reduced[neg]
+    order = np.lexsort((r / qty, origin))
+    origin, qty, r, legs = origin[order], qty[order], r[order], neg[order]
+    cum = np.cumsum(qty)
+    start = np.ones(len(origin), bool)
+    start[1:] = origin[1:] != origin[:-1]
+    group = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    offset = (cum[first] - qty[first])[group]
+    before = cum - qty - offset
+    x = np.clip((view.capacity[origin] - before) / qty, 0.0, 1.0)
+    setup_value = view.setup_cost + np.bincount(origin, r * x, minlength=view.n_setups)
+    base = float(u.sum())
+    shortfall = np.zeros(view.n_pairs)
+    if len(view.shortfall_cost):
+        cheaper = view.shortfall_cost - u < 0
+        shortfall[cheaper] = 1.0
+        base += float((view.shortfall_cost - u)[cheaper].sum())
+    value, opened = cover.solve(setup_value, fixed_open, fixed_closed)
+    x = x * opened[origin]
+    served = np.bincount(view.leg_target[legs], x, minlength=view.n_pairs).astype(np.float64)
+    return Relaxation(base + value, base, setup_value, opened, served, shortfall)
+
+
+class Allocator:
+    """Best allocation of demand to a given set of open setups: a small LP over their legs."""
+
+    def __init__(self, view: LocationView, threads: int = 1) -> None:
+        self.view = view
+        self.threads = threads
+        self.calls = 0
+
+    def plan(self, opened: B1) -> Plan | None:
+        view = self.view
+        self.calls += 1
+        legs = np.flatnonzero(opened[view.leg_origin])
+        n_x = len(legs)
+        n_s = len(view.s_col)
+        if not n_x and not n_s:
+            return None
+        reached = np.zeros(view.n_pairs, bool)
+        reached[view.leg_target[legs]] = True
+        if not n_s and not reached.all():
+            return None
+        h = new_highs()
+        h.setOptionValue("threads", self.threads)
+        cost = np.concatenate([view.leg_cost[legs], view.shortfall_cost])
+        h.addCols(
+            n_x + n_s,
+            cost,
+            np.zeros(n_x + n_s),
+            np.ones(n_x + n_s),
+            0,
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0),
+        )
+        open_idx = np.flatnonzero(opened)
+        pos = np.full(view.n_setups, -1, np.int64)
+        pos[open_idx] = np.arange(len(open_idx))
+        rows = np.concatenate(
+            [view.leg_target[legs], np.arange(n_s), view.n_pairs + pos[view.leg_origin[legs]]]
+        )
+        cols = np.concatenate([np.arange(n_x), n_x + np.arange(n_s), np.arange(n_x)])
+        vals = np.concatenate([np.ones(n_x + n_s), view.leg_qty[legs]])
+        n_rows = view.n_pairs + len(open_idx)
+        m = sp.csr_matrix((vals, (rows, cols)), shape=(n_rows, n_x + n_s))
+        lower = np.concatenate([np.ones(view.n_pairs), np.full(len(open_idx), -INF)])
+        upper = np.concatenate([np.ones(view.n_pairs), view.capacity[open_idx]])
+        h.addRows(
+            n_rows,
+            lower,
+            upper,
+            m.nnz,
+            m.indptr[:-1].astype(np.int32),
+            m.indices.astype(np.int32),
+            m.data,
+        )
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        sol = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        values = np.zeros(view.n_cols)
+        x = np.where(sol[:n_x] > 1e-12, sol[:n_x], 0.0)
+        values[view.leg_col[legs]] = x
+        if n_s:
+            values[view.s_col] = sol[n_x:]
+        # close setups the allocation leaves idle (their capacity is not needed: the flow is met)
+        used = np.zeros(view.n_setups, bool)
+        used[view.leg_origin[legs[x > 0]]] = True
+        values[view.z_col] = used.astype(np.float64)
+        objective = float(view.leg_cost[legs] @ x + view.setup_cost[used].sum())
+        if n_s:
+            objective += float(view.shortfall_cost @ sol[n_x:])
+        return Plan(values, objective)
+
+
+def restrict(view: LocationView, keep: B1) -> LocationView:
+    """The view without the setups outside ``keep`` (and their legs); column indices unchanged."""
+    idx = np.flatnonzero(keep)
+    pos = np.full(view.n_setups, -1, np.int64)
+    pos[idx] = np.arange(len(idx))
+    legs = keep[view.leg_origin]
+    return replace(
+        view,
+        leg_col=view.leg_col[legs],
+        leg_cost=view.leg_cost[legs],
+        leg_qty=view.leg_qty[legs],
+        leg_origin=pos[view.leg_origin[legs]],
+        leg_target=view.leg_target[legs],
+        z_col=view.z_col[idx],
+        setup_cost=view.setup_cost[idx],
+        capacity=view.capacity[idx],
+        item=view.item[idx],
+    )
+
+
+@dataclass(frozen=True)
+class _Ascent:
+    bound: float
+    multipliers: F64
+    relaxation: Relaxation | None
+    average: F64  # primal estimate of the setups
+    iterations: int
+
+
+@dataclass(order=True)
+class _Node:
+    bound: float
+    neg_depth: int  # deeper first among equal bounds
+    seq: int
+    fixed_open: B1 = field(compare=False)
+    fixed_closed: B1 = field(compare=False)
+    multipliers: F64 = field(compare=False)
+
+
+@dataclass(frozen=True)
+class LocationResult:
+    """Outcome of :func:`solve_location`."""
+
+    status: str  # optimal | time_limit | no_plan
+    plan: Plan | None
+    bound: float  # valid lower bound on every plan
+    root_bound: float  # Lagrangian bound before branching
+    iterations: int  # subgradient steps, all nodes
+    nodes: int
+    allocations: int
+    fixed_open: int  # setups fixed at the root
+    fixed_closed: int
+    seconds: float
+
+
+class _Search:
+    """Dual ascent, plans, fixing and branch and bound over one (possibly restricted) view."""
+
+    def __init__(
+        self,
+        view: LocationView,
+        *,
+        deadline: float,
+        mip_gap: float,
+        threads: int,
+        incumbent: Plan | None,
+        trace: Callable[[str], None] | None,
+    ) -> None:
+        self.view = view
+        self.cover = _Cover(view)
+        self.allocator = Allocator(view, threads)
+        self.deadline = deadline
+        self.mip_gap = mip_gap
+        self.best = incumbent
+        self.trace = trace
+        self.tried: set[bytes] = set()
+        self.allocation_seconds = 0.0
+        self.started = time.perf_counter()
+        self.iterations = 0
+
+    def slack(self) -> float:
+        if self.best is None:
+            return 0.0
+        scale = abs(self.best.objective)
+        return max(self.mip_gap * scale, 1e-9 * max(scale, 1.0))
+
+    def prunes(self, bound: float) -> bool:
+        return self.best is not None and bound >= self.best.objective - self.slack()
+
+    def consider(self, opened: B1) -> None:
+        key = opened.tobytes()
+        if key in self.tried:
+            return
+        self.tried.add(key)
+        t0 = time.perf_counter()
+        plan = self.allocator.plan(opened)
+        self.allocation_seconds += time.perf_counter() - t0
+        if plan is not None and (self.best is None or plan.objective < self.best.objective):
+            self.best = plan
+            if self.trace:
+                self.trace(f"lagrangian plan={plan.objective:.10g}")
+
+    def ascend(
+        self,
+        u: F64,
+        fixed_open: B1,
+        fixed_closed: B1,
+        *,
+        max_iterations: int,
+        step: float,
+        patience: int,
+        min_step: float = 1e-4,
+        deflection: float = 0.5,
+        averaging: float = 0.05,
+        plans_on_the_way: bool = True,
+    ) -> _Ascent:
+        """Deflected subgradient steps with Polyak step sizes towards the best plan."""
+        view, cover = self.view, self.cover
+        best_bound, best_u, best_rel = -math.inf, u, None
+        average = np.zeros(view.n_setups)
+        direction: F64 | None = None
+        stalled = 0
+        iteration = 0
+        for iteration in range(1, max_iterations + 1):
+            self.iterations += 1
+            rel = relax(view, u, cover, fixed_open, fixed_closed)
+            if not math.isfinite(rel.bound):
+                return _Ascent(math.inf, u, None, average, iteration)  # cannot cover the need
+            average += (averaging if iteration > 1 else 1.0) * (rel.opened - average)
+            if rel.bound > best_bound + 1e-12 * abs(rel.bound):
+                best_bound, best_u, best_rel = rel.bound, u, rel
+                stalled = 0
+            else:
+                stalled += 1
+                if stalled >= patience:
+                    step /= 2
+                    stalled = 0
+            elapsed = time.perf_counter() - self.started
+            if plans_on_the_way and (
+                iteration <= 2 or iteration % 10 == 0 or self.allocation_seconds < 0.2 * elapsed
+            ):
+                self.consider(rel.opened)
+            if plans_on_the_way and iteration % 20 == 0:
+                # round the averaged setups (a primal estimate, as in the volume algorithm)
+                for threshold in (0.5, 0.25):
+                    self.consider(cover.repair((average >= threshold) | fixed_open, average))
+            if self.prunes(best_bound) or step < min_step:
+                break
+            if time.perf_counter() > self.deadline:
+                break
+            g = 1.0 - rel.served - rel.shortfall
+            direction = g if direction is None else g + deflection * direction
+            norm = float(direction @ direction)
+            if norm < 1e-18:
+                break  # the relaxation's allocation serves every pair exactly: bound is tight
+            target = self.best.objective if self.best is not None else abs(rel.bound) * 1.05 + 1.0
+            u = u + step * max(target - rel.bound, 1e-9 * abs(target)) / norm * direction
+        if not plans_on_the_way and best_rel is not None and not self.prunes(best_bound):
+            self.consider(best_rel.opened)
+            self.consider(cover.repair((average >= 0.5) | fixed_open, average))
+        return _Ascent(best_bound, best_u, best_rel, average, iteration)
+
+    def fix(self, rel: Relaxation, fixed_open: B1, fixed_closed: B1) -> tuple[B1, B1]:
+        """Setups whose opposite value lifts the Lagrangian bound past the best plan: no better
+        plan flips them. Each test re-solves only the covering knapsack of the setup's part."""
+        fo, fc = fixed_open.copy(), fixed_closed.copy()
+        if self.best is None:
+            return fo, fc
+        view, cover = self.view, self.cover
+        v = rel.setup_value
+        limit = self.best.objective - self.slack() - rel.base
+        value, opened = cover.solve(v, fixed_open, fixed_closed)
+        covered = set(cover.parts)
+        for i in np.flatnonzero(~(fixed_open | fixed_closed)):
+            if int(view.item[i]) not in covered:
+                # no covering knapsack: the flip costs |v_i| exactly
+                flipped = value - float(v[i]) if opened[i] else value + float(v[i])
+            elif opened[i]:
+                closed = fixed_closed.copy()
+                closed[i] = True
+                flipped, _ = cover.solve(v, fixed_open, closed)
+            else:
+                forced = fixed_open.copy()
+                forced[i] = True
+                flipped, _ = cover.solve(v, forced, fixed_closed)
+            if flipped >= limit:
+                if opened[i]:
+                    fo[i] = True
+                else:
+                    fc[i] = True
+        return fo, fc
+
+
+def solve_location(
+    view: LocationView,
+    *,
+    deadline: float,
+    mip_gap: float,
+    threads: int = 1,
+    root_iterations: int = 3000,
+    node_iterations: int = 120,
+    trace: Callable[[str], None] | None = None,
+) -> LocationResult:
+    """Lagrangian branch and bound over the setups (after Görtz & Klose 2012): a long dual
+    ascent at the root, setup fixing, then best-first branching on the setup whose averaged
+    value is most fractional, each node warm-started from its parent's multipliers and
+    pruned by its Lagrangian bound."""
+    start = time.perf_counter()
+    search = _Search(
+        view, deadline=deadline, mip_gap=mip_gap, threads=threads, incumbent=None, trace=trace
+    )
+    no = np.zeros(view.n_setups, bool)
+    root = search.ascend(
+        initial_multipliers(view), no, no, max_iterations=root_iterations, step=1.0, patience=20
+    )
+    if root.relaxation is None or search.best is None:
+        status = "no_plan"
+        return LocationResult(
+            status, search.best, root.bound, root.bound, search.iterations, 1,
+            search.allocator.calls, 0, 0, time.perf_counter() - start,
+        )  # fmt: skip
+    search.consider(root.relaxation.opened)
+    fo, fc = search.fix(root.relaxation, no, no)
+    if trace:
+        trace(
+            f"lagrangian root bound={root.bound:.10g} plan={search.best.objective:.10g} "
+            f"iterations={root.iterations} fixed open={int(fo.sum())} closed={int(fc.sum())}"
+        )
+    # branch over the setups left free, on a view without the ones fixed closed
+    keep = ~fc
+    sub = restrict(view, keep)
+    inner = _Search(
+        sub, deadline=deadline, mip_gap=mip_gap, threads=threads, incumbent=search.best, trace=trace
+    )
+    inner.tried = search.tried
+    inner.iterations = search.iterations
+    inner.allocation_seconds = search.allocation_seconds
+    inner.allocator.calls = search.allocator.calls
+    heap: list[_Node] = []
+    seq = 0
+    n_sub = sub.n_setups
+    heapq.heappush(
+        heap, _Node(root.bound, 0, seq, fo[keep], np.zeros(n_sub, bool), root.multipliers)
+    )
+    nodes = 0
+    open_bound = root.bound
+    timed_out = False
+    fixed_for = search.best.objective
+    g_open, g_closed = fo[keep], np.zeros(n_sub, bool)
+    while heap:
+        node = heapq.heappop(heap)
+        if inner.prunes(node.bound):
+            continue
+        assert inner.best is not None
+        if inner.best.objective < fixed_for:
+            # a better plan: the root relaxation fixes more setups, for every node
+            search.best = inner.best
+            fo_all, fc_all = search.fix(root.relaxation, no, no)
+            g_open, g_closed = fo_all[keep], fc_all[keep]
+            fixed_for = inner.best.objective
+            if trace:
+                trace(f"root fixing: open={int(g_open.sum())} closed={int(g_closed.sum())}")
+        if (node.fixed_open & g_closed).any() or (node.fixed_closed & g_open).any():
+            continue  # the node contradicts the root's fixing: no better plan in it
+        node.fixed_open = node.fixed_open | g_open
+        node.fixed_closed = node.fixed_closed | g_closed
+        if time.perf_counter() > deadline:
+            heapq.heappush(heap, node)
+            timed_out = True
+            break
+        nodes += 1
+        result = inner.ascend(
+            node.multipliers,
+            node.fixed_open,
+            node.fixed_closed,
+            max_iterations=node_iterations if nodes > 1 else root_iterations // 3,
+            step=0.1 if nodes > 1 else 0.5,
+            patience=10,
+            plans_on_the_way=nodes == 1,
+        )
+        bound = max(result.bound, node.bound)
+        if result.relaxation is None or inner.prunes(bound):
+            continue
+        f_open, f_closed = inner.fix(result.relaxation, node.fixed_open, node.fixed_closed)
+        free = ~(f_open | f_closed)
+        if not free.any():
+            inner.consider(f_open)
+            continue
+        # branch on the free setup the ascent opened most undecidedly
+        score = np.where(free, result.average * (1.0 - result.average), -1.0)
+        i = int(np.argmax(score))
+        up = result.average[i] >= 0.5
+        for side in (up, not up):
+            fo2, fc2 = f_open.copy(), f_closed.copy()
+            if side:
+                fo2[i] = True
+            else:
+                fc2[i] = True
+            seq += 1
+            child = _Node(bound, node.neg_depth - 1, seq, fo2, fc2, result.multipliers)
+            heapq.heappush(heap, child)
+    best = inner.best
+    assert best is not None
+    if timed_out and heap:
+        open_bound = min(n.bound for n in heap)
+        bound = min(open_bound, best.objective)
+        status = "optimal" if best.objective - bound <= inner.slack() else "time_limit"
+    else:
+        # every node was pruned: no plan is better than the best by more than the gap
+        bound = max(best.objective - inner.slack(), root.bound)
+        status = "optimal"
+    if trace:
+        trace(f"lagrangian branch and bound {status}: nodes={nodes} plan={best.objective:.10g}")
+    return LocationResult(
+        status,
+        best,
+        min(bound, best.objective),
+        root.bound,
+        inner.iterations,
+        nodes + 1,
+        inner.allocator.calls,
+        int(fo.sum()),
+        int(fc.sum()),
+        time.perf_counter() - start,
+    )
