@@ -1,11 +1,13 @@
 """Benchmark suite for the planner on CFLP instances (results as JSON lines + a summary).
 
-    python bench/cflp_suite.py big [--solver fabnet|textbook] [--time-limit S] [--out FILE]
+    python bench/cflp_suite.py big [--solver fabnet|textbook|both] [--time-limit S] [--out FILE]
     python bench/cflp_suite.py holmberg [--time-limit S]       # 71 single-source instances
     python bench/cflp_suite.py sscflp LIB [--time-limit S]      # another single-source library
     python bench/cflp_suite.py summary FILE...                  # aggregate JSON lines
 
 Each instance runs in its own process (bench/cflp.py), so timings include model building.
+``--solver both`` runs the textbook HiGHS model and fabnet on each instance in turn (side by side
+in the same run, under the same machine load) and ends with the ratio of the totals.
 """
 
 from __future__ import annotations
@@ -61,18 +63,39 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=["big", "holmberg", "sscflp", "summary"])
     ap.add_argument("rest", nargs="*")
-    ap.add_argument("--solver", default="fabnet", choices=["fabnet", "textbook"])
+    ap.add_argument("--solver", default="fabnet", choices=["fabnet", "textbook", "both"])
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     if args.what == "big":
-        extra = ["--textbook"] if args.solver == "textbook" else []
+        solvers = ["textbook", "fabnet"] if args.solver == "both" else [args.solver]
+        totals = dict.fromkeys(solvers, 0.0)
+        proven = dict.fromkeys(solvers, 0)
         for name, cap in BIG:
-            rec = run_one(f"{DATA / 'orlib_cap' / name}.txt:{cap}", extra, args.time_limit)
-            rec["optimum"] = optimum_big(name, cap)
-            if isinstance(rec.get("objective"), float):
-                rec["rel_diff"] = abs(rec["objective"] - rec["optimum"]) / rec["optimum"]
-            emit(args.out, rec)
+            for solver in solvers:
+                extra = ["--textbook"] if solver == "textbook" else []
+                rec = run_one(f"{DATA / 'orlib_cap' / name}.txt:{cap}", extra, args.time_limit)
+                rec["optimum"] = optimum_big(name, cap)
+                if isinstance(rec.get("objective"), float):
+                    rec["rel_diff"] = abs(rec["objective"] - rec["optimum"]) / rec["optimum"]
+                totals[solver] += float(str(rec.get("seconds", args.time_limit)))
+                proven[solver] += rec.get("status") == "optimal"
+                emit(args.out, rec)
+        if len(solvers) == 2:
+            # a textbook run stopped by the time limit counts with its limit: the ratio is a
+            # lower bound on the true speed-up
+            emit(
+                args.out,
+                {
+                    "summary": "side by side",
+                    "textbook_seconds": round(totals["textbook"], 1),
+                    "textbook_proven": proven["textbook"],
+                    "fabnet_seconds": round(totals["fabnet"], 1),
+                    "fabnet_proven": proven["fabnet"],
+                    "ratio_at_least": round(totals["textbook"] / max(totals["fabnet"], 1e-9), 2),
+                    "time_limit": args.time_limit,
+                },
+            )
     elif args.what in ("holmberg", "sscflp"):
         lib = "Lib_2" if args.what == "holmberg" else args.rest[0]
         folder = DATA / "sscflp" / lib
@@ -86,6 +109,7 @@ def main() -> int:
     else:
         for f in args.rest:
             recs = [json.loads(x) for x in Path(f).read_text().splitlines() if x.strip()]
+            recs = [r for r in recs if "summary" not in r]
             secs = [float(r.get("seconds", 0)) for r in recs]
             at_opt = sum(1 for r in recs if r.get("rel_diff", 1) <= 1e-6)
             proven = sum(1 for r in recs if r.get("status") == "optimal")
