@@ -512,7 +512,7 @@ def solve_location(
     mip_gap: float,
     threads: int = 1,
     root_iterations: int = 3000,
-    node_iterations: int = 120,
+    node_iterations: int = 300,
     trace: Callable[[str], None] | None = None,
 ) -> LocationResult:
     """Lagrangian branch and bound over the setups (after Görtz & Klose 2012): a long dual
