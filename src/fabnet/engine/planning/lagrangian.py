@@ -240,31 +240,29 @@ def relax(
 
 
 class Allocator:
-    """Best allocation of demand to a given set of open setups: a small LP over their legs."""
+    """Best allocation of demand to a given set of open setups: the LP over every leg of the
+    view, kept in one HiGHS instance; each call only changes which legs are open, so HiGHS
+    re-solves from the previous basis."""
 
     def __init__(self, view: LocationView, threads: int = 1) -> None:
         self.view = view
         self.threads = threads
         self.calls = 0
-
-    def plan(self, opened: B1) -> Plan | None:
-        view = self.view
-        self.calls += 1
-        legs = np.flatnonzero(opened[view.leg_origin])
-        n_x = len(legs)
-        n_s = len(view.s_col)
-        if not n_x and not n_s:
-            return None
+        self._highs: highspy.Highs | None = None
         reached = np.zeros(view.n_pairs, bool)
-        reached[view.leg_target[legs]] = True
-        if not n_s and not reached.all():
-            return None
+        reached[view.leg_target] = True
+        self._pairs_reached = reached
+
+    def _model(self) -> highspy.Highs:
+        if self._highs is not None:
+            return self._highs
+        view = self.view
+        n_x, n_s = len(view.leg_col), len(view.s_col)
         h = new_highs()
         h.setOptionValue("threads", self.threads)
-        cost = np.concatenate([view.leg_cost[legs], view.shortfall_cost])
         h.addCols(
             n_x + n_s,
-            cost,
+            np.concatenate([view.leg_cost, view.shortfall_cost]),
             np.zeros(n_x + n_s),
             np.ones(n_x + n_s),
             0,
@@ -272,43 +270,59 @@ class Allocator:
             np.zeros(0, np.int32),
             np.zeros(0),
         )
-        open_idx = np.flatnonzero(opened)
-        pos = np.full(view.n_setups, -1, np.int64)
-        pos[open_idx] = np.arange(len(open_idx))
-        rows = np.concatenate(
-            [view.leg_target[legs], np.arange(n_s), view.n_pairs + pos[view.leg_origin[legs]]]
-        )
+        rows = np.concatenate([view.leg_target, np.arange(n_s), view.n_pairs + view.leg_origin])
         cols = np.concatenate([np.arange(n_x), n_x + np.arange(n_s), np.arange(n_x)])
-        vals = np.concatenate([np.ones(n_x + n_s), view.leg_qty[legs]])
-        n_rows = view.n_pairs + len(open_idx)
+        vals = np.concatenate([np.ones(n_x + n_s), view.leg_qty])
+        n_rows = view.n_pairs + view.n_setups
         m = sp.csr_matrix((vals, (rows, cols)), shape=(n_rows, n_x + n_s))
-        lower = np.concatenate([np.ones(view.n_pairs), np.full(len(open_idx), -INF)])
-        upper = np.concatenate([np.ones(view.n_pairs), view.capacity[open_idx]])
         h.addRows(
             n_rows,
-            lower,
-            upper,
+            np.concatenate([np.ones(view.n_pairs), np.full(view.n_setups, -INF)]),
+            np.concatenate([np.ones(view.n_pairs), view.capacity]),
             m.nnz,
             m.indptr[:-1].astype(np.int32),
             m.indices.astype(np.int32),
             m.data,
         )
+        self._highs = h
+        return h
+
+    def plan(self, opened: B1) -> Plan | None:
+        view = self.view
+        self.calls += 1
+        legs_open = opened[view.leg_origin]
+        if not len(view.s_col):
+            reached = np.zeros(view.n_pairs, bool)
+            reached[view.leg_target[legs_open]] = True
+            if not reached.all():
+                return None
+        h = self._model()
+        n_x = len(view.leg_col)
+        h.changeColsBounds(
+            n_x,
+            np.arange(n_x, dtype=np.int32),
+            np.zeros(n_x),
+            legs_open.astype(np.float64),
+        )
         h.run()
+        # later calls start from this basis; presolving again would throw it away
+        h.setOptionValue("presolve", "off")
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         sol = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        x = np.where(legs_open & (sol[:n_x] > 1e-12), sol[:n_x], 0.0)
         values = np.zeros(view.n_cols)
-        x = np.where(sol[:n_x] > 1e-12, sol[:n_x], 0.0)
-        values[view.leg_col[legs]] = x
-        if n_s:
-            values[view.s_col] = sol[n_x:]
+        values[view.leg_col] = x
+        shortfall = sol[n_x:]
+        if len(view.s_col):
+            values[view.s_col] = shortfall
         # close setups the allocation leaves idle (their capacity is not needed: the flow is met)
         used = np.zeros(view.n_setups, bool)
-        used[view.leg_origin[legs[x > 0]]] = True
+        used[view.leg_origin[x > 0]] = True
         values[view.z_col] = used.astype(np.float64)
-        objective = float(view.leg_cost[legs] @ x + view.setup_cost[used].sum())
-        if n_s:
-            objective += float(view.shortfall_cost @ sol[n_x:])
+        objective = float(view.leg_cost @ x + view.setup_cost[used].sum())
+        if len(view.s_col):
+            objective += float(view.shortfall_cost @ shortfall)
         return Plan(values, objective)
 
 
@@ -449,12 +463,15 @@ class _Search:
                 if stalled >= patience:
                     step /= 2
                     stalled = 0
+            # allocation LPs may take at most a third of the time (the first one always runs)
             elapsed = time.perf_counter() - self.started
-            if plans_on_the_way and (
-                iteration <= 2 or iteration % 10 == 0 or self.allocation_seconds < 0.2 * elapsed
-            ):
+            allocate = plans_on_the_way and (
+                self.best is None
+                or self.allocation_seconds <= 0.5 * (elapsed - self.allocation_seconds)
+            )
+            if allocate and (iteration <= 2 or iteration % 10 == 0):
                 self.consider(rel.opened)
-            if plans_on_the_way and iteration % 20 == 0:
+            if allocate and iteration % 20 == 0:
                 # round the averaged setups (a primal estimate, as in the volume algorithm)
                 for threshold in (0.5, 0.25):
                     self.consider(cover.repair((average >= threshold) | fixed_open, average))
