@@ -136,34 +136,38 @@ def initial_multipliers(view: LocationView) -> F64:
     return np.where(np.isfinite(u), u, 0.0)
 
 
+_NONE = np.zeros(0, np.int64)
+
+
 def _cover_item(
     v: F64, capacity: F64, need: float, members: I64, opened: B1, closed: B1
-) -> tuple[float, I64, bool]:
+) -> tuple[float, I64, float, bool]:
     """Covering knapsack of one part given ``opened`` (already counted): value of the extra
-    setups, which are added, and whether it is feasible."""
+    setups, which are added (the last one possibly as a fraction, returned as its weight, when
+    the knapsack is solved as an LP), and whether it is feasible."""
     have = float(capacity[members[opened[members]]].sum())
     remaining = need - have
-    if remaining <= 1e-9 * max(need, 1.0):
-        return 0.0, np.zeros(0, np.int64), True
-    pool = members[~opened[members] & ~closed[members]]
+    tol = 1e-9 * max(need, 1.0)
+    if remaining <= tol:
+        return 0.0, _NONE, 1.0, True
+    pool = members[~opened[members] & ~closed[members] & (capacity[members] > 0)]
     if not len(pool):
-        return math.inf, np.zeros(0, np.int64), False
+        return math.inf, _NONE, 1.0, False
     cap = capacity[pool]
-    if float(cap.sum()) < remaining - 1e-9 * max(need, 1.0):
-        return math.inf, np.zeros(0, np.int64), False
+    if float(cap.sum()) < remaining - tol:
+        return math.inf, _NONE, 1.0, False
     if float(np.ptp(cap)) <= 1e-9 * float(cap.max()):
         k = math.ceil(remaining / float(cap[0]) - 1e-9)
         pick = pool[np.argsort(v[pool], kind="stable")[:k]]
-        return float(v[pick].sum()), pick, True
+        return float(v[pick].sum()), pick, 1.0, True
     # LP relaxation of the knapsack (a valid bound): best value per unit of capacity first
     order = np.argsort(v[pool] / cap, kind="stable")
     cum = np.cumsum(cap[order])
-    last = int(np.searchsorted(cum, remaining - 1e-9 * max(need, 1.0)))
-    full = order[:last]
+    last = min(int(np.searchsorted(cum, remaining - tol)), len(order) - 1)
     before = float(cum[last - 1]) if last else 0.0
-    frac = (remaining - before) / float(cap[order[last]])
-    value = float(v[pool[full]].sum()) + frac * float(v[pool[order[last]]])
-    return value, pool[order[: last + 1]], True
+    frac = min(1.0, (remaining - before) / float(cap[order[last]]))
+    value = float(v[pool[order[:last]]].sum()) + frac * float(v[pool[order[last]]])
+    return value, pool[order[: last + 1]], frac, True
 
 
 class _Cover:
@@ -175,19 +179,29 @@ class _Cover:
         self.members = {p: np.flatnonzero(view.item == p) for p in self.parts}
 
     def solve(self, v: F64, fixed_open: B1, fixed_closed: B1) -> tuple[float, B1]:
+        value, picked, _ = self.solve_weighted(v, fixed_open, fixed_closed)
+        return value, picked
+
+    def solve_weighted(self, v: F64, fixed_open: B1, fixed_closed: B1) -> tuple[float, B1, F64]:
+        """Value, the setups opened (a fractional one rounded up) and each setup's weight in
+        the relaxation (its fraction: 1 for whole setups, 0 for closed ones)."""
         opened = fixed_open | ((v < 0) & ~fixed_closed)
         value = float(v[opened].sum())
         picked = opened.copy()
+        weight = opened.astype(np.float64)
         for p in self.parts:
             need = float(self.view.need[p])
-            extra, pick, ok = _cover_item(
+            extra, pick, frac, ok = _cover_item(
                 v, self.view.capacity, need, self.members[p], opened, fixed_closed
             )
             if not ok:
-                return math.inf, picked
+                return math.inf, picked, weight
             value += extra
             picked[pick] = True
-        return value, picked
+            weight[pick] = 1.0
+            if len(pick):
+                weight[pick[-1]] = frac
+        return value, picked, weight
 
     def repair(self, opened: B1, priority: F64) -> B1:
         """``opened`` plus, per part, the highest-priority setups until the need is covered."""
@@ -233,8 +247,9 @@ def relax(
         cheaper = view.shortfall_cost - u < 0
         shortfall[cheaper] = 1.0
         base += float((view.shortfall_cost - u)[cheaper].sum())
-    value, opened = cover.solve(setup_value, fixed_open, fixed_closed)
-    x = x * opened[origin]
+    value, opened, weight = cover.solve_weighted(setup_value, fixed_open, fixed_closed)
+    # the subgradient counts a setup the LP-relaxed covering knapsack takes in part by its share
+    x = x * weight[origin]
     served = np.bincount(view.leg_target[legs], x, minlength=view.n_pairs).astype(np.float64)
     return Relaxation(base + value, base, setup_value, opened, served, shortfall)
 
