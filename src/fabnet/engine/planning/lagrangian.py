@@ -552,6 +552,11 @@ def solve_location(
     value is most fractional, each node warm-started from its parent's multipliers and
     pruned by its Lagrangian bound."""
     start = time.perf_counter()
+    reached = np.zeros(view.n_pairs, bool)
+    reached[view.leg_target] = True
+    if not len(view.s_col) and not reached.all():
+        # a delivery point no leg reaches: no plan; the general path diagnoses it
+        return LocationResult("no_plan", None, -math.inf, -math.inf, 0, 0, 0, 0, 0, 0.0)
     search = _Search(
         view, deadline=deadline, mip_gap=mip_gap, threads=threads, incumbent=None, trace=trace
     )
