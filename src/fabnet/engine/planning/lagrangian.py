@@ -19,7 +19,8 @@ legs. Finally every setup whose flip would lift the bound above the best plan is
 remains is a much smaller MIP.
 
 This module is pure numpy plus one small HiGHS LP for allocations; it reads the model through
-:func:`location_view` and never changes it.
+:func:`location_view` and never changes it. It avoids BLAS calls (``@`` on vectors): OpenBLAS would
+start worker threads whose spinning takes a second core from HiGHS and the main loop.
 """
 
 from __future__ import annotations
@@ -344,9 +345,9 @@ class Allocator:
         used = np.zeros(view.n_setups, bool)
         used[view.leg_origin[x > 0]] = True
         values[view.z_col] = used.astype(np.float64)
-        objective = float(view.leg_cost @ x + view.setup_cost[used].sum())
+        objective = float(np.sum(view.leg_cost * x)) + float(view.setup_cost[used].sum())
         if len(view.s_col):
-            objective += float(view.shortfall_cost @ shortfall)
+            objective += float(np.sum(view.shortfall_cost * shortfall))
         return Plan(values, objective)
 
 
@@ -506,7 +507,7 @@ class _Search:
                 break
             g = 1.0 - rel.served - rel.shortfall
             direction = g if direction is None else g + deflection * direction
-            norm = float(direction @ direction)
+            norm = float(np.sum(direction * direction))
             if norm < 1e-18:
                 break  # the relaxation's allocation serves every pair exactly: bound is tight
             target = self.best.objective if self.best is not None else abs(rel.bound) * 1.05 + 1.0
