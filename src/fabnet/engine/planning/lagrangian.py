@@ -429,7 +429,6 @@ class _Search:
         self.tried: set[bytes] = set()
         self.allocation_work = 0.0  # estimated, in leg visits (deterministic, unlike seconds)
         self.relaxation_work = 0.0
-        self.started = time.perf_counter()
         self.iterations = 0
 
     def slack(self) -> float:
@@ -606,7 +605,6 @@ def solve_location(
         heap, _Node(root.bound, 0, seq, fo[keep], np.zeros(n_sub, bool), root.multipliers)
     )
     nodes = 0
-    open_bound = root.bound
     timed_out = False
     fixed_for = search.best.objective
     g_open, g_closed = fo[keep], np.zeros(n_sub, bool)
@@ -665,8 +663,7 @@ def solve_location(
     best = inner.best
     assert best is not None
     if timed_out and heap:
-        open_bound = min(n.bound for n in heap)
-        bound = min(open_bound, best.objective)
+        bound = min(min(n.bound for n in heap), best.objective)
         status = "optimal" if best.objective - bound <= inner.slack() else "time_limit"
     else:
         # every node was pruned: no plan is better than the best by more than the gap
