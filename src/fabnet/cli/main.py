@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "fabnet.cli.plan",
     "fabnet.cli.match",
     "fabnet.cli.quote",
+    "fabnet.cli.variants",
 ]
 
 app = typer.Typer(
