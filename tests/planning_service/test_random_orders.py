@@ -154,3 +154,20 @@ def test_the_urgent_face_shield_order_plans(demo_db: tuple[Database, list[str]],
         assert record.lots, record.result_json.get("diagnosis")
         shipped = sum(lot.quantity for lot in record.lots if lot.kind == "assembly")
         assert shipped == 800
+
+
+def test_the_documented_local_share_example_plans(demo_db: tuple[Database, list[str]]) -> None:
+    """docs/orders.md's ``local_share: {countries: [KE, UG, TZ], min_share: 0.4}`` on the East
+    Africa order: local candidates are kept through pruning, so the rule can be met (it used to
+    be infeasible: they were pruned as "not among the 24 lowest landed-cost candidates")."""
+    import yaml
+
+    db, _ = demo_db
+    data = yaml.safe_load(
+        (Path(__file__).parents[2] / "src/fabnet/data/orders/east-africa.yaml").read_text("utf-8"))
+    data["options"]["local_share"] = {"countries": ["KE", "UG", "TZ"], "min_share": 0.4}
+    data["options"]["time_limit_s"] = 10
+    record = plan_order(db, parse_order(data, source="east-africa + local share"),
+                        today=ORDER_DATE)
+    assert record.lots, record.result_json.get("diagnosis")
+    assert record.result_json["local_share"] >= 0.4 - 1e-6
