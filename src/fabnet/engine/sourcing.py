@@ -69,6 +69,9 @@ class DeliveryInput:
     label: str = ""
 
 
+MIN_LOT_OVER_CAPACITY = "its minimum lot is more than it can make in the order's time window"
+
+
 @dataclass(frozen=True)
 class Exclusion:
     """A capable facility left out of the plan, and why."""
@@ -351,17 +354,22 @@ def build_sourcing_problem(
                 if rate is None or unit is None:
                     exclusions.append(Exclusion(uid, cand.facility_id, why))
                     continue
+                capacity = _capacity(
+                    fac, rate, horizon, _hours_for(rate.process, part.processes, part_hours)
+                )
+                min_lot = float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0
+                if min_lot > capacity:
+                    exclusions.append(Exclusion(uid, fac.id, MIN_LOT_OVER_CAPACITY))
+                    continue
                 part_cands.append(
                     pp.Candidate(
                         part_id=uid,
                         facility_id=fac.id,
                         unit_cost=unit,
                         setup_cost=rate.setup_cost,
-                        capacity=_capacity(
-                            fac, rate, horizon, _hours_for(rate.process, part.processes, part_hours)
-                        ),
+                        capacity=capacity,
                         lead_time_days=_lead_time(fac),
-                        min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
+                        min_lot=min_lot,
                     )
                 )
             if max_candidates is not None:
@@ -408,17 +416,22 @@ def build_sourcing_problem(
                 if rate is None or unit is None:
                     exclusions.append(Exclusion(product.key, fac.id, why))
                     continue
+                capacity = _capacity(
+                    fac, rate, horizon, _hours_for(rate.process, (root.process,), asm_hours)
+                )
+                min_lot = float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0
+                if min_lot > capacity:
+                    exclusions.append(Exclusion(product.key, fac.id, MIN_LOT_OVER_CAPACITY))
+                    continue
                 asm_cands.append(
                     pp.AssemblyCandidate(
                         product_id=product.key,
                         facility_id=fac.id,
                         unit_cost=unit,
                         setup_cost=rate.setup_cost,
-                        capacity=_capacity(
-                            fac, rate, horizon, _hours_for(rate.process, (root.process,), asm_hours)
-                        ),
+                        capacity=capacity,
                         lead_time_days=_lead_time(fac),
-                        min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
+                        min_lot=min_lot,
                     )
                 )
             if max_candidates is not None:
