@@ -34,6 +34,7 @@ from fabnet.api.routes import (
     plans,
     tokens,
     users,
+    variants,
     webhooks,
 )
 from fabnet.jobs.housekeeping import ensure_housekeeping
@@ -52,6 +53,7 @@ ROUTERS: list[APIRouter] = [
     tokens.router,
     webhooks.router,
     match.router,
+    variants.router,
     orders.router,
     plans.router,
     lots.router,
