@@ -17,6 +17,7 @@ from fabnet.cli._common import (
     new_app,
     open_db,
 )
+from fabnet.domain.orders.currency import format_minor
 from fabnet.errors import InputError
 from fabnet.services.contracts import contract_pdf, get_contract, verify_contract
 from fabnet.services.database import open_file_store
@@ -58,7 +59,10 @@ def show(
         return
     t = view.terms
     console.print(f"{view.id}  {view.kind}  {view.status}")
-    console.print(f"  lot {t.lot_id}: {t.quantity} x {t.unit_price_minor} {t.currency} minor units")
+    console.print(f"  lot {t.lot_id}: {t.quantity} x {format_minor(t.unit_price_minor, t.currency)}"
+                  f" = {format_minor(t.total_minor, t.currency)}")  # fmt: skip
+    console.print(f"  delivery {t.delivery.rule.value} {escape(t.delivery.named_place)} "
+                  f"by {t.delivery.transport_mode.value}, due {t.due_date.isoformat()}")
     console.print(f"  terms sha256 {view.terms_sha256}")
     for party in t.parties:
         signed = any(s.signer_id == party.signer_id for s in view.signatures)

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
+from fabnet.domain.orders.currency import format_minor
 from fabnet.errors import InputError
 from fabnet.services.lots import expire_invitations
 from fabnet.services.orders import allocation, get_order, list_lots, list_orders
@@ -49,23 +50,25 @@ def orders_show(order_id: str = typer.Argument(...), as_json: bool = JSON_OPTION
         return
     console.print(f"{order.id}  {escape(order.name)}  {order.state.value} (v{order.version})")
     console.print(f"  allocated {alloc.allocated_quantity} of {alloc.order_quantity} units")
-    table = Table("lot", "state", "facility", "item", "qty", "unit price (minor)", "due")
+    table = Table("lot", "state", "facility", "item", "qty", "unit price", "value", "due")
     for lot in lots:
-        price = f"{lot.unit_price_minor} {lot.currency}"
-        table.add_row(lot.id, lot.state.value, lot.facility_id, lot.item_id,
-                      str(lot.quantity), price, lot.due_date.isoformat())  # fmt: skip
+        table.add_row(lot.id, lot.state.value, lot.facility_id, lot.item_id, str(lot.quantity),
+                      format_minor(lot.unit_price_minor, lot.currency),
+                      format_minor(lot.unit_price_minor * lot.quantity, lot.currency),
+                      lot.due_date.isoformat())  # fmt: skip
     console.print(table)
 
 
 @app.command("ledger")
 def orders_ledger(order_id: str = typer.Argument(...), as_json: bool = JSON_OPTION) -> None:
-    """The order's ledger transactions and account balances (minor units)."""
+    """The order's ledger transactions and account balances (``--json``: integer minor units
+    with the currency code)."""
     ledger = order_ledger(open_db(), None, order_id)
     if as_json:
         emit_json(ledger)
         return
     for b in ledger.balances:
-        console.print(f"{b.account:<60} {b.balance_minor:>14} {b.currency}")
+        console.print(f"{b.account:<60} {format_minor(b.balance_minor, b.currency):>18}")
 
 
 @app.command("expire-invitations")
