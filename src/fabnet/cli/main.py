@@ -91,6 +91,12 @@ COMMANDS: list[tuple[str, str, str]] = [
         " `facility` lists what a facility can make.",
     ),
     (
+        "makebuy",
+        "fabnet.cli.makebuy",
+        "Home cost per unit (filament + energy + printer wear + failures) against retail and the"
+        " network; printability on your printer explained as in matching.",
+    ),
+    (
         "variants",
         "fabnet.cli.variants",
         "Variants of parametric (OpenSCAD) designs: parameters, create, list, export.",
