@@ -27,6 +27,7 @@ from fabnet.api.routes import (
     health,
     inspections,
     lots,
+    makebuy,
     match,
     orders,
     orgs,
@@ -34,6 +35,7 @@ from fabnet.api.routes import (
     plans,
     tokens,
     users,
+    variants,
     webhooks,
 )
 from fabnet.jobs.housekeeping import ensure_housekeeping
@@ -52,6 +54,8 @@ ROUTERS: list[APIRouter] = [
     tokens.router,
     webhooks.router,
     match.router,
+    variants.router,
+    makebuy.router,
     orders.router,
     plans.router,
     lots.router,

@@ -69,6 +69,16 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("orders", "fabnet.cli.orders", "Orders across many manufacturers: orders, lots, money."),
     ("contracts", "fabnet.cli.contracts", "Contracts: canonical terms, Ed25519 signatures, PDFs."),
     (
+        "lots",
+        "fabnet.cli.lots",
+        "Lots: accept, decline, counter-offer, ship, deliver... as a named user.",
+    ),
+    (
+        "inspections",
+        "fabnet.cli.lots",
+        "Inspections: assign an inspector, the AQL plan, record the result.",
+    ),
+    (
         "audit",
         "fabnet.cli.audit",
         "The audit log: every order, lot, contract and ledger event, hash-chained.",
@@ -79,6 +89,17 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Match a design to facilities. `fabnet match DESIGN [OPTIONS]` ranks candidates for every"
         " part (options: `fabnet match design --help`); `why-not` explains one facility;"
         " `facility` lists what a facility can make.",
+    ),
+    (
+        "makebuy",
+        "fabnet.cli.makebuy",
+        "Home cost per unit (filament + energy + printer wear + failures) against retail and the"
+        " network; printability on your printer explained as in matching.",
+    ),
+    (
+        "variants",
+        "fabnet.cli.variants",
+        "Variants of parametric (OpenSCAD) designs: parameters, create, list, export.",
     ),
 ]
 """``(command name, module registering it, its one-line help)``; the help is what
