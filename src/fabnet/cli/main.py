@@ -70,6 +70,16 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("orders", "fabnet.cli.orders", "Orders across many manufacturers: orders, lots, money."),
     ("contracts", "fabnet.cli.contracts", "Contracts: canonical terms, Ed25519 signatures, PDFs."),
     (
+        "lots",
+        "fabnet.cli.lots",
+        "Lots: accept, decline, counter-offer, ship, deliver... as a named user.",
+    ),
+    (
+        "inspections",
+        "fabnet.cli.lots",
+        "Inspections: assign an inspector, the AQL plan, record the result.",
+    ),
+    (
         "audit",
         "fabnet.cli.audit",
         "The audit log: every order, lot, contract and ledger event, hash-chained.",
