@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     """Allow webhook URLs on loopback, private or link-local addresses (tests, closed networks)."""
     secret_key: str = "dev-insecure-change-me"
     """Encrypts users' private signing keys at rest; set it in production."""
+    web_vendor_dir: Path | None = None
+    """Where the web interface's front-end packages are (``npm ci``'s ``node_modules``);
+    default: ``node_modules`` of the source checkout, then of the working directory."""
+    web_tile_url: str | None = None
+    """A map tile server (``https://tiles.example.org/{z}/{x}/{y}.png``) where a deployment has
+    one; default: the offline Natural Earth countries basemap, no request to another host."""
+    web_tile_attribution: str = ""
+    """Attribution shown under maps that use ``web_tile_url``."""
+    web_session_days: int = 14
+    """How long a web sign-in lasts."""
 
     @property
     def resolved_database_url(self) -> str:
