@@ -5,6 +5,9 @@ The index is built once per test session (a few seconds) through the cached get_
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from fabnet.errors import AmbiguousPlaceError, InputError, UnknownPlaceError
@@ -175,3 +178,20 @@ def test_iso_3166_2_qualifier_that_geonames_cannot_check_is_refused_not_ignored(
     with pytest.raises(UnknownPlaceError, match="cannot be matched"):
         locate("Munich, DE-BY")
     assert locate("Munich, Bavaria, DE").admin1 == "Bavaria"
+
+
+def test_the_store_is_built_once_into_the_cache_folder_and_mapped(tmp_path: Path) -> None:
+    from fabnet.geo.gazetteer import Gazetteer
+
+    folder = tmp_path / "g15000"
+    first = Gazetteer(15000, folder=folder)
+    assert (folder / "meta.json").exists()
+    built = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    second = Gazetteer(15000, folder=folder)  # reads, does not rebuild
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == built
+    assert isinstance(second._lats, np.memmap)
+    for query in ("Gent, Belgium", "Nairobi, KE", "München", "Muenchen", "Portland, US-OR"):
+        assert first.locate(query) == second.locate(query)
+    assert second.locate("Munich").country == "DE"
+    assert "Nairobi, KE" in second.suggest("Nairobbi")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left

@@ -162,3 +162,29 @@ def test_cli_plan_json_stdout_is_only_json(world: Database, tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "optimal"
+
+
+def test_a_minimum_lot_above_the_window_capacity_excludes_the_candidate(
+    world: Database, tmp_path: Path
+) -> None:
+    """Kampala's assembly line insists on 5,000 shields but makes ~2,400 by the due date: it is
+    left out and counted, and the order still plans (issue 11: this used to fail on a field)."""
+    from fabnet.engine.sourcing import MIN_LOT_OVER_CAPACITY
+    from fabnet.storage.facilities import FacilityRepository
+
+    from .conftest import WORKSHOPS
+
+    kampala = WORKSHOPS[1]
+    card = kampala.extension.rate_card
+    assert card is not None
+    rates = tuple(r.model_copy(update={"minimum_lot": 5000}) if r.process == "assembly" else r
+                  for r in card.rates)
+    ext = kampala.extension.model_copy(
+        update={"rate_card": card.model_copy(update={"rates": rates})})
+    with world.transaction() as session:
+        FacilityRepository(session).bulk_upsert([kampala.model_copy(update={"extension": ext})])
+    record = plan_order(world, _spec(tmp_path))
+    assert record.status == "optimal"
+    assert record.result_json["exclusion_reasons"].get(MIN_LOT_OVER_CAPACITY) == 1
+    sites = {lot.facility_id for lot in record.lots if lot.kind == "assembly"}
+    assert sites == {"f-nairobi"}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fabnet.domain.common import Location
-from fabnet.domain.facility import FabnetExtension, Facility, ProcessRate, RateCard
+from fabnet.domain.common import Dimensions, Location
+from fabnet.domain.facility import Equipment, FabnetExtension, Facility, ProcessRate, RateCard
 from fabnet.errors import InputError
 from fabnet.quoting_tools.slicer import RUNS
 from fabnet.services.quoting import part_process_times, quote_design
@@ -18,12 +18,22 @@ from fabnet.storage.files import FileStore
 from .conftest import import_demo, needs_slicer
 
 
-def _fab_lab(db: Database) -> Facility:
+def _fab_lab(db: Database, *, printer_materials: tuple[str, ...] = ("petg", "pla")) -> Facility:
     facility = Facility(
         id="fab-lab-test",
         name="Test fab lab",
         location=Location(country="DE", latitude=52.5, longitude=13.4),
         processes=("fdm", "laser-cutting"),
+        equipment=(
+            Equipment(
+                id="mk4", equipment_type="3D printer", processes=("fdm",),
+                envelope=Dimensions(x_mm=250, y_mm=210, z_mm=220), materials=printer_materials,
+            ),
+            Equipment(
+                id="laser", equipment_type="laser cutter", processes=("laser-cutting",),
+                envelope=Dimensions(x_mm=600, y_mm=400, z_mm=20), materials=("petg", "pmma"),
+            ),
+        ),
         extension=FabnetExtension(
             rate_card=RateCard(
                 rates=(
@@ -107,9 +117,19 @@ def test_quote_with_a_facility_prices_every_made_part(
     assert lines["elastic-strap"].note == "bought in"
     assert not quote.complete  # the facility has no assembly rate
     assert quote.missing == ("face-shield: no rate for assembly",)
-    assert quote.total == pytest.approx(
+    assert quote.total is None  # an incomplete quote has no total, never a partial one
+    assert quote.priced_subtotal == pytest.approx(
         sum(line.price.total for line in quote.lines if line.price and line.price.total)
     )
+
+
+def test_a_facility_that_cannot_make_a_part_is_not_quoted(
+    sqlite_db: Database, store: FileStore
+) -> None:
+    design = import_demo(sqlite_db, store, "finger-splint")  # PETG
+    facility = _fab_lab(sqlite_db, printer_materials=("pla",))
+    with pytest.raises(InputError, match=r"cannot make .*splint: material: .*works pla"):
+        quote_design(sqlite_db, design.id, facility_id=facility.id, store=store)
 
 
 def test_quantity_below_one_is_refused(sqlite_db: Database, store: FileStore) -> None:

@@ -28,6 +28,7 @@ from fabnet.api.routes import (
     health,
     inspections,
     lots,
+    makebuy,
     match,
     orders,
     orgs,
@@ -35,6 +36,7 @@ from fabnet.api.routes import (
     plans,
     tokens,
     users,
+    variants,
     webhooks,
 )
 from fabnet.jobs.housekeeping import ensure_housekeeping
@@ -53,6 +55,8 @@ ROUTERS: list[APIRouter] = [
     tokens.router,
     webhooks.router,
     match.router,
+    variants.router,
+    makebuy.router,
     orders.router,
     plans.router,
     lots.router,

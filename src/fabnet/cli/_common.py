@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -26,8 +26,9 @@ from typer.core import TyperGroup
 from typer.models import CommandFunctionType
 
 from fabnet.errors import FabnetError, InputError, NotFoundError
-from fabnet.services.database import open_database
-from fabnet.storage.db import Database
+
+if TYPE_CHECKING:  # the database layer (SQLAlchemy, Alembic) is imported when first used
+    from fabnet.storage.db import Database
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -155,7 +156,19 @@ def open_db() -> Database:
     The embedded SQLite default is migrated on the fly; a configured database
     (``FABNET_DATABASE_URL``) must be at the newest schema (``fabnet db upgrade``).
     """
-    return open_database()
+    from fabnet.services.database import open_database
+    from fabnet.settings import get_settings
+
+    settings = get_settings()
+    new_file = (
+        settings.data_dir / "fabnet.db"
+        if settings.database_url is None and not (settings.data_dir / "fabnet.db").exists()
+        else None
+    )
+    db = open_database(settings)
+    if new_file is not None:
+        err_console.print(f"created a new database at {escape(str(new_file))}", soft_wrap=True)
+    return db
 
 
 def path_argument(value: str | Path) -> Path:

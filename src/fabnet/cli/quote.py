@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fabnet.cli._common import JSON_OPTION, console, emit_json, open_db
+from fabnet.cli._common import EXIT_FAILURE, JSON_OPTION, console, emit_json, open_db
 from fabnet.cli._common import handle_errors as _handle_errors
 from fabnet.engine.quoting import DesignQuote, QuoteLine
 from fabnet.services.quoting import quote_design
@@ -59,6 +59,7 @@ def quote_json(quote: DesignQuote) -> dict[str, Any]:
         "facility_name": quote.facility_name,
         "currency": quote.currency,
         "total": quote.total,
+        "priced_subtotal": quote.priced_subtotal,
         "per_product": quote.per_product,
         "complete": quote.complete,
         "minimum_order_value_applied": quote.minimum_order_value_applied,
@@ -103,11 +104,16 @@ def _print(quote: DesignQuote) -> None:
         row.append(escape(line.note or ""))
         table.add_row(*row)
     console.print(table)
-    if quote.facility_id:
-        state = "" if quote.complete else " (incomplete: " + "; ".join(quote.missing) + ")"
+    if quote.facility_id and quote.complete:
         console.print(
             f"total {_num(quote.total)} {quote.currency or ''}, per product "
-            f"{_num(quote.per_product)}{escape(state)}"
+            f"{_num(quote.per_product)}"
+        )
+    elif quote.facility_id:
+        console.print(
+            f"[bold red]INCOMPLETE quote[/bold red]: no total; "
+            f"{escape('; '.join(quote.missing))} (priced lines only: "
+            f"{_num(quote.priced_subtotal)} {quote.currency or ''})"
         )
 
 
@@ -120,7 +126,10 @@ def quote_command(
     qty: int = typer.Option(1, "--qty", help="Finished products wanted."),
     json_output: bool = JSON_OPTION,
 ) -> None:
-    """Hours per unit and material for every part and assembly step; the price with --facility."""
+    """Hours per unit and material for every part and assembly step; the price with --facility.
+
+    With --facility: exit 2 when the facility cannot make a part (the reasons are printed), exit 1
+    when the quote is incomplete (an item without a rate, a time estimate or a mass)."""
     db = open_db()
     try:
         quote = quote_design(db, design, facility_id=facility, quantity=qty)
@@ -128,8 +137,10 @@ def quote_command(
         db.dispose()
     if json_output:
         emit_json(quote_json(quote))
-        return
-    _print(quote)
+    else:
+        _print(quote)
+    if quote.facility_id and not quote.complete:
+        raise typer.Exit(EXIT_FAILURE)
 
 
 def register(root: typer.Typer) -> None:

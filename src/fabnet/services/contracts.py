@@ -37,6 +37,7 @@ from fabnet.domain.orders.contracts import (
     sign_terms,
 )
 from fabnet.domain.orders.contracts import verify_contract as verify_terms
+from fabnet.domain.orders.incoterms import DeliveryTerms
 from fabnet.domain.orders.licensing import LicenceCheck, check_licence
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
@@ -47,7 +48,7 @@ from fabnet.errors import (
     PermissionDeniedError,
 )
 from fabnet.services.audit import record_event
-from fabnet.services.contract_pdf import render_contract_pdf
+from fabnet.services.contract_pdf import PartyNames, render_contract_pdf
 from fabnet.services.identity import load_user_signing_key
 from fabnet.services.order_core import (
     SYSTEM,
@@ -60,10 +61,12 @@ from fabnet.services.order_core import (
 )
 from fabnet.services.payments import fund_escrow_for
 from fabnet.settings import Settings, get_settings
+from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.contracts import ContractRow, ContractSignatureRow
 from fabnet.storage.db import Database
 from fabnet.storage.design_tables import DesignRow
+from fabnet.storage.facility_tables import FacilityRow
 from fabnet.storage.files import FileStore, StoredFileRepository
 from fabnet.storage.identity import aware
 from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRepository, OrderRow
@@ -163,6 +166,47 @@ def _signer(parties: list[OrderPartyRow], role: Role, org_id: str, fallback: str
     return fallback
 
 
+def _place_label(session: Session, order: OrderRow, kind: str, place_id: str) -> str:
+    """A lot destination in words: a delivery point's name and place, or an assembly site's
+    facility name and town (the id in brackets when nothing better is known)."""
+    if kind == "delivery_point":
+        try:
+            spec = OrderSpec.model_validate(order.spec)
+        except ValueError:
+            return place_id
+        for dp, dp_id in zip(spec.delivery_points, spec.delivery_point_ids(), strict=True):
+            if dp_id == place_id:
+                where = dp.place or (f"{dp.coordinates[0]:.4f}, {dp.coordinates[1]:.4f}"
+                                     if dp.coordinates else "")  # fmt: skip
+                label = dp.name if dp.name and dp.name != where else ""
+                return ", ".join(x for x in (label, where) if x) or place_id
+        return place_id
+    facility = session.get(FacilityRow, place_id)
+    if facility is None:
+        return f"assembly site {place_id}"
+    town = ", ".join(x for x in (facility.city, facility.country) if x)
+    return f"assembly site {facility.name}" + (f", {town}" if town else "")
+
+
+def lot_delivery(
+    session: Session, order: OrderRow, lot: LotRow, delivery: DeliveryTerms
+) -> DeliveryTerms:
+    """The order's Incoterm rule and transport mode, named at this lot's own destinations
+    (each with its quantity), so every lot's contract says where its goods go."""
+    places = [
+        (_place_label(session, order, str(d["kind"]), str(d["id"])), int(d["quantity"]))
+        for d in lot.destinations
+        if int(d.get("quantity", 0)) > 0
+    ]
+    if not places:
+        return delivery
+    if len(places) == 1:
+        named = places[0][0]
+    else:
+        named = "; ".join(f"{label} ({qty} units)" for label, qty in places)
+    return delivery.model_copy(update={"named_place": named})
+
+
 def _terms(
     session: Session,
     order: OrderRow,
@@ -196,7 +240,7 @@ def _terms(
         unit_price_minor=lot.unit_price_minor,
         currency=lot.currency,
         due_date=lot.due_date,
-        delivery=terms.delivery,
+        delivery=lot_delivery(session, order, lot, terms.delivery),
         quality=terms.quality,
         payment_milestones=terms.payment_milestones,
         platform_fee_bp=terms.platform_fee_bp,
@@ -477,6 +521,22 @@ def _party_signers(body: bytes) -> set[str]:
         return set()
 
 
+def party_names(session: Session, terms: ContractTerms) -> dict[str, PartyNames]:
+    """Each party's organisation name and signer (by ``signer_id``), as the registry knows them."""
+    from fabnet.storage.identity import OrganisationRow, UserRow
+
+    names: dict[str, PartyNames] = {}
+    for party in terms.parties:
+        org = session.get(OrganisationRow, party.org_id)
+        user = session.get(UserRow, party.signer_id)
+        names[party.signer_id] = PartyNames(
+            organisation=org.name if org else party.org_id,
+            signer=(user.display_name or user.email) if user else party.signer_id,
+            signer_email=user.email if user else None,
+        )
+    return names
+
+
 def contract_pdf(
     db: Database, actor: Principal | None, contract_id: str, *, store: FileStore
 ) -> bytes:
@@ -488,7 +548,9 @@ def contract_pdf(
             return store.read_bytes(row.pdf_sha256)
         view = _view(row, _signatures(session, row.id))
         order_name = order.name
-    pdf = render_contract_pdf(view.terms, view.signatures, title=order_name, kind=view.kind)
+        names = party_names(session, view.terms)
+    pdf = render_contract_pdf(view.terms, view.signatures, title=order_name, kind=view.kind,
+                              names=names)  # fmt: skip
     stored = store.put_bytes(pdf, original_name=f"contract-{contract_id}.pdf",
                              media_type="application/pdf")  # fmt: skip
     with db.transaction() as session:

@@ -23,6 +23,7 @@ import yaml
 
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.aql import DefectClass
+from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction
 from fabnet.services import contracts, inspections, lots, orders, payments
@@ -166,7 +167,7 @@ def run_story(
             if contracts.verify_contract(db, contract.id).ok:
                 report.contracts_verified += 1
     step("contracts", f"{report.contracts_verified} contracts signed by both parties and "
-                      f"verified; {value / 100:,.2f} {spec.currency} in escrow")
+                      f"verified; {format_minor(value, spec.currency)} in escrow")
 
     evidence = [
         store_bytes(db, store, f"demo evidence {name}".encode(),
@@ -202,13 +203,13 @@ def run_story(
                 facility=fac.name if fac else lot.facility_id,
                 country=fac.location.country if fac else None,
                 kind=lot.kind, item=lot.item_id, quantity=lot.quantity,
-                unit_price=lot.unit_price_minor / 100,
+                unit_price=lot.unit_price_minor / 10 ** exponent(lot.currency),
             ))
     balances = payments.ledger_balances(db)
     money: dict[str, float] = defaultdict(float)
-    for (account, _currency), amount in balances.items():
+    for (account, code), amount in balances.items():
         head = account.split(":", 1)[0]
-        money[head] += amount / 100
+        money[head] += amount / 10 ** exponent(code)
     report.money = dict(money)
     chain = verify_audit_chain(db)
     report.audit_ok = chain.ok

@@ -54,7 +54,7 @@ def import_designs(
     """
     store = store or open_file_store()
     tally = DesignImportTally()
-    files = expand_paths(paths, MANIFEST_SUFFIXES, tally)
+    files = [p for p in expand_paths(paths, MANIFEST_SUFFIXES, tally) if not _is_scad_params(p)]
     for done, path in enumerate(files, start=1):
         tally.files_read += 1
         try:
@@ -64,6 +64,11 @@ def import_designs(
         if on_progress is not None:
             on_progress(ImportProgress(done, len(files), str(path)))
     return tally
+
+
+def _is_scad_params(path: Path) -> bool:
+    """An OpenSCAD parameter-set file (``name.json`` beside ``name.scad``), not a manifest."""
+    return path.suffix.casefold() == ".json" and path.with_suffix(".scad").is_file()
 
 
 def _import_one(db: Database, store: FileStore, path: Path, tally: DesignImportTally) -> None:

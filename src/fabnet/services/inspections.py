@@ -53,6 +53,13 @@ from fabnet.storage.identity import OrganisationRow, aware, aware_or_none
 from fabnet.storage.inspections import InspectionRow, NonconformanceRow
 from fabnet.storage.orders import LotRow, OrderRepository, OrderRow
 
+#: Lots whose inspection result is in (or that are over): the inspector no longer changes.
+DECIDED_STATES = frozenset(
+    {LotState.LOT_ACCEPTED, LotState.PARTIALLY_ACCEPTED, LotState.SHIPPED, LotState.DELIVERED,
+     LotState.PAID, LotState.CLOSED, LotState.DISPUTED, LotState.DECLINED, LotState.EXPIRED,
+     LotState.TERMINATED, LotState.CANCELLED}
+)  # fmt: skip
+
 
 class InspectionView(Frozen):
     id: str
@@ -132,7 +139,9 @@ def assign_inspector(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> LotView:
-    """The buyer (or orchestrator) assigns an inspection body to the lot."""
+    """The buyer (or orchestrator) assigns an inspection body to the lot, at any state before
+    the inspection result (also after ``submit_for_inspection``: the open task moves to the new
+    inspector). Refused once the lot is accepted, shipped or over."""
     at = now or utc_now()
     with db.transaction() as session:
         order, parties, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
@@ -148,16 +157,33 @@ def assign_inspector(
             from fabnet.services.order_core import stale
 
             raise stale("lot", lot.id, expected_version, lot.version)
+        if LotState(lot.state) in DECIDED_STATES:
+            raise ConflictError(
+                f"lot {lot.id} is {lot.state}: its inspection result is in, so the inspector "
+                "can no longer change",
+                hint="inspectors are assigned at any state before the result",
+            )
         if not OrderRepository(session).compare_and_set_lot(
             lot.id, lot.version, {"inspector_org_id": inspector_org_id}
         ):
             raise ConflictError(f"the lot {lot.id} changed meanwhile; retry")
         session.refresh(lot)
+        # A task opened before the assignment (e.g. after submit_for_inspection) moves with it.
+        reassigned = []
+        for task in session.scalars(
+            select(InspectionRow).where(InspectionRow.lot_id == lot.id,
+                                        InspectionRow.status == "open")
+        ):  # fmt: skip
+            if task.inspector_org_id != inspector_org_id:
+                task.inspector_org_id = inspector_org_id
+                reassigned.append(task.id)
+        session.flush()
         record_event(
             session, actor_id=actor.user_id, role=Role.BUYER if Role.BUYER in roles
             else Role.ORCHESTRATOR, object_type="lot", object_id=lot.id,
             event_type="lot.assign_inspector", occurred_at=at,
-            payload={"order_id": order.id, "inspector_org_id": inspector_org_id},
+            payload={"order_id": order.id, "inspector_org_id": inspector_org_id,
+                     "inspections_reassigned": reassigned},
         )  # fmt: skip
         return lot_view(lot)
 

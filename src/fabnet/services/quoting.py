@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fabnet.domain.design import Design, FileRef, Part
+from fabnet.domain.facility import Facility
+from fabnet.engine.matching import capability_criteria, requirements_for
 from fabnet.engine.quoting import (
     DesignQuote,
     PartGeometry,
@@ -39,7 +41,7 @@ from fabnet.engine.quoting import (
     geometry_from_dimensions,
 )
 from fabnet.engine.quoting.additive import FDM_SETUP_H
-from fabnet.errors import ExternalToolError, UnknownTermError
+from fabnet.errors import ExternalToolError, InputError, UnknownTermError
 from fabnet.quoting_tools.geometry import is_mesh_file, load_part_geometry
 from fabnet.quoting_tools.slicer import (
     DEFAULT_PROFILE,
@@ -308,6 +310,30 @@ def part_process_times(
     return times
 
 
+def capability_refusals(design: Design, facility: Facility, quantity: int = 1) -> list[str]:
+    """Why ``facility`` cannot make the parts of ``design``, one line per failed criterion
+    (process, material, envelope, tolerance: the same judgement and words as matching's
+    ``why-not``); empty when it can make every manufactured part."""
+    reasons: list[str] = []
+    for req in requirements_for(design, quantity):
+        if req.is_assembly:
+            continue  # an assembly step is priced (or reported missing) from the rate card
+        criteria, _ = capability_criteria(facility, req)
+        reasons.extend(f"{req.label}: {c.criterion}: {c.detail}" for c in criteria if not c.passed)
+    return reasons
+
+
+def check_facility_can_make(design: Design, facility: Facility, quantity: int = 1) -> None:
+    """Refuse (InputError naming every reason) to price a job ``facility`` cannot do."""
+    reasons = capability_refusals(design, facility, quantity)
+    if reasons:
+        raise InputError(
+            f"{facility.id} cannot make {design.id}, so it is not quoted: " + "; ".join(reasons),
+            field="facility",
+            hint="`fabnet match` lists facilities that can make it",
+        )
+
+
 def quote_design(
     db: Database,
     design_ref: str,
@@ -322,5 +348,7 @@ def quote_design(
     check_quantity(quantity)
     design = resolve_design(db, design_ref)
     facility = get_facility(db, facility_id) if facility_id is not None else None
+    if facility is not None:
+        check_facility_can_make(design, facility, quantity)
     times = part_process_times(db, design, store=store, slicer_path=slicer_path)
     return build_design_quote(design, times, quantity=quantity, facility=facility)

@@ -4,7 +4,12 @@ See :mod:`fabnet.engine.matching.match` for the procedure, :mod:`.scoring` for t
 docs/adr/0006-matching-index.md for the index design.
 """
 
-from fabnet.engine.matching.criteria import Assessment, CriterionResult, assess
+from fabnet.engine.matching.criteria import (
+    Assessment,
+    CriterionResult,
+    assess,
+    capability_criteria,
+)
 from fabnet.engine.matching.index import FacilityIndex
 from fabnet.engine.matching.match import match_design, naive_match, reverse_match, why_not
 from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
@@ -31,6 +36,7 @@ __all__ = [
     "PartRequirement",
     "QuotedHours",
     "assess",
+    "capability_criteria",
     "match_design",
     "naive_match",
     "requirements_for",

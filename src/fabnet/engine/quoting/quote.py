@@ -50,7 +50,10 @@ class DesignQuote:
     facility_name: str | None = None
     currency: str | None = None
     total: float | None = None
-    """Price of ``quantity`` products (complete lines only; see ``complete``)."""
+    """Price of ``quantity`` products; None unless every made item is priced (``complete``): an
+    incomplete quote never shows a total."""
+    priced_subtotal: float | None = None
+    """The sum of the lines that could be priced (an incomplete quote's partial figure)."""
     complete: bool = False
     minimum_order_value_applied: bool = False
     missing: tuple[str, ...] = ()
@@ -194,7 +197,7 @@ def build_design_quote(
         return DesignQuote(design.id, design.name, quantity, tuple(lines))
     card = facility.extension.rate_card
     minimum = card.minimum_order_value if card else 0.0
-    applied = total < minimum
+    applied = not missing and total < minimum
     return DesignQuote(
         design.id,
         design.name,
@@ -203,7 +206,8 @@ def build_design_quote(
         facility_id=facility.id,
         facility_name=facility.name,
         currency=card.currency if card else None,
-        total=max(total, minimum),
+        total=max(total, minimum) if not missing else None,
+        priced_subtotal=total,
         complete=not missing,
         minimum_order_value_applied=applied,
         missing=tuple(missing),

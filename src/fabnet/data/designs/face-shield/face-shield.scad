@@ -7,11 +7,14 @@
 // All sizes are millimetres.
 
 /* [Part] */
-part = "headband";        // "headband" (FDM print) or "visor" (laser-cut sheet)
+// "headband" (FDM print) or "visor" (laser-cut sheet)
+part = "headband";        // [headband, visor]
 
 /* [Headband] */
-head_width = 176;         // inner width of the band across the temples
-head_depth = 92;          // inner depth from the band's ends to the forehead
+// Inner width of the band across the temples (about 150 for a child, 190 for a large adult)
+head_width = 176;         // [140:2:200]
+// Inner depth from the band's ends to the forehead
+head_depth = 92;          // [70:2:110]
 band_height = 16;         // height of the band
 wall = 2.4;               // band wall thickness (six 0.4 mm extrusion lines)
 

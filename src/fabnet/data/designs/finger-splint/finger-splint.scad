@@ -6,19 +6,27 @@
 // All sizes are millimetres.
 
 /* [Fit] */
-finger_diameter = 19;   // measured finger diameter at the middle joint, plus 1 mm of padding
-length = 52;            // sleeve length along the finger
-wall = 2.0;             // shell thickness
-opening_angle = 100;    // width of the open slot on the palm side, in degrees
+// Measured finger diameter at the middle joint, plus 1 mm of padding
+finger_diameter = 19;   // [12:0.5:28]
+// Sleeve length along the finger
+length = 52;            // [30:1:80]
+// Shell thickness
+wall = 2.0;             // [1.6:0.2:3.2]
+// Width of the open slot on the palm side, in degrees
+opening_angle = 100;    // [60:5:140]
 
 /* [Ventilation] */
-vent_rows = 3;          // rows of ventilation holes along the sleeve
-vent_diameter = 5;      // hole diameter
-vent_columns = 3;       // holes around the back of the sleeve in each row
+// Rows of ventilation holes along the sleeve
+vent_rows = 3;          // [0:1:5]
+// Hole diameter
+vent_diameter = 5;      // [3:0.5:7]
+// Holes around the back of the sleeve in each row
+vent_columns = 3;       // [1:1:4]
 
 /* [Ends] */
 flare = 1.5;            // how far the ends open out, to avoid pressure edges
 
+/* [Hidden] */
 $fn = 96;
 
 r_in = finger_diameter / 2;

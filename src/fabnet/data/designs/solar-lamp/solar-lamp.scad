@@ -10,7 +10,14 @@
 // All sizes are millimetres.
 
 /* [Part] */
-part = "housing-base";    // "housing-base", "housing-top", "lens", "lens-ring" or "pcb"
+// Which part to render
+part = "housing-base";    // [housing-base, housing-top, lens, lens-ring, pcb]
+
+/* [Label] */
+// Text engraved on the base's front wall, e.g. "Taa ya jua" (Kiswahili) or "Lampe solaire"
+label_text = "";          // empty: no label
+// Letter height of the label
+label_size = 6;           // [4:0.5:9]
 
 /* [Enclosure] */
 box_width = 84;           // outer width and depth of the enclosure
@@ -65,6 +72,12 @@ module housing_base() {
             cylinder(d = boss_hole, h = wall + 2, $fn = 24);
         // USB charging port on one side
         translate([box_width / 2 - wall - 1, -5, wall + 4]) cube([wall + 2, 10, 4]);
+        // the label, engraved 0.6 mm into the front wall (-y), upright
+        if (label_text != "")
+            translate([0, -box_width / 2 + 0.6, base_height / 2]) rotate([90, 0, 0])
+                linear_extrude(height = 1)
+                    text(label_text, size = label_size, font = "DejaVu Sans:style=Bold",
+                         halign = "center", valign = "center");
     }
     bosses() difference() {
         cylinder(d = boss_diameter, h = base_height);
