@@ -29,6 +29,7 @@ from fabnet.api.routes import (
     lots,
     makebuy,
     match,
+    notifications,
     orders,
     orgs,
     payments,
@@ -64,6 +65,7 @@ ROUTERS: list[APIRouter] = [
     inspections.router,
     payments.router,
     events.router,
+    notifications.router,
 ]
 
 
