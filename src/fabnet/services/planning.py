@@ -38,6 +38,7 @@ from fabnet.errors import InputError, NotFoundError
 from fabnet.geo.countries import country_code
 from fabnet.services.matching import facility_index, resolve_design
 from fabnet.services.places import locate_place
+from fabnet.services.variants import expand_order_variants
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
@@ -291,6 +292,7 @@ def plan_order(
     ``/v1/plans/{id}``)."""
     overrides = overrides or PlanOverrides()
     today = today or dt.datetime.now(dt.UTC).date()
+    spec = expand_order_variants(db, spec, base_dir=base_dir)  # regional variants, if any
     designs = {p.ref: _resolve_design(db, p.design, base_dir) for p in spec.products}
     points = _resolve_points(spec, today)
     request = _match_request(spec, points)
