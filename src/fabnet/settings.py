@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; default: a SQLite file ``fabnet.db`` in ``data_dir``."""
     max_file_bytes: int = 50 * 1024 * 1024
     """Largest CAD file the content-addressed store accepts."""
+    max_request_bytes: int = 1024 * 1024
+    """Largest request body of a route that takes no file upload (larger answers 413)."""
     job_backend: str = "inprocess"
     """``inprocess`` (default) or ``celery``."""
     redis_url: str = "redis://127.0.0.1:6379/0"
