@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import Dimensions, Provenance
 from fabnet.domain.facility import Facility, ProcessRate
 from fabnet.engine.matching.capability import CapabilityRow, capability_rows
 from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
@@ -378,6 +378,8 @@ def _distance(
         return CriterionResult("distance", True, "no coordinates; distance unknown")
     km, point = nearest
     where = f"{km:.1f} km from {point.label or 'the delivery point'}"
+    if facility.provenance.location is Provenance.APPROXIMATE:
+        where = f"approximately {where} (placed at its city, no coordinates given)"
     if radius is not None and km > radius:
         return CriterionResult("distance", False, f"{where}, beyond {radius:g} km")
     suffix = f", within {radius:g} km" if radius is not None else ""
