@@ -199,7 +199,7 @@ def test_okw_gps_coordinates_in_every_shape(location: str) -> None:
 
 def test_okw_gps_coordinates_json_camel_and_snake() -> None:
     for key in ("gpsCoordinates", "gps_coordinates"):
-        text = '{"name": "Lab", "location": {"%s": "-1.29, 36.82", "city": "Nairobi"}}' % key
+        text = f'{{"name": "Lab", "location": {{"{key}": "-1.29, 36.82", "city": "Nairobi"}}}}'
         (lab,) = parse_facilities(text, source="lab.json", fmt="json").value
         assert (lab.location.latitude, lab.location.longitude) == (-1.29, 36.82)
         assert lab.provenance.location.value == "declared"
@@ -210,7 +210,9 @@ def test_okw_gps_coordinates_json_camel_and_snake() -> None:
     ["'north of the river'", "'48.1'", "'48.1, east'", "[1, 2, 3]", "{x: 1}", "true", "'95, 10'"],
 )
 def test_unreadable_gps_coordinates_are_refused_naming_the_field(value: str) -> None:
-    text = f"name: Lab\nlocation:\n    city: Munich\n    country: DE\n    gps_coordinates: {value}\n"
+    text = (
+        f"name: Lab\nlocation:\n    city: Munich\n    country: DE\n    gps_coordinates: {value}\n"
+    )
     with pytest.raises(ManifestError) as caught:
         parse_facilities(text, source="lab.yml", fmt="yaml")
     assert caught.value.field == "location.gps_coordinates"

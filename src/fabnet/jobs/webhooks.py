@@ -96,7 +96,8 @@ def deliver_webhook(context: JobContext, payload: dict[str, Any]) -> dict[str, A
     error: str | None = None
     host = urlsplit(outgoing.url).hostname or ""
     internal = (
-        None if context.settings.webhook_allow_private_targets
+        None
+        if context.settings.webhook_allow_private_targets
         else private_target(host, resolve=True)
     )
     if internal is not None:

@@ -247,9 +247,29 @@ def capability_criteria(
     if req.tolerance_class is not None:
         tolerance_fineness_um(req.tolerance_class)  # an unreadable requirement raises
     if not req.processes:
-        return (
-            CriterionResult("process", False, "the part names no process to make it with"),
-        ), None
+        if req.unresolved:
+            return (CriterionResult("terms", False, unresolved_text(req)),), None
+        return (CriterionResult("process", False, NO_PROCESS),), None
+    found, equipment_id = _capability_criteria(facility, req)
+    if req.unresolved:
+        return (CriterionResult("terms", False, unresolved_text(req)), *found), None
+    return found, equipment_id
+
+
+NO_PROCESS = "no process declared"
+
+
+def unresolved_text(req: PartRequirement) -> str:
+    """Why a part with terms no vocabulary understood cannot be shown to be met anywhere."""
+    return (
+        "; ".join(req.unresolved)
+        + " — no facility is known to meet a term fabnet does not understand"
+    )
+
+
+def _capability_criteria(
+    facility: Facility, req: PartRequirement
+) -> tuple[tuple[CriterionResult, ...], str | None]:
     rows = capability_rows(facility)
     if not rows:
         return (
