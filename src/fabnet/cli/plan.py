@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user
 from fabnet.cli._common import (
     JSON_OPTION,
     check_output_path,
@@ -45,6 +46,8 @@ def plan(
     max_facilities: int | None = typer.Option(
         None, "--max-facilities", help="Use at most this many facilities."
     ),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
     json_output: bool = JSON_OPTION,
     geojson: Path | None = typer.Option(
         None, "--geojson", help="Write facilities, sites, delivery points and flows as GeoJSON."
@@ -65,8 +68,10 @@ def plan(
         )
     db = open_db()
     try:
+        owner = acting_user(db, as_user, token).org_id if (as_user or token) else None
         with err_console.status(f"planning [bold]{escape(spec.name)}[/bold] ..."):
-            record = plan_order(db, spec, base_dir=order_file.parent, overrides=overrides)
+            record = plan_order(db, spec, base_dir=order_file.parent, overrides=overrides,
+                                owner_org_id=owner)  # fmt: skip
     finally:
         db.dispose()
     if geojson is not None and str(geojson) == "-":
@@ -87,6 +92,8 @@ def plan(
         emit_json(out)
         return
     _print(record)
+    who = "your organisation" if owner else "platform admins (use --as EMAIL to own it)"
+    console.print(f"stored: GET /v1/plans/{record.id} (readable by {who})")
     if geojson is not None:
         console.print(f"GeoJSON written to {escape(str(geojson))}")
 

@@ -38,6 +38,7 @@ from fabnet.errors import InputError, NotFoundError
 from fabnet.geo.countries import country_code
 from fabnet.services.matching import facility_index, resolve_design
 from fabnet.services.places import locate_place
+from fabnet.services.variants import expand_order_variants
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
@@ -299,10 +300,14 @@ def plan_order(
     overrides: PlanOverrides | None = None,
     order_id: str | None = None,
     today: dt.date | None = None,
+    owner_org_id: str | None = None,
 ) -> PlanRecord:
-    """Match, build, solve and store a plan for ``spec``. See the module docstring."""
+    """Match, build, solve and store a plan for ``spec``. See the module docstring.
+    ``owner_org_id``: the organisation a plan without an order belongs to (it may read it at
+    ``/v1/plans/{id}``)."""
     overrides = overrides or PlanOverrides()
     today = today or dt.datetime.now(dt.UTC).date()
+    spec = expand_order_variants(db, spec, base_dir=base_dir)  # regional variants, if any
     designs = {p.ref: _resolve_design(db, p.design, base_dir) for p in spec.products}
     points = _resolve_points(spec, today)
     request = _match_request(spec, points)
@@ -341,6 +346,7 @@ def plan_order(
         "delivery_points": [asdict(p) | {"demand": dict(p.demand)} for p in points],
         "excluded_facility_ids": sorted(exclude_facility_ids),
         "overrides": asdict(overrides),
+        "owner_org_id": owner_org_id,
     }
     return _store(db, sourcing, result, inputs, order_id=order_id, parent=None)
 
@@ -655,6 +661,16 @@ def get_plan(db: Database, plan_id: str) -> PlanRecord:
         if row is None:
             raise NotFoundError(f"no plan with id {plan_id}")
         return _record(row)
+
+
+def plan_owner(db: Database, plan_id: str) -> str | None:
+    """The organisation a plan made without an order belongs to (None: the local operator's)."""
+    with db.read() as session:
+        row = PlanRepository(session).get(plan_id)
+        if row is None:
+            raise NotFoundError(f"no plan with id {plan_id}")
+        owner = row.inputs.get("owner_org_id")
+        return owner if isinstance(owner, str) else None
 
 
 def plans_for_order(db: Database, order_id: str) -> list[PlanRecord]:
