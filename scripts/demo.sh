@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up fabnet (see setup.sh), builds the demo on the embedded default (SQLite in ./.fabnet),
-# then serves the web interface and the API: open http://127.0.0.1:8000/ and sign in with one of
-# the printed demo sign-ins. Stop the server with Ctrl+C.
+# Sets up fabnet (see setup.sh), builds the demo on the embedded default (SQLite in the per-user
+# data folder, ~/.local/share/fabnet), then serves the web interface and the API: open
+# http://127.0.0.1:8000/ and sign in with one of the printed demo sign-ins. Ctrl+C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
