@@ -6,8 +6,10 @@ from __future__ import annotations
 from fabnet.services.auth import authenticate_password, authenticate_token
 from fabnet.services.designs import get_design, list_designs
 from fabnet.services.identity import create_token, get_organisation, get_user, revoke_token
+from fabnet.services.matching import MatchParams, match
 
 __all__ = [
+    "MatchParams",
     "authenticate_password",
     "authenticate_token",
     "create_token",
@@ -15,6 +17,7 @@ __all__ = [
     "get_organisation",
     "get_user",
     "list_designs",
+    "match",
     "revoke_token",
 ]
 
