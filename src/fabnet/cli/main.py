@@ -80,6 +80,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Inspections: assign an inspector, the AQL plan, record the result.",
     ),
     (
+        "notifications",
+        "fabnet.cli.notifications",
+        "Notifications: what other parties did; e-mail them through SMTP.",
+    ),
+    (
         "audit",
         "fabnet.cli.audit",
         "The audit log: every order, lot, contract and ledger event, hash-chained.",

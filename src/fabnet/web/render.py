@@ -81,6 +81,10 @@ NAV: list[NavItem] = [
         section="orders",
     ),
 ]
+NAV += [
+    NavItem("Job board", "/jobs", frozenset({OrgKind.MANUFACTURER}), section="jobs"),
+    NavItem("Notifications", "/notifications", section="notifications"),
+]
 """The main navigation; the role pages of other features append their links here."""
 
 

@@ -22,3 +22,27 @@ __all__ = [
     "open_file_store",
     "revoke_token",
 ]
+
+# --- issue 13: manufacturer job board, notifications ---------------------------------------------
+from fabnet.services.lots import accept_lot, counter_offer_lot, decline_lot, get_lot
+from fabnet.services.notifications import (
+    list_notifications,
+    mark_read,
+    unread_count,
+)
+from fabnet.services.order_core import CounterOffer
+from fabnet.services.orders import get_order, list_lots, list_orders
+
+__all__ += [
+    "CounterOffer",
+    "accept_lot",
+    "counter_offer_lot",
+    "decline_lot",
+    "get_lot",
+    "get_order",
+    "list_lots",
+    "list_notifications",
+    "list_orders",
+    "mark_read",
+    "unread_count",
+]
