@@ -49,3 +49,6 @@ __all__ += [
     "mark_read",
     "unread_count",
 ]
+from fabnet.services.inspections import lot_inspections, record_inspection  # noqa: E402
+
+__all__ += ["lot_inspections", "record_inspection"]
