@@ -83,6 +83,9 @@ NAV: list[NavItem] = [
 ]
 NAV += [
     NavItem("Job board", "/jobs", frozenset({OrgKind.MANUFACTURER}), section="jobs"),
+    NavItem(
+        "Inspections", "/inspections", frozenset({OrgKind.INSPECTION_BODY}), section="inspections"
+    ),
     NavItem("Notifications", "/notifications", section="notifications"),
 ]
 """The main navigation; the role pages of other features append their links here."""
