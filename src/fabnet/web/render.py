@@ -81,6 +81,13 @@ NAV: list[NavItem] = [
         section="orders",
     ),
 ]
+NAV += [
+    NavItem("Job board", "/jobs", frozenset({OrgKind.MANUFACTURER}), section="jobs"),
+    NavItem(
+        "Inspections", "/inspections", frozenset({OrgKind.INSPECTION_BODY}), section="inspections"
+    ),
+    NavItem("Notifications", "/notifications", section="notifications"),
+]
 """The main navigation; the role pages of other features append their links here."""
 
 
