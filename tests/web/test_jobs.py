@@ -59,6 +59,10 @@ def test_job_board_answers_an_invitation(
     lot = lots.get_lot(world.db, None, lot_id)
     assert lot.state is LotState.COUNTER_OFFERED and lot.counter_offer is not None
     assert lot.counter_offer.unit_price_minor == 495
+    # the buyer accepts the counter-offer: the lot awaits funding at the new price
+    lots.act_on_lot(world.db, world.buyer, lot_id, "accept_counter_offer")
+    money = web.get("/jobs").text
+    assert "Money" in money and "495.00 EUR" in money  # 100 x 4.95, awaiting funding
     web.cookies.clear()
 
     sign_in(web, buyer)

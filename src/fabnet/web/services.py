@@ -57,3 +57,6 @@ __all__ += [
 from fabnet.services.inspections import lot_inspections, record_inspection  # noqa: E402
 
 __all__ += ["lot_inspections", "record_inspection"]
+from fabnet.services.escrow import supplier_escrow  # noqa: E402
+
+__all__ += ["supplier_escrow"]

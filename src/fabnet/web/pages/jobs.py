@@ -56,7 +56,19 @@ def _board(request: Request, db: Db, user: CurrentUser, errors: dict[str, dict[s
     for r in rows:
         if r["lot"].state.value not in OPEN_STATES:
             by_state[r["lot"].state.value].append(r)
-    context = {"invitations": invitations, "by_state": dict(by_state), "errors": errors}
+    money = services.supplier_escrow(db, user.principal)
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row, code in money:
+        totals[code]["held"] += row.held_minor
+        totals[code]["released"] += row.released_minor
+        totals[code]["pending"] += row.due_minor
+    context = {
+        "invitations": invitations, "by_state": dict(by_state), "errors": errors,
+        "money": [(row, {k: format_minor(getattr(row, k + "_minor"), code)
+                         for k in ("value", "held", "released", "due")}) for row, code in money],
+        "money_totals": {code: {k: format_minor(v, code) for k, v in t.items()}
+                         for code, t in totals.items()},
+    }  # fmt: skip
     if is_htmx(request) and request.headers.get("HX-Target") == "board":
         return render(request, "jobs/_board.html", context, status_code=status_code)
     return render(request, "jobs/board.html", context, title="Job board",
