@@ -136,8 +136,14 @@ def private_target(host: str, *, resolve: bool) -> str | None:
             return None
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     for address in addresses:
-        if (address.is_loopback or address.is_private or address.is_link_local
-                or address.is_reserved or address.is_multicast or address.is_unspecified):
+        if (
+            address.is_loopback
+            or address.is_private
+            or address.is_link_local
+            or address.is_reserved
+            or address.is_multicast
+            or address.is_unspecified
+        ):
             return f"{host} is an internal address ({address})"
     return None
 
@@ -155,7 +161,8 @@ def _check_url(url: str, settings: Settings) -> str:
         why = private_target(parts.hostname, resolve=False)
         if why:
             raise InputError(
-                f"webhooks are not sent to internal addresses: {why}", field="url",
+                f"webhooks are not sent to internal addresses: {why}",
+                field="url",
                 hint="use a public URL (FABNET_WEBHOOK_ALLOW_PRIVATE_TARGETS=1 on closed networks)",
             )
     return value
@@ -326,9 +333,7 @@ def _emit(db: Database, session: Session, event: WebhookEvent) -> list[str]:
         )
         session.add(delivery)
         session.flush()
-        delivery.job_id = submit(
-            DELIVER_JOB, {"delivery_id": delivery.id}, db=db, session=session
-        )
+        delivery.job_id = submit(DELIVER_JOB, {"delivery_id": delivery.id}, db=db, session=session)
         delivery_ids.append(delivery.id)
     return delivery_ids
 
