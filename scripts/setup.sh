@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-APT_PACKAGES=(prusa-slicer openscad poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+APT_PACKAGES=(prusa-slicer openscad poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium)
 
 need_apt=()
 for pkg in "${APT_PACKAGES[@]}"; do

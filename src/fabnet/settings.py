@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,18 +11,32 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-def _default_data_dir() -> Path:
-    return Path.cwd() / ".fabnet"
+def default_data_dir() -> Path:
+    """The per-user data folder: ``$XDG_DATA_HOME/fabnet`` (``~/.local/share/fabnet``) on Linux,
+    ``~/Library/Application Support/fabnet`` on macOS, ``%APPDATA%\\fabnet`` on Windows.
+
+    One folder whatever the working folder, so every command sees the same database.
+    """
+    if sys.platform == "win32":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(base) / "fabnet"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "fabnet"
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "fabnet"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FABNET_", extra="ignore")
 
-    data_dir: Path = Field(default_factory=_default_data_dir)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    """The data folder (SQLite database, file store); default: :func:`default_data_dir`."""
     database_url: str | None = None
     """SQLAlchemy URL; default: a SQLite file ``fabnet.db`` in ``data_dir``."""
     max_file_bytes: int = 50 * 1024 * 1024
     """Largest CAD file the content-addressed store accepts."""
+    max_request_bytes: int = 1024 * 1024
+    """Largest request body of a route that takes no file upload (larger answers 413)."""
     job_backend: str = "inprocess"
     """``inprocess`` (default) or ``celery``."""
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -34,6 +50,23 @@ class Settings(BaseSettings):
     """Allow webhook URLs on loopback, private or link-local addresses (tests, closed networks)."""
     secret_key: str = "dev-insecure-change-me"
     """Encrypts users' private signing keys at rest; set it in production."""
+    smtp_host: str | None = None
+    """SMTP server for e-mail notifications (none: notifications stay in the web/API list)."""
+    smtp_port: int = 25
+    smtp_from: str = "fabnet@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    web_vendor_dir: Path | None = None
+    """Where the web interface's front-end packages are (``npm ci``'s ``node_modules``);
+    default: ``node_modules`` of the source checkout, then of the working directory."""
+    web_tile_url: str | None = None
+    """A map tile server (``https://tiles.example.org/{z}/{x}/{y}.png``) where a deployment has
+    one; default: the offline Natural Earth countries basemap, no request to another host."""
+    web_tile_attribution: str = ""
+    """Attribution shown under maps that use ``web_tile_url``."""
+    web_session_days: int = 14
+    """How long a web sign-in lasts."""
 
     @property
     def resolved_database_url(self) -> str:

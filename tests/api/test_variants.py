@@ -72,3 +72,21 @@ def test_bad_values_are_422_and_readers_cannot_create(
         url, json={"parameters": {"finger_diameter": 16}}, headers=Parties.auth(parties.reader)
     )
     assert denied.status_code == 403
+
+
+@pytest.mark.skipif(shutil.which("prusa-slicer") is None, reason="no PrusaSlicer")
+def test_makebuy_endpoint(
+    client: TestClient, parties: Parties, db: Database, api_settings: Settings
+) -> None:
+    design_id = _splint(db, api_settings)
+    reader = Parties.auth(parties.reader)
+    body = {"design_id": design_id, "printer": "prusa-mk4", "filament": "petg", "retail": 12.5}
+    answer = client.post("/v1/makebuy", json=body, headers=reader)
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["printable"] and data["home_cost"] > 0
+    assert data["comparisons"][0]["saving_pct"] > 75
+    pla = client.post("/v1/makebuy", json={**body, "filament": "pla"}, headers=reader).json()
+    assert pla["printable"] is False and "needs petg" in pla["reasons"][0]
+    bad = client.post("/v1/makebuy", json={**body, "printer": "nope"}, headers=reader)
+    assert bad.status_code == 422 and "unknown printer" in bad.text

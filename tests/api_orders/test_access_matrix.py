@@ -208,6 +208,8 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
             json={"amount_minor": 100, "reference": "pay-2"},
         ),
         ("GET", "/v1/orders/{order_id}/ledger"): Entry(f"/v1/orders/{order}/ledger", ORDER_READ),
+        # escrow due per lot: the demand side's business (manufacturers and inspectors: 404)
+        ("GET", "/v1/orders/{order_id}/escrow"): Entry(f"/v1/orders/{order}/escrow", DEMAND_ONLY),
         ("GET", "/v1/events"): Entry(f"/v1/events?object_id={lot}", LOT_READ),
         ("GET", "/v1/audit/verification"): Entry(
             "/v1/audit/verification",

@@ -31,6 +31,24 @@ def test_embedded_sqlite_is_created_and_migrated_on_first_use(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"items": [], "next_after": None}
     assert (embedded_env / "fabnet.db").exists()
+    assert f"created a new database at {embedded_env / 'fabnet.db'}" in result.stderr
+    again = runner.invoke(app, ["designs", "list", "--json"])
+    assert "created a new database" not in again.stderr
+
+
+def test_the_default_data_folder_is_per_user_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fabnet.settings import Settings, default_data_dir
+
+    monkeypatch.delenv("FABNET_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    assert Settings().data_dir == default_data_dir() == tmp_path / "xdg" / "fabnet"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert default_data_dir() == Path.home() / ".local" / "share" / "fabnet"
+    monkeypatch.setenv("FABNET_DATA_DIR", str(tmp_path / "mine"))
+    assert Settings().data_dir == tmp_path / "mine"
 
 
 def test_db_upgrade_reports_the_revision(runner: CliRunner, embedded_env: Path) -> None:

@@ -132,3 +132,19 @@ def test_cli_params_and_create(quoting_env: Database) -> None:
     assert bad.exit_code == 2 and "name=value" in bad.output
     quote = runner.invoke(app, ["quote", data["id"], "--json"])
     assert quote.exit_code == 0, quote.output
+
+
+def test_lamp_label_text_is_engraved(sqlite_db: Database, store: FileStore) -> None:
+    parent = import_demo(sqlite_db, store, "solar-lamp")
+    variant = create_variant(
+        sqlite_db, parent.id, {"label_text": "Lampe solaire"}, name="fr", store=store
+    )
+    by_part = {r.part_id: r for r in variant.parts}
+    base = by_part["housing-base"]
+    parent_base = parent.part("housing-base")
+    assert parent_base.mass_g is not None and base.mass_g is not None
+    assert base.mass_g < parent_base.mass_g  # the engraving removes material
+    assert base.dimensions.x_mm == pytest.approx(84.0) and base.watertight
+    assert base.sha256 != parent_base.export_files[0].sha256
+    # the lid does not depend on the label: the same geometry as the parent's
+    assert by_part["housing-top"].dimensions == parent.part("housing-top").outer_dimensions

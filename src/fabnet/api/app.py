@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from fabnet.api.guard import RequestGuard
 from fabnet.api.idempotency import IdempotencyMiddleware, openapi_header
 from fabnet.api.problems import install_problem_handlers
 from fabnet.api.routes import (
@@ -27,7 +28,9 @@ from fabnet.api.routes import (
     health,
     inspections,
     lots,
+    makebuy,
     match,
+    notifications,
     orders,
     orgs,
     payments,
@@ -54,6 +57,7 @@ ROUTERS: list[APIRouter] = [
     webhooks.router,
     match.router,
     variants.router,
+    makebuy.router,
     orders.router,
     plans.router,
     lots.router,
@@ -62,6 +66,7 @@ ROUTERS: list[APIRouter] = [
     inspections.router,
     payments.router,
     events.router,
+    notifications.router,
 ]
 
 
@@ -107,6 +112,7 @@ def create_app(
     app.state.settings = settings
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestGuard, fastapi_app=app)  # outermost: before idempotency
     for router in ROUTERS:
         app.include_router(router)
     _document_idempotency(app)

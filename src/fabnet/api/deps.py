@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from fabnet.api.guard import AUTH_ATTRIBUTE, SCOPE_ATTRIBUTE
 from fabnet.domain.identity import Principal, Scope
 from fabnet.errors import AuthenticationError
 from fabnet.services.auth import authenticate_token
@@ -52,6 +53,9 @@ def authenticate(
     return principal
 
 
+setattr(authenticate, AUTH_ATTRIBUTE, True)
+
+
 def require_scope(scope: Scope) -> Callable[..., Principal]:
     """A dependency giving the principal if its token holds ``scope`` (403 problem otherwise)."""
 
@@ -60,6 +64,7 @@ def require_scope(scope: Scope) -> Callable[..., Principal]:
         return principal
 
     dependency.__name__ = f"require_{scope.value}"
+    setattr(dependency, SCOPE_ATTRIBUTE, scope)  # the request guard checks it before the body
     return dependency
 
 

@@ -63,12 +63,16 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         db: Database = scope["app"].state.db
-        try:
-            principal = await to_thread.run_sync(authenticate_token, db, authorization[7:].strip())
-        except FabnetError:
-            await self.app(scope, receive, send)  # the route answers 401
-            return
-        scope.setdefault("state", {})["principal"] = principal
+        principal = scope.get("state", {}).get("principal")  # the request guard's
+        if not isinstance(principal, Principal):
+            try:
+                principal = await to_thread.run_sync(
+                    authenticate_token, db, authorization[7:].strip()
+                )
+            except FabnetError:
+                await self.app(scope, receive, send)  # the route answers 401
+                return
+            scope.setdefault("state", {})["principal"] = principal
         body = await _read_body(receive)
         print_ = fingerprint(
             "POST",

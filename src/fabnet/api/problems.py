@@ -156,7 +156,17 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}
+    return render_http_error(request, exc)
+
+
+def render_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    titles = {
+        400: "Bad request",
+        401: "Not authenticated",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request body too large",
+    }
     return problem_response(
         request,
         status=exc.status_code,

@@ -157,8 +157,18 @@ def open_db() -> Database:
     (``FABNET_DATABASE_URL``) must be at the newest schema (``fabnet db upgrade``).
     """
     from fabnet.services.database import open_database
+    from fabnet.settings import get_settings
 
-    return open_database()
+    settings = get_settings()
+    new_file = (
+        settings.data_dir / "fabnet.db"
+        if settings.database_url is None and not (settings.data_dir / "fabnet.db").exists()
+        else None
+    )
+    db = open_database(settings)
+    if new_file is not None:
+        err_console.print(f"created a new database at {escape(str(new_file))}", soft_wrap=True)
+    return db
 
 
 def path_argument(value: str | Path) -> Path:

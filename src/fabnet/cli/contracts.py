@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user
 from fabnet.cli._common import (
     EXIT_FAILURE,
     JSON_OPTION,
@@ -47,6 +48,25 @@ def verify(
         raise typer.Exit(EXIT_FAILURE)
 
 
+@app.command("sign")
+def sign(
+    contract_id: str = typer.Argument(..., help="The contract id"),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Sign the contract's terms with the acting user's Ed25519 key."""
+    from fabnet.services.contracts import sign_contract
+
+    db = open_db()
+    view = sign_contract(db, acting_user(db, as_user, token), contract_id.strip())
+    if as_json:
+        emit_json(view)
+        return
+    console.print(f"contract {view.id}: {view.status}, signed by "
+                  f"{', '.join(s.signer_id for s in view.signatures)}")  # fmt: skip
+
+
 @app.command("show")
 def show(
     contract_id: str = typer.Argument(..., help="The contract id"),
@@ -61,8 +81,10 @@ def show(
     console.print(f"{view.id}  {view.kind}  {view.status}")
     console.print(f"  lot {t.lot_id}: {t.quantity} x {format_minor(t.unit_price_minor, t.currency)}"
                   f" = {format_minor(t.total_minor, t.currency)}")  # fmt: skip
-    console.print(f"  delivery {t.delivery.rule.value} {escape(t.delivery.named_place)} "
-                  f"by {t.delivery.transport_mode.value}, due {t.due_date.isoformat()}")
+    console.print(
+        f"  delivery {t.delivery.rule.value} {escape(t.delivery.named_place)} "
+        f"by {t.delivery.transport_mode.value}, due {t.due_date.isoformat()}"
+    )
     console.print(f"  terms sha256 {view.terms_sha256}")
     for party in t.parties:
         signed = any(s.signer_id == party.signer_id for s in view.signatures)

@@ -66,6 +66,7 @@ def demo(
         summary = create_demo(database_url, seed=seed, force=force, on_progress=advance)
     report: StoryReport | None = None
     if story:
+
         def show(s: StoryStep) -> None:
             if not json_output:
                 err_console.print(f"[green]{s.name}[/green]: {escape(s.detail)}")
@@ -129,22 +130,47 @@ def _print_story(report: StoryReport) -> None:
     for col in ("facility", "country", "lot", "item", "qty", f"unit {cur}"):
         makers.add_column(col)
     for m in sorted(report.makers, key=lambda m: (m.kind != "assembly", m.item, m.facility)):
-        makers.add_row(escape(m.facility), m.country or "", m.kind, m.item, str(m.quantity),
-                       f"{m.unit_price:.2f}")
+        makers.add_row(
+            escape(m.facility),
+            m.country or "",
+            m.kind,
+            m.item,
+            str(m.quantity),
+            f"{m.unit_price:.2f}",
+        )
     console.print(makers)
     cost = plan.get("cost") or {}
     table = Table(title="This plan against the baselines")
-    for col in ("", f"landed cost {cur}", f"lateness {cur}", f"with CO2 and penalties {cur}",
-                "CO2e kg", "max lead time d", "over capacity"):
+    for col in (
+        "",
+        f"landed cost {cur}",
+        f"lateness {cur}",
+        f"with CO2 and penalties {cur}",
+        "CO2e kg",
+        "max lead time d",
+        "over capacity",
+    ):
         table.add_column(col, justify="right")
     lead = max(plan.get("lead_time_days", {}).values(), default=0.0)
-    table.add_row("fabnet plan", f"{cost.get('landed', 0):,.2f}", f"{cost.get('lateness', 0):,.2f}",
-                  f"{cost.get('total', 0):,.2f}", f"{plan.get('co2e_kg') or 0:,.1f}",
-                  f"{lead:.1f}", "0 units")
+    table.add_row(
+        "fabnet plan",
+        f"{cost.get('landed', 0):,.2f}",
+        f"{cost.get('lateness', 0):,.2f}",
+        f"{cost.get('total', 0):,.2f}",
+        f"{plan.get('co2e_kg') or 0:,.1f}",
+        f"{lead:.1f}",
+        "0 units",
+    )
     for b in plan.get("baselines", []):
-        table.add_row(b["name"], f"{b['cost']:,.2f}", f"{b.get('lateness_cost', 0):,.2f}",
-                      f"{b.get('total_with_penalties', 0):,.2f}", f"{b['co2e_kg']:,.1f}",
-                      f"{b['max_lead_time_days']:.1f}", f"{b['units_over_capacity']:,.0f} units")
+        table.add_row(
+            b["name"],
+            f"{b['cost']:,.2f}",
+            f"{b.get('lateness_cost', 0):,.2f}",
+            f"{b.get('total_with_penalties', 0):,.2f}",
+            f"{b['co2e_kg']:,.1f}",
+            f"{b['max_lead_time_days']:.1f}",
+            f"{b['units_over_capacity']:,.0f} units",
+        )
     console.print(table)
     console.print(
         f"declined by {escape(report.declined_facility)} and re-planned into "

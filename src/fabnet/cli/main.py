@@ -36,7 +36,8 @@ COMMANDS: list[tuple[str, str, str]] = [
         "fabnet.cli.taxonomy",
         "Print the process taxonomy, or resolve TERM (node, path, aliases); unknown terms exit 2.",
     ),
-    ("serve", "fabnet.cli.serve", "Serve the REST API (OpenAPI at /openapi.json, docs at /docs)."),
+    ("serve", "fabnet.cli.serve",
+     "Serve the web interface at / and the REST API at /v1 (OpenAPI at /openapi.json)."),
     (
         "plan",
         "fabnet.cli.plan",
@@ -69,6 +70,21 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("orders", "fabnet.cli.orders", "Orders across many manufacturers: orders, lots, money."),
     ("contracts", "fabnet.cli.contracts", "Contracts: canonical terms, Ed25519 signatures, PDFs."),
     (
+        "lots",
+        "fabnet.cli.lots",
+        "Lots: accept, decline, counter-offer, ship, deliver... as a named user.",
+    ),
+    (
+        "inspections",
+        "fabnet.cli.lots",
+        "Inspections: assign an inspector, the AQL plan, record the result.",
+    ),
+    (
+        "notifications",
+        "fabnet.cli.notifications",
+        "Notifications: what other parties did; e-mail them through SMTP.",
+    ),
+    (
         "audit",
         "fabnet.cli.audit",
         "The audit log: every order, lot, contract and ledger event, hash-chained.",
@@ -79,6 +95,12 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Match a design to facilities. `fabnet match DESIGN [OPTIONS]` ranks candidates for every"
         " part (options: `fabnet match design --help`); `why-not` explains one facility;"
         " `facility` lists what a facility can make.",
+    ),
+    (
+        "makebuy",
+        "fabnet.cli.makebuy",
+        "Home cost per unit (filament + energy + printer wear + failures) against retail and the"
+        " network; printability on your printer explained as in matching.",
     ),
     (
         "variants",

@@ -16,7 +16,7 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535),
     log_level: str = typer.Option("info", "--log-level", help=", ".join(LOG_LEVELS)),
 ) -> None:
-    """Serve the REST API (OpenAPI at /openapi.json, docs at /docs)."""
+    """Serve the web interface at / and the REST API at /v1 (OpenAPI at /openapi.json)."""
     if log_level.casefold() not in LOG_LEVELS:
         choices = ", ".join(LOG_LEVELS)
         raise InputError(
@@ -25,9 +25,9 @@ def serve(
     log_level = log_level.casefold()
     import uvicorn
 
-    # By import string: the CLI adapter does not import the API adapter (import-linter).
+    # By import string: the CLI adapter does not import the API or web adapters (import-linter).
     uvicorn.run(
-        "fabnet.api.app:create_app", factory=True, host=host, port=port, log_level=log_level
+        "fabnet.server:create_app", factory=True, host=host, port=port, log_level=log_level
     )
 
 

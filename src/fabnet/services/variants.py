@@ -44,6 +44,7 @@ from fabnet.standards.openscad_customizer import (
     parse_customizer,
     read_parameter_sets,
 )
+from fabnet.standards.order_file import DeliveryPointSpec, OrderSpec, ProductSpec
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
 from fabnet.storage.files import FileStore, StoredFileRepository
@@ -484,3 +485,65 @@ def variant_manifest(db: Database, variant_ref: str, fmt: str = "toml") -> str:
     if fmt == "json":
         return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
     return tomli_w.dumps(out)
+
+
+def _joined(ref: str, base_dir: Path | None) -> str:
+    if base_dir is not None and not Path(ref).is_absolute():
+        joined = base_dir / ref
+        if joined.suffix and joined.is_file():
+            return str(joined)
+    return ref
+
+
+def expand_order_variants(
+    db: Database,
+    spec: OrderSpec,
+    *,
+    base_dir: Path | None = None,
+    store: FileStore | None = None,
+) -> OrderSpec:
+    """``spec`` with every requested variant made and named by its own product key.
+
+    A product with ``parameters`` (or a ``parameter_set``) becomes its variant. A delivery
+    point's ``parameters`` for a product key ask for that product with those values on top:
+    the point's demand moves to a product ``<key>@<variant id prefix>`` whose design is the
+    variant, shared by every point that asks for the same values. The planner then treats each
+    variant as a part of its own, with the parent's processes and materials (the variant copies
+    them) and its own measured dimensions and mass. A base product nobody demands any more is
+    dropped. A spec without parameters is returned unchanged.
+    """
+    if not any(p.parameters or p.parameter_set for p in spec.products) and not any(
+        dp.parameters for dp in spec.delivery_points
+    ):
+        return spec
+    products: dict[str, ProductSpec] = {}
+    base: dict[str, ProductSpec] = {}
+    for product in spec.products:
+        design = product.design
+        if product.parameters or product.parameter_set:
+            made = create_variant(
+                db, _joined(design, base_dir), dict(product.parameters),
+                parameter_set=product.parameter_set, store=store,
+            )  # fmt: skip
+            design = made.design.id
+        plain = ProductSpec(design=design, key=product.ref)
+        products[product.ref] = plain
+        base[product.ref] = product
+    points: list[DeliveryPointSpec] = []
+    for dp in spec.delivery_points:
+        demand = dict(dp.demand)
+        for key, values in dp.parameters.items():
+            product = base[key]
+            merged = {**product.parameters, **values}
+            made = create_variant(
+                db, _joined(product.design, base_dir), merged,
+                parameter_set=product.parameter_set,
+                name=", ".join(f"{k}={v}" for k, v in sorted(values.items())), store=store,
+            )  # fmt: skip
+            new_key = f"{key}@{made.design.id[:8]}"
+            products.setdefault(new_key, ProductSpec(design=made.design.id, key=new_key))
+            demand[new_key] = demand.get(new_key, 0) + demand.pop(key)
+        points.append(dp.model_copy(update={"demand": demand, "parameters": {}}))
+    wanted = {k for dp in points for k, qty in dp.demand.items()}
+    kept = tuple(p for k, p in products.items() if k in wanted)
+    return spec.model_copy(update={"products": kept, "delivery_points": tuple(points)})

@@ -8,6 +8,7 @@ transaction (they are sent only if it commits).
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import secrets
@@ -135,8 +136,14 @@ def private_target(host: str, *, resolve: bool) -> str | None:
             return None
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     for address in addresses:
-        if (address.is_loopback or address.is_private or address.is_link_local
-                or address.is_reserved or address.is_multicast or address.is_unspecified):
+        if (
+            address.is_loopback
+            or address.is_private
+            or address.is_link_local
+            or address.is_reserved
+            or address.is_multicast
+            or address.is_unspecified
+        ):
             return f"{host} is an internal address ({address})"
     return None
 
@@ -154,7 +161,8 @@ def _check_url(url: str, settings: Settings) -> str:
         why = private_target(parts.hostname, resolve=False)
         if why:
             raise InputError(
-                f"webhooks are not sent to internal addresses: {why}", field="url",
+                f"webhooks are not sent to internal addresses: {why}",
+                field="url",
                 hint="use a public URL (FABNET_WEBHOOK_ALLOW_PRIVATE_TARGETS=1 on closed networks)",
             )
     return value
@@ -189,7 +197,7 @@ def create_subscription(
     settings = settings or get_settings()
     if secret is not None and len(secret) < 16:
         raise InputError("the secret has fewer than 16 characters", field="secret")
-    signing_secret = secret or f"whsec_{secrets.token_urlsafe(32)}"
+    signing_secret = secret or "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     row = WebhookSubscriptionRow(
         id=str(uuid.uuid4()),
         org_id=org_id,
@@ -325,9 +333,7 @@ def _emit(db: Database, session: Session, event: WebhookEvent) -> list[str]:
         )
         session.add(delivery)
         session.flush()
-        delivery.job_id = submit(
-            DELIVER_JOB, {"delivery_id": delivery.id}, db=db, session=session
-        )
+        delivery.job_id = submit(DELIVER_JOB, {"delivery_id": delivery.id}, db=db, session=session)
         delivery_ids.append(delivery.id)
     return delivery_ids
 

@@ -60,9 +60,18 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ParameterValue = str | float | int | bool
+
+
 class ProductSpec(_Spec):
     design: str = Field(min_length=1, description="Design id, unique id prefix or OKH path")
     key: str | None = Field(default=None, min_length=1)
+    parameters: dict[str, ParameterValue] = Field(
+        default_factory=dict, description="OpenSCAD Customizer values: the order gets a variant"
+    )
+    parameter_set: str | None = Field(
+        default=None, min_length=1, description="One of the design's OpenSCAD parameter sets"
+    )
 
     @property
     def ref(self) -> str:
@@ -82,6 +91,10 @@ class DeliveryPointSpec(_Spec):
     due: dt.date | None = None
     due_days: float | None = Field(default=None, gt=0)
     demand: dict[str, int] = Field(min_length=1)
+    parameters: dict[str, dict[str, ParameterValue]] = Field(
+        default_factory=dict,
+        description="Per product key, this point's own Customizer values (a regional variant)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> DeliveryPointSpec:
@@ -96,6 +109,9 @@ class DeliveryPointSpec(_Spec):
         for key, qty in self.demand.items():
             if not 0 <= qty <= MAX_UNITS:
                 raise ValueError(f"demand for {key!r} must be 0 to {MAX_UNITS:,} units, not {qty}")
+        for key in self.parameters:
+            if key not in self.demand:
+                raise ValueError(f"parameters name {key!r}, which this point does not demand")
         return self
 
     @property

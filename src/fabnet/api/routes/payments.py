@@ -8,6 +8,7 @@ from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.schemas_orders import FundingIn
 from fabnet.services import payments
+from fabnet.services.escrow import EscrowSummary, escrow_summary
 from fabnet.services.payments import OrderLedger
 
 router = APIRouter(prefix="/v1/orders", tags=["payments"], responses=PROBLEM_RESPONSES)
@@ -27,3 +28,10 @@ def fund_order(order_id: str, body: FundingIn, db: DbDep, principal: Writer) -> 
 def order_ledger(order_id: str, db: DbDep, principal: Reader) -> OrderLedger:
     """The order's transactions and balances (a manufacturer: those of its own lots)."""
     return payments.order_ledger(db, principal, order_id)
+
+
+@router.get("/{order_id}/escrow", response_model=EscrowSummary)
+def order_escrow(order_id: str, db: DbDep, principal: Reader) -> EscrowSummary:
+    """What escrow is due per lot and in total before funding (integer minor units of
+    ``currency``), what is funded, held and released, and the shortfall still to pay."""
+    return escrow_summary(db, principal, order_id)

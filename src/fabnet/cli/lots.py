@@ -1,0 +1,244 @@
+"""``fabnet lots`` and ``fabnet inspections``: a lot's life cycle acting as a named user
+(``--as EMAIL`` or ``--token``), with ``--json`` for scripts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+from rich.markup import escape
+
+from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user
+from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
+from fabnet.domain.orders.currency import format_minor, to_minor
+from fabnet.errors import InputError
+from fabnet.services.order_core import LotView
+
+app = new_app("Lots: accept, decline, counter-offer, ship, deliver... as a named user.")
+inspections_app = new_app("Inspections: assign an inspector, the AQL plan, record the result.")
+
+EVIDENCE = typer.Option([], "--evidence", help="SHA-256 of a stored file (repeat).")
+REASON = typer.Option(None, "--reason", help="Why (required for decline and rejections).")
+
+
+def _print(lot: LotView, as_json: bool) -> None:
+    if as_json:
+        emit_json(lot)
+        return
+    console.print(f"lot {lot.id}: {lot.state.value} (v{lot.version}), {lot.quantity} x "
+                  f"{escape(lot.item_id)} at {format_minor(lot.unit_price_minor, lot.currency)}, "
+                  f"due {lot.due_date.isoformat()}")  # fmt: skip
+    if lot.counter_offer is not None:
+        offer = lot.counter_offer
+        price = ("" if offer.unit_price_minor is None
+                 else format_minor(offer.unit_price_minor, lot.currency))  # fmt: skip
+        when = "" if offer.due_date is None else offer.due_date.isoformat()
+        console.print(f"  counter-offer: {price} {when} {escape(offer.note)}".rstrip())
+
+
+@app.command("show")
+def lots_show(
+    lot_id: str = typer.Argument(...),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A lot as the acting user sees it (the local operator without --as)."""
+    from fabnet.services.lots import get_lot
+
+    db = open_db()
+    actor = acting_user(db, as_user, token) if (as_user or token) else None
+    _print(get_lot(db, actor, lot_id.strip()), as_json)
+
+
+@app.command("accept")
+def lots_accept(
+    lot_id: str = typer.Argument(...),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Accept an invitation (the contract is drafted for signature)."""
+    from fabnet.services.lots import accept_lot
+
+    db = open_db()
+    _print(accept_lot(db, acting_user(db, as_user, token), lot_id.strip()), as_json)
+
+
+@app.command("decline")
+def lots_decline(
+    lot_id: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="Why you decline (the buyer sees it)."),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Decline an invitation with a reason; the quantity is re-planned elsewhere."""
+    from fabnet.services.lots import decline_lot
+
+    db = open_db()
+    _print(decline_lot(db, acting_user(db, as_user, token), lot_id.strip(), reason), as_json)
+
+
+@app.command("counter")
+def lots_counter(
+    lot_id: str = typer.Argument(...),
+    price: str | None = typer.Option(None, "--price", help="Unit price, e.g. 4.95."),
+    due: str | None = typer.Option(None, "--due", help="Due date, YYYY-MM-DD."),
+    note: str = typer.Option("", "--note"),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Counter-offer a unit price and/or a due date."""
+    from fabnet.services.lots import counter_offer_lot, get_lot
+    from fabnet.services.order_core import CounterOffer
+
+    db = open_db()
+    actor = acting_user(db, as_user, token)
+    lot = get_lot(db, actor, lot_id.strip())
+    try:
+        when = None if due is None else date.fromisoformat(due)
+    except ValueError:
+        raise InputError(f"{due!r} is not a date", field="--due", hint="YYYY-MM-DD") from None
+    offer = CounterOffer(
+        unit_price_minor=None if price is None else to_minor(price, lot.currency),
+        due_date=when, note=note,
+    )  # fmt: skip
+    _print(counter_offer_lot(db, actor, lot.id, offer), as_json)
+
+
+@app.command("act")
+def lots_act(
+    lot_id: str = typer.Argument(...),
+    action: str = typer.Argument(
+        ...,
+        help="e.g. accept_counter_offer, reject_counter_offer, "
+        "start_production, submit_for_inspection, ship, "
+        "confirm_delivery, dispute, cancel",
+    ),
+    reason: str | None = REASON,
+    evidence: list[str] = EVIDENCE,
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Take any lot action the life cycle allows your role."""
+    from fabnet.services.lots import act_on_lot
+
+    db = open_db()
+    lot = act_on_lot(db, acting_user(db, as_user, token), lot_id.strip(),
+                     action.strip().replace("-", "_"), reason=reason,
+                     evidence_sha256=evidence)  # fmt: skip
+    _print(lot, as_json)
+
+
+@app.command("prototype")
+def lots_prototype(
+    lot_id: str = typer.Argument(...),
+    decision: str = typer.Argument(..., help="submit, approve or reject"),
+    evidence: list[str] = EVIDENCE,
+    reason: str | None = REASON,
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Submit a first article with evidence, or approve / reject it."""
+    from fabnet.services.lots import review_prototype, submit_prototype
+
+    db = open_db()
+    actor = acting_user(db, as_user, token)
+    if decision == "submit":
+        lot = submit_prototype(db, actor, lot_id.strip(), evidence)
+    elif decision in ("approve", "reject"):
+        lot = review_prototype(db, actor, lot_id.strip(), approve=decision == "approve",
+                               evidence_sha256=evidence, reason=reason)  # fmt: skip
+    else:
+        raise InputError(f"unknown decision {decision!r}", field="decision",
+                         hint="use submit, approve or reject")  # fmt: skip
+    _print(lot, as_json)
+
+
+# --- inspections ---------------------------------------------------------------------------------
+
+
+@inspections_app.command("assign")
+def inspections_assign(
+    lot_id: str = typer.Argument(...),
+    inspector_org_id: str = typer.Argument(..., help="The inspection body's organisation id."),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Assign an inspection body to a lot (at any state before the result)."""
+    from fabnet.services.inspections import assign_inspector
+
+    db = open_db()
+    lot = assign_inspector(db, acting_user(db, as_user, token), lot_id.strip(),
+                           inspector_org_id.strip())  # fmt: skip
+    _print(lot, as_json)
+
+
+@inspections_app.command("list")
+def inspections_list(
+    lot_id: str = typer.Argument(...),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A lot's inspection tasks with their ISO 2859-1 plans (sample size, Ac/Re per class)."""
+    from fabnet.services.inspections import lot_inspections
+
+    db = open_db()
+    actor = acting_user(db, as_user, token) if (as_user or token) else None
+    tasks = lot_inspections(db, actor, lot_id.strip())
+    if as_json:
+        emit_json(tasks)
+        return
+    for t in tasks:
+        console.print(f"inspection {t.id}: {t.status}, lot size {t.lot_size}, draw "
+                      f"{t.sample_size}, verdict {t.verdict or '-'}")  # fmt: skip
+        for cls, p in t.plans.items():
+            console.print(f"  {cls.value}: {p.model_dump(mode='json')}")
+
+
+@inspections_app.command("record")
+def inspections_record(
+    inspection_id: str = typer.Argument(...),
+    defects: list[str] = typer.Option(
+        [], "--defects", help="CLASS=COUNT found in the sample, e.g. major=1 (repeat)."
+    ),
+    evidence: list[str] = EVIDENCE,
+    accepted_quantity: int | None = typer.Option(None, "--accepted-quantity", min=0),
+    reason: str | None = REASON,
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record the defects found per class; the verdict follows from the sampling plans."""
+    from fabnet.services.inspections import record_inspection
+
+    counts: dict[str, int] = {}
+    for item in defects:
+        cls, sep, count = item.partition("=")
+        if not sep or not count.strip().isdigit():
+            raise InputError(f"{item!r} is not CLASS=COUNT", field="--defects",
+                             hint="e.g. --defects major=0 --defects minor=2")  # fmt: skip
+        counts[cls.strip().lower()] = int(count)
+    db = open_db()
+    try:
+        view = record_inspection(db, acting_user(db, as_user, token), inspection_id.strip(),
+                                 counts, evidence_sha256=evidence,
+                                 accepted_quantity=accepted_quantity, reason=reason)  # fmt: skip
+    except ValueError as exc:  # an unknown defect class
+        raise InputError(str(exc), field="--defects",
+                         hint="classes: critical, major, minor") from None  # fmt: skip
+    if as_json:
+        emit_json(view)
+        return
+    console.print(f"inspection {view.id}: verdict {view.verdict}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="lots")
+    root.add_typer(inspections_app, name="inspections")

@@ -1,0 +1,119 @@
+"""What an order's escrow needs and holds, per lot and in total, before and after funding.
+
+Per lot: its contract value (quantity x unit price), what was moved into its escrow, what it
+holds now, what left it (released to the supplier or refunded), and what is **due**: the value
+of an accepted lot whose escrow is not yet funded. Lots still invited (or counter-offered) are
+**expected**: due once accepted, at the counter-offer's price when there is one. In total: the
+money deposited for the order and not yet in escrow (``available``), and the ``shortfall``
+still to pay so every accepted lot can be contracted. Amounts are integer minor units of the
+order's currency (``format_minor`` prints them).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from sqlalchemy import func, select
+
+from fabnet.domain.common import Frozen
+from fabnet.domain.identity import Principal
+from fabnet.domain.orders.ledger import buyer_cash, escrow
+from fabnet.domain.orders.states import LotState
+from fabnet.errors import NotFoundError
+from fabnet.services.order_core import (
+    DEMAND_ROLES,
+    FAILED_LOT_STATES,
+    load_order,
+    order_roles,
+)
+from fabnet.services.payments import escrow_balance, funding_org, order_cash
+from fabnet.storage.db import Database
+from fabnet.storage.ledger import LedgerPostingRow
+from fabnet.storage.orders import OrderRepository
+
+EXPECTED_STATES = frozenset({LotState.INVITED, LotState.COUNTER_OFFERED})
+
+
+class LotEscrow(Frozen):
+    lot_id: str
+    state: LotState
+    manufacturer_org_id: str
+    value_minor: int = Field(description="Quantity x unit price")
+    funded_minor: int = Field(description="Moved into the lot's escrow so far")
+    held_minor: int = Field(description="In the lot's escrow now")
+    released_minor: int = Field(description="Left the escrow: released to the supplier or refunded")
+    due_minor: int = Field(description="To fund now: an accepted lot whose escrow is empty")
+    expected_minor: int = Field(description="Due once the invited lot is accepted")
+
+
+class EscrowSummary(Frozen):
+    order_id: str
+    currency: str
+    funder_org_id: str
+    lots: tuple[LotEscrow, ...]
+    due_minor: int = Field(description="Sum of the lots' due amounts")
+    expected_minor: int
+    available_minor: int = Field(description="Deposited for the order, not yet in any escrow")
+    shortfall_minor: int = Field(description="Still to pay so every accepted lot can be funded")
+    held_minor: int
+    released_minor: int
+
+
+def escrow_summary(db: Database, actor: Principal | None, order_id: str) -> EscrowSummary:
+    """For the order's demand-side parties and platform admins (None: the local operator)."""
+    with db.read() as session:
+        order, parties = load_order(session, order_id, actor)
+        if (
+            actor is not None
+            and not actor.is_platform_admin
+            and not order_roles(parties, actor.org_id) & DEMAND_ROLES
+        ):
+            raise NotFoundError(f"no escrow for order {order_id}",
+                                hint="the order's buyer or payer sees its escrow")  # fmt: skip
+        funder = funding_org(parties, order)
+        code = order.currency
+        rows: list[LotEscrow] = []
+        for lot in OrderRepository(session).lots_of(order_id):
+            state = LotState(lot.state)
+            value = lot.quantity * lot.unit_price_minor
+            funded = int(
+                session.scalar(
+                    select(func.coalesce(func.sum(LedgerPostingRow.amount), 0)).where(
+                        LedgerPostingRow.account == escrow(lot.id),
+                        LedgerPostingRow.currency == code,
+                        LedgerPostingRow.amount > 0,
+                    )
+                )
+                or 0
+            )
+            held = escrow_balance(session, lot.id, code)
+            expected = 0
+            if state in EXPECTED_STATES:
+                price = lot.unit_price_minor
+                offer = lot.counter_offer or {}
+                if isinstance(offer.get("unit_price_minor"), int):
+                    price = int(offer["unit_price_minor"])
+                expected = lot.quantity * price
+            due = value if state is LotState.ACCEPTED and funded == 0 else 0
+            if state in FAILED_LOT_STATES:
+                due = expected = 0
+            rows.append(
+                LotEscrow(
+                    lot_id=lot.id, state=state, manufacturer_org_id=lot.manufacturer_org_id,
+                    value_minor=value, funded_minor=funded, held_minor=held,
+                    released_minor=funded - held, due_minor=due, expected_minor=expected,
+                )
+            )  # fmt: skip
+        available = order_cash(session, order_id, buyer_cash(funder), code)
+    due_total = sum(r.due_minor for r in rows)
+    return EscrowSummary(
+        order_id=order_id,
+        currency=code,
+        funder_org_id=funder,
+        lots=tuple(rows),
+        due_minor=due_total,
+        expected_minor=sum(r.expected_minor for r in rows),
+        available_minor=available,
+        shortfall_minor=max(0, due_total - available),
+        held_minor=sum(r.held_minor for r in rows),
+        released_minor=sum(r.released_minor for r in rows),
+    )
