@@ -11,7 +11,9 @@ from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, han
 from fabnet.demo.world import DEFAULT_SEED
 from fabnet.services.database import open_file_store
 from fabnet.services.demo import FABLAB, WORKSHOP, DemoProgress, DemoSummary, create_demo
+from fabnet.services.demo_signins import DemoSignIn, add_demo_signins
 from fabnet.services.demo_story import StoryReport, StoryStep, run_story
+from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 
 _STAGES = {
@@ -65,23 +67,40 @@ def demo(
     with progress:
         summary = create_demo(database_url, seed=seed, force=force, on_progress=advance)
     report: StoryReport | None = None
-    if story:
 
-        def show(s: StoryStep) -> None:
-            if not json_output:
-                err_console.print(f"[green]{s.name}[/green]: {escape(s.detail)}")
+    def show(s: StoryStep) -> None:
+        if not json_output:
+            err_console.print(f"[green]{s.name}[/green]: {escape(s.detail)}")
 
-        db = Database(summary.database_url)
-        try:
+    db = Database(summary.database_url)
+    try:
+        if story:
             report = run_story(db, open_file_store(), on_step=show)
-        finally:
-            db.dispose()
+        signins = add_demo_signins(db, get_settings())
+    finally:
+        db.dispose()
     if json_output:
-        emit_json({"world": summary, "story": report})
+        emit_json({"world": summary, "story": report, "signins": signins,
+                   "web": WEB_ADDRESS})
         return
     _print_summary(summary)
     if report is not None:
         _print_story(report)
+    _print_signins(signins)
+
+
+WEB_ADDRESS = "http://127.0.0.1:8000/"
+
+
+def _print_signins(signins: list[DemoSignIn]) -> None:
+    console.print("[bold]Sign in to the web interface[/bold] (role: email / password):")
+    for s in signins:
+        console.print(f"  {s.role}: {s.email} / {s.password}  ({escape(s.organisation)})",
+                      soft_wrap=True)
+    console.print(
+        f"web interface: run [bold]fabnet serve[/bold] and open {WEB_ADDRESS} "
+        "(bash scripts/demo.sh does both)"
+    )
 
 
 def _print_summary(summary: DemoSummary) -> None:

@@ -620,9 +620,15 @@ def replan_open_quantity(
     created: list[LotView] = []
     if plan_id is None and refs:  # never planned: nothing to re-plan from; say so
         for lot_id, ref in refs:
-            _tell_demand_side(db, order_id, lot_id, "order.replan_failed",
-                              f"lot {lot_id[:8]}'s {ref.quantity} units are open and the order "
-                              "has no plan to re-plan from: plan the order again", now=at)
+            _tell_demand_side(
+                db,
+                order_id,
+                lot_id,
+                "order.replan_failed",
+                f"lot {lot_id[:8]}'s {ref.quantity} units are open and the order "
+                "has no plan to re-plan from: plan the order again",
+                now=at,
+            )
     if plan_id is None or not refs:
         return created
     for lot_id, ref in refs:
@@ -643,9 +649,15 @@ def replan_open_quantity(
         except FabnetError as error:
             why = f"lot {lot_id} could not be re-planned: {error}"
             _reallocate(db, order_id, why, now=at)
-            _tell_demand_side(db, order_id, lot_id, "order.replan_failed",
-                              f"{why}. Its quantity is open: plan the order again "
-                              "(link more facilities or widen the order's limits).", now=at)
+            _tell_demand_side(
+                db,
+                order_id,
+                lot_id,
+                "order.replan_failed",
+                f"{why}. Its quantity is open: plan the order again "
+                "(link more facilities or widen the order's limits).",
+                now=at,
+            )
             continue
         with db.transaction() as session:
             repo = OrderRepository(session)

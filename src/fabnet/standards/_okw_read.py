@@ -463,12 +463,21 @@ def _envelope(eq: Fields) -> Dimensions | None:
         return dimensions_mm(
             x * factor, y * factor, height, factor=1, source=eq.source, field=where
         )
-    travels = [_length_field(eq, (axis,), unit) for axis in ("xTravel", "yTravel", "zTravel")]
-    if all(t is not None for t in travels):
-        x, y, z = (float(t) for t in travels if t is not None)
-        return dimensions_mm(x, y, z, factor=1, source=eq.source, field=eq.at("xTravel"))
-    if any(t is not None for t in travels):
-        eq.log.warn(eq.at("xTravel"), "give xTravel, yTravel and zTravel to set the envelope")
+    x_travel = _length_field(eq, ("xTravel",), unit)
+    y_travel = _length_field(eq, ("yTravel",), unit)
+    # A 3D machine gives zTravel; a sheet machine (laser, waterjet, plasma, vinyl cutter, router)
+    # gives its bed and the thickest material it cuts: the envelope is bed x thickness.
+    height = _length_field(eq, _HEIGHT_KEYS, unit)
+    if x_travel is not None and y_travel is not None and height is not None:
+        return dimensions_mm(
+            x_travel, y_travel, height, factor=1, source=eq.source, field=eq.at("xTravel")
+        )
+    if x_travel is not None or y_travel is not None:
+        eq.log.warn(
+            eq.at("xTravel"),
+            "give xTravel, yTravel and zTravel (or maxThickness for a sheet machine) to set "
+            "the envelope",
+        )
     return None
 
 
