@@ -6,6 +6,7 @@ from __future__ import annotations
 from fabnet.services.auth import authenticate_password, authenticate_token
 from fabnet.services.database import open_file_store
 from fabnet.services.designs import get_design, list_designs
+from fabnet.services.facilities import get_facility
 from fabnet.services.identity import create_token, get_organisation, get_user, revoke_token
 from fabnet.services.matching import MatchParams, match
 from fabnet.services.variants import create_variant, design_parameters
@@ -18,6 +19,7 @@ __all__ = [
     "create_variant",
     "design_parameters",
     "get_design",
+    "get_facility",
     "get_organisation",
     "get_user",
     "list_designs",
