@@ -206,7 +206,7 @@ def test_the_documented_local_share_example_plans(demo_db: tuple[Database, list[
         (Path(__file__).parents[2] / "src/fabnet/data/orders/east-africa.yaml").read_text("utf-8")
     )
     data["options"]["local_share"] = {"countries": ["KE", "UG", "TZ"], "min_share": 0.4}
-    data["options"]["time_limit_s"] = 10
+    data["options"]["time_limit_s"] = 20
     record = plan_order(db, parse_order(data, source="east-africa + local share"), today=ORDER_DATE)
     assert record.lots, record.result_json.get("diagnosis")
     assert record.result_json["local_share"] >= 0.4 - 1e-6

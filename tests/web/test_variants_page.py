@@ -124,3 +124,25 @@ def test_sliders_rerender_the_3d_preview_in_chromium(
         page.wait_for_selector("canvas.stl-preview[data-loaded]", timeout=60_000)
         assert not errors, errors
         browser.close()
+
+
+@pytest.mark.skipif(shutil.which("prusa-slicer") is None, reason="no PrusaSlicer")
+def test_makebuy_page(
+    web: TestClient, web_parties: WebParties, db: Database, web_settings: Settings
+) -> None:
+    design_id = _splint(db, web_settings)
+    sign_in(web, web_parties.buyer_email)
+    page = web.get(f"/makebuy?design={design_id}")
+    assert page.status_code == 200 and "Original Prusa MK4" in page.text
+    token = csrf_of(page.text)
+    form = {
+        "csrf_token": token, "design": design_id, "printer": "prusa-mk4", "filament": "petg",
+        "retail": "12.50", "electricity": "0.30", "failures": "0.10",
+    }  # fmt: skip
+    answer = web.post("/makebuy", data=form, headers={"HX-Request": "true"})
+    assert answer.status_code == 200, answer.text
+    assert "Home cost per unit" in answer.text and "you save" in answer.text
+    pla = web.post("/makebuy", data={**form, "filament": "pla"}, headers={"HX-Request": "true"})
+    assert "cannot make it" in pla.text and "needs petg" in pla.text
+    bad = web.post("/makebuy", data={**form, "retail": "lots"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "retail must be a number" in bad.text

@@ -558,6 +558,7 @@ def result_to_json(sourcing: SourcingProblem, result: PlanResult) -> dict[str, A
                 "mean_lead_time_days": round(b.evaluation.mean_lead_time_days, 2),
                 "facilities_used": len(b.evaluation.facilities_used),
                 "units_over_capacity": round(sum(b.evaluation.capacity_excess.values()), 2),
+                "breaks": list(b.evaluation.violations),
                 "late_delivery_points": sorted(
                     k for k, v in b.evaluation.late_days.items() if v > 1e-6
                 ),

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from fabnet.settings import Settings, get_settings
 from fabnet.web import assets, sessions
 from fabnet.web.errors import install_error_pages
-from fabnet.web.pages import auth, designs, facilities, inspections, jobs, variants
+from fabnet.web.pages import auth, designs, facilities, inspections, jobs, makebuy, variants
 from fabnet.web.render import IMPORT_MAP_HASH
 
 PAGE_ROUTERS: list[APIRouter] = [
@@ -19,6 +19,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     jobs.router,
     inspections.router,
     variants.router,
+    makebuy.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 

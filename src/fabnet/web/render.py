@@ -73,6 +73,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("Designs", "/designs", section="designs"),
     NavItem("Facilities", "/facilities", section="facilities"),
+    NavItem("Make or buy", "/makebuy", section="makebuy"),
     NavItem("Quote", "/quote", frozenset({OrgKind.BUYER, OrgKind.ORCHESTRATOR}), section="quote"),
     NavItem(
         "Orders",

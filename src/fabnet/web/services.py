@@ -8,23 +8,28 @@ from fabnet.services.database import open_file_store
 from fabnet.services.designs import get_design, list_designs
 from fabnet.services.facilities import get_facility
 from fabnet.services.identity import create_token, get_organisation, get_user, revoke_token
+from fabnet.services.makebuy import ProfileIn, filaments, make_or_buy, printers
 from fabnet.services.matching import MatchParams, match
 from fabnet.services.variants import create_variant, design_parameters
 
 __all__ = [
     "MatchParams",
+    "ProfileIn",
     "authenticate_password",
     "authenticate_token",
     "create_token",
     "create_variant",
     "design_parameters",
+    "filaments",
     "get_design",
     "get_facility",
     "get_organisation",
     "get_user",
     "list_designs",
+    "make_or_buy",
     "match",
     "open_file_store",
+    "printers",
     "revoke_token",
 ]
 
