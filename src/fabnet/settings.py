@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     """Allow webhook URLs on loopback, private or link-local addresses (tests, closed networks)."""
     secret_key: str = "dev-insecure-change-me"
     """Encrypts users' private signing keys at rest; set it in production."""
+    smtp_host: str | None = None
+    """SMTP server for e-mail notifications (none: notifications stay in the web/API list)."""
+    smtp_port: int = 25
+    smtp_from: str = "fabnet@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
     web_vendor_dir: Path | None = None
     """Where the web interface's front-end packages are (``npm ci``'s ``node_modules``);
     default: ``node_modules`` of the source checkout, then of the working directory."""

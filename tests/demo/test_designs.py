@@ -113,9 +113,7 @@ def test_stl_matches_manifest_size_and_mass(
     assert mesh.is_watertight
     dims = part.outer_dimensions
     assert dims is not None and part.mass_g is not None and part.material_text is not None
-    for declared, measured in zip(
-        (dims.x_mm, dims.y_mm, dims.z_mm), mesh.extents, strict=True
-    ):
+    for declared, measured in zip((dims.x_mm, dims.y_mm, dims.z_mm), mesh.extents, strict=True):
         assert declared == pytest.approx(float(measured), abs=0.06)
     expected = solid_mass_g(float(mesh.volume), part.material_text)
     assert part.mass_g == pytest.approx(expected, abs=0.1, rel=0.005)

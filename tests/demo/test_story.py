@@ -40,4 +40,3 @@ def test_east_africa_story(tmp_path: Path) -> None:
         assert all(v == 0 for (account, _), v in balances.items() if account.startswith("escrow"))
     finally:
         db.dispose()
-

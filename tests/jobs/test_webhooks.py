@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+import standardwebhooks
+import standardwebhooks.webhooks
 from sqlalchemy import select
 
 from fabnet.domain.identity import OrgKind
 from fabnet.jobs.queue import InProcessQueue
-from fabnet.jobs.webhooks import SIGNATURE_HEADER, signature_header, verify_signature
+from fabnet.jobs.webhooks import (
+    SIGNATURE_HEADER,
+    signature_header,
+    standard_headers,
+    verify_signature,
+)
 from fabnet.services import identity, webhooks
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
@@ -70,6 +78,12 @@ def test_delivery_is_signed_and_retried_with_backoff_until_it_succeeds(
         )
         assert request.body == received[0].body
         assert request.headers["X-Fabnet-Event"] == "lot.accepted"
+        # Standard Webhooks: the convention's own library verifies it; one id on every retry
+        verified = standardwebhooks.Webhook(SECRET).verify(request.body, request.headers)
+        assert verified["id"] == event.id
+        assert request.headers["webhook-id"] == delivery_id
+        with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+            standardwebhooks.Webhook(b"another secret").verify(request.body, request.headers)
     assert json.loads(received[0].body) == {
         "id": event.id,
         "type": "lot.accepted",
@@ -149,6 +163,23 @@ def test_only_matching_subscriptions_of_the_addressed_organisations_get_events(
     finally:
         idle.stop()
         install_queue(previous)
+
+
+def test_generated_whsec_secrets_verify_with_the_standard_library() -> None:
+    import base64
+    import secrets
+
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    body = b'{"id":"evt_1"}'
+    now = int(time.time())
+    headers = standard_headers(secret, "dlv_1", now, body)
+    assert standardwebhooks.Webhook(secret).verify(body, headers) == {"id": "evt_1"}
+    tampered = dict(headers, **{"webhook-id": "dlv_2"})
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+        standardwebhooks.Webhook(secret).verify(body, tampered)
+    stale = standard_headers(secret, "dlv_1", now - 600, body)
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+        standardwebhooks.Webhook(secret).verify(body, stale)
 
 
 def test_signature_header_rejects_tampering_and_stale_timestamps() -> None:

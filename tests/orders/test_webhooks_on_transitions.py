@@ -13,8 +13,11 @@ def test_transitions_reach_buyer_and_manufacturer_but_no_stranger(world: World) 
     url = "http://127.0.0.1:9/hooks"  # nothing listens: deliveries are recorded and retried
     subs = {
         name: create_subscription(db, who.org_id, url, ["*"], actor=None).subscription.id
-        for name, who in (("buyer", world.buyer), ("maker", world.makers[0]),
-                          ("stranger", world.stranger))
+        for name, who in (
+            ("buyer", world.buyer),
+            ("maker", world.makers[0]),
+            ("stranger", world.stranger),
+        )
     }
     order_id = specified_order(world, quantity=100)
     [lot_id] = award_proposals(world, order_id, [

@@ -37,38 +37,83 @@ def face_shield() -> Design:
         repository="https://example.org/face-shield",
         function="Protects the face of health workers",
         parts=(
-            Part(id="headband", name="Headband", processes=("fdm",), materials=("pla",),
-                 mass_g=20.0, outer_dimensions=Dimensions(x_mm=180, y_mm=120, z_mm=15)),
-            Part(id="visor", name="Visor", processes=("laser-cutting",), materials=("petg",),
-                 mass_g=30.0, outer_dimensions=Dimensions(x_mm=300, y_mm=240, z_mm=0.5)),
+            Part(
+                id="headband",
+                name="Headband",
+                processes=("fdm",),
+                materials=("pla",),
+                mass_g=20.0,
+                outer_dimensions=Dimensions(x_mm=180, y_mm=120, z_mm=15),
+            ),
+            Part(
+                id="visor",
+                name="Visor",
+                processes=("laser-cutting",),
+                materials=("petg",),
+                mass_g=30.0,
+                outer_dimensions=Dimensions(x_mm=300, y_mm=240, z_mm=0.5),
+            ),
             Part(id="strap", name="Strap", purchased=True, mass_g=5.0),
         ),
         assemblies=(
-            Assembly(id="shield", name="Face shield", process="assembly", lines=(
-                BomLine(item_id="headband", quantity=1),
-                BomLine(item_id="visor", quantity=1),
-                BomLine(item_id="strap", quantity=1),
-            )),
+            Assembly(
+                id="shield",
+                name="Face shield",
+                process="assembly",
+                lines=(
+                    BomLine(item_id="headband", quantity=1),
+                    BomLine(item_id="visor", quantity=1),
+                    BomLine(item_id="strap", quantity=1),
+                ),
+            ),
         ),
         root_assembly_id="shield",
     )
 
 
 def workshop(
-    fid: str, name: str, lat: float, lon: float, country: str, *, fdm_rate: float,
-    units_per_week: int = 400, assembly: bool = True,
+    fid: str,
+    name: str,
+    lat: float,
+    lon: float,
+    country: str,
+    *,
+    fdm_rate: float,
+    units_per_week: int = 400,
+    assembly: bool = True,
 ) -> Facility:
     equipment = [
-        Equipment(id="p1", equipment_type="3D printer", processes=("fdm",),
-                  envelope=PRINTER, materials=("pla", "petg"), quantity=4),
-        Equipment(id="l1", equipment_type="laser cutter", processes=("laser-cutting",),
-                  envelope=LASER, materials=("petg", "pmma")),
+        Equipment(
+            id="p1",
+            equipment_type="3D printer",
+            processes=("fdm",),
+            envelope=PRINTER,
+            materials=("pla", "petg"),
+            quantity=4,
+        ),
+        Equipment(
+            id="l1",
+            equipment_type="laser cutter",
+            processes=("laser-cutting",),
+            envelope=LASER,
+            materials=("petg", "pmma"),
+        ),
     ]
     rates = [
-        ProcessRate(process="fdm", hourly_rate=fdm_rate, setup_cost=5, material_cost_per_kg=20,
-                    units_per_hour=2),
-        ProcessRate(process="laser-cutting", hourly_rate=30, setup_cost=5,
-                    material_cost_per_kg=10, units_per_hour=30),
+        ProcessRate(
+            process="fdm",
+            hourly_rate=fdm_rate,
+            setup_cost=5,
+            material_cost_per_kg=20,
+            units_per_hour=2,
+        ),
+        ProcessRate(
+            process="laser-cutting",
+            hourly_rate=30,
+            setup_cost=5,
+            material_cost_per_kg=10,
+            units_per_hour=30,
+        ),
     ]
     processes: tuple[str, ...] = ("fdm", "laser-cutting")
     if assembly:

@@ -32,8 +32,11 @@ def test_plan_covers_every_unit_in_whole_lots(world: Database, tmp_path: Path) -
         assert lot.unit_price > 0
         by_kind[(lot.kind, lot.item_id)] += lot.quantity
     # 500 shields: 500 headbands, 500 visors, 500 assemblies; the strap is bought in.
-    assert by_kind == {("assembly", "shield"): 500, ("part", "headband"): 500,
-                       ("part", "visor"): 500}
+    assert by_kind == {
+        ("assembly", "shield"): 500,
+        ("part", "headband"): 500,
+        ("part", "visor"): 500,
+    }
     delivered = Counter()
     for lot in record.lots:
         for d in lot.destinations:
@@ -100,8 +103,9 @@ def test_replan_of_an_assembly_lot_reroutes_the_parts(world: Database, tmp_path:
 
 
 def test_an_impossible_due_date_is_diagnosed(world: Database, tmp_path: Path) -> None:
-    body = ORDER.replace("due: 2027-02-15\n    demand: {shield: 300}",
-                         "due_days: 1\n    demand: {shield: 300}")
+    body = ORDER.replace(
+        "due: 2027-02-15\n    demand: {shield: 300}", "due_days: 1\n    demand: {shield: 300}"
+    )
     record = plan_order(world, _spec(tmp_path, body))
     assert record.status == "infeasible"
     assert record.lots == ()
@@ -122,8 +126,9 @@ def test_order_file_refuses_unknown_product_key() -> None:
         parse_order(data, source="order.yaml")
 
 
-def test_cli_plan_json_and_geojson(world: Database, tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_plan_json_and_geojson(
+    world: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FABNET_DATABASE_URL", world.url_text)
     from fabnet.settings import get_settings
 
@@ -147,7 +152,6 @@ def test_cli_plan_bad_gap_exits_2(world: Database, tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-
 def test_cli_plan_json_stdout_is_only_json(world: Database, tmp_path: Path) -> None:
     """In a real process: nothing (not even the solver's banner) pollutes the JSON on stdout."""
     import os
@@ -158,7 +162,11 @@ def test_cli_plan_json_stdout_is_only_json(world: Database, tmp_path: Path) -> N
     env = os.environ | {"FABNET_DATABASE_URL": world.url_text, "FABNET_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-m", "fabnet.cli.main", "plan", str(path), "--json"],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "optimal"
@@ -177,10 +185,13 @@ def test_a_minimum_lot_above_the_window_capacity_excludes_the_candidate(
     kampala = WORKSHOPS[1]
     card = kampala.extension.rate_card
     assert card is not None
-    rates = tuple(r.model_copy(update={"minimum_lot": 5000}) if r.process == "assembly" else r
-                  for r in card.rates)
+    rates = tuple(
+        r.model_copy(update={"minimum_lot": 5000}) if r.process == "assembly" else r
+        for r in card.rates
+    )
     ext = kampala.extension.model_copy(
-        update={"rate_card": card.model_copy(update={"rates": rates})})
+        update={"rate_card": card.model_copy(update={"rates": rates})}
+    )
     with world.transaction() as session:
         FacilityRepository(session).bulk_upsert([kampala.model_copy(update={"extension": ext})])
     record = plan_order(world, _spec(tmp_path))

@@ -36,13 +36,27 @@ ORDER_DATE = dt.date(2027, 1, 4)
 
 # Cities on every inhabited continent: [lat, lon], country.
 CITIES: tuple[tuple[float, float, str], ...] = (
-    (-1.2921, 36.8219, "KE"), (-0.0917, 34.7680, "KE"), (0.3476, 32.5825, "UG"),
-    (14.7167, -17.4677, "SN"), (6.5244, 3.3792, "NG"), (-33.9249, 18.4241, "ZA"),
-    (30.0444, 31.2357, "EG"), (48.8566, 2.3522, "FR"), (52.5200, 13.4050, "DE"),
-    (40.4168, -3.7038, "ES"), (28.6139, 77.2090, "IN"), (13.7563, 100.5018, "TH"),
-    (35.6762, 139.6503, "JP"), (-6.2088, 106.8456, "ID"), (40.7128, -74.0060, "US"),
-    (19.4326, -99.1332, "MX"), (-23.5505, -46.6333, "BR"), (-12.0464, -77.0428, "PE"),
-    (-33.8688, 151.2093, "AU"), (-41.2866, 174.7756, "NZ"), (64.1466, -21.9426, "IS"),
+    (-1.2921, 36.8219, "KE"),
+    (-0.0917, 34.7680, "KE"),
+    (0.3476, 32.5825, "UG"),
+    (14.7167, -17.4677, "SN"),
+    (6.5244, 3.3792, "NG"),
+    (-33.9249, 18.4241, "ZA"),
+    (30.0444, 31.2357, "EG"),
+    (48.8566, 2.3522, "FR"),
+    (52.5200, 13.4050, "DE"),
+    (40.4168, -3.7038, "ES"),
+    (28.6139, 77.2090, "IN"),
+    (13.7563, 100.5018, "TH"),
+    (35.6762, 139.6503, "JP"),
+    (-6.2088, 106.8456, "ID"),
+    (40.7128, -74.0060, "US"),
+    (19.4326, -99.1332, "MX"),
+    (-23.5505, -46.6333, "BR"),
+    (-12.0464, -77.0428, "PE"),
+    (-33.8688, 151.2093, "AU"),
+    (-41.2866, 174.7756, "NZ"),
+    (64.1466, -21.9426, "IS"),
 )
 
 # Internal names of the planning problem that must never reach a buyer.
@@ -74,13 +88,15 @@ def orders(draw: st.DrawFn, designs: list[str]) -> dict[str, Any]:
     for i in range(draw(st.integers(1, 10))):
         lat, lon, country = draw(st.sampled_from(CITIES))
         wanted = draw(st.lists(st.sampled_from(keys), min_size=1, unique=True))
-        points.append({
-            "id": f"dp{i}",
-            "name": f"Clinic {i} ({country})",
-            "coordinates": [lat + draw(st.floats(-0.3, 0.3)), lon + draw(st.floats(-0.3, 0.3))],
-            "due_days": draw(st.integers(7, 120)),
-            "demand": {k: draw(st.integers(1, 600)) for k in wanted},
-        })
+        points.append(
+            {
+                "id": f"dp{i}",
+                "name": f"Clinic {i} ({country})",
+                "coordinates": [lat + draw(st.floats(-0.3, 0.3)), lon + draw(st.floats(-0.3, 0.3))],
+                "due_days": draw(st.integers(7, 120)),
+                "demand": {k: draw(st.integers(1, 600)) for k in wanted},
+            }
+        )
     options: dict[str, Any] = {"time_limit_s": 5, "gap": 0.05}
     if draw(st.booleans()):
         options["co2_price_per_t"] = draw(st.sampled_from([0, 80, 200]))
@@ -90,8 +106,10 @@ def orders(draw: st.DrawFn, designs: list[str]) -> dict[str, Any]:
         if draw(st.booleans()):
             options["single_sourcing"] = True
         if draw(st.booleans()):
-            options["local_share"] = {"min_share": draw(st.sampled_from([0.1, 0.3, 0.6])),
-                                      "countries": [draw(st.sampled_from(CITIES))[2]]}
+            options["local_share"] = {
+                "min_share": draw(st.sampled_from([0.1, 0.3, 0.6])),
+                "countries": [draw(st.sampled_from(CITIES))[2]],
+            }
     return {
         "name": "Random order",
         "order_date": ORDER_DATE.isoformat(),
@@ -110,8 +128,12 @@ def test_every_random_order_gets_a_plan_or_a_diagnosis(
 ) -> None:
     db, designs = demo_db
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(orders(designs))
     def check(data: dict[str, Any]) -> None:
         spec = parse_order(data, source="random order")
@@ -120,8 +142,9 @@ def test_every_random_order_gets_a_plan_or_a_diagnosis(
         except InputError as exc:
             text = str(exc)
             _buyer_words(text)
-            assert re.search(r"deliver|part|capacit|facilit|assembl|design|clinic|dp\d", text,
-                             re.I), text
+            assert re.search(
+                r"deliver|part|capacit|facilit|assembl|design|clinic|dp\d", text, re.I
+            ), text
             return
         if record.status in {"infeasible", "no_plan"} or not record.lots:
             diagnosis = " ".join(record.result_json.get("diagnosis", []))
@@ -134,22 +157,38 @@ def test_every_random_order_gets_a_plan_or_a_diagnosis(
     check()
 
 
-def test_the_urgent_face_shield_order_plans(demo_db: tuple[Database, list[str]],
-                                            tmp_path: Path) -> None:
+def test_the_urgent_face_shield_order_plans(
+    demo_db: tuple[Database, list[str]], tmp_path: Path
+) -> None:
     """800 face shields for Kenyatta (Nairobi) and a Kisumu clinic in 21 and 28 days."""
     db, _ = demo_db
     for days in (21, 28):
-        spec = parse_order({
-            "name": "Urgent face shields",
-            "order_date": ORDER_DATE.isoformat(),
-            "products": [{"key": "face-shield", "design": "4a88c3ec-91a5-5994-a920-80bf446fd85b"}],
-            "delivery_points": [
-                {"id": "knh", "name": "Kenyatta National Hospital", "place": "Nairobi, KE",
-                 "due_days": days, "demand": {"face-shield": 500}},
-                {"id": "kisumu", "name": "Kisumu clinic", "place": "Kisumu, KE",
-                 "due_days": days, "demand": {"face-shield": 300}},
-            ],
-        }, source="urgent order")
+        spec = parse_order(
+            {
+                "name": "Urgent face shields",
+                "order_date": ORDER_DATE.isoformat(),
+                "products": [
+                    {"key": "face-shield", "design": "4a88c3ec-91a5-5994-a920-80bf446fd85b"}
+                ],
+                "delivery_points": [
+                    {
+                        "id": "knh",
+                        "name": "Kenyatta National Hospital",
+                        "place": "Nairobi, KE",
+                        "due_days": days,
+                        "demand": {"face-shield": 500},
+                    },
+                    {
+                        "id": "kisumu",
+                        "name": "Kisumu clinic",
+                        "place": "Kisumu, KE",
+                        "due_days": days,
+                        "demand": {"face-shield": 300},
+                    },
+                ],
+            },
+            source="urgent order",
+        )
         record = plan_order(db, spec, today=ORDER_DATE)
         assert record.lots, record.result_json.get("diagnosis")
         shipped = sum(lot.quantity for lot in record.lots if lot.kind == "assembly")
@@ -164,10 +203,10 @@ def test_the_documented_local_share_example_plans(demo_db: tuple[Database, list[
 
     db, _ = demo_db
     data = yaml.safe_load(
-        (Path(__file__).parents[2] / "src/fabnet/data/orders/east-africa.yaml").read_text("utf-8"))
+        (Path(__file__).parents[2] / "src/fabnet/data/orders/east-africa.yaml").read_text("utf-8")
+    )
     data["options"]["local_share"] = {"countries": ["KE", "UG", "TZ"], "min_share": 0.4}
-    data["options"]["time_limit_s"] = 10
-    record = plan_order(db, parse_order(data, source="east-africa + local share"),
-                        today=ORDER_DATE)
+    data["options"]["time_limit_s"] = 20
+    record = plan_order(db, parse_order(data, source="east-africa + local share"), today=ORDER_DATE)
     assert record.lots, record.result_json.get("diagnosis")
     assert record.result_json["local_share"] >= 0.4 - 1e-6

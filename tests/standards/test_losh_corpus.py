@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="LOSH corpus not ava
 def test_every_manifest_imports_or_is_refused_with_a_manifest_error() -> None:
     files = sorted(CORPUS.glob("*.toml"))
     assert len(files) == 2054
-    imported = refused = warnings = 0
+    imported = refused = warnings = licensor_dots = 0
     reasons: Counter[tuple[str | None, str]] = Counter()
     for path in files:
         try:
@@ -32,12 +32,25 @@ def test_every_manifest_imports_or_is_refused_with_a_manifest_error() -> None:
             continue
         imported += 1
         warnings += len(result.warnings)
+        licensor_dots += any("names nobody" in w.message for w in result.warnings)
         assert all(w.source == str(path) and w.field for w in result.warnings)
-    assert (imported, refused, warnings) == (1997, 57, 2309)
-    assert reasons.most_common(2) == [
-        (("licensor", "licensor "), 56),
-        (("license", ""), 1),
-    ]
+    # A licensor written "." (56 files) is a missing licensor: imported with a warning.
+    assert (imported, refused, warnings) == TALLY
+    assert imported >= 2050
+    assert licensor_dots == 56
+    assert reasons.most_common(1) == [(("license", ""), 1)]
+
+
+# The tally recorded in docs/standards.md (checked by test_the_documented_tally_is_current).
+TALLY = (2053, 1, 2421)
+
+
+def test_the_documented_tally_is_current() -> None:
+    from tests.shared_data import REPO
+
+    text = (REPO / "docs" / "standards.md").read_text(encoding="utf-8")
+    imported, refused, warnings = TALLY
+    assert f"{imported:,} imported, {refused:,} refused, {warnings:,} warnings" in text
 
 
 def test_corpus_designs_survive_an_okh2_round_trip() -> None:
@@ -46,5 +59,7 @@ def test_corpus_designs_survive_an_okh2_round_trip() -> None:
             design = load_design(path).value
         except ManifestError:
             continue
+        if not design.licensor:
+            continue  # a missing licensor: OKH 2.x export refuses it (tested in test_okh)
         back = parse_design(dump_design_okh_toml(design), source="rt", fmt="toml").value
         assert back == design.model_copy(update={"dialect": back.dialect}), path.name

@@ -8,7 +8,7 @@ import pytest
 
 from fabnet.domain.design import FileRole, OkhDialect, design_id_for
 from fabnet.errors import ManifestError
-from fabnet.standards.okh import load_design, parse_design
+from fabnet.standards.okh import dump_design_okh_toml, load_design, parse_design
 
 DATA = Path(__file__).parent / "data"
 
@@ -103,8 +103,6 @@ function = "Holds things"
 @pytest.mark.parametrize(
     ("text", "field", "fragment"),
     [
-        (MINIMAL.replace('licensor = "Ann"\n', ""), "licensor", "add licensor ="),
-        (MINIMAL.replace('licensor = "Ann"', 'licensor = "."'), "licensor", "names nobody"),
         (MINIMAL.replace('function = "Holds things"\n', ""), "function", "add function ="),
         (MINIMAL.replace('okhv = "2.4"\n', ""), "okhv", 'add okhv = "2.4"'),
         (MINIMAL.replace('"MIT"', '"MIT, CC0-1.0"'), "license", "AND"),
@@ -156,9 +154,10 @@ def test_unknown_fields_and_tsdc_terms_become_warnings() -> None:
     text = MINIMAL + 'colour = "red"\n[[part]]\nname = "Plate"\ntsdc = "XYZ"\n'
     result = parse_design(text, source="okh.toml", fmt="toml")
     fields = {w.field: w.message for w in result.warnings}
-    assert "unknown field" in fields["colour"]
+    assert "not understood" in fields["colour"] and "'red'" in fields["colour"]
     assert "unknown process 'XYZ'" in fields["part[0].tsdc"]
     assert result.value.parts[0].processes == ()
+    assert "XYZ" in result.value.parts[0].unresolved[0]
 
 
 def test_module_without_parts_but_with_tsdc_is_one_part() -> None:
@@ -193,3 +192,48 @@ def test_file_checksums_in_the_extension_attach_to_files() -> None:
     )
     (image,) = parse_design(text, source="okh.toml", fmt="toml").value.files
     assert (image.role, image.sha256, image.size_bytes) == (FileRole.IMAGE, sha, 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (MINIMAL.replace('licensor = "Ann"\n', ""), "add licensor ="),
+        (MINIMAL.replace('licensor = "Ann"', 'licensor = "."'), "names nobody"),
+    ],
+)
+def test_a_missing_licensor_imports_with_a_warning(text: str, fragment: str) -> None:
+    result = parse_design(text, source="okh.toml", fmt="toml")
+    assert result.value.licensor == ()
+    assert [w.field for w in result.warnings if fragment in w.message] == ["licensor"]
+    with pytest.raises(ManifestError):
+        dump_design_okh_toml(result.value)  # OKH 2.x requires a licensor
+
+
+# -- issue 10: unresolved terms stay requirements; TsDC categories; stand-in parts ----------
+
+
+def test_unknown_material_is_kept_as_an_unresolved_requirement() -> None:
+    text = MINIMAL + '[[part]]\nname = "Bracket"\ntsdc = ["CNC"]\nmaterial = "Unobtainium-9"\n'
+    result = parse_design(text, source="okh.toml", fmt="toml")
+    (bracket,) = result.value.parts
+    assert bracket.materials == ()
+    assert len(bracket.unresolved) == 1 and "'Unobtainium-9'" in bracket.unresolved[0]
+    back = parse_design(dump_design_okh_toml(result.value), source="rt", fmt="toml").value
+    assert back.parts[0].unresolved == bracket.unresolved
+
+
+def test_tsdc_category_code_is_no_process_requirement() -> None:
+    text = MINIMAL + '[[part]]\nname = "Frame"\ntsdc = ["MEC"]\nmaterial = "PLA"\n'
+    result = parse_design(text, source="okh.toml", fmt="toml")
+    (frame,) = result.value.parts
+    assert frame.tsdc == ("MEC",)
+    assert frame.processes == () and frame.unresolved == ()
+    assert not [w for w in result.warnings if "MEC" in w.message]
+
+
+def test_manifest_without_parts_gives_one_stand_in_part() -> None:
+    text = MINIMAL + 'material = "PLA"\n'
+    result = parse_design(text, source="okh.toml", fmt="toml")
+    (whole,) = result.value.parts
+    assert whole.stand_in
+    assert any("stand-in" in w.message for w in result.warnings)

@@ -173,3 +173,76 @@ def test_round_trip_yaml_and_json(
     ):
         back = parse_facilities(text, source="rt", fmt=fmt)  # type: ignore[arg-type]
         assert back.value == [facility]
+
+
+# -- OKW v1 "GPS coordinates" as the specification names it (issue 10) -------------------------
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "gpsCoordinates: '48.1, 11.5'",
+        "gps_coordinates: '48.1, 11.5'",
+        "gps_coordinates: '48.1 11.5'",
+        "gpsCoordinates: [48.1, 11.5]",
+        "gps_coordinates: {latitude: 48.1, longitude: 11.5}",
+        "gpsCoordinates: {lat: '48.1', lng: '11.5'}",
+    ],
+)
+def test_okw_gps_coordinates_in_every_shape(location: str) -> None:
+    for text in (f"name: Lab\nlocation:\n    {location}\n", f"name: Lab\n{location}\n"):
+        result = parse_facilities(text, source="lab.yml", fmt="yaml")
+        (lab,) = result.value
+        assert (lab.location.latitude, lab.location.longitude) == (48.1, 11.5)
+        assert not result.warnings
+
+
+def test_okw_gps_coordinates_json_camel_and_snake() -> None:
+    for key in ("gpsCoordinates", "gps_coordinates"):
+        text = f'{{"name": "Lab", "location": {{"{key}": "-1.29, 36.82", "city": "Nairobi"}}}}'
+        (lab,) = parse_facilities(text, source="lab.json", fmt="json").value
+        assert (lab.location.latitude, lab.location.longitude) == (-1.29, 36.82)
+        assert lab.provenance.location.value == "declared"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["'north of the river'", "'48.1'", "'48.1, east'", "[1, 2, 3]", "{x: 1}", "true", "'95, 10'"],
+)
+def test_unreadable_gps_coordinates_are_refused_naming_the_field(value: str) -> None:
+    text = (
+        f"name: Lab\nlocation:\n    city: Munich\n    country: DE\n    gps_coordinates: {value}\n"
+    )
+    with pytest.raises(ManifestError) as caught:
+        parse_facilities(text, source="lab.yml", fmt="yaml")
+    assert caught.value.field == "location.gps_coordinates"
+
+
+def test_city_and_country_without_coordinates_is_placed_approximately() -> None:
+    text = "name: Lab\nlocation: {city: Nairobi, country: Kenya}\n"
+    result = parse_facilities(text, source="lab.yml", fmt="yaml")
+    (lab,) = result.value
+    assert lab.location.latitude is not None and lab.location.longitude is not None
+    assert abs(lab.location.latitude - -1.28) < 0.2 and abs(lab.location.longitude - 36.82) < 0.2
+    assert lab.provenance.location.value == "approximate"
+    assert any("approximate" in w.message for w in result.warnings)
+
+
+def test_a_field_not_understood_warns_with_file_field_and_value() -> None:
+    text = "name: Lab\nequipment:\n  - equipmentType: lathe\n    swingDiameter: 300\n"
+    result = parse_facilities(text, source="lab.yml", fmt="yaml")
+    (warning,) = [w for w in result.warnings if "not understood" in w.message]
+    assert (warning.source, warning.field) == ("lab.yml", "equipment[0].swingDiameter")
+    assert "300" in warning.message
+
+
+def test_sheet_machine_bed_and_thickness_is_an_envelope() -> None:
+    for eq_text in (
+        "{equipmentType: laser cutter, xTravel: 600, yTravel: 400, maxThickness: 6}",
+        "{equipment_type: vinyl cutter, working_area: '600 x 400 mm', max_thickness: 6}",
+    ):
+        (lab,) = parse_facilities(
+            f"name: Lab\nequipment: [{eq_text}]\n", source="lab.yml", fmt="yaml"
+        ).value
+        envelope = lab.equipment[0].envelope
+        assert envelope is not None and envelope.sorted() == (6.0, 400.0, 600.0)

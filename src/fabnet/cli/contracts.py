@@ -81,8 +81,10 @@ def show(
     console.print(f"{view.id}  {view.kind}  {view.status}")
     console.print(f"  lot {t.lot_id}: {t.quantity} x {format_minor(t.unit_price_minor, t.currency)}"
                   f" = {format_minor(t.total_minor, t.currency)}")  # fmt: skip
-    console.print(f"  delivery {t.delivery.rule.value} {escape(t.delivery.named_place)} "
-                  f"by {t.delivery.transport_mode.value}, due {t.due_date.isoformat()}")
+    console.print(
+        f"  delivery {t.delivery.rule.value} {escape(t.delivery.named_place)} "
+        f"by {t.delivery.transport_mode.value}, due {t.due_date.isoformat()}"
+    )
     console.print(f"  terms sha256 {view.terms_sha256}")
     for party in t.parties:
         signed = any(s.signer_id == party.signer_id for s in view.signatures)

@@ -11,7 +11,9 @@ from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, han
 from fabnet.demo.world import DEFAULT_SEED
 from fabnet.services.database import open_file_store
 from fabnet.services.demo import FABLAB, WORKSHOP, DemoProgress, DemoSummary, create_demo
+from fabnet.services.demo_signins import DemoSignIn, add_demo_signins
 from fabnet.services.demo_story import StoryReport, StoryStep, run_story
+from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 
 _STAGES = {
@@ -65,22 +67,40 @@ def demo(
     with progress:
         summary = create_demo(database_url, seed=seed, force=force, on_progress=advance)
     report: StoryReport | None = None
-    if story:
-        def show(s: StoryStep) -> None:
-            if not json_output:
-                err_console.print(f"[green]{s.name}[/green]: {escape(s.detail)}")
 
-        db = Database(summary.database_url)
-        try:
+    def show(s: StoryStep) -> None:
+        if not json_output:
+            err_console.print(f"[green]{s.name}[/green]: {escape(s.detail)}")
+
+    db = Database(summary.database_url)
+    try:
+        if story:
             report = run_story(db, open_file_store(), on_step=show)
-        finally:
-            db.dispose()
+        signins = add_demo_signins(db, get_settings())
+    finally:
+        db.dispose()
     if json_output:
-        emit_json({"world": summary, "story": report})
+        emit_json({"world": summary, "story": report, "signins": signins, "web": WEB_ADDRESS})
         return
     _print_summary(summary)
     if report is not None:
         _print_story(report)
+    _print_signins(signins)
+
+
+WEB_ADDRESS = "http://127.0.0.1:8000/"
+
+
+def _print_signins(signins: list[DemoSignIn]) -> None:
+    console.print("[bold]Sign in to the web interface[/bold] (role: email / password):")
+    for s in signins:
+        console.print(
+            f"  {s.role}: {s.email} / {s.password}  ({escape(s.organisation)})", soft_wrap=True
+        )
+    console.print(
+        f"web interface: run [bold]fabnet serve[/bold] and open {WEB_ADDRESS} "
+        "(bash scripts/demo.sh does both)"
+    )
 
 
 def _print_summary(summary: DemoSummary) -> None:
@@ -129,22 +149,47 @@ def _print_story(report: StoryReport) -> None:
     for col in ("facility", "country", "lot", "item", "qty", f"unit {cur}"):
         makers.add_column(col)
     for m in sorted(report.makers, key=lambda m: (m.kind != "assembly", m.item, m.facility)):
-        makers.add_row(escape(m.facility), m.country or "", m.kind, m.item, str(m.quantity),
-                       f"{m.unit_price:.2f}")
+        makers.add_row(
+            escape(m.facility),
+            m.country or "",
+            m.kind,
+            m.item,
+            str(m.quantity),
+            f"{m.unit_price:.2f}",
+        )
     console.print(makers)
     cost = plan.get("cost") or {}
     table = Table(title="This plan against the baselines")
-    for col in ("", f"landed cost {cur}", f"lateness {cur}", f"with CO2 and penalties {cur}",
-                "CO2e kg", "max lead time d", "over capacity"):
+    for col in (
+        "",
+        f"landed cost {cur}",
+        f"lateness {cur}",
+        f"with CO2 and penalties {cur}",
+        "CO2e kg",
+        "max lead time d",
+        "over capacity",
+    ):
         table.add_column(col, justify="right")
     lead = max(plan.get("lead_time_days", {}).values(), default=0.0)
-    table.add_row("fabnet plan", f"{cost.get('landed', 0):,.2f}", f"{cost.get('lateness', 0):,.2f}",
-                  f"{cost.get('total', 0):,.2f}", f"{plan.get('co2e_kg') or 0:,.1f}",
-                  f"{lead:.1f}", "0 units")
+    table.add_row(
+        "fabnet plan",
+        f"{cost.get('landed', 0):,.2f}",
+        f"{cost.get('lateness', 0):,.2f}",
+        f"{cost.get('total', 0):,.2f}",
+        f"{plan.get('co2e_kg') or 0:,.1f}",
+        f"{lead:.1f}",
+        "0 units",
+    )
     for b in plan.get("baselines", []):
-        table.add_row(b["name"], f"{b['cost']:,.2f}", f"{b.get('lateness_cost', 0):,.2f}",
-                      f"{b.get('total_with_penalties', 0):,.2f}", f"{b['co2e_kg']:,.1f}",
-                      f"{b['max_lead_time_days']:.1f}", f"{b['units_over_capacity']:,.0f} units")
+        table.add_row(
+            b["name"],
+            f"{b['cost']:,.2f}",
+            f"{b.get('lateness_cost', 0):,.2f}",
+            f"{b.get('total_with_penalties', 0):,.2f}",
+            f"{b['co2e_kg']:,.1f}",
+            f"{b['max_lead_time_days']:.1f}",
+            f"{b['units_over_capacity']:,.0f} units",
+        )
     console.print(table)
     console.print(
         f"declined by {escape(report.declined_facility)} and re-planned into "

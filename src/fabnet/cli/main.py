@@ -36,8 +36,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "fabnet.cli.taxonomy",
         "Print the process taxonomy, or resolve TERM (node, path, aliases); unknown terms exit 2.",
     ),
-    ("serve", "fabnet.cli.serve",
-     "Serve the web interface at / and the REST API at /v1 (OpenAPI at /openapi.json)."),
+    (
+        "serve",
+        "fabnet.cli.serve",
+        "Serve the web interface at / and the REST API at /v1 (OpenAPI at /openapi.json).",
+    ),
     (
         "plan",
         "fabnet.cli.plan",
@@ -78,6 +81,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "inspections",
         "fabnet.cli.lots",
         "Inspections: assign an inspector, the AQL plan, record the result.",
+    ),
+    (
+        "notifications",
+        "fabnet.cli.notifications",
+        "Notifications: what other parties did; e-mail them through SMTP.",
     ),
     (
         "audit",

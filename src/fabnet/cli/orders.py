@@ -106,10 +106,12 @@ def _escrow_lines(summary: EscrowSummary) -> None:
             r.value_minor, r.funded_minor, r.held_minor, r.released_minor, r.due_minor,
             r.expected_minor)))  # fmt: skip
     console.print(table)
-    console.print(f"due now {format_minor(summary.due_minor, cur)}; deposited and not yet in "
-                  f"escrow {format_minor(summary.available_minor, cur)}; "
-                  f"[bold]still to pay {format_minor(summary.shortfall_minor, cur)}[/bold]; "
-                  f"expected when invited lots accept {format_minor(summary.expected_minor, cur)}")
+    console.print(
+        f"due now {format_minor(summary.due_minor, cur)}; deposited and not yet in "
+        f"escrow {format_minor(summary.available_minor, cur)}; "
+        f"[bold]still to pay {format_minor(summary.shortfall_minor, cur)}[/bold]; "
+        f"expected when invited lots accept {format_minor(summary.expected_minor, cur)}"
+    )
     console.print(f"held {format_minor(summary.held_minor, cur)}, released or refunded "
                   f"{format_minor(summary.released_minor, cur)}")  # fmt: skip
 

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user
 from fabnet.cli._common import (
     JSON_OPTION,
     check_output_path,
@@ -45,6 +46,8 @@ def plan(
     max_facilities: int | None = typer.Option(
         None, "--max-facilities", help="Use at most this many facilities."
     ),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
     json_output: bool = JSON_OPTION,
     geojson: Path | None = typer.Option(
         None, "--geojson", help="Write facilities, sites, delivery points and flows as GeoJSON."
@@ -58,12 +61,17 @@ def plan(
     spec = load_order_file(order_file)
     check_output_path(geojson, "--geojson")
     if geojson is not None and str(geojson) == "-" and json_output:
-        raise InputError("--geojson - and --json would both write to stdout",
-                         field="--geojson", hint="give --geojson a file name")
+        raise InputError(
+            "--geojson - and --json would both write to stdout",
+            field="--geojson",
+            hint="give --geojson a file name",
+        )
     db = open_db()
     try:
+        owner = acting_user(db, as_user, token).org_id if (as_user or token) else None
         with err_console.status(f"planning [bold]{escape(spec.name)}[/bold] ..."):
-            record = plan_order(db, spec, base_dir=order_file.parent, overrides=overrides)
+            record = plan_order(db, spec, base_dir=order_file.parent, overrides=overrides,
+                                owner_org_id=owner)  # fmt: skip
     finally:
         db.dispose()
     if geojson is not None and str(geojson) == "-":
@@ -84,6 +92,8 @@ def plan(
         emit_json(out)
         return
     _print(record)
+    who = "your organisation" if owner else "platform admins (use --as EMAIL to own it)"
+    console.print(f"stored: GET /v1/plans/{record.id} (readable by {who})")
     if geojson is not None:
         console.print(f"GeoJSON written to {escape(str(geojson))}")
 
@@ -126,18 +136,29 @@ def _print(record: PlanRecord) -> None:
     table = Table(title="Cost", show_header=True)
     for col in ("production", "setup", "transport", "duties", "landed", "co2e kg"):
         table.add_column(col, justify="right")
-    table.add_row(*(f"{cost[k]:,.2f}" for k in ("production", "setup", "transport", "duties",
-                                                 "landed")), f"{r['co2e_kg']:,.1f}")
+    table.add_row(
+        *(f"{cost[k]:,.2f}" for k in ("production", "setup", "transport", "duties", "landed")),
+        f"{r['co2e_kg']:,.1f}",
+    )
     console.print(table)
     base = Table(title="Against the baselines (positive = this plan is better)")
-    for col in ("baseline", "cost", "saved", "co2e kg", "co2e saved", "max lead time d",
-                "over capacity", "late at"):
+    for col in (
+        "baseline",
+        "cost",
+        "saved",
+        "co2e kg",
+        "co2e saved",
+        "max lead time d",
+        "over capacity",
+        "late at",
+    ):
         base.add_column(col, justify="right")
     savings = {s["baseline"]: s for s in r.get("savings", [])}
     for b in r.get("baselines", []):
         s = savings.get(b["name"], {})
         base.add_row(
-            b["name"], f"{b['cost']:,.2f}",
+            b["name"],
+            f"{b['cost']:,.2f}",
             f"{s.get('cost', 0):,.2f} ({s.get('cost_pct', 0):.1f} %)",
             f"{b['co2e_kg']:,.1f}",
             f"{s.get('co2e_kg', 0):,.1f} ({s.get('co2e_pct', 0):.1f} %)",
@@ -148,14 +169,24 @@ def _print(record: PlanRecord) -> None:
     console.print(base)
     names = r.get("facility_names", {})
     lots = Table(title=f"Lots ({len(record.lots)})")
-    columns = ("facility", "kind", "item", "qty", f"unit {cur} (incl. setup)", "due (days)",
-               "ships to")
+    columns = (
+        "facility",
+        "kind",
+        "item",
+        "qty",
+        f"unit {cur} (incl. setup)",
+        "due (days)",
+        "ships to",
+    )
     for col in columns:
         lots.add_column(col)
     for lot in sorted(record.lots, key=lambda x: (x.product_key, x.kind != "assembly", x.item_id)):
         lots.add_row(
-            escape(lot.facility_name), lot.kind, f"{lot.product_key}/{lot.item_id}",
-            str(lot.quantity), f"{lot.unit_price + lot.setup_cost / lot.quantity:.2f}",
+            escape(lot.facility_name),
+            lot.kind,
+            f"{lot.product_key}/{lot.item_id}",
+            str(lot.quantity),
+            f"{lot.unit_price + lot.setup_cost / lot.quantity:.2f}",
             "-" if lot.due_days is None else f"{lot.due_days:.1f}",
             ", ".join(f"{d.quantity} to {escape(names.get(d.id, d.id))}" for d in lot.destinations),
         )

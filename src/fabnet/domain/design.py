@@ -53,6 +53,16 @@ class Part(Frozen):
     source_files: tuple[FileRef, ...] = ()
     export_files: tuple[FileRef, ...] = ()
     purchased: bool = Field(default=False, description="Bought in, not manufactured")
+    unresolved: tuple[str, ...] = Field(
+        default=(),
+        description="Terms of the part's requirement that no vocabulary understood, in words; "
+        "each stays a requirement no facility is known to meet",
+    )
+    stand_in: bool = Field(
+        default=False,
+        description="The manifest lists no parts: this one part stands for the whole design "
+        "(its geometry is not known part by part)",
+    )
 
 
 class BomLine(Frozen):

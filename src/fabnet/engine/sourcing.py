@@ -280,8 +280,9 @@ def _prune(
         lons = np.array([facilities[c.facility_id].location.longitude or 0.0 for c in candidates])
         for d in delivery_points:
             km = haversine_km(d.latitude, d.longitude, lats, lons)
-            nearest = sorted(range(len(candidates)),
-                             key=lambda i: (float(km[i]), candidates[i].facility_id))
+            nearest = sorted(
+                range(len(candidates)), key=lambda i: (float(km[i]), candidates[i].facility_id)
+            )
             keep.update(nearest[:NEAREST_PER_POINT])
     if local_share is not None:
         local_cap = 0.0
@@ -298,8 +299,11 @@ def _prune(
     for i in order:
         if i not in keep:
             exclusions.append(
-                Exclusion(item, candidates[i].facility_id,
-                          f"not among the {limit} lowest landed-cost candidates")
+                Exclusion(
+                    item,
+                    candidates[i].facility_id,
+                    f"not among the {limit} lowest landed-cost candidates",
+                )
             )
     ranked = sorted(keep, key=lambda i: (scores[i], candidates[i].facility_id))
     return [candidates[i] for i in ranked]
@@ -415,9 +419,16 @@ def build_sourcing_problem(
                 )
             if max_candidates is not None:
                 part_cands = _prune(
-                    uid, part_cands, product_demand * per_product.get(part.id, 1), facilities,
-                    delivery_points, (part.mass_g or 0.0) / 1000.0, transport, max_candidates,
-                    exclusions, options.local_share,
+                    uid,
+                    part_cands,
+                    product_demand * per_product.get(part.id, 1),
+                    facilities,
+                    delivery_points,
+                    (part.mass_g or 0.0) / 1000.0,
+                    transport,
+                    max_candidates,
+                    exclusions,
+                    options.local_share,
                 )
             if not part_cands:
                 raise _unusable(uid, part.name, len(pm.candidates), exclusions)
@@ -428,8 +439,11 @@ def build_sourcing_problem(
             root = design.assembly(design.root_assembly_id or "")
             items[product.key] = ItemRef(product.key, design.id, root.id, "assembly", design.name)
             root_match = next(
-                (pm for pm in product.match.parts
-                 if pm.is_assembly and _assembly_id(pm, design) in (root.id, None)),
+                (
+                    pm
+                    for pm in product.match.parts
+                    if pm.is_assembly and _assembly_id(pm, design) in (root.id, None)
+                ),
                 None,
             )
             steps = _step_candidates(product.match, design)
@@ -478,12 +492,24 @@ def build_sourcing_problem(
             if max_candidates is not None:
                 mass = sum((p.mass_g or 0.0) * per_product.get(p.id, 1) for p in design.parts)
                 asm_cands = _prune(
-                    product.key, asm_cands, product_demand, facilities, delivery_points,
-                    mass / 1000.0, transport, max_candidates, exclusions, options.local_share,
+                    product.key,
+                    asm_cands,
+                    product_demand,
+                    facilities,
+                    delivery_points,
+                    mass / 1000.0,
+                    transport,
+                    max_candidates,
+                    exclusions,
+                    options.local_share,
                 )
             if not asm_cands:
-                raise _unusable(product.key, f"final assembly of {design.name}",
-                                len(root_match.candidates) if root_match else 0, exclusions)
+                raise _unusable(
+                    product.key,
+                    f"final assembly of {design.name}",
+                    len(root_match.candidates) if root_match else 0,
+                    exclusions,
+                )
             assembly_candidates.extend(asm_cands)
             used_facilities.update(c.facility_id for c in asm_cands)
         else:

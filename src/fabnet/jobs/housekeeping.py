@@ -28,8 +28,7 @@ def housekeeping(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]
     closed, completed = close_settled(context.db)
     purged = purge_expired(context.db)
     interval = float(payload.get("interval_seconds", INTERVAL_SECONDS))
-    submit(HOUSEKEEPING_JOB, {"interval_seconds": interval}, db=context.db,
-           delay_seconds=interval)
+    submit(HOUSEKEEPING_JOB, {"interval_seconds": interval}, db=context.db, delay_seconds=interval)
     return {
         "expired_lots": expired,
         "closed_lots": closed,

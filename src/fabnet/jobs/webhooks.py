@@ -1,12 +1,25 @@
 """Signed webhook delivery, as a job.
 
-Each POST carries ``X-Fabnet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`` where the HMAC
-is computed with the subscription's secret over ``f"{t}.{body}"`` (the raw body bytes). Receivers
-recompute it, compare in constant time and reject stale timestamps (:func:`verify_signature`).
+Each POST follows the Standard Webhooks convention (https://www.standardwebhooks.com/), so a
+receiver can verify it with that convention's libraries (``standardwebhooks`` on PyPI and npm):
+
+* ``webhook-id``: the delivery id, the same on every retry of one delivery: a receiver dedupes
+  replays and retries by remembering the ids it has processed (for at least the signature
+  tolerance, 5 minutes, better a day);
+* ``webhook-timestamp``: unix seconds of this attempt;
+* ``webhook-signature``: ``v1,<base64 HMAC-SHA256>`` over ``f"{id}.{timestamp}.{body}"``, keyed
+  by :func:`signing_key` of the subscription's secret (a ``whsec_`` secret is base64 of the key,
+  as the convention says; any other secret is used as its UTF-8 bytes).
+
+The older ``X-Fabnet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 over f"{t}.{body}">``
+(keyed by the secret's UTF-8 bytes; :func:`verify_signature`) is still sent for receivers
+written against it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import time
@@ -34,6 +47,35 @@ RESOLVER: Resolver = system_resolver
 
 class WebhookDeliveryError(Exception):
     """The receiver did not answer 2xx (the job is retried)."""
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a secret, as Standard Webhooks libraries derive it: ``whsec_<base64>``
+    decodes to the key bytes; any other secret is its UTF-8 bytes."""
+    if secret.startswith("whsec_"):
+        try:
+            key = base64.b64decode(secret[len("whsec_") :] + "==")
+        except (binascii.Error, ValueError):
+            key = b""
+        if key:
+            return key
+    return secret.encode("utf-8")
+
+
+def standard_signature(secret: str, webhook_id: str, timestamp: int, body: bytes) -> str:
+    """``v1,<base64>``: the Standard Webhooks signature of one attempt."""
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    mac = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode("ascii")
+
+
+def standard_headers(secret: str, webhook_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """The three Standard Webhooks headers of one attempt."""
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": standard_signature(secret, webhook_id, timestamp, body),
+    }
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -104,6 +146,7 @@ def deliver_webhook(context: JobContext, payload: dict[str, Any]) -> dict[str, A
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "fabnet-webhooks/1",
+        **standard_headers(outgoing.secret, outgoing.delivery_id, timestamp, outgoing.body),
         SIGNATURE_HEADER: signature_header(outgoing.secret, outgoing.body, timestamp),
         "X-Fabnet-Event": outgoing.event_type,
         "X-Fabnet-Delivery": outgoing.delivery_id,

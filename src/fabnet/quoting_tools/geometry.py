@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import trimesh
 
 from fabnet.domain.common import Dimensions
 from fabnet.engine.quoting.geometry import PartGeometry
@@ -35,6 +34,8 @@ def load_part_geometry(path: Path, *, file_type: str | None = None) -> PartGeome
             source=str(path),
             hint=f"use one of {', '.join(sorted(MESH_SUFFIXES))}",
         )
+    import trimesh  # about 1 s to import: only when a mesh is read, not by every command
+
     try:
         mesh: Any = trimesh.load(str(path), file_type=kind, force="mesh")
     except Exception as exc:  # trimesh raises many kinds on a malformed file

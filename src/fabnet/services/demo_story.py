@@ -85,12 +85,12 @@ def load_story_order() -> OrderSpec:
     return OrderSpec.model_validate(yaml.safe_load(text))
 
 
-def _principal(db: Database, name: str, kind: OrgKind, email: str,
-               facility_ids: tuple[str, ...] = ()) -> Principal:
+def _principal(
+    db: Database, name: str, kind: OrgKind, email: str, facility_ids: tuple[str, ...] = ()
+) -> Principal:
     org = create_organisation(db, name, kind, facility_ids, actor=None)
     user = create_user(db, email, org.id, actor=None, display_name=f"{name} (demo user)")
-    return Principal(user_id=user.id, org_id=org.id, org_kind=kind,
-                     scopes=frozenset({Scope.WRITE}))
+    return Principal(user_id=user.id, org_id=org.id, org_kind=kind, scopes=frozenset({Scope.WRITE}))
 
 
 def run_story(
@@ -106,12 +106,20 @@ def run_story(
             on_step(s)
 
     spec = load_story_order()
-    buyer = _principal(db, "East Africa Health Supply (demo buyer)", OrgKind.BUYER,
-                       "procurement@eahs.example")
-    inspector = _principal(db, "AfriQA Inspection Services (demo)", OrgKind.INSPECTION_BODY,
-                           "inspections@afriqa.example")
-    terms = OrderTerms(delivery=DeliveryTerms(rule=Incoterm.DAP, named_place="each hospital",
-                                              transport_mode=TransportMode.ROAD))
+    buyer = _principal(
+        db, "East Africa Health Supply (demo buyer)", OrgKind.BUYER, "procurement@eahs.example"
+    )
+    inspector = _principal(
+        db,
+        "AfriQA Inspection Services (demo)",
+        OrgKind.INSPECTION_BODY,
+        "inspections@afriqa.example",
+    )
+    terms = OrderTerms(
+        delivery=DeliveryTerms(
+            rule=Incoterm.DAP, named_place="each hospital", transport_mode=TransportMode.ROAD
+        )
+    )
     order = orders.create_order(db, buyer, spec, terms=terms)
     orders.act_on_order(db, buyer, order.id, OrderAction.SPECIFY)
     report.order_id, report.order_name = order.id, spec.name
@@ -124,8 +132,11 @@ def run_story(
     report.plan = record.result_json
     if not record.lots:
         raise RuntimeError(f"the demo order could not be planned: {record.result_json}")
-    step("plan", f"{record.status}: {len(record.lots)} lots at "
-                 f"{len({lot.facility_id for lot in record.lots})} facilities")
+    step(
+        "plan",
+        f"{record.status}: {len(record.lots)} lots at "
+        f"{len({lot.facility_id for lot in record.lots})} facilities",
+    )
 
     # Every planned facility's manufacturer joins the platform when invited (in the demo world
     # no facility has an organisation yet). All of them are onboarded so that re-planning can
@@ -135,8 +146,9 @@ def run_story(
         facilities = {f.id: f for f in FacilityRepository(session).get_many(facility_ids)}
     makers: dict[str, Principal] = {}
     for i, fid in enumerate(facility_ids):
-        makers[fid] = _principal(db, facilities[fid].name, OrgKind.MANUFACTURER,
-                                 f"maker{i}@fabnet-demo.example", (fid,))
+        makers[fid] = _principal(
+            db, facilities[fid].name, OrgKind.MANUFACTURER, f"maker{i}@fabnet-demo.example", (fid,)
+        )
     invited = orders.award(db, buyer, order.id, record.id)
     step("award", f"{len(invited)} lots invited")
 
@@ -144,20 +156,26 @@ def run_story(
     declining = next((lot for lot in invited if lot.kind == "part"), invited[0])
     report.declined_facility = facilities[declining.facility_id].name
     lots.decline_lot(db, makers[declining.facility_id], declining.id, DECLINE_REASON)
-    replacements = [lot for lot in orders.list_lots(db, buyer, order.id)
-                    if lot.replaces_lot_id == declining.id]
+    replacements = [
+        lot for lot in orders.list_lots(db, buyer, order.id) if lot.replaces_lot_id == declining.id
+    ]
     report.replan_lots = len(replacements)
-    step("decline", f"{report.declined_facility} declined {declining.quantity} x "
-                    f"{declining.item_id}; re-planned into {len(replacements)} new lot(s)")
+    step(
+        "decline",
+        f"{report.declined_facility} declined {declining.quantity} x "
+        f"{declining.item_id}; re-planned into {len(replacements)} new lot(s)",
+    )
 
-    open_lots = [lot for lot in orders.list_lots(db, buyer, order.id)
-                 if lot.state is LotState.INVITED]
+    open_lots = [
+        lot for lot in orders.list_lots(db, buyer, order.id) if lot.state is LotState.INVITED
+    ]
     for lot in open_lots:
         lots.accept_lot(db, _maker(makers, lot), lot.id)
     step("accept", f"{len(open_lots)} lots accepted")
 
-    active = [lot for lot in orders.list_lots(db, buyer, order.id)
-              if lot.state is LotState.ACCEPTED]
+    active = [
+        lot for lot in orders.list_lots(db, buyer, order.id) if lot.state is LotState.ACCEPTED
+    ]
     value = sum(lot.quantity * lot.unit_price_minor for lot in active)
     payments.fund_order(db, buyer, order.id, value, reference="demo-transfer-0001")
     for lot in active:
@@ -166,12 +184,14 @@ def run_story(
             contracts.sign_contract(db, _maker(makers, lot), contract.id)
             if contracts.verify_contract(db, contract.id).ok:
                 report.contracts_verified += 1
-    step("contracts", f"{report.contracts_verified} contracts signed by both parties and "
-                      f"verified; {format_minor(value, spec.currency)} in escrow")
+    step(
+        "contracts",
+        f"{report.contracts_verified} contracts signed by both parties and "
+        f"verified; {format_minor(value, spec.currency)} in escrow",
+    )
 
     evidence = [
-        store_bytes(db, store, f"demo evidence {name}".encode(),
-                    original_name=f"{name}.txt").sha256
+        store_bytes(db, store, f"demo evidence {name}".encode(), original_name=f"{name}.txt").sha256
         for name in ("prototype-photo", "prototype-review", "inspection-record", "waybill")
     ]
     for lot in active:
@@ -185,26 +205,35 @@ def run_story(
             if task.status != "open":
                 continue
             inspections.record_inspection(
-                db, inspector, task.id, {DefectClass.MAJOR: 0, DefectClass.MINOR: 0},
+                db,
+                inspector,
+                task.id,
+                {DefectClass.MAJOR: 0, DefectClass.MINOR: 0},
                 evidence_sha256=[evidence[2]],
             )
             report.inspections += 1
         lots.act_on_lot(db, maker, lot.id, LotAction.SHIP, evidence_sha256=[evidence[3]])
         lots.act_on_lot(db, buyer, lot.id, LotAction.CONFIRM_DELIVERY)
-    step("quality and delivery",
-         f"{report.inspections} AQL inspections passed; {len(active)} lots shipped and delivered")
+    step(
+        "quality and delivery",
+        f"{report.inspections} AQL inspections passed; {len(active)} lots shipped and delivered",
+    )
 
     final = orders.list_lots(db, buyer, order.id)
     report.lots_by_state = dict(Counter(lot.state.value for lot in final))
     for lot in final:
         if lot.state in (LotState.PAID, LotState.DELIVERED, LotState.CLOSED):
             fac = facilities.get(lot.facility_id)
-            report.makers.append(MakerLine(
-                facility=fac.name if fac else lot.facility_id,
-                country=fac.location.country if fac else None,
-                kind=lot.kind, item=lot.item_id, quantity=lot.quantity,
-                unit_price=lot.unit_price_minor / 10 ** exponent(lot.currency),
-            ))
+            report.makers.append(
+                MakerLine(
+                    facility=fac.name if fac else lot.facility_id,
+                    country=fac.location.country if fac else None,
+                    kind=lot.kind,
+                    item=lot.item_id,
+                    quantity=lot.quantity,
+                    unit_price=lot.unit_price_minor / 10 ** exponent(lot.currency),
+                )
+            )
     balances = payments.ledger_balances(db)
     money: dict[str, float] = defaultdict(float)
     for (account, code), amount in balances.items():

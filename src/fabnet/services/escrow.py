@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from pydantic import Field
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
-from fabnet.domain.identity import Principal
+from fabnet.domain.identity import Principal, Scope
 from fabnet.domain.orders.ledger import buyer_cash, escrow
 from fabnet.domain.orders.states import LotState
 from fabnet.errors import NotFoundError
@@ -28,7 +29,7 @@ from fabnet.services.order_core import (
 from fabnet.services.payments import escrow_balance, funding_org, order_cash
 from fabnet.storage.db import Database
 from fabnet.storage.ledger import LedgerPostingRow
-from fabnet.storage.orders import OrderRepository
+from fabnet.storage.orders import LotRow, OrderRepository
 
 EXPECTED_STATES = frozenset({LotState.INVITED, LotState.COUNTER_OFFERED})
 
@@ -71,38 +72,8 @@ def escrow_summary(db: Database, actor: Principal | None, order_id: str) -> Escr
                                 hint="the order's buyer or payer sees its escrow")  # fmt: skip
         funder = funding_org(parties, order)
         code = order.currency
-        rows: list[LotEscrow] = []
-        for lot in OrderRepository(session).lots_of(order_id):
-            state = LotState(lot.state)
-            value = lot.quantity * lot.unit_price_minor
-            funded = int(
-                session.scalar(
-                    select(func.coalesce(func.sum(LedgerPostingRow.amount), 0)).where(
-                        LedgerPostingRow.account == escrow(lot.id),
-                        LedgerPostingRow.currency == code,
-                        LedgerPostingRow.amount > 0,
-                    )
-                )
-                or 0
-            )
-            held = escrow_balance(session, lot.id, code)
-            expected = 0
-            if state in EXPECTED_STATES:
-                price = lot.unit_price_minor
-                offer = lot.counter_offer or {}
-                if isinstance(offer.get("unit_price_minor"), int):
-                    price = int(offer["unit_price_minor"])
-                expected = lot.quantity * price
-            due = value if state is LotState.ACCEPTED and funded == 0 else 0
-            if state in FAILED_LOT_STATES:
-                due = expected = 0
-            rows.append(
-                LotEscrow(
-                    lot_id=lot.id, state=state, manufacturer_org_id=lot.manufacturer_org_id,
-                    value_minor=value, funded_minor=funded, held_minor=held,
-                    released_minor=funded - held, due_minor=due, expected_minor=expected,
-                )
-            )  # fmt: skip
+        order_lots = OrderRepository(session).lots_of(order_id)
+        rows = [_lot_escrow(session, lot, code) for lot in order_lots]
         available = order_cash(session, order_id, buyer_cash(funder), code)
     due_total = sum(r.due_minor for r in rows)
     return EscrowSummary(
@@ -117,3 +88,48 @@ def escrow_summary(db: Database, actor: Principal | None, order_id: str) -> Escr
         held_minor=sum(r.held_minor for r in rows),
         released_minor=sum(r.released_minor for r in rows),
     )
+
+
+def _lot_escrow(session: Session, lot: LotRow, code: str) -> LotEscrow:
+    state = LotState(lot.state)
+    value = lot.quantity * lot.unit_price_minor
+    funded = int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerPostingRow.amount), 0)).where(
+                LedgerPostingRow.account == escrow(lot.id),
+                LedgerPostingRow.currency == code,
+                LedgerPostingRow.amount > 0,
+            )
+        )
+        or 0
+    )
+    held = escrow_balance(session, lot.id, code)
+    expected = 0
+    if state in EXPECTED_STATES:
+        price = lot.unit_price_minor
+        offer = lot.counter_offer or {}
+        if isinstance(offer.get("unit_price_minor"), int):
+            price = int(offer["unit_price_minor"])
+        expected = lot.quantity * price
+    due = value if state is LotState.ACCEPTED and funded == 0 else 0
+    if state in FAILED_LOT_STATES:
+        due = expected = 0
+    return LotEscrow(
+        lot_id=lot.id, state=state, manufacturer_org_id=lot.manufacturer_org_id,
+        value_minor=value, funded_minor=funded, held_minor=held,
+        released_minor=funded - held, due_minor=due, expected_minor=expected,
+    )  # fmt: skip
+
+
+def supplier_escrow(db: Database, actor: Principal) -> list[tuple[LotEscrow, str]]:
+    """The escrow of every lot ``actor``'s organisation makes, with the lot's currency: what is
+    held for it, released (to it, before the platform fee, or refunded) and pending (funded
+    lots still to release, and accepted lots awaiting funding)."""
+    actor.require(Scope.READ)
+    with db.read() as session:
+        lots = session.scalars(
+            select(LotRow)
+            .where(LotRow.manufacturer_org_id == actor.org_id)
+            .order_by(LotRow.created_at, LotRow.id)
+        )
+        return [(_lot_escrow(session, lot, lot.currency), lot.currency) for lot in lots]

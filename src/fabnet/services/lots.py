@@ -31,12 +31,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fabnet.domain.identity import OrgKind, Principal, Scope
-from fabnet.domain.orders.currency import exponent
+from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
 from fabnet.errors import FabnetError, InputError, TransitionError
 from fabnet.services.audit import record_event
 from fabnet.services.contracts import draft_contracts
+from fabnet.services.notifications import notify
 from fabnet.services.order_core import (
     FAILED_LOT_STATES,
     SYSTEM,
@@ -216,6 +217,14 @@ def invite_lots(
             ),
             session=session,
         )
+        notify(
+            session, [maker], event_type="lot.invite", object_type="lot", object_id=row.id,
+            order_id=order.id, now=now,
+            message=f"invitation: {row.quantity} x {row.item_id} for order \u201c{order.name}"
+                    f"\u201d at {format_minor(row.unit_price_minor, row.currency)} per unit, due "
+                    f"{row.due_date.isoformat()}; answer by "
+                    f"{expires.isoformat(timespec='minutes')}",
+        )  # fmt: skip
         rows.append(row)
     return rows
 
@@ -609,8 +618,19 @@ def replan_open_quantity(
         refs = [(lot.id, _lot_ref(planning, lot)) for lot in todo]
         invitable = linked_facilities(session)
     created: list[LotView] = []
+    if plan_id is None and refs:  # never planned: nothing to re-plan from; say so
+        for lot_id, ref in refs:
+            _tell_demand_side(
+                db,
+                order_id,
+                lot_id,
+                "order.replan_failed",
+                f"lot {lot_id[:8]}'s {ref.quantity} units are open and the order "
+                "has no plan to re-plan from: plan the order again",
+                now=at,
+            )
     if plan_id is None or not refs:
-        return created  # never planned: nothing to re-plan from
+        return created
     for lot_id, ref in refs:
         skip: set[str] = set(excluded)
         try:
@@ -627,7 +647,17 @@ def replan_open_quantity(
                 raise InputError("every re-plan names facilities no organisation runs")
             _check_cover(ref.quantity, record.lots, lot_id)
         except FabnetError as error:
-            _reallocate(db, order_id, f"lot {lot_id} could not be re-planned: {error}", now=at)
+            why = f"lot {lot_id} could not be re-planned: {error}"
+            _reallocate(db, order_id, why, now=at)
+            _tell_demand_side(
+                db,
+                order_id,
+                lot_id,
+                "order.replan_failed",
+                f"{why}. Its quantity is open: plan the order again "
+                "(link more facilities or widen the order's limits).",
+                now=at,
+            )
             continue
         with db.transaction() as session:
             repo = OrderRepository(session)
@@ -639,7 +669,28 @@ def replan_open_quantity(
                                plan_id=record.id, actor=SYSTEM, now=at,
                                replaces_lot_id=lot_id)  # fmt: skip
             created.extend(lot_view(r) for r in rows)
+            old = repo.lot(lot_id)
+            history = repo.transitions(lot_id)
+            said = history[-1].reason if history else None
+            where = ", ".join(f"{r.quantity} at {r.facility_id}" for r in rows)
+            notify(
+                session, [p.org_id for p in repo.parties(order_id)], event_type="order.replan",
+                object_type="lot", object_id=lot_id, order_id=order_id, now=at,
+                message=f"lot {lot_id[:8]} ({old.state if old else '?'}"
+                        f"{': ' + said if said else ''}) was re-planned into {len(rows)} new "
+                        f"lot(s): {where}; invitations sent",
+            )  # fmt: skip
     return created
+
+
+def _tell_demand_side(
+    db: Database, order_id: str, lot_id: str, event_type: str, message: str, *, now: datetime
+) -> None:
+    with db.transaction() as session:
+        repo = OrderRepository(session)
+        notify(session, [p.org_id for p in repo.parties(order_id)], event_type=event_type,
+               object_type="lot", object_id=lot_id, order_id=order_id, message=message,
+               now=now)  # fmt: skip
 
 
 def _lot_ref(planning: Any, lot: LotRow) -> Any:

@@ -48,6 +48,7 @@ from fabnet.domain.orders.states import (
 )
 from fabnet.errors import NotFoundError, PermissionDeniedError, StaleVersionError
 from fabnet.services.audit import SYSTEM_ACTOR, record_event
+from fabnet.services.notifications import notify as notify_users
 from fabnet.services.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.storage.base import utc_now
 from fabnet.storage.contracts import ContractRow
@@ -575,6 +576,14 @@ def _record(
         ),
         session=session,
     )
+    said = f": {outcome.reason}" if outcome.reason else ""
+    notify_users(
+        session, org_ids, event_type=outcome.event_type, object_type=object_type,
+        object_id=object_id, order_id=order.id, except_org_id=actor.org_id, now=now,
+        message=f"{object_type} {object_id[:8]} of order \u201c{order.name}\u201d: "
+                f"{outcome.action.replace('_', ' ')} by the {actor.role.value} "
+                f"({outcome.previous_state.value} -> {outcome.new_state.value}){said}",
+    )  # fmt: skip
 
 
 def apply_order_transition(

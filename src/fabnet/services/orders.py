@@ -518,7 +518,8 @@ def signer_of(db: Database, org_id: str) -> str | None:
 
 def get_order_plan(db: Database, actor: Principal | None, plan_id: str) -> PlanRecord:
     """A stored plan, for the demand-side parties of its order and platform admins (None: the
-    local operator). A plan shows every facility's share and price, so manufacturers and
+    local operator); a plan without an order (``fabnet plan --as EMAIL``), for the organisation
+    that made it. A plan shows every facility's share and price, so manufacturers and
     inspectors do not see it; to them, as to strangers, it does not exist."""
     from fabnet.services import planning
 
@@ -527,7 +528,9 @@ def get_order_plan(db: Database, actor: Principal | None, plan_id: str) -> PlanR
     if actor is None or actor.is_platform_admin:
         return record
     actor.require(Scope.READ)
-    if record.order_id is None:
+    if record.order_id is None:  # a plan made with `fabnet plan`: its owner organisation's
+        if planning.plan_owner(db, plan_id) == actor.org_id:
+            return record
         raise hidden
     with db.read() as session:
         try:

@@ -272,7 +272,9 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
                 account=a,
                 currency=c,
                 balance_minor=sum(
-                    p.amount for tx in txs for p in tx.postings
+                    p.amount
+                    for tx in txs
+                    for p in tx.postings
                     if p.account == a and p.currency == c
                 ),
             )

@@ -62,14 +62,21 @@ class PlanOverrides:
     max_facilities: int | None = None
 
     def __post_init__(self) -> None:
-        for name, value in (("time_limit", self.time_limit_s), ("gap", self.gap),
-                            ("co2_price", self.co2_price_per_t)):
+        for name, value in (
+            ("time_limit", self.time_limit_s),
+            ("gap", self.gap),
+            ("co2_price", self.co2_price_per_t),
+        ):
             if value is not None and not math.isfinite(value):
-                raise InputError(f"{value} is not a number the solver can use", field=name,
-                                 hint="give a finite number")
+                raise InputError(
+                    f"{value} is not a number the solver can use",
+                    field=name,
+                    hint="give a finite number",
+                )
         if self.time_limit_s is not None and not self.time_limit_s > 0:
-            raise InputError("the time limit must be a positive number of seconds",
-                             field="time_limit")
+            raise InputError(
+                "the time limit must be a positive number of seconds", field="time_limit"
+            )
         if self.gap is not None and not 0 <= self.gap < 1:
             raise InputError("the gap is a fraction between 0 and 1 (0.01 = 1 %)", field="gap")
         if self.co2_price_per_t is not None and self.co2_price_per_t < 0:
@@ -165,14 +172,16 @@ def _resolve_design(db: Database, ref: str, base_dir: Path | None) -> Design:
 
 def _resolve_points(spec: OrderSpec, today: dt.date) -> list[_ResolvedPoint]:
     points: list[_ResolvedPoint] = []
-    for i, (dp, dp_id) in enumerate(zip(spec.delivery_points, spec.delivery_point_ids(),
-                                        strict=True)):
+    for i, (dp, dp_id) in enumerate(
+        zip(spec.delivery_points, spec.delivery_point_ids(), strict=True)
+    ):
         if dp.place is not None:
             try:
                 place = locate_place(dp.place)
             except InputError as exc:
-                raise InputError(exc.message, field=f"delivery_points[{i}].place",
-                                 hint=exc.hint) from None
+                raise InputError(
+                    exc.message, field=f"delivery_points[{i}].place", hint=exc.hint
+                ) from None
             lat, lon, country = place.latitude, place.longitude, place.country
         else:
             assert dp.coordinates is not None
@@ -202,8 +211,11 @@ def _options(spec: OrderSpec, overrides: PlanOverrides) -> pp.PlanningOptions:
             regions=frozenset(o.local_share.regions),
         )
     return pp.PlanningOptions(
-        co2_price_per_t=(overrides.co2_price_per_t if overrides.co2_price_per_t is not None
-                         else o.co2_price_per_t),
+        co2_price_per_t=(
+            overrides.co2_price_per_t
+            if overrides.co2_price_per_t is not None
+            else o.co2_price_per_t
+        ),
         lateness_penalty_per_unit_day=o.lateness_penalty_per_unit_day,
         shortfall_penalty_per_unit=o.shortfall_penalty_per_unit,
         max_facilities=overrides.max_facilities or o.max_facilities,
@@ -211,8 +223,9 @@ def _options(spec: OrderSpec, overrides: PlanOverrides) -> pp.PlanningOptions:
         local_share=local,
         co2_budget_kg=o.co2_budget_kg,
         time_limit_s=overrides.time_limit_s or o.time_limit_s or 60.0,
-        mip_gap=overrides.gap if overrides.gap is not None else (o.gap if o.gap is not None
-                                                                  else 1e-4),
+        mip_gap=overrides.gap
+        if overrides.gap is not None
+        else (o.gap if o.gap is not None else 1e-4),
         allowed_modes=tuple(TransportMode(m) for m in o.modes),
     )
 
@@ -269,8 +282,10 @@ def _uncovered_message(key: str, design: Design, match: MatchResult) -> str | No
         pm = match.part(label)
         misses = "; ".join(f"{n.facility_name} ({n.lacks})" for n in pm.near_misses[:2])
         parts.append(f"{pm.name} [{label}]" + (f", nearest misses: {misses}" if misses else ""))
-    return (f"no facility can make {', '.join(parts)} of product {key!r} "
-            f"(design {design.id}) under the order's constraints")
+    return (
+        f"no facility can make {', '.join(parts)} of product {key!r} "
+        f"(design {design.id}) under the order's constraints"
+    )
 
 
 # --- planning -----------------------------------------------------------------------------------
@@ -285,8 +300,11 @@ def plan_order(
     overrides: PlanOverrides | None = None,
     order_id: str | None = None,
     today: dt.date | None = None,
+    owner_org_id: str | None = None,
 ) -> PlanRecord:
-    """Match, build, solve and store a plan for ``spec``. See the module docstring."""
+    """Match, build, solve and store a plan for ``spec``. See the module docstring.
+    ``owner_org_id``: the organisation a plan without an order belongs to (it may read it at
+    ``/v1/plans/{id}``)."""
     overrides = overrides or PlanOverrides()
     today = today or dt.datetime.now(dt.UTC).date()
     spec = expand_order_variants(db, spec, base_dir=base_dir)  # regional variants, if any
@@ -298,14 +316,21 @@ def plan_order(
     for key, design in designs.items():
         message = _uncovered_message(key, design, matches[key])
         if message:
-            raise InputError(message, field=f"products[{key}]",
-                             hint="widen the radius or countries, or drop a requirement")
+            raise InputError(
+                message,
+                field=f"products[{key}]",
+                hint="widen the radius or countries, or drop a requirement",
+            )
     facilities = _candidate_facilities(db, list(matches.values()), exclude_facility_ids)
     sourcing = build_sourcing_problem(
-        [ProductInput(key, designs[key], matches[key], _quoted_hours(db, designs[key]))
-         for key in designs],
-        [DeliveryInput(p.id, p.latitude, p.longitude, p.country, p.demand, p.due_days, p.label)
-         for p in points],
+        [
+            ProductInput(key, designs[key], matches[key], _quoted_hours(db, designs[key]))
+            for key in designs
+        ],
+        [
+            DeliveryInput(p.id, p.latitude, p.longitude, p.country, p.demand, p.due_days, p.label)
+            for p in points
+        ],
         facilities,
         options=_options(spec, overrides),
         transport=TransportModel.default(),
@@ -315,11 +340,13 @@ def plan_order(
     inputs = {
         "spec": spec.model_dump(mode="json"),
         "today": today.isoformat(),
-        "designs": {k: {"id": d.id, "name": d.name, "version": d.version}
-                    for k, d in designs.items()},
+        "designs": {
+            k: {"id": d.id, "name": d.name, "version": d.version} for k, d in designs.items()
+        },
         "delivery_points": [asdict(p) | {"demand": dict(p.demand)} for p in points],
         "excluded_facility_ids": sorted(exclude_facility_ids),
         "overrides": asdict(overrides),
+        "owner_org_id": owner_org_id,
     }
     return _store(db, sourcing, result, inputs, order_id=order_id, parent=None)
 
@@ -383,8 +410,22 @@ def proposed_lots(sourcing: SourcingProblem, result: PlanResult) -> tuple[Propos
             None if due is None else due - ac.lead_time_days
         )
         ref = sourcing.items[asm.product_id]
-        lots.append(_lot(sourcing, asm.facility_id, "assembly", ref.product_key, ref.design_id,
-                         ref.item_id, ref.name, qty, ac.unit_cost, ac.setup_cost, due, dests))
+        lots.append(
+            _lot(
+                sourcing,
+                asm.facility_id,
+                "assembly",
+                ref.product_key,
+                ref.design_id,
+                ref.item_id,
+                ref.name,
+                qty,
+                ac.unit_cost,
+                ac.setup_cost,
+                due,
+                dests,
+            )
+        )
     for line in result.production:
         ref = sourcing.items[line.part_id]
         product = products[ref.product_key]
@@ -395,11 +436,10 @@ def proposed_lots(sourcing: SourcingProblem, result: PlanResult) -> tuple[Propos
             continue
         c = unit_cost[(line.part_id, line.facility_id)]
         if product.assembled:
-            due_candidates = [
-                assembly_due.get((ref.product_key, d.id)) for d in dests
-            ]
+            due_candidates = [assembly_due.get((ref.product_key, d.id)) for d in dests]
             known = [
-                v - d.transit_days for v, d in zip(due_candidates, dests, strict=True)
+                v - d.transit_days
+                for v, d in zip(due_candidates, dests, strict=True)
                 if v is not None
             ]
             due = min(known) if known else None
@@ -407,8 +447,22 @@ def proposed_lots(sourcing: SourcingProblem, result: PlanResult) -> tuple[Propos
         else:
             due = _due(dests, dues)
             kind = "product"
-        lots.append(_lot(sourcing, line.facility_id, kind, ref.product_key, ref.design_id,
-                         ref.item_id, ref.name, qty, c.unit_cost, c.setup_cost, due, dests))
+        lots.append(
+            _lot(
+                sourcing,
+                line.facility_id,
+                kind,
+                ref.product_key,
+                ref.design_id,
+                ref.item_id,
+                ref.name,
+                qty,
+                c.unit_cost,
+                c.setup_cost,
+                due,
+                dests,
+            )
+        )
     return tuple(lots)
 
 
@@ -421,9 +475,20 @@ def _due(dests: Sequence[Destination], dues: Mapping[str, float | None]) -> floa
     return round(min(known), 2) if known else None
 
 
-def _lot(sourcing: SourcingProblem, facility_id: str, kind: LotKind, key: str, design_id: str,
-         item_id: str, name: str, qty: int, unit_cost: float, setup: float,
-         due: float | None, dests: tuple[Destination, ...]) -> ProposedLot:
+def _lot(
+    sourcing: SourcingProblem,
+    facility_id: str,
+    kind: LotKind,
+    key: str,
+    design_id: str,
+    item_id: str,
+    name: str,
+    qty: int,
+    unit_cost: float,
+    setup: float,
+    due: float | None,
+    dests: tuple[Destination, ...],
+) -> ProposedLot:
     return ProposedLot(
         facility_id=facility_id,
         facility_name=sourcing.facility_names.get(facility_id, facility_id),
@@ -467,7 +532,9 @@ def result_to_json(sourcing: SourcingProblem, result: PlanResult) -> dict[str, A
             }
             for f in result.flows
         ],
-        "cost": None if costs is None else {
+        "cost": None
+        if costs is None
+        else {
             "production": round(costs.production, 2),
             "setup": round(costs.setup, 2),
             "transport": round(costs.transport, 2),
@@ -491,6 +558,7 @@ def result_to_json(sourcing: SourcingProblem, result: PlanResult) -> dict[str, A
                 "mean_lead_time_days": round(b.evaluation.mean_lead_time_days, 2),
                 "facilities_used": len(b.evaluation.facilities_used),
                 "units_over_capacity": round(sum(b.evaluation.capacity_excess.values()), 2),
+                "breaks": list(b.evaluation.violations),
                 "late_delivery_points": sorted(
                     k for k, v in b.evaluation.late_days.items() if v > 1e-6
                 ),
@@ -596,6 +664,16 @@ def get_plan(db: Database, plan_id: str) -> PlanRecord:
         return _record(row)
 
 
+def plan_owner(db: Database, plan_id: str) -> str | None:
+    """The organisation a plan made without an order belongs to (None: the local operator's)."""
+    with db.read() as session:
+        row = PlanRepository(session).get(plan_id)
+        if row is None:
+            raise NotFoundError(f"no plan with id {plan_id}")
+        owner = row.inputs.get("owner_org_id")
+        return owner if isinstance(owner, str) else None
+
+
 def plans_for_order(db: Database, order_id: str) -> list[PlanRecord]:
     with db.read() as session:
         return [_record(r) for r in PlanRepository(session).for_order(order_id)]
@@ -638,21 +716,37 @@ def replan_lot(
         spec, [_ResolvedPoint(**(p | {"demand": {}})) for p in points.values()]
     )
     if lot.kind == "assembly":
-        return _replan_assembly(db, parent, lot, design, index, request, exclude, points,
-                                stored_inputs, order_id, allowed)
+        return _replan_assembly(
+            db,
+            parent,
+            lot,
+            design,
+            index,
+            request,
+            exclude,
+            points,
+            stored_inputs,
+            order_id,
+            allowed,
+        )
     part = design.part(lot.item_id)
     sub_design = design.model_copy(
         update={"parts": (part,), "assemblies": (), "root_assembly_id": None}
     )
     match = match_design(index, design, request)
-    sub_match = MatchResult(design_id=design.id,
-                            parts=tuple(pm for pm in match.parts if pm.part == part.id))
+    sub_match = MatchResult(
+        design_id=design.id, parts=tuple(pm for pm in match.parts if pm.part == part.id)
+    )
     key = lot.product_key or lot.item_id
     facilities = _candidate_facilities(db, [sub_match], exclude, allowed)
     sourcing = build_sourcing_problem(
         [ProductInput(key, sub_design, sub_match, _quoted_hours(db, design))],
-        [DeliveryInput(s.id, s.latitude, s.longitude, s.country, {key: s.quantity},
-                       s.due_days, s.label) for s in sites],
+        [
+            DeliveryInput(
+                s.id, s.latitude, s.longitude, s.country, {key: s.quantity}, s.due_days, s.label
+            )
+            for s in sites
+        ],
         facilities,
         options=_replan_options(spec),
         transport=TransportModel.default(),
@@ -671,10 +765,10 @@ def replan_lot(
         )
         for new in lots
     )
-    inputs = stored_inputs | {"replan_of": _lot_json(lot),
-                              "excluded_facility_ids": sorted(exclude)}
-    record = _store(db, sourcing, result, inputs, order_id=order_id or parent.order_id,
-                    parent=plan_id)
+    inputs = stored_inputs | {"replan_of": _lot_json(lot), "excluded_facility_ids": sorted(exclude)}
+    record = _store(
+        db, sourcing, result, inputs, order_id=order_id or parent.order_id, parent=plan_id
+    )
     return _override_lots(db, record, fixed)
 
 
@@ -682,9 +776,12 @@ def _complete_ref(lot: LotRef, parent: PlanRecord, inputs: Mapping[str, Any]) ->
     if lot.product_key is not None and (lot.due_days is not None or not lot.destinations):
         return lot
     same = next(
-        (p for p in parent.lots
-         if (p.facility_id, p.kind, p.item_id, p.design_id)
-         == (lot.facility_id, lot.kind, lot.item_id, lot.design_id)),
+        (
+            p
+            for p in parent.lots
+            if (p.facility_id, p.kind, p.item_id, p.design_id)
+            == (lot.facility_id, lot.kind, lot.item_id, lot.design_id)
+        ),
         None,
     )
     key = lot.product_key or (same.product_key if same else None)
@@ -692,13 +789,18 @@ def _complete_ref(lot: LotRef, parent: PlanRecord, inputs: Mapping[str, Any]) ->
         designs = inputs.get("designs", {})
         key = next((k for k, d in designs.items() if d.get("id") == lot.design_id), None)
     if key is None:
-        raise InputError(f"design {lot.design_id} is not a product of the plan {parent.id}",
-                         field="lot.design_id")
+        raise InputError(
+            f"design {lot.design_id} is not a product of the plan {parent.id}",
+            field="lot.design_id",
+        )
     due = lot.due_days if lot.due_days is not None else (same.due_days if same else None)
     if due is None:
         dues = {p["id"]: p.get("due_days") for p in inputs.get("delivery_points", [])}
-        known = [dues[d.id] - d.transit_days for d in lot.destinations
-                 if d.kind == "delivery_point" and dues.get(d.id) is not None]
+        known = [
+            dues[d.id] - d.transit_days
+            for d in lot.destinations
+            if d.kind == "delivery_point" and dues.get(d.id) is not None
+        ]
         due = min(known) if known else None
     return replace(lot, product_key=key, due_days=due)
 
@@ -728,15 +830,33 @@ def _site_points(
     for d in destinations:
         if d.kind == "delivery_point":
             p = points[d.id]
-            sites.append(_Site(d.id, "delivery_point", str(p["label"]), float(p["latitude"]),
-                               float(p["longitude"]), p.get("country"), p.get("due_days"),
-                               d.quantity))
+            sites.append(
+                _Site(
+                    d.id,
+                    "delivery_point",
+                    str(p["label"]),
+                    float(p["latitude"]),
+                    float(p["longitude"]),
+                    p.get("country"),
+                    p.get("due_days"),
+                    d.quantity,
+                )
+            )
         else:
             f = facs[d.id]
             due = None if lot_due is None else lot_due + d.transit_days
-            sites.append(_Site(d.id, "assembly_site", f.name, float(f.location.latitude or 0),
-                               float(f.location.longitude or 0), f.location.country, due,
-                               d.quantity))
+            sites.append(
+                _Site(
+                    d.id,
+                    "assembly_site",
+                    f.name,
+                    float(f.location.latitude or 0),
+                    float(f.location.longitude or 0),
+                    f.location.country,
+                    due,
+                    d.quantity,
+                )
+            )
     return sites
 
 
@@ -784,24 +904,37 @@ def _replan_assembly(
     """Move an assembly step: parts keep their makers (at no new production cost), the planner
     picks the new site and the routes in and out."""
     feeding = [
-        old for old in parent.lots
-        if old.kind == "part" and old.product_key == lot.product_key
+        old
+        for old in parent.lots
+        if old.kind == "part"
+        and old.product_key == lot.product_key
         and any(d.kind == "assembly_site" and d.id == lot.facility_id for d in old.destinations)
     ]
     match = match_design(index, design, request)
     facilities = _candidate_facilities(db, [match], exclude, allowed)
     with db.read() as session:
-        makers = {f.id: f for f in FacilityRepository(session).get_many(
-            [old.facility_id for old in feeding])}
+        makers = {
+            f.id: f
+            for f in FacilityRepository(session).get_many([old.facility_id for old in feeding])
+        }
     facilities.update(makers)
     spec = parent.spec
     key = lot.product_key or lot.item_id
     sourcing = build_sourcing_problem(
         [ProductInput(key, design, match, _quoted_hours(db, design))],
-        [DeliveryInput(d.id, float(points[d.id]["latitude"]), float(points[d.id]["longitude"]),
-                       points[d.id].get("country"), {key: d.quantity},
-                       points[d.id].get("due_days"), str(points[d.id]["label"]))
-         for d in lot.destinations if d.kind == "delivery_point"],
+        [
+            DeliveryInput(
+                d.id,
+                float(points[d.id]["latitude"]),
+                float(points[d.id]["longitude"]),
+                points[d.id].get("country"),
+                {key: d.quantity},
+                points[d.id].get("due_days"),
+                str(points[d.id]["label"]),
+            )
+            for d in lot.destinations
+            if d.kind == "delivery_point"
+        ],
         facilities,
         options=_replan_options(spec),
         transport=TransportModel.default(),
@@ -818,12 +951,19 @@ def _replan_assembly(
                 supplied[(uid, old.facility_id)] += d.quantity
     problem = sourcing.problem
     candidates = tuple(
-        pp.Candidate(part_id=uid, facility_id=fid, unit_cost=0.0, setup_cost=0.0,
-                     capacity=float(qty), lead_time_days=0.0)
+        pp.Candidate(
+            part_id=uid,
+            facility_id=fid,
+            unit_cost=0.0,
+            setup_cost=0.0,
+            capacity=float(qty),
+            lead_time_days=0.0,
+        )
         for (uid, fid), qty in supplied.items()
     )
-    assembly_candidates = tuple(c for c in problem.assembly_candidates
-                                if c.facility_id not in exclude)
+    assembly_candidates = tuple(
+        c for c in problem.assembly_candidates if c.facility_id not in exclude
+    )
     used = {c.facility_id for c in candidates} | {c.facility_id for c in assembly_candidates}
     problem = replace(
         problem,
@@ -831,22 +971,28 @@ def _replan_assembly(
         assembly_candidates=assembly_candidates,
         facilities=tuple(f for f in _all_plan_facilities(facilities) if f.id in used),
     )
-    sourcing = replace(sourcing, problem=problem,
-                       facility_names={fid: facilities[fid].name for fid in used})
+    sourcing = replace(
+        sourcing, problem=problem, facility_names={fid: facilities[fid].name for fid in used}
+    )
     result = _solve(sourcing)
     lots = proposed_lots(sourcing, result) if result.has_plan else ()
     marked = tuple(replace(x, existing=True) if x.kind == "part" else x for x in lots)
-    inputs = stored_inputs | {"replan_of": _lot_json(lot),
-                              "excluded_facility_ids": sorted(exclude)}
-    record = _store(db, sourcing, result, inputs, order_id=order_id or parent.order_id,
-                    parent=parent.id)
+    inputs = stored_inputs | {"replan_of": _lot_json(lot), "excluded_facility_ids": sorted(exclude)}
+    record = _store(
+        db, sourcing, result, inputs, order_id=order_id or parent.order_id, parent=parent.id
+    )
     return _override_lots(db, record, marked)
 
 
 def _all_plan_facilities(facilities: Mapping[str, Facility]) -> list[pp.Facility]:
     return [
-        pp.Facility(id=f.id, lat=float(f.location.latitude), lon=float(f.location.longitude),
-                    country=f.location.country, region=f.location.region)
+        pp.Facility(
+            id=f.id,
+            lat=float(f.location.latitude),
+            lon=float(f.location.longitude),
+            country=f.location.country,
+            region=f.location.region,
+        )
         for f in facilities.values()
         if f.location.latitude is not None and f.location.longitude is not None
     ]

@@ -8,6 +8,7 @@ transaction (they are sent only if it commits).
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import secrets
@@ -231,7 +232,7 @@ def create_subscription(
     settings = settings or get_settings()
     if secret is not None and len(secret) < 16:
         raise InputError("the secret has fewer than 16 characters", field="secret")
-    signing_secret = secret or f"whsec_{secrets.token_urlsafe(32)}"
+    signing_secret = secret or "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     row = WebhookSubscriptionRow(
         id=str(uuid.uuid4()),
         org_id=org_id,

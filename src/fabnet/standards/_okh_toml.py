@@ -29,6 +29,7 @@ from fabnet.standards._okh_common import (
 from fabnet.standards._okh_design import DesignDraft
 from fabnet.standards.dimensions import parse_openscad, parse_size_text, unit_factor
 from fabnet.standards.terms import Terms
+from fabnet.vocab.processes import UNSPECIFIC_TSDC
 
 # Fields of the standards that fabnet reads but does not model (documented in docs/standards.md).
 _UNMODELLED_TOP = (
@@ -130,11 +131,12 @@ def read_toml_dialect(root: Fields, dialect: OkhDialect, terms: Terms) -> Design
 def _licensors(root: Fields) -> tuple[str, ...]:
     found = root.raw("licensor")
     if found is None:
-        raise root.error(
-            "licensor",
-            "required field 'licensor' is missing",
-            'add licensor = "<name of the person or organisation>"',
+        root.log.warn(
+            root.at("licensor"),
+            "required field 'licensor' is missing; imported without a licensor (add "
+            'licensor = "<name of the person or organisation>")',
         )
+        return ()
     written, value = found
     names: list[str] = []
     items = value if isinstance(value, list) else [value]
@@ -153,11 +155,13 @@ def _licensors(root: Fields) -> tuple[str, ...]:
         if cleaned:
             names.append(cleaned)
     if not names:
-        raise root.error(
-            written,
-            f"licensor {value!r} names nobody",
-            'write licensor = "<name of the person or organisation holding the rights>"; '
-            + _LOSH_WORDS_HINT,
+        # Converted manifests write "." where the licensor was unknown: a missing licensor.
+        root.log.warn(
+            root.at(written),
+            f"licensor {value!r} names nobody; imported without a licensor (write "
+            'licensor = "<name of the person or organisation holding the rights>"; '
+            + _LOSH_WORDS_HINT
+            + ")",
         )
     return tuple(names)
 
@@ -188,11 +192,24 @@ def _module_as_part(
     """A manifest without [[part]] but with tsdc/material/size describes one single part."""
     name = root.text("name") or "part"
     part = _part_fields(root, terms, part_id=unique_id(slug(name), taken), name=name)
-    return part.model_copy(update={"source_files": tuple(sources), "export_files": tuple(exports)})
+    root.log.warn(
+        root.path or "part",
+        "the manifest lists no [[part]]: one stand-in part stands for the whole design; it is "
+        "matched "
+        "by its processes and materials but not quoted or planned from geometry",
+    )
+    return part.model_copy(
+        update={
+            "source_files": tuple(sources),
+            "export_files": tuple(exports),
+            "stand_in": True,
+        }
+    )
 
 
 def _part_fields(part: Fields, terms: Terms, *, part_id: str, name: str) -> Part:
     part.skip(*_UNMODELLED_PART)
+    unresolved_from = len(terms.unresolved)
     tsdc_found = part.raw("tsdc")
     tsdc = tuple(code.upper() for code in part.texts("tsdc"))
     tsdc_field = part.at(tsdc_found[0]) if tsdc_found else part.at("tsdc")
@@ -205,7 +222,13 @@ def _part_fields(part: Fields, terms: Terms, *, part_id: str, name: str) -> Part
             if p is not None
         )
     else:
-        pairs = [(code, tsdc_field) for code in tsdc if not (printing and code == "3DP")]
+        # A category code such as MEC names a field of hardware, not a process: it is kept in
+        # ``tsdc`` and is not a process requirement.
+        pairs = [
+            (code, tsdc_field)
+            for code in tsdc
+            if code not in UNSPECIFIC_TSDC and not (printing and code == "3DP")
+        ]
         if printing:
             pairs.insert(0, (printing, part.at("printing-process")))
         processes = terms.processes(pairs)
@@ -229,6 +252,10 @@ def _part_fields(part: Fields, terms: Terms, *, part_id: str, name: str) -> Part
         if tolerance_text
         else None
     )
+    kept_unresolved = part.texts("fabnet-unresolved")
+    stand_in = part.value("fabnet-stand-in")
+    if stand_in is not None and not isinstance(stand_in, bool):
+        raise part.error("fabnet-stand-in", "expected true or false")
     purchased = part.value("fabnet-purchased")
     if purchased is not None and not isinstance(purchased, bool):
         raise part.error("fabnet-purchased", "expected true or false")
@@ -245,6 +272,8 @@ def _part_fields(part: Fields, terms: Terms, *, part_id: str, name: str) -> Part
         source_files=tuple(file_refs(part, FileRole.SOURCE, "source")),
         export_files=tuple(file_refs(part, FileRole.EXPORT, "export")),
         purchased=bool(purchased),
+        unresolved=tuple(dict.fromkeys([*kept_unresolved, *terms.unresolved[unresolved_from:]])),
+        stand_in=bool(stand_in),
     )
 
 

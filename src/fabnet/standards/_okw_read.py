@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fabnet.domain.common import Dimensions, Location, stable_id
+from fabnet.domain.common import Dimensions, Location, Provenance, stable_id
 from fabnet.domain.facility import (
     AccessType,
     BatchSize,
@@ -19,13 +19,16 @@ from fabnet.domain.facility import (
     FacilityStatus,
 )
 from fabnet.errors import InputError, ManifestError
-from fabnet.geo.gazetteer import country_code
+from fabnet.geo.gazetteer import country_code, locate
 from fabnet.standards._fields import Fields, key_of, to_number
 from fabnet.standards._okh_common import slug, unique_id
 from fabnet.standards.dimensions import dimensions_mm, parse_size_value, unit_factor
 from fabnet.standards.terms import Terms
 
 EXTENSION_KEY = "x-fabnet"
+# OKW v1 names the field "GPS coordinates": gpsCoordinates / gps_coordinates (key_of folds the
+# spellings); the shorter names are what other tools write.
+_GPS_KEYS = ("gpsCoordinates", "gps", "coordinates", "latLon", "geo")
 _ENVELOPE_KEYS = (
     "buildVolume",
     "buildSize",
@@ -67,9 +70,11 @@ def read_facility(rec: Fields, terms: Terms, *, source: str) -> tuple[Facility, 
     """The facility and, when the record has no ``id``, the key its id was derived from."""
     name = rec.text("name", "facilityName", required="add name: <name of the facility>")
     assert name is not None
-    location = _location(rec)
+    location, approximate = _location(rec)
     ext_table = rec.table(EXTENSION_KEY)
     extension, provenance, ext_source = _extension(ext_table)
+    if approximate:
+        provenance = provenance.model_copy(update={"location": Provenance.APPROXIMATE})
     if ext_table is not None and extension.rate_card is not None:
         for i, rate in enumerate(extension.rate_card.rates):
             if rate.process not in terms.taxonomy:
@@ -169,7 +174,7 @@ def _materials(rec: Fields, terms: Terms, *names: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _location(rec: Fields) -> Location:
+def _location(rec: Fields) -> tuple[Location, bool]:
     loc = rec.table("location") or Fields({}, path=rec.at("location"), log=rec.log)
     address_value = loc.value("address")
     address = (
@@ -200,6 +205,18 @@ def _location(rec: Fields) -> Location:
         except InputError as exc:
             rec.log.warn(country_found[1], f"country not used: {exc}")
     lat, lon = _coordinates(loc, rec)
+    approximate = False
+    if lat is None and city is not None and country is not None:
+        try:
+            place = locate(f"{city[0]}, {country}")
+        except InputError as exc:
+            rec.log.warn(city[1], f"no coordinates, and the city is not placed: {exc}")
+        else:
+            lat, lon, approximate = place.latitude, place.longitude, True
+            rec.log.warn(
+                loc.at("gpsCoordinates"),
+                f"no coordinates; placed at {place.describe()} (approximate)",
+            )
     try:
         return Location(
             latitude=lat,
@@ -209,7 +226,7 @@ def _location(rec: Fields) -> Location:
             region=region[0] if region else None,
             postal_code=postal[0] if postal else None,
             address=street,
-        )
+        ), approximate
     except ValidationError as exc:
         raise ManifestError(
             f"invalid location: {exc.errors()[0]['msg']}", source=rec.source, field=loc.path
@@ -217,20 +234,30 @@ def _location(rec: Fields) -> Location:
 
 
 def _coordinates(loc: Fields, rec: Fields) -> tuple[float | None, float | None]:
-    hint = "write gps: '52.52, 13.40' (latitude, longitude in decimal degrees)"
+    hint = "write gpsCoordinates: '52.52, 13.40' (latitude, longitude in decimal degrees)"
     for holder in (loc, rec):
-        found = holder.raw("gps", "coordinates", "latLon", "geo")
+        found = holder.raw(*_GPS_KEYS)
         if found is not None and found[1] is not None:
             written, value = found
             where = holder.at(written)
             if isinstance(value, str):
                 pieces = [p for p in re.split(r"[,;\s]+", value.strip()) if p]
+                if not value.strip():
+                    continue
             elif isinstance(value, list):
                 pieces = list(value)
             elif isinstance(value, Mapping):
                 inner = Fields(value, path=where, log=rec.log)
                 lat = inner.number("lat", "latitude")
                 lon = inner.number("lon", "lng", "long", "longitude")
+                if lat is None and lon is None:
+                    raise ManifestError(
+                        f"cannot read coordinates from {dict(value)!r}",
+                        source=rec.source,
+                        field=where,
+                        hint=hint,
+                    )
+                inner.warn_unread()
                 return _checked(lat, lon, where, rec, hint)
             else:
                 pieces = []
@@ -436,12 +463,21 @@ def _envelope(eq: Fields) -> Dimensions | None:
         return dimensions_mm(
             x * factor, y * factor, height, factor=1, source=eq.source, field=where
         )
-    travels = [_length_field(eq, (axis,), unit) for axis in ("xTravel", "yTravel", "zTravel")]
-    if all(t is not None for t in travels):
-        x, y, z = (float(t) for t in travels if t is not None)
-        return dimensions_mm(x, y, z, factor=1, source=eq.source, field=eq.at("xTravel"))
-    if any(t is not None for t in travels):
-        eq.log.warn(eq.at("xTravel"), "give xTravel, yTravel and zTravel to set the envelope")
+    x_travel = _length_field(eq, ("xTravel",), unit)
+    y_travel = _length_field(eq, ("yTravel",), unit)
+    # A 3D machine gives zTravel; a sheet machine (laser, waterjet, plasma, vinyl cutter, router)
+    # gives its bed and the thickest material it cuts: the envelope is bed x thickness.
+    height = _length_field(eq, _HEIGHT_KEYS, unit)
+    if x_travel is not None and y_travel is not None and height is not None:
+        return dimensions_mm(
+            x_travel, y_travel, height, factor=1, source=eq.source, field=eq.at("xTravel")
+        )
+    if x_travel is not None or y_travel is not None:
+        eq.log.warn(
+            eq.at("xTravel"),
+            "give xTravel, yTravel and zTravel (or maxThickness for a sheet machine) to set "
+            "the envelope",
+        )
     return None
 
 

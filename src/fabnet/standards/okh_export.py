@@ -150,4 +150,8 @@ def _part_table(part: Part, file_meta: list[dict[str, Any]]) -> dict[str, Any]:
             _meta(ref, FileRole.EXPORT, file_meta)
     if part.purchased:
         table["fabnet-purchased"] = True
+    if part.unresolved:
+        table["fabnet-unresolved"] = list(part.unresolved)
+    if part.stand_in:
+        table["fabnet-stand-in"] = True
     return table

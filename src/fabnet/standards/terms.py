@@ -30,6 +30,10 @@ class Terms:
 
     def __init__(self, log: WarningLog) -> None:
         self.log = log
+        self.unresolved: list[str] = []
+        """Every term not understood, in words ("material 'X' not understood; did you mean
+        ...?"): a part's reader takes those of its own fields as requirements no facility is
+        known to meet (never a wildcard)."""
         self.taxonomy = get_process_taxonomy()
         self.materials = get_material_vocabulary()
 
@@ -38,6 +42,7 @@ class Terms:
         if found is None:
             hint = _did_you_mean(self.taxonomy.suggest(term))
             self.log.warn(field, f"unknown process {term!r}, not matched; {hint}")
+            self.unresolved.append(f"process {term!r} not understood; {hint}")
         return found
 
     def processes(self, terms: Iterable[tuple[str, str]]) -> tuple[str, ...]:
@@ -58,11 +63,9 @@ class Terms:
     def material(self, term: str, field: str) -> str | None:
         found = self.materials.resolve(term)
         if found is None:
-            self.log.warn(
-                field,
-                f"unknown material {term!r}, not matched; "
-                f"{_did_you_mean(self.materials.suggest(term))}",
-            )
+            hint = _did_you_mean(self.materials.suggest(term))
+            self.log.warn(field, f"unknown material {term!r}, not matched; {hint}")
+            self.unresolved.append(f"material {term!r} not understood; {hint}")
         return found
 
     def materials_in_text(self, text: str, field: str) -> tuple[str, ...]:
@@ -94,6 +97,7 @@ class Terms:
             return normalise_tolerance(text)
         except InputError as exc:
             self.log.warn(field, f"unknown tolerance class {text!r}, not used: {exc}")
+            self.unresolved.append(f"tolerance class {text!r} not understood: {exc}")
             return None
 
     def certification(self, text: str, field: str) -> str:

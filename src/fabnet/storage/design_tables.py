@@ -12,6 +12,8 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,6 +64,8 @@ class DesignPartRow(Base):
     size_z_mm: Mapped[float | None] = mapped_column(Float)
     tolerance_class: Mapped[str | None] = mapped_column(String(50))
     purchased: Mapped[bool] = mapped_column(Boolean)
+    unresolved: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    stand_in: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class DesignAssemblyRow(Base):

@@ -236,6 +236,8 @@ def _child_values(
                 "size_z_mm": dims.z_mm if dims else None,
                 "tolerance_class": part.tolerance_class,
                 "purchased": part.purchased,
+                "unresolved": list(part.unresolved),
+                "stand_in": part.stand_in,
             }
         )
         for ref in part.source_files:
@@ -320,6 +322,8 @@ def _design_from_rows(
             source_files=tuple(part_files.get((row["part_id"], _SLOT_SOURCE), ())),
             export_files=tuple(part_files.get((row["part_id"], _SLOT_EXPORT), ())),
             purchased=bool(row["purchased"]),
+            unresolved=str_list(row["unresolved"]),
+            stand_in=bool(row["stand_in"]),
         )
         for row in part_rows
     ]

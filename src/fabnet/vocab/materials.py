@@ -105,7 +105,24 @@ class MaterialVocabulary(TermTree[MaterialNode]):
             return found
         cleaned = clean_material_text(term)
         if cleaned and cleaned != term.strip():
-            return super().resolve(cleaned)
+            found = super().resolve(cleaned)
+            if found is not None:
+                return found
+        return self._family_and_grade(cleaned or term.strip())
+
+    def _family_and_grade(self, text: str) -> str | None:
+        """``"Titanium Ti-6Al-4V"``, ``"stainless steel 316L"``: a family named before a grade
+        of it resolves to the grade (only when the grade belongs to that family)."""
+        words = text.split()
+        for k in range(1, len(words)):
+            family = super().resolve(" ".join(words[:k]))
+            grade = super().resolve(" ".join(words[k:]))
+            if (
+                family is not None
+                and grade is not None
+                and (grade == family or family in self.ancestors(grade))
+            ):
+                return grade
         return None
 
     def resolve_list(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

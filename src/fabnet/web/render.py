@@ -73,6 +73,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("Designs", "/designs", section="designs"),
     NavItem("Facilities", "/facilities", section="facilities"),
+    NavItem("Make or buy", "/makebuy", section="makebuy"),
     NavItem("Quote", "/quote", frozenset({OrgKind.BUYER, OrgKind.ORCHESTRATOR}), section="quote"),
     NavItem(
         "Orders",
@@ -80,6 +81,13 @@ NAV: list[NavItem] = [
         frozenset({OrgKind.BUYER, OrgKind.ORCHESTRATOR, OrgKind.PLATFORM}),
         section="orders",
     ),
+]
+NAV += [
+    NavItem("Job board", "/jobs", frozenset({OrgKind.MANUFACTURER}), section="jobs"),
+    NavItem(
+        "Inspections", "/inspections", frozenset({OrgKind.INSPECTION_BODY}), section="inspections"
+    ),
+    NavItem("Notifications", "/notifications", section="notifications"),
 ]
 """The main navigation; the role pages of other features append their links here."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import Dimensions, Provenance
 from fabnet.domain.facility import Facility, ProcessRate
 from fabnet.engine.matching.capability import CapabilityRow, capability_rows
 from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
@@ -247,9 +247,29 @@ def capability_criteria(
     if req.tolerance_class is not None:
         tolerance_fineness_um(req.tolerance_class)  # an unreadable requirement raises
     if not req.processes:
-        return (
-            CriterionResult("process", False, "the part names no process to make it with"),
-        ), None
+        if req.unresolved:
+            return (CriterionResult("terms", False, unresolved_text(req)),), None
+        return (CriterionResult("process", False, NO_PROCESS),), None
+    found, equipment_id = _capability_criteria(facility, req)
+    if req.unresolved:
+        return (CriterionResult("terms", False, unresolved_text(req)), *found), None
+    return found, equipment_id
+
+
+NO_PROCESS = "no process declared"
+
+
+def unresolved_text(req: PartRequirement) -> str:
+    """Why a part with terms no vocabulary understood cannot be shown to be met anywhere."""
+    return (
+        "; ".join(req.unresolved)
+        + " — no facility is known to meet a term fabnet does not understand"
+    )
+
+
+def _capability_criteria(
+    facility: Facility, req: PartRequirement
+) -> tuple[tuple[CriterionResult, ...], str | None]:
     rows = capability_rows(facility)
     if not rows:
         return (
@@ -378,6 +398,8 @@ def _distance(
         return CriterionResult("distance", True, "no coordinates; distance unknown")
     km, point = nearest
     where = f"{km:.1f} km from {point.label or 'the delivery point'}"
+    if facility.provenance.location is Provenance.APPROXIMATE:
+        where = f"approximately {where} (placed at its city, no coordinates given)"
     if radius is not None and km > radius:
         return CriterionResult("distance", False, f"{where}, beyond {radius:g} km")
     suffix = f", within {radius:g} km" if radius is not None else ""

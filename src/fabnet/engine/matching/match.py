@@ -24,11 +24,13 @@ import numpy as np
 from fabnet.domain.design import Design
 from fabnet.domain.facility import Facility
 from fabnet.engine.matching.criteria import (
+    NO_PROCESS,
     CriterionResult,
     assess,
     capability_criteria,
     capacity_criterion,
     cost_estimate,
+    unresolved_text,
 )
 from fabnet.engine.matching.index import (
     BoolArray,
@@ -86,6 +88,11 @@ def _match_part(
     index: FacilityIndex, req: PartRequirement, request: MatchRequest, view: RequestView
 ) -> PartMatch:
     if not req.processes:
+        why = (
+            unresolved_text(req)
+            if req.unresolved
+            else f"{NO_PROCESS}; add one to the design to match it"
+        )
         return PartMatch(
             part=req.label,
             name=req.name,
@@ -94,10 +101,12 @@ def _match_part(
             candidate_count=0,
             candidates=(),
             near_misses=(),
-            note="the part names no process; add one to the design to match it",
+            note=_stand_in(req, why),
         )
     part = index.part_view(req)
     ok = part.capable & part.batch_ok & view.passes
+    if req.unresolved:
+        ok = np.zeros_like(ok)  # no facility is known to meet a term not understood
     found = np.flatnonzero(ok).astype(np.int32)
     candidates = _ranked(index, req, request, view, found)
     near: tuple[NearMiss, ...] = ()
@@ -107,6 +116,8 @@ def _match_part(
     if part.offering_rows.size == 0:
         note = f"no facility in the registry offers {' or '.join(req.processes)}"
         note += " or a more specific process"
+    if req.unresolved:
+        note = unresolved_text(req) + (f"; {note}" if note else "")
     return PartMatch(
         part=req.label,
         name=req.name,
@@ -115,8 +126,18 @@ def _match_part(
         candidate_count=int(found.size),
         candidates=candidates,
         near_misses=near,
-        note=note,
+        note=_stand_in(req, note),
     )
+
+
+def _stand_in(req: PartRequirement, note: str | None) -> str | None:
+    if not req.stand_in:
+        return note
+    text = (
+        "stand-in: the manifest lists no parts, so this one part stands for the whole design;"
+        " its geometry is not known part by part"
+    )
+    return text if note is None else f"{text}; {note}"
 
 
 def _ranked(
@@ -189,6 +210,7 @@ def _near_misses(
     if rows.size == 0:
         return ()
     failures = part.row_failures[keep].astype(np.float64) + view.failures[fac] + ~part.batch_ok[fac]
+    failures += bool(req.unresolved)
     if request.delivery_points:
         distance = view.distance_km[fac]
         secondary = np.where(np.isnan(distance), 1e8 + index.id_rank[fac], distance)

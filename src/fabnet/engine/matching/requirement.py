@@ -39,6 +39,11 @@ class PartRequirement:
     quantity: int
     is_assembly: bool = False
     hours: Mapping[str, float] = field(default_factory=lambda: _NO_HOURS, hash=False)
+    unresolved: tuple[str, ...] = ()
+    """Terms of the requirement no vocabulary understood: each is a requirement that no
+    facility is known to meet, so a part with any is uncovered (never a wildcard)."""
+    stand_in: bool = False
+    """The part stands for a whole design whose manifest lists no parts."""
 
 
 def _hours_of(item_id: str, hours: QuotedHours | None) -> Mapping[str, float]:
@@ -82,6 +87,8 @@ def requirements_for(
                 mass_g=part.mass_g,
                 quantity=per_product.get(part.id, 1) * quantity,
                 hours=_hours_of(part.id, hours),
+                unresolved=part.unresolved,
+                stand_in=part.stand_in,
             )
         )
     if design.root_assembly_id is not None:

@@ -1,20 +1,27 @@
-"""Two reference plans reported with every optimised plan.
+"""Two reference plans, computed before the optimiser and obeying the same rules.
 
-* centralised: per part the single cheapest capable site (unit cost plus its setup spread over the
-  whole need) makes everything; per assembled product the cheapest assembly site assembles
-  everything; each lane uses its cheapest mode. Capacities are ignored (excess is reported).
+* centralised: per part the cheapest capable sites (unit cost plus setup spread over the whole
+  need), as few as their capacity allows, make everything; per assembled product the cheapest
+  assembly sites likewise.
 * nearest: every (delivery point, product) is served by the nearest capable origin that still
-  has capacity (then the next nearest), parts for an assembly site likewise; cheapest mode per lane.
+  has capacity (then the next nearest), parts for an assembly site likewise.
 
-Demand that a baseline cannot reach through the compiled lanes is reported as its shortfall.
+Each greedy only chooses *sites*; :func:`baseline_plans` then lets the planner's own model allocate
+among those sites (:func:`plan_on_sites`), so a baseline meets minimum lots, capacities and due
+dates and is priced exactly like the optimised plan. A baseline whose sites admit no plan is
+reported as its greedy allocation, with the rules it breaks (:attr:`Evaluation.violations`).
+The best valid baseline is HiGHS's starting solution and a floor for the returned plan.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
-from .model import x_unit_cost
+from .builder import ModelBuilder
+from .model import Columns, x_unit_cost
 from .network import Network, by_origin
 from .result import Baseline, evaluate
 
@@ -22,17 +29,12 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
 
-def _cheapest_leg(per_unit: F64, keys: I64, allowed: NDArray[np.bool_]) -> dict[int, int]:
-    """For each key, the allowed leg with the lowest per-unit cost."""
-    best: dict[int, int] = {}
-    order = np.lexsort((per_unit, keys))
-    for leg in order[allowed[order]]:
-        best.setdefault(int(keys[leg]), int(leg))
-    return best
-
-
 def _inbound_for(
-    net: Network, assembled_units: F64, pick: dict[int, int] | None, nearest: bool
+    net: Network,
+    assembled_units: F64,
+    pick: dict[int, int] | None,
+    nearest: bool,
+    allowed: NDArray[np.bool_] | None = None,
 ) -> F64:
     """Part units per inbound leg to feed ``assembled_units`` at each assembly candidate."""
     inbound = net.inbound
@@ -47,6 +49,8 @@ def _inbound_for(
         for part in np.flatnonzero(net.bom[net.asm.item[a]]):
             need = assembled_units[a] * net.bom[net.asm.item[a], part]
             legs = np.flatnonzero((inbound.target == a) & (inbound.part == part))
+            if allowed is not None and allowed[inbound.origin[legs]].any():
+                legs = legs[allowed[inbound.origin[legs]]]
             if not len(legs):
                 continue
             if pick is not None:
@@ -66,41 +70,69 @@ def _inbound_for(
     return w
 
 
-def centralised(net: Network) -> Baseline:
+def _cheapest_cover(item: I64, score: F64, capacity: F64, need: F64) -> NDArray[np.bool_]:
+    """Per item, the lowest-score origins until their capacity holds the item's need."""
+    chosen = np.zeros(len(item), bool)
+    held = np.zeros(len(need))
+    for c in np.argsort(score, kind="stable"):
+        i = int(item[c])
+        if held[i] < need[i] - 1e-9 or not chosen[item == i].any():
+            chosen[c] = True
+            held[i] += capacity[c]
+    return chosen
+
+
+def _centralised_xw(net: Network) -> tuple[F64, F64]:
     legs = net.delivery
     cand_score = net.cand.unit_cost + net.cand.setup_cost / np.maximum(
         net.part_need[net.cand.item], 1e-9
     )
-    best_part: dict[int, int] = {}
-    for c in np.argsort(cand_score):
-        best_part.setdefault(int(net.cand.item[c]), int(c))
-    product_need = np.bincount(net.dk_product, weights=net.dk_qty, minlength=len(net.assembled))
+    product_need = np.bincount(
+        net.dk_product, weights=net.dk_qty, minlength=len(net.assembled)
+    ).astype(np.float64)
     asm_score = net.asm.unit_cost + net.asm.setup_cost / np.maximum(
         product_need[net.asm.item], 1e-9
     )
-    best_asm: dict[int, int] = {}
-    for a in np.argsort(asm_score):
-        best_asm.setdefault(int(net.asm.item[a]), int(a))
-    chosen = by_origin(
-        legs.from_assembly,
-        legs.origin,
-        np.array([best_asm.get(int(i), -1) for i in net.asm.item], dtype=np.int64),
-        np.array([best_part.get(int(i), -1) for i in net.cand.item], dtype=np.int64),
-    )
-    allowed = chosen == legs.origin
-    pick = _cheapest_leg(x_unit_cost(net) + legs.late_days * 1e-6, legs.target, allowed)
+    cand_on = _cheapest_cover(net.cand.item, cand_score, net.cand.capacity, net.part_need)
+    asm_on = _cheapest_cover(net.asm.item, asm_score, net.asm.capacity, product_need)
+    allowed = by_origin(legs.from_assembly, legs.origin, asm_on, cand_on).astype(bool)
     x = np.zeros(legs.size)
-    x[list(pick.values())] = 1.0
+    cand_left = np.where(cand_on, net.cand.capacity, 0.0)
+    asm_left = np.where(asm_on, net.asm.capacity, 0.0)
+    per_unit = x_unit_cost(net) + legs.late_days * 1e-6
+    qty = net.dk_qty
+    need = np.ones(len(qty))
+    order = np.lexsort((per_unit, legs.target))
+    for leg in order[allowed[order]]:
+        t = int(legs.target[leg])
+        if need[t] <= 1e-12 or qty[t] <= 0:
+            continue
+        left = asm_left if legs.from_assembly[leg] else cand_left
+        o = int(legs.origin[leg])
+        frac = min(need[t], left[o] / qty[t])
+        if frac <= 1e-12:
+            continue
+        x[leg] = frac
+        left[o] -= frac * qty[t]
+        need[t] -= frac
     assembled_units = np.zeros(net.asm.size)
-    units = x * net.dk_qty[legs.target]
+    units = x * qty[legs.target]
     np.add.at(assembled_units, legs.origin[legs.from_assembly], units[legs.from_assembly])
-    w = _inbound_for(net, assembled_units, best_part, nearest=False)
-    return Baseline(
-        "centralised", "the cheapest capable site per part makes everything", evaluate(net, x, w)
-    )
+    w = _inbound_for(net, assembled_units, None, nearest=False, allowed=cand_on)
+    return x, w
 
 
-def nearest(net: Network) -> Baseline:
+def centralised(net: Network) -> Baseline:
+    """The centralised greedy allocation as it is (no repair); see :func:`baseline_plans`."""
+    x, w = _centralised_xw(net)
+    return Baseline("centralised", CENTRALISED, evaluate(net, x, w))
+
+
+CENTRALISED = "the cheapest capable sites per part, as few as capacity allows, make everything"
+NEAREST = "the nearest capable sites with capacity left serve each delivery point"
+
+
+def _nearest_xw(net: Network) -> tuple[F64, F64]:
     legs = net.delivery
     x = np.zeros(legs.size)
     cand_left = net.cand.capacity.copy()
@@ -125,6 +157,81 @@ def nearest(net: Network) -> Baseline:
     units = x * qty[legs.target]
     np.add.at(assembled_units, legs.origin[legs.from_assembly], units[legs.from_assembly])
     w = _inbound_for(net, assembled_units, None, nearest=True)
-    return Baseline(
-        "nearest", "greedy: the nearest capable site with capacity left", evaluate(net, x, w)
+    return x, w
+
+
+def nearest(net: Network) -> Baseline:
+    """The nearest-first greedy allocation as it is (no repair); see :func:`baseline_plans`."""
+    x, w = _nearest_xw(net)
+    return Baseline("nearest", NEAREST, evaluate(net, x, w))
+
+
+def _sites(net: Network, x: F64, w: F64) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    legs = net.delivery
+    used = x > 1e-9
+    cand_on = np.zeros(net.cand.size, bool)
+    asm_on = np.zeros(net.asm.size, bool)
+    cand_on[legs.origin[used & ~legs.from_assembly]] = True
+    asm_on[legs.origin[used & legs.from_assembly]] = True
+    cand_on[net.inbound.origin[w > 1e-9]] = True
+    return cand_on, asm_on
+
+
+def plan_on_sites(
+    b: ModelBuilder,
+    cols: Columns,
+    cand_on: NDArray[np.bool_],
+    asm_on: NDArray[np.bool_],
+    *,
+    time_limit_s: float,
+    threads: int = 1,
+) -> tuple[F64, float] | None:
+    """The planner's own model with every site outside ``cand_on`` / ``asm_on`` closed: the best
+    plan on those sites (minimum lots, capacities, due dates and options as for the optimiser),
+    or None when they admit none within the time limit."""
+    h = b.to_highs(relax=False, threads=threads)
+    h.setOptionValue("output_flag", False)
+    closed = np.concatenate([cols.z_cand[~cand_on], cols.z_asm[~asm_on]]).astype(np.int32)
+    if len(closed):
+        h.changeColsBounds(len(closed), closed, np.zeros(len(closed)), np.zeros(len(closed)))
+    h.setOptionValue("time_limit", max(0.2, time_limit_s))
+    h.setOptionValue("mip_rel_gap", 1e-3)
+    h.run()
+    info = h.getInfo()
+    if info.primal_solution_status != 2:
+        return None
+    return (
+        np.asarray(h.getSolution().col_value, dtype=np.float64),
+        float(info.objective_function_value),
     )
+
+
+@dataclass(frozen=True)
+class BaselinePlan:
+    baseline: Baseline
+    values: F64 | None
+    """Model columns of the repaired plan; None when the sites admit no plan."""
+    objective: float | None
+
+
+def baseline_plans(
+    net: Network, b: ModelBuilder, cols: Columns, *, time_limit_s: float, threads: int = 1
+) -> tuple[BaselinePlan, ...]:
+    """Centralised and nearest as plans of the model (see the module docstring)."""
+    out = []
+    for name, description, greedy in (
+        ("centralised", CENTRALISED, _centralised_xw),
+        ("nearest", NEAREST, _nearest_xw),
+    ):
+        x, w = greedy(net)
+        cand_on, asm_on = _sites(net, x, w)
+        found = plan_on_sites(b, cols, cand_on, asm_on, time_limit_s=time_limit_s,
+                              threads=threads)
+        if found is None:
+            out.append(BaselinePlan(Baseline(name, description, evaluate(net, x, w)), None, None))
+            continue
+        v, objective = found
+        evaluation = evaluate(net, v[cols.x], v[cols.w], v[cols.z_cand] > 0.5,
+                              v[cols.z_asm] > 0.5)
+        out.append(BaselinePlan(Baseline(name, description, evaluation), v, objective))
+    return tuple(out)

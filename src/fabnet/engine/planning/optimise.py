@@ -78,8 +78,13 @@ def optimise(
     separate: bool = True,
     max_rounds: int = 60,
     log: bool = False,
+    start_values: F64 | None = None,
+    start_objective: float | None = None,
 ) -> Outcome:
-    """Run the cut loop and the MIP; see the module docstring."""
+    """Run the cut loop and the MIP; see the module docstring.
+
+    ``start_values``: a plan of the model (a baseline) HiGHS starts from when it is better than
+    the incumbents the loop finds."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     _, lower, upper, integer = b.column_arrays()
@@ -167,6 +172,11 @@ def optimise(
     if incumbent is None and integer.any():
         incumbent = _greedy_plan(net, b, cols, upper)
         _trace(log, start, f"greedy plan {'found' if incumbent is not None else 'not found'}")
+    if start_values is not None and start_objective is not None and (
+        incumbent is None or inc_obj is None or start_objective < inc_obj
+    ):
+        incumbent, inc_obj = start_values, start_objective
+        _trace(log, start, f"baseline start {start_objective}")
     if integer.any():
         set_integrality(h, np.flatnonzero(integer))
         h.setOptionValue("mip_rel_gap", mip_gap)

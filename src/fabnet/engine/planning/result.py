@@ -87,6 +87,8 @@ class Evaluation:
     facilities_used: tuple[str, ...]
     capacity_excess: Mapping[str, float]
     """Units above capacity per 'part@facility' (baselines may ignore capacities)."""
+    violations: tuple[str, ...] = ()
+    """Every rule of the order the plan breaks, in words (empty for a valid plan)."""
 
     @property
     def max_lead_time_days(self) -> float:
@@ -263,6 +265,8 @@ def evaluate(
         for i in np.flatnonzero(over > 1e-6 * np.maximum(origins.capacity, 1.0)):
             key = f"{names[int(origins.item[i])]}@{fac_ids[int(origins.facility[i])]}"
             excess[key] = float(over[i])
+    violations = _violations(net, cand_out, asm_out, excess, shortfall, late, units,
+                             len(used), co2e, local_share)
     costs = CostBreakdown(
         production=production,
         setup=setup,
@@ -281,7 +285,55 @@ def evaluate(
         local_share=local_share,
         facilities_used=tuple(used),
         capacity_excess=MappingProxyType(excess),
+        violations=violations,
     )
+
+
+def _violations(
+    net: Network,
+    cand_out: F64,
+    asm_out: F64,
+    excess: Mapping[str, float],
+    shortfall: tuple[Shortfall, ...],
+    late: F64,
+    units: F64,
+    n_facilities: int,
+    co2e: float,
+    local_share: float | None,
+) -> tuple[str, ...]:
+    p = net.problem
+    o = p.options
+    fac_ids = [f.id for f in p.facilities]
+    found = [f"over capacity: {key} by {qty:g} units" for key, qty in excess.items()]
+    for origins, out, names in (
+        (net.cand, cand_out, [pt.id for pt in p.parts]),
+        (net.asm, asm_out, [pr.id for pr in p.products]),
+    ):
+        below = (out > TOL) & (out < origins.min_lot - 1e-6 * np.maximum(origins.min_lot, 1.0))
+        for i in np.flatnonzero(below):
+            found.append(
+                f"below the minimum lot: {names[int(origins.item[i])]}@"
+                f"{fac_ids[int(origins.facility[i])]} makes {out[i]:g} of at least "
+                f"{origins.min_lot[i]:g}"
+            )
+    if o.shortfall_penalty_per_unit is None:
+        found.extend(f"not delivered: {s.quantity:g} x {s.product_id} to {s.delivery_point_id}"
+                     for s in shortfall)
+    if o.lateness_penalty_per_unit_day is None:
+        point = net.dk_point[net.delivery.target]
+        late_points = {int(point[leg]) for leg in np.flatnonzero((units > TOL) & (late > 1e-9))}
+        for k in sorted(late_points):
+            found.append(f"late: delivery point {p.delivery_points[k].id} misses its due date")
+    if o.max_facilities is not None and n_facilities > o.max_facilities:
+        found.append(f"uses {n_facilities} facilities, more than the {o.max_facilities} allowed")
+    if o.co2_budget_kg is not None and co2e > o.co2_budget_kg * (1 + 1e-6) + 1e-6:
+        found.append(f"emits {co2e:g} kg CO2e, over the budget of {o.co2_budget_kg:g} kg")
+    if o.local_share is not None and (local_share or 0.0) < o.local_share.min_share - 1e-6:
+        found.append(
+            f"local share {(local_share or 0.0):.0%} is below the "
+            f"{o.local_share.min_share:.0%} asked"
+        )
+    return tuple(found)
 
 
 def _local_share(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .baselines import centralised, nearest
+from .baselines import BaselinePlan, baseline_plans
 from .builder import ModelBuilder
 from .checks import check_consistency
 from .model import Columns, build_model, leg_quantity
@@ -35,15 +36,30 @@ def solve(problem: PlanningProblem, *, log: bool = False) -> PlanResult:
     net = compile_network(problem)
     builder, cols = build_model(net)
     o = problem.options
+    plans: tuple[BaselinePlan, ...] = ()
+    if o.baselines:
+        plans = baseline_plans(
+            net, builder, cols, time_limit_s=BASELINE_SHARE * o.time_limit_s, threads=o.threads
+        )
+    valid = [bp for bp in plans if bp.values is not None and bp.objective is not None]
+    best = min(valid, key=lambda bp: bp.objective or 0.0) if valid else None
     outcome = optimise(
         net,
         builder,
         cols,
-        time_limit_s=o.time_limit_s,
+        time_limit_s=max(0.5, o.time_limit_s - (time.perf_counter() - start)),
         mip_gap=o.mip_gap,
         threads=o.threads,
         log=log,
+        start_values=best.values if best else None,
+        start_objective=best.objective if best else None,
     )
+    if best is not None and best.values is not None and best.objective is not None and (
+        outcome.values is None
+        or outcome.objective is None
+        or outcome.objective > best.objective + 1e-9 * max(1.0, abs(best.objective))
+    ):
+        outcome = _from_baseline(builder, best.values, best.objective, outcome, o.mip_gap)
     stats = SolveStats(
         lp_bound=outcome.lp_bound,
         strong_rows=outcome.cuts,
@@ -75,7 +91,7 @@ def solve(problem: PlanningProblem, *, log: bool = False) -> PlanResult:
     values = outcome.values
     x, w = values[cols.x], values[cols.w]
     evaluation = evaluate(net, x, w, values[cols.z_cand] > 0.5, values[cols.z_asm] > 0.5)
-    baselines = (centralised(net), nearest(net)) if o.baselines else ()
+    baselines = tuple(bp.baseline for bp in plans)
     return PlanResult(
         status=outcome.status,
         objective=outcome.objective,
@@ -90,6 +106,28 @@ def solve(problem: PlanningProblem, *, log: bool = False) -> PlanResult:
         baselines=baselines,
         savings=tuple(savings(evaluation, b) for b in baselines),
         stats=stats,
+    )
+
+
+BASELINE_SHARE = 0.1
+"""Share of the time limit each baseline's plan on its sites may use (they are small MIPs)."""
+
+
+def _from_baseline(
+    b: ModelBuilder, values: F64, objective: float, outcome: Outcome, mip_gap: float
+) -> Outcome:
+    """The baseline's plan returned when the optimiser found nothing better."""
+    bound = outcome.bound if outcome.bound is not None else outcome.lp_bound
+    gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    proven = outcome.status == "optimal" or (gap is not None and gap <= mip_gap)
+    status = "optimal" if proven else "time_limit"
+    return replace(
+        outcome,
+        status=status,
+        values=values,
+        row_activity=b.matrix() @ values,
+        objective=objective,
+        gap=gap,
     )
 
 

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fabnet.domain.design import Design
+from fabnet.domain.orders.licensing import check_licence
+from fabnet.errors import InputError
 from fabnet.vocab.materials import get_material_vocabulary
 from fabnet.vocab.processes import get_process_taxonomy
 from fabnet.web import services
@@ -93,3 +95,62 @@ def design_library(
     if is_htmx(request) and request.headers.get("HX-Target") == "results":
         return render(request, "designs/_results.html", context)
     return render(request, "designs/list.html", context, title="Design library")
+
+
+def bom_tree(design: Design) -> list[tuple[int, str, int, bool]]:
+    """The BOM as (depth, item name, quantity, is assembly) rows from the root assembly."""
+    parts = {p.id: p.name for p in design.parts}
+    assemblies = {a.id: a for a in design.assemblies}
+    rows: list[tuple[int, str, int, bool]] = []
+
+    def walk(item_id: str, quantity: int, depth: int, seen: frozenset[str]) -> None:
+        if item_id in assemblies and item_id not in seen:
+            rows.append((depth, assemblies[item_id].name, quantity, True))
+            for line in assemblies[item_id].lines:
+                walk(line.item_id, line.quantity, depth + 1, seen | {item_id})
+        else:
+            rows.append((depth, parts.get(item_id, item_id), quantity, False))
+
+    if design.root_assembly_id:
+        walk(design.root_assembly_id, 1, 0, frozenset())
+    return rows
+
+
+@router.get("/designs/{design_id}")
+def design_page(
+    request: Request, user: CurrentUser, db: Db, near: str = "", quantity: int = 1
+) -> Response:
+    design = services.get_design(db, request.path_params["design_id"])
+    licence = None
+    licence_error = None
+    try:
+        licence = check_licence(design.license or "", source="design")
+    except InputError as error:
+        licence_error = error.message + (f" ({error.hint})" if error.hint else "")
+    errors: dict[str, str] = {}
+    result = None
+    if quantity < 1:
+        errors["quantity"] = "The quantity must be at least 1."
+    else:
+        params = services.MatchParams(quantity=quantity, near=(near,) if near.strip() else ())
+        try:
+            result = services.match(db, design.id, params)
+        except InputError as error:
+            errors[error.field or "near"] = error.message + (
+                f" ({error.hint})" if error.hint else ""
+            )
+    taxonomy = get_process_taxonomy()
+    materials = get_material_vocabulary()
+    context = {
+        "design": design,
+        "bom": bom_tree(design),
+        "licence": licence,
+        "licence_error": licence_error,
+        "result": result,
+        "near": near,
+        "quantity": quantity,
+        "errors": errors,
+        "process_label": lambda p: taxonomy.node(p).label if p in taxonomy else p,
+        "material_label": lambda m: materials.node(m).label if m in materials else m,
+    }
+    return render(request, "designs/page.html", context, title=design.name)

@@ -1,0 +1,36 @@
+"""A plan made without an order (``fabnet plan --as EMAIL``) is readable by its organisation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fabnet.domain.identity import OrgKind, Principal, Scope
+from fabnet.errors import NotFoundError
+from fabnet.services.identity import create_organisation
+from fabnet.services.orders import get_order_plan
+from fabnet.services.planning import plan_order
+from fabnet.storage.db import Database
+
+from .test_plan_order import _spec
+
+
+def _reader(db: Database, name: str) -> Principal:
+    org = create_organisation(db, name, OrgKind.BUYER, (), actor=None)
+    return Principal(user_id="u-" + name, org_id=org.id, org_kind=OrgKind.BUYER,
+                     scopes=frozenset({Scope.READ}))  # fmt: skip
+
+
+def test_a_standalone_plan_belongs_to_the_organisation_that_made_it(
+    world: Database, tmp_path: Path
+) -> None:
+    owner, other = _reader(world, "Owner"), _reader(world, "Other")
+    record = plan_order(world, _spec(tmp_path), owner_org_id=owner.org_id)
+    assert get_order_plan(world, owner, record.id).id == record.id
+    with pytest.raises(NotFoundError):
+        get_order_plan(world, other, record.id)
+    anonymous = plan_order(world, _spec(tmp_path))
+    with pytest.raises(NotFoundError):
+        get_order_plan(world, owner, anonymous.id)
+    assert get_order_plan(world, None, anonymous.id).id == anonymous.id

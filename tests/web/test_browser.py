@@ -1,0 +1,128 @@
+"""The web interface in Debian's Chromium (Playwright for Python, never ``playwright install``).
+
+A real uvicorn server over the test database; the buyer signs in and walks the library to a
+design page. On every page: no request to another host, and axe-core finds no serious or critical
+accessibility violation; at 360 px width nothing scrolls sideways. Screenshots go to docs/img/.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from tests.web.conftest import PASSWORD, WebParties
+
+from fabnet.demo.designs import manifest_paths
+from fabnet.server import create_app
+from fabnet.services.designs import import_designs
+from fabnet.settings import Settings
+from fabnet.storage.db import Database
+from fabnet.storage.files import FileStore
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "img"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (scripts/setup.sh)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_url(db: Database, web_settings: Settings) -> Iterator[str]:
+    app = create_app(web_settings, db=db, run_jobs=False)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _serious_violations(page: object) -> list[str]:
+    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        "async () => (await axe.run(document)).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+    )
+    return list(result)
+
+
+def test_buyer_signs_in_and_browses_designs_with_no_foreign_request(
+    live_url: str, web_parties: WebParties, db: Database, file_store: FileStore
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    import_designs(db, manifest_paths(), store=file_store)
+    own_host = urlsplit(live_url).netloc
+    foreign: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            for width, height in ((1280, 900), (360, 740)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.on(
+                    "request",
+                    lambda r: (
+                        foreign.append(r.url)
+                        if urlsplit(r.url).netloc not in (own_host, "")
+                        else None
+                    ),
+                )
+                page.goto(f"{live_url}/designs")
+                assert "/signin" in page.url
+                assert _serious_violations(page) == []
+                page.get_by_label("Email").fill(web_parties.buyer_email)
+                page.get_by_label("Password").fill(PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                page.wait_for_url(f"{live_url}/designs")
+                assert page.get_by_role("heading", name="Design library").is_visible()
+                assert _serious_violations(page) == []
+                page.get_by_label("Search").fill("shield")
+                page.wait_for_function(
+                    "() => !document.querySelector('#results').textContent.includes(' 0 of')"
+                    " && document.querySelectorAll('#results li').length > 0"
+                )
+                if width == 1280:
+                    SHOTS.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(SHOTS / "design-library.png"))
+                page.locator("#results h2 a").first.click()
+                page.wait_for_selector("#h-who")
+                assert _serious_violations(page) == []
+                scroll = page.evaluate(
+                    "() => document.documentElement.scrollWidth - window.innerWidth"
+                )
+                assert scroll <= 1, f"the design page scrolls sideways at {width} px"
+                if width == 1280:
+                    page.screenshot(path=str(SHOTS / "design-page.png"))
+                page.keyboard.press("Tab")
+                focused = page.evaluate("() => document.activeElement.textContent")
+                assert "Skip to the content" in focused
+                page.close()
+        finally:
+            browser.close()
+    assert foreign == []
