@@ -304,4 +304,9 @@ def test_openapi_is_3_1_and_documents_idempotency_and_problems(client: TestClien
     post = document["paths"]["/v1/orgs"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     assert "application/problem+json" in post["responses"]["401"]["content"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "cdn" not in docs.text.lower() and "/docs/assets/swagger-ui-bundle.js" in docs.text
+    bundle = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000
+    assert client.get("/docs/assets/swagger-ui.css").status_code == 200

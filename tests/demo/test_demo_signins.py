@@ -13,17 +13,29 @@ from fabnet.storage.db import Database
 def test_every_role_gets_a_sign_in_that_works(sqlite_db: Database) -> None:
     settings = Settings(secret_key="demo-signins")
     story_buyer = create_organisation(sqlite_db, "Story buyer", OrgKind.BUYER, actor=None)
-    create_user(sqlite_db, "procurement@eahs.example", story_buyer.id, actor=None,
-                settings=settings)
+    create_user(
+        sqlite_db, "procurement@eahs.example", story_buyer.id, actor=None, settings=settings
+    )
     signins = add_demo_signins(sqlite_db, settings)
     assert [s.role for s in signins] == [
-        "buyer", "manufacturer", "manufacturer", "inspector", "licensor", "platform admin",
+        "buyer",
+        "manufacturer",
+        "manufacturer",
+        "inspector",
+        "licensor",
+        "platform admin",
     ]
     assert signins[0].organisation == "Story buyer"  # the story's user, now with a password
     kinds = []
     for s in signins:
         user = authenticate_password(sqlite_db, s.email, s.password)
         kinds.append(get_organisation(sqlite_db, user.org_id, actor=None).kind)
-    assert kinds == [OrgKind.BUYER, OrgKind.MANUFACTURER, OrgKind.MANUFACTURER,
-                     OrgKind.INSPECTION_BODY, OrgKind.DESIGNER, OrgKind.PLATFORM]
+    assert kinds == [
+        OrgKind.BUYER,
+        OrgKind.MANUFACTURER,
+        OrgKind.MANUFACTURER,
+        OrgKind.INSPECTION_BODY,
+        OrgKind.DESIGNER,
+        OrgKind.PLATFORM,
+    ]
     assert len({s.password for s in signins}) == len(signins)

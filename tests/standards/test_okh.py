@@ -154,9 +154,10 @@ def test_unknown_fields_and_tsdc_terms_become_warnings() -> None:
     text = MINIMAL + 'colour = "red"\n[[part]]\nname = "Plate"\ntsdc = "XYZ"\n'
     result = parse_design(text, source="okh.toml", fmt="toml")
     fields = {w.field: w.message for w in result.warnings}
-    assert "unknown field" in fields["colour"]
+    assert "not understood" in fields["colour"] and "'red'" in fields["colour"]
     assert "unknown process 'XYZ'" in fields["part[0].tsdc"]
     assert result.value.parts[0].processes == ()
+    assert "XYZ" in result.value.parts[0].unresolved[0]
 
 
 def test_module_without_parts_but_with_tsdc_is_one_part() -> None:

@@ -226,3 +226,23 @@ def test_city_and_country_without_coordinates_is_placed_approximately() -> None:
     assert abs(lab.location.latitude - -1.28) < 0.2 and abs(lab.location.longitude - 36.82) < 0.2
     assert lab.provenance.location.value == "approximate"
     assert any("approximate" in w.message for w in result.warnings)
+
+
+def test_a_field_not_understood_warns_with_file_field_and_value() -> None:
+    text = "name: Lab\nequipment:\n  - equipmentType: lathe\n    swingDiameter: 300\n"
+    result = parse_facilities(text, source="lab.yml", fmt="yaml")
+    (warning,) = [w for w in result.warnings if "not understood" in w.message]
+    assert (warning.source, warning.field) == ("lab.yml", "equipment[0].swingDiameter")
+    assert "300" in warning.message
+
+
+def test_sheet_machine_bed_and_thickness_is_an_envelope() -> None:
+    for eq_text in (
+        "{equipmentType: laser cutter, xTravel: 600, yTravel: 400, maxThickness: 6}",
+        "{equipment_type: vinyl cutter, working_area: '600 x 400 mm', max_thickness: 6}",
+    ):
+        (lab,) = parse_facilities(
+            f"name: Lab\nequipment: [{eq_text}]\n", source="lab.yml", fmt="yaml"
+        ).value
+        envelope = lab.equipment[0].envelope
+        assert envelope is not None and envelope.sorted() == (6.0, 400.0, 600.0)

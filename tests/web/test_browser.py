@@ -81,16 +81,17 @@ def test_buyer_signs_in_and_browses_designs_with_no_foreign_request(
     own_host = urlsplit(live_url).netloc
     foreign: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         try:
             for width, height in ((1280, 900), (360, 740)):
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.on(
                     "request",
-                    lambda r: foreign.append(r.url)
-                    if urlsplit(r.url).netloc not in (own_host, "") else None,
+                    lambda r: (
+                        foreign.append(r.url)
+                        if urlsplit(r.url).netloc not in (own_host, "")
+                        else None
+                    ),
                 )
                 page.goto(f"{live_url}/designs")
                 assert "/signin" in page.url

@@ -41,8 +41,10 @@ def test_inspector_sees_the_plan_and_records_the_result(
     assert re.search(r"<td>major</td><td>1.0</td><td>H</td><td>50</td><td>1</td><td>2</td>",
                      page.text)  # fmt: skip
     token = csrf_of(page.text)
-    bad = web.post(f"/inspections/{task.id}/record",
-                   data={"csrf_token": token, "defects_major": "x", "defects_minor": "0"})
+    bad = web.post(
+        f"/inspections/{task.id}/record",
+        data={"csrf_token": token, "defects_major": "x", "defects_minor": "0"},
+    )
     assert bad.status_code == 422 and "not a count of defects" in bad.text
     form = {"csrf_token": token, "defects_major": "2", "defects_minor": "0",
             "evidence": world.evidence[2]}  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from fabnet.api.docs_ui import install_docs
 from fabnet.api.guard import RequestGuard
 from fabnet.api.idempotency import IdempotencyMiddleware, openapi_header
 from fabnet.api.problems import install_problem_handlers
@@ -104,13 +105,14 @@ def create_app(
         version=fabnet_version(),
         summary="Distributed manufacturing: designs, facilities, matching, orders",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI with local assets: fabnet.api.docs_ui
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.db = database
     app.state.settings = settings
     install_problem_handlers(app)
+    install_docs(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestGuard, fastapi_app=app)  # outermost: before idempotency
     for router in ROUTERS:

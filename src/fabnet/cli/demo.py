@@ -80,8 +80,7 @@ def demo(
     finally:
         db.dispose()
     if json_output:
-        emit_json({"world": summary, "story": report, "signins": signins,
-                   "web": WEB_ADDRESS})
+        emit_json({"world": summary, "story": report, "signins": signins, "web": WEB_ADDRESS})
         return
     _print_summary(summary)
     if report is not None:
@@ -95,8 +94,9 @@ WEB_ADDRESS = "http://127.0.0.1:8000/"
 def _print_signins(signins: list[DemoSignIn]) -> None:
     console.print("[bold]Sign in to the web interface[/bold] (role: email / password):")
     for s in signins:
-        console.print(f"  {s.role}: {s.email} / {s.password}  ({escape(s.organisation)})",
-                      soft_wrap=True)
+        console.print(
+            f"  {s.role}: {s.email} / {s.password}  ({escape(s.organisation)})", soft_wrap=True
+        )
     console.print(
         f"web interface: run [bold]fabnet serve[/bold] and open {WEB_ADDRESS} "
         "(bash scripts/demo.sh does both)"

@@ -148,7 +148,12 @@ class Fields:
 
     def warn_unread(self) -> None:
         for key in self.unread():
-            self.log.warn(self.at(key), "unknown field ignored (check its spelling)")
+            shown = repr(self.data[key])
+            if len(shown) > 80:
+                shown = shown[:77] + "..."
+            self.log.warn(
+                self.at(key), f"field not understood, ignored: {shown} (check its spelling)"
+            )
 
 
 def to_number(value: Any, *, source: str, field: str) -> float:
