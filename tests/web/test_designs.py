@@ -39,3 +39,24 @@ def test_library_filters_and_design_page_shows_parts_licence_and_makers(
     assert 'id="e-near"' in bad.text
     missing = web.get("/designs/00000000-no-such-design")
     assert missing.status_code == 404
+
+
+def test_facility_page_shows_equipment_rates_and_provenance(
+    web: TestClient, web_parties: WebParties
+) -> None:
+    from fabnet.demo.world import build_world
+    from fabnet.storage.facilities import FacilityRepository
+
+    db: Database = web.app.state.db  # type: ignore[attr-defined]
+    world = build_world(7)
+    facility = next(f for f in world.facilities if f.equipment and f.extension.rate_card)
+    with db.transaction() as session:
+        FacilityRepository(session).bulk_upsert([facility])
+    sign_in(web, web_parties.buyer_email)
+    page = web.get(f"/facilities/{facility.id}")
+    assert page.status_code == 200
+    assert facility.name.replace("&", "&amp;").replace("'", "&#39;") in page.text
+    assert facility.equipment[0].equipment_type in page.text
+    assert "Where these facts come from" in page.text
+    assert facility.provenance.rates.value in page.text
+    assert web.get("/facilities/no-such-facility").status_code == 404

@@ -28,8 +28,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import trimesh
-
 from fabnet.errors import ExternalToolError, InputError
 from fabnet.standards.openscad_customizer import Value, openscad_literal
 
@@ -209,6 +207,8 @@ def render_stl(
 
 def _binary_stl(path: Path) -> bytes:
     """OpenSCAD writes ASCII STL; stored as binary STL (a third of the size, as the demos)."""
+    import trimesh  # about 1 s to import: only when a render is stored, not at API start-up
+
     mesh = trimesh.load(str(path), file_type="stl", force="mesh")
     if not isinstance(mesh, trimesh.Trimesh) or len(mesh.faces) == 0:
         raise ExternalToolError(f"OpenSCAD wrote no triangles to {path.name}")

@@ -211,6 +211,9 @@ def _options(spec: OrderSpec, overrides: PlanOverrides) -> pp.PlanningOptions:
             regions=frozenset(o.local_share.regions),
         )
     return pp.PlanningOptions(
+        pinned_facilities=tuple(
+            f for f in spec.matching.pin_facilities if f not in spec.matching.exclude_facilities
+        ),
         co2_price_per_t=(
             overrides.co2_price_per_t
             if overrides.co2_price_per_t is not None
@@ -321,6 +324,7 @@ def plan_order(
                 field=f"products[{key}]",
                 hint="widen the radius or countries, or drop a requirement",
             )
+    exclude_facility_ids = tuple(exclude_facility_ids) + spec.matching.exclude_facilities
     facilities = _candidate_facilities(db, list(matches.values()), exclude_facility_ids)
     sourcing = build_sourcing_problem(
         [

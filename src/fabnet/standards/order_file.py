@@ -150,6 +150,12 @@ class MatchingSpec(_Spec):
     exclude_countries: tuple[str, ...] = ()
     require_certs: tuple[str, ...] = ()
     include_synthetic: bool = True
+    pin_facilities: tuple[str, ...] = Field(
+        default=(), description="Facility ids the plan must use (each makes or assembles something)"
+    )
+    exclude_facilities: tuple[str, ...] = Field(
+        default=(), description="Facility ids the plan must not use"
+    )
 
 
 class OrderSpec(_Spec):

@@ -1,0 +1,66 @@
+"""Server time of the web pages on the demo world (target: p95 <= 150 ms per page).
+
+Usage: ``fabnet demo`` first (or ``FABNET_DATA_DIR`` pointing at a demo), then
+``python bench/web.py [--runs 30]``. Signs in as the demo buyer through the sign-in form and
+requests each page in-process (Starlette's TestClient: server time without a network), after one
+warm-up request per page. Prints p50/p95/max per page as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import time
+
+from fastapi.testclient import TestClient
+
+from fabnet.server import create_app
+from fabnet.services.designs import list_designs
+from fabnet.services.facilities import list_facilities
+from fabnet.settings import get_settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    app = create_app(get_settings(), run_jobs=False)
+    with TestClient(app) as client:
+        db = app.state.db
+        design = list_designs(db, limit=200).items[0]
+        facility = list_facilities(db, limit=1).items[0]
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get("/signin").text)
+        assert token
+        client.post("/signin", data={"email": "procurement@eahs.example",
+                                     "password": "demo-buyer-1", "csrf_token": token.group(1)})
+        pages = {
+            "start": "/",
+            "design library": "/designs",
+            "design library, filtered": "/designs?q=shield",
+            "design page (who can make it)": f"/designs/{design.id}",
+            "design page near Nairobi": f"/designs/{design.id}?near=Nairobi&quantity=100",
+            "facility page": f"/facilities/{facility.id}",
+        }
+        out = {}
+        for name, url in pages.items():
+            first = client.get(url)
+            assert first.status_code == 200, (url, first.status_code)
+            assert "Sign out" in first.text, f"{url}: not signed in"
+            times = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+            times.sort()
+            out[name] = {
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+                "max_ms": round(times[-1], 1),
+            }
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Facility pages: equipment and envelopes, capacity, rates, lead times, provenance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from fabnet.vocab.materials import get_material_vocabulary
+from fabnet.vocab.processes import get_process_taxonomy
+from fabnet.web import services
+from fabnet.web.deps import CurrentUser, Db
+from fabnet.web.render import render
+
+router = APIRouter()
+
+
+@router.get("/facilities/{facility_id}")
+def facility_page(request: Request, facility_id: str, user: CurrentUser, db: Db) -> Response:
+    facility = services.get_facility(db, facility_id)
+    taxonomy = get_process_taxonomy()
+    materials = get_material_vocabulary()
+    prov = facility.provenance
+    provenance = [
+        ("Identity", prov.identity),
+        ("Location", prov.location),
+        ("Processes and equipment", prov.capabilities),
+        ("Equipment details", prov.equipment or prov.capabilities),
+        ("Materials", prov.materials),
+        ("Certifications", prov.certifications),
+        ("Capacity", prov.capacity),
+        ("Rates", prov.rates),
+    ]
+    context = {
+        "facility": facility,
+        "provenance": provenance,
+        "process_label": lambda p: taxonomy.node(p).label if p in taxonomy else p,
+        "material_label": lambda m: materials.node(m).label if m in materials else m,
+    }
+    return render(request, "facilities/page.html", context, title=facility.name)
