@@ -199,3 +199,37 @@ def test_a_minimum_lot_above_the_window_capacity_excludes_the_candidate(
     assert record.result_json["exclusion_reasons"].get(MIN_LOT_OVER_CAPACITY) == 1
     sites = {lot.facility_id for lot in record.lots if lot.kind == "assembly"}
     assert sites == {"f-nairobi"}
+
+
+def test_the_buyer_pins_and_excludes_facilities_in_the_order(
+    world: Database, tmp_path: Path
+) -> None:
+    """Issue 11: ``matching.pin_facilities`` must appear in the plan, ``exclude_facilities``
+    must not; a pin that cannot make anything is refused in the buyer's words."""
+    plain = plan_order(world, _spec(tmp_path))
+    assert "f-kigali" not in {lot.facility_id for lot in plain.lots}, "pinning must change this"
+    body = ORDER + "matching:\n  pin_facilities: [f-kigali]\n  exclude_facilities: [f-kampala]\n"
+    record = plan_order(world, _spec(tmp_path, body))
+    used = {lot.facility_id for lot in record.lots}
+    assert "f-kigali" in used and "f-kampala" not in used
+    with pytest.raises(InputError) as err:
+        plan_order(world, _spec(tmp_path, ORDER + "matching:\n  pin_facilities: [f-nowhere]\n"))
+    assert "f-nowhere was asked for" in str(err.value)
+    assert "candidates[" not in str(err.value)
+
+
+def test_platform_only_plans_among_facilities_a_manufacturer_runs(
+    world: Database, tmp_path: Path
+) -> None:
+    """Issue 11: ``matching.platform_only`` keeps facilities nobody on the platform runs out of
+    the plan (they could not be invited); without it the whole registry is the what-if."""
+    from fabnet.domain.identity import OrgKind
+    from fabnet.services import identity
+
+    identity.create_organisation(world, "Nairobi Makers Ltd", OrgKind.MANUFACTURER,
+                                 ["f-nairobi"], actor=None)
+    whole = plan_order(world, _spec(tmp_path))
+    assert {lot.facility_id for lot in whole.lots} - {"f-nairobi"}, "the what-if uses others"
+    record = plan_order(world, _spec(tmp_path, ORDER + "matching:\n  platform_only: true\n"))
+    assert record.lots
+    assert {lot.facility_id for lot in record.lots} == {"f-nairobi"}

@@ -26,7 +26,7 @@ Modelling choices (see ADR 0008):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -258,6 +258,7 @@ def _prune(
     limit: int,
     exclusions: list[Exclusion],
     local_share: pp.LocalShare | None = None,
+    pinned: Collection[str] = (),
 ) -> list[CandidateT]:
     """The candidates the planner sees for one item.
 
@@ -284,6 +285,7 @@ def _prune(
                 range(len(candidates)), key=lambda i: (float(km[i]), candidates[i].facility_id)
             )
             keep.update(nearest[:NEAREST_PER_POINT])
+    keep.update(i for i, c in enumerate(candidates) if c.facility_id in pinned)
     if local_share is not None:
         local_cap = 0.0
         local_need = CAPACITY_COVER * need * local_share.min_share
@@ -517,6 +519,18 @@ def build_sourcing_problem(
             items[product.key] = ItemRef(product.key, design.id, only.id, "product", only.name)
         plan_products.append(pp.Product(id=product.key, bom=tuple(bom), assembled=assembled))
 
+    for fid in options.pinned_facilities:
+        if fid not in used_facilities:
+            fac = facilities.get(fid)
+            name = fac.name if fac is not None else fid
+            raise InputError(
+                f"{name} was asked for, but it cannot make any part or do the final assembly of "
+                "this order"
+                + (f" ({'; '.join(sorted({e.reason for e in exclusions if e.facility_id == fid}))})"
+                   if any(e.facility_id == fid for e in exclusions) else ""),
+                field="matching.pin_facilities",
+                hint="pin a facility that makes one of the order's parts, or drop the pin",
+            )
     plan_facilities = []
     for fid in sorted(used_facilities):
         fac = facilities[fid]

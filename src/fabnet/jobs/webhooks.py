@@ -31,14 +31,18 @@ import httpx
 from fabnet.jobs.registry import JobContext, job_handler
 from fabnet.services.webhooks import (
     DELIVER_JOB,
+    Resolver,
     outgoing_webhook,
-    private_target,
     record_delivery_attempt,
+    resolve_target,
+    system_resolver,
 )
 
 SIGNATURE_HEADER = "X-Fabnet-Signature"
 TIMEOUT_SECONDS = 10.0
 MAX_ATTEMPTS = 8
+RESOLVER: Resolver = system_resolver
+"""How delivery resolves a webhook's host (once per attempt; the connection goes to the result)."""
 
 
 class WebhookDeliveryError(Exception):
@@ -106,12 +110,24 @@ def verify_signature(
     return any(hmac.compare_digest(expected, v) for v in fields.get("v1", []))
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str | None]:
-    """POST once; (status code, error or None)."""
+def _post(
+    url: str, address: str, body: bytes, headers: dict[str, str]
+) -> tuple[int | None, str | None]:
+    """POST once to ``address`` (the checked address of the URL's host); (status, error or None).
+
+    The URL's host is kept in the Host header and, for https, as the TLS server name, so the
+    certificate is still checked against the name."""
+    target = httpx.URL(url)
+    pinned = target.copy_with(host=address)
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    host_header = target.host if target.port is None else f"{target.host}:{target.port}"
     try:
-        response = httpx.post(
-            url, content=body, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=False
-        )
+        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+            request = client.build_request(
+                "POST", pinned, content=body, headers={**headers, "Host": host_header},
+                extensions=extensions,
+            )  # fmt: skip
+            response = client.send(request)
     except httpx.HTTPError as exc:
         return None, f"{url} could not be reached: {type(exc).__name__}: {exc}"
     if not 200 <= response.status_code < 300:
@@ -138,15 +154,13 @@ def deliver_webhook(context: JobContext, payload: dict[str, Any]) -> dict[str, A
     status_code: int | None = None
     error: str | None = None
     host = urlsplit(outgoing.url).hostname or ""
-    internal = (
-        None
-        if context.settings.webhook_allow_private_targets
-        else private_target(host, resolve=True)
+    address, refusal = resolve_target(
+        host, allow_private=context.settings.webhook_allow_private_targets, resolver=RESOLVER
     )
-    if internal is not None:
-        error = f"{outgoing.url} refused: {internal}"
+    if address is None:
+        error = f"{outgoing.url} refused: {refusal}"
     else:
-        status_code, error = _post(outgoing.url, outgoing.body, headers)
+        status_code, error = _post(outgoing.url, address, outgoing.body, headers)
     record_delivery_attempt(
         context.db,
         delivery_id,

@@ -14,7 +14,7 @@ import json
 import secrets
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -117,8 +117,55 @@ def _delivery(row: WebhookDeliveryRow) -> WebhookDelivery:
     )
 
 
-def private_target(host: str, *, resolve: bool) -> str | None:
-    """Why ``host`` is an internal target (loopback, private, link-local, reserved), or None.
+Resolver = Callable[[str], list[str]]
+"""A host name to the addresses it stands for (``socket.getaddrinfo`` by default)."""
+
+
+def system_resolver(name: str) -> list[str]:
+    return [str(info[4][0]) for info in socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)]
+
+
+def _why_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if address.is_global and not address.is_multicast:
+        return None
+    return f"{address} is not a globally routable address"
+
+
+def resolve_target(
+    host: str, *, allow_private: bool = False, resolver: Resolver | None = None
+) -> tuple[str | None, str | None]:
+    """Resolve ``host`` once: (the address to connect to, None), or (None, why not).
+
+    Every address the name resolves to must be globally routable (``ipaddress`` ``is_global``:
+    no loopback, private, link-local, shared 100.64.0.0/10, reserved or IPv4-mapped internal
+    address) unless ``allow_private``; the caller connects to the returned address, never to the
+    name again, so a resolver that answers differently the second time cannot redirect it."""
+    name = host.strip("[]").lower()
+    if not allow_private and (name == "localhost" or name.endswith(".localhost")):
+        return None, f"{host} is this machine"
+    try:
+        addresses = [ipaddress.ip_address(name)]
+    except ValueError:
+        try:
+            addresses = [
+                ipaddress.ip_address(a.split("%")[0]) for a in (resolver or system_resolver)(name)
+            ]
+        except (OSError, ValueError) as exc:
+            return None, f"{host} could not be resolved: {exc}"
+    if not addresses:
+        return None, f"{host} resolves to no address"
+    if not allow_private:
+        for address in addresses:
+            why = _why_internal(address)
+            if why:
+                return None, f"{host} is an internal address ({why})"
+    return str(addresses[0]), None
+
+
+def private_target(host: str, *, resolve: bool, resolver: Resolver | None = None) -> str | None:
+    """Why ``host`` is an internal target (not globally routable), or None.
 
     With ``resolve`` a name is looked up and every address it resolves to is checked; a name that
     does not resolve is not judged here (delivering to it fails anyway)."""
@@ -126,26 +173,14 @@ def private_target(host: str, *, resolve: bool) -> str | None:
     if name == "localhost" or name.endswith(".localhost"):
         return f"{host} is this machine"
     try:
-        addresses = [ipaddress.ip_address(name)]
+        ipaddress.ip_address(name)
     except ValueError:
         if not resolve:
             return None
-        try:
-            infos = socket.getaddrinfo(name, None)
-        except OSError:
-            return None
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    for address in addresses:
-        if (
-            address.is_loopback
-            or address.is_private
-            or address.is_link_local
-            or address.is_reserved
-            or address.is_multicast
-            or address.is_unspecified
-        ):
-            return f"{host} is an internal address ({address})"
-    return None
+    address, why = resolve_target(host, resolver=resolver)
+    if address is None and why is not None and "could not be resolved" in why:
+        return None
+    return why
 
 
 def _check_url(url: str, settings: Settings) -> str:

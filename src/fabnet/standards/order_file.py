@@ -150,6 +150,16 @@ class MatchingSpec(_Spec):
     exclude_countries: tuple[str, ...] = ()
     require_certs: tuple[str, ...] = ()
     include_synthetic: bool = True
+    pin_facilities: tuple[str, ...] = Field(
+        default=(), description="Facility ids the plan must use (each makes or assembles something)"
+    )
+    exclude_facilities: tuple[str, ...] = Field(
+        default=(), description="Facility ids the plan must not use"
+    )
+    platform_only: bool = Field(
+        default=False,
+        description="Plan only among facilities a manufacturer on the platform runs (invitable)",
+    )
 
 
 class OrderSpec(_Spec):

@@ -117,6 +117,12 @@ def _check_options(problem: PlanningProblem) -> list[str]:
             found.append(f"options.{name}: must be >= 0 or None")
     if o.max_facilities is not None and o.max_facilities < 1:
         found.append("options.max_facilities: must be at least 1 or None")
+    usable = {c.facility_id for c in problem.candidates} | {
+        a.facility_id for a in problem.assembly_candidates
+    }
+    for fid in o.pinned_facilities:
+        if fid not in usable:
+            found.append(f"options.pinned_facilities: facility {fid!r} is a candidate for nothing")
     if o.local_share is not None:
         share = o.local_share
         if not 0 <= share.min_share <= 1:

@@ -298,6 +298,25 @@ def define_minimum_lot_constraints(b: ModelBuilder, net: Network, cols: Columns)
         b.add_rows(name, len(which), 0.0, INF, row, cc, vv, entity=which)
 
 
+def define_pinned_facilities(b: ModelBuilder, net: Network, cols: Columns) -> None:
+    """Every pinned facility opens at least one of its setups (it makes or assembles something)."""
+    pinned = net.problem.options.pinned_facilities
+    if not pinned:
+        return
+    index = {f.id: i for i, f in enumerate(net.problem.facilities)}
+    facs = np.concatenate([net.cand.facility, net.asm.facility])
+    z = np.concatenate([cols.z_cand, cols.z_asm])
+    rows: list[NDArray[np.int64]] = []
+    cols_: list[NDArray[np.int64]] = []
+    for r, fid in enumerate(f for f in pinned if f in index):
+        mine = z[facs == index[fid]]
+        rows.append(np.full(len(mine), r, np.int64))
+        cols_.append(mine.astype(np.int64))
+    if rows:
+        b.add_rows("pinned_facilities", len(rows), 1.0, INF, np.concatenate(rows),
+                   np.concatenate(cols_), np.ones(sum(len(c) for c in cols_)))
+
+
 def define_max_facilities_constraint(b: ModelBuilder, net: Network, cols: Columns) -> None:
     limit = net.problem.options.max_facilities
     if limit is None:
@@ -569,6 +588,7 @@ def build_model(net: Network, *, elastic: bool = False) -> tuple[ModelBuilder, C
     define_linking_constraints(b, net, cols)
     define_minimum_lot_constraints(b, net, cols)
     define_max_facilities_constraint(b, net, cols)
+    define_pinned_facilities(b, net, cols)
     define_single_sourcing(b, net, cols)
     define_local_share_constraint(b, net, cols)
     define_co2_budget(b, net, cols)

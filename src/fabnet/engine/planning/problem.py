@@ -104,6 +104,8 @@ class PlanningOptions:
     )
     nearest_origins: int | None = None
     """Keep only the k nearest capable origins per delivery point and product (None: all)."""
+    pinned_facilities: tuple[str, ...] = ()
+    """Facilities the buyer asks for: each makes a part or assembles a product in the plan."""
     baselines: bool = True
     threads: int = 1
 
