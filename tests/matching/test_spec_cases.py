@@ -352,3 +352,21 @@ def test_spec_set_precision_and_recall_are_exactly_one(world: tuple[Facility, ..
             fn += len(expected - found[label])
     assert tp >= 30
     assert (tp / (tp + fp), tp / (tp + fn)) == (1.0, 1.0)
+
+
+def test_a_stand_in_part_is_shown_as_such(world: tuple[Facility, ...]) -> None:
+    manifest = V24.format(name="whole") + 'tsdc = "3DP"\nmaterial = "PLA"\n'
+    design = parse_design(manifest, source="whole", fmt="toml").value
+    (result,) = match_design(FacilityIndex.build(world), design, MatchRequest()).parts
+    assert result.note is not None and result.note.startswith("stand-in")
+    assert {c.facility_id for c in result.candidates} == PRINTERS
+
+
+def test_approximate_location_is_said_in_the_distance_reason(
+    world: tuple[Facility, ...],
+) -> None:
+    case = next(c for c in CASES if "Nairobi" in c.name)
+    design = parse_design(case.manifest, source=case.name, fmt="toml").value
+    (result,) = match_design(FacilityIndex.build(world), design, case.request).parts
+    (laser,) = result.candidates
+    assert any(r.startswith("distance: approximately") for r in laser.reasons)

@@ -216,3 +216,20 @@ def test_the_buyer_pins_and_excludes_facilities_in_the_order(
         plan_order(world, _spec(tmp_path, ORDER + "matching:\n  pin_facilities: [f-nowhere]\n"))
     assert "f-nowhere was asked for" in str(err.value)
     assert "candidates[" not in str(err.value)
+
+
+def test_platform_only_plans_among_facilities_a_manufacturer_runs(
+    world: Database, tmp_path: Path
+) -> None:
+    """Issue 11: ``matching.platform_only`` keeps facilities nobody on the platform runs out of
+    the plan (they could not be invited); without it the whole registry is the what-if."""
+    from fabnet.domain.identity import OrgKind
+    from fabnet.services import identity
+
+    identity.create_organisation(world, "Nairobi Makers Ltd", OrgKind.MANUFACTURER,
+                                 ["f-nairobi"], actor=None)
+    whole = plan_order(world, _spec(tmp_path))
+    assert {lot.facility_id for lot in whole.lots} - {"f-nairobi"}, "the what-if uses others"
+    record = plan_order(world, _spec(tmp_path, ORDER + "matching:\n  platform_only: true\n"))
+    assert record.lots
+    assert {lot.facility_id for lot in record.lots} == {"f-nairobi"}

@@ -246,3 +246,16 @@ def test_sheet_machine_bed_and_thickness_is_an_envelope() -> None:
         ).value
         envelope = lab.equipment[0].envelope
         assert envelope is not None and envelope.sorted() == (6.0, 400.0, 600.0)
+
+
+def test_a_record_with_several_bad_fields_names_all_of_them() -> None:
+    text = (
+        "name: Lab\nfacilityStatus: Open\nlocation: {gps_coordinates: 'north of the river'}\n"
+        "humanCapacity: {headcount: 2.5}\n"
+    )
+    with pytest.raises(ManifestError) as caught:
+        parse_facilities(text, source="lab.yml", fmt="yaml")
+    message = str(caught.value)
+    for field in ("location.gps_coordinates", "facilityStatus", "humanCapacity.headcount"):
+        assert field in message
+    assert "3 fields cannot be read" in message

@@ -19,8 +19,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import select
+
 from fabnet.domain.design import Design
 from fabnet.domain.facility import Facility
+from fabnet.domain.identity import OrgKind
 from fabnet.engine.logistics import TransportMode, TransportModel
 from fabnet.engine.matching import DeliveryPoint as MatchPoint
 from fabnet.engine.matching import MatchRequest, MatchResult, match_design
@@ -42,6 +45,7 @@ from fabnet.services.variants import expand_order_variants
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
+from fabnet.storage.identity import OrganisationRow
 from fabnet.storage.plans import PlanRepository, PlanRow
 
 LotKind = Literal["part", "assembly", "product"]
@@ -251,6 +255,15 @@ def _match_request(spec: OrderSpec, points: Sequence[_ResolvedPoint]) -> MatchRe
     )
 
 
+def _platform_facilities(db: Database) -> set[str]:
+    """Facilities that a manufacturer organisation on the platform runs (they can be invited)."""
+    with db.read() as session:
+        rows = session.scalars(
+            select(OrganisationRow).where(OrganisationRow.kind == OrgKind.MANUFACTURER.value)
+        )
+        return {fid for r in rows for fid in (r.facility_ids or [])}
+
+
 def _candidate_facilities(
     db: Database,
     matches: Sequence[MatchResult],
@@ -325,7 +338,10 @@ def plan_order(
                 hint="widen the radius or countries, or drop a requirement",
             )
     exclude_facility_ids = tuple(exclude_facility_ids) + spec.matching.exclude_facilities
-    facilities = _candidate_facilities(db, list(matches.values()), exclude_facility_ids)
+    facilities = _candidate_facilities(
+        db, list(matches.values()), exclude_facility_ids,
+        _platform_facilities(db) if spec.matching.platform_only else None,
+    )
     sourcing = build_sourcing_problem(
         [
             ProductInput(key, designs[key], matches[key], _quoted_hours(db, designs[key]))

@@ -217,7 +217,9 @@ def _part_times(
     part: Part, store: FileStore, cache: _Cache, slicer_path: str, profile: str
 ) -> dict[str, ProcessTime]:
     processes = [p for allowed in part.processes for p in estimable_processes(allowed)]
-    if not processes:
+    if not processes or part.stand_in:
+        # a stand-in for a whole design (manifest without parts) has no geometry of its own:
+        # never priced as if its size were the part's
         return {}
     geometry = _geometry(part, store, cache)
     if geometry is None:

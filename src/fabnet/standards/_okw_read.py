@@ -68,9 +68,34 @@ _TWO = re.compile(
 
 def read_facility(rec: Fields, terms: Terms, *, source: str) -> tuple[Facility, str | None]:
     """The facility and, when the record has no ``id``, the key its id was derived from."""
-    name = rec.text("name", "facilityName", required="add name: <name of the facility>")
-    assert name is not None
-    location, approximate = _location(rec)
+    problems: list[ManifestError] = []
+
+    def checked(read: Any, default: Any) -> Any:
+        """Read one field group; a refusal is kept so that all of them are reported."""
+        try:
+            return read()
+        except ManifestError as exc:
+            problems.append(exc)
+            return default
+
+    name = checked(
+        lambda: rec.text("name", "facilityName", required="add name: <name of the facility>"),
+        "?",
+    )
+    location, approximate = checked(lambda: _location(rec), (Location(), False))
+    status = checked(lambda: _status(rec), FacilityStatus.ACTIVE)
+    equipment = checked(lambda: _equipment_list(rec, terms), ())
+    headcount = checked(lambda: _headcount(rec), None)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ManifestError(
+            f"{len(problems)} fields cannot be read: "
+            + "; ".join(f"{p.field}: {p.message}" for p in problems),
+            source=rec.source,
+            field=problems[0].field,
+            hint="; ".join(p.hint for p in problems if p.hint) or None,
+        )
     ext_table = rec.table(EXTENSION_KEY)
     extension, provenance, ext_source = _extension(ext_table)
     if approximate:
@@ -96,12 +121,11 @@ def read_facility(rec: Fields, terms: Terms, *, source: str) -> tuple[Facility, 
     else:
         id_key = _source_key(name, location, rec)
         facility_id = stable_id("facility", id_key)
-    equipment = _equipment_list(rec, terms)
     facility = Facility(
         id=facility_id,
         name=name,
         location=location,
-        status=_status(rec),
+        status=status,
         access_type=_access_type(rec),
         owner=_owner(rec),
         url=rec.text("url", "website") or _contact_website(rec),
@@ -113,7 +137,7 @@ def read_facility(rec: Fields, terms: Terms, *, source: str) -> tuple[Facility, 
             for text, where in _terms(rec, "certifications", "certification")
         ),
         typical_batch_size=_batch_size(rec),
-        headcount=_headcount(rec),
+        headcount=headcount,
         extension=extension,
         provenance=provenance,
         source=ext_source or source,

@@ -157,6 +157,10 @@ class MatchingSpec(_Spec):
     exclude_facilities: tuple[str, ...] = Field(
         default=(), description="Facility ids the plan must not use"
     )
+    platform_only: bool = Field(
+        default=False,
+        description="Plan only among facilities a manufacturer on the platform runs (invitable)",
+    )
 
 
 class OrderSpec(_Spec):

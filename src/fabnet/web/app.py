@@ -9,13 +9,14 @@ from fastapi.staticfiles import StaticFiles
 from fabnet.settings import Settings, get_settings
 from fabnet.web import assets, sessions
 from fabnet.web.errors import install_error_pages
-from fabnet.web.pages import auth, designs, facilities, inspections, jobs, makebuy, variants
+from fabnet.web.pages import auth, designs, facilities, inspections, jobs, makebuy, orders, variants
 from fabnet.web.render import IMPORT_MAP_HASH
 
 PAGE_ROUTERS: list[APIRouter] = [
     auth.router,
     designs.router,
     facilities.router,
+    orders.router,
     jobs.router,
     inspections.router,
     variants.router,

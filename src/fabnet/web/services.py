@@ -10,6 +10,7 @@ from fabnet.services.facilities import get_facility
 from fabnet.services.identity import create_token, get_organisation, get_user, revoke_token
 from fabnet.services.makebuy import ProfileIn, filaments, make_or_buy, printers
 from fabnet.services.matching import MatchParams, match
+from fabnet.services.orders import get_order, list_lots, list_orders
 from fabnet.services.variants import create_variant, design_parameters
 
 __all__ = [
@@ -23,9 +24,12 @@ __all__ = [
     "filaments",
     "get_design",
     "get_facility",
+    "get_order",
     "get_organisation",
     "get_user",
     "list_designs",
+    "list_lots",
+    "list_orders",
     "make_or_buy",
     "match",
     "open_file_store",
@@ -41,7 +45,6 @@ from fabnet.services.notifications import (
     unread_count,
 )
 from fabnet.services.order_core import CounterOffer
-from fabnet.services.orders import get_order, list_lots, list_orders
 
 __all__ += [
     "CounterOffer",
