@@ -437,6 +437,13 @@ def sign_contract(
     signature = sign_terms(terms, party, key)
     with db.transaction() as session:
         row, order, parties, lot = _visible_contract(session, contract_id, actor, Scope.WRITE)
+        # Signers of one contract take turns (PostgreSQL: row lock; SQLite: BEGIN IMMEDIATE), so
+        # a second signature of the same party is seen and refused (409, not a key violation),
+        # and the last party to sign sees every other signature and completes the contract.
+        session.execute(
+            select(ContractRow.id).where(ContractRow.id == row.id).with_for_update()
+        ).one()
+        session.refresh(row)
         if row.terms_sha256 != signature.terms_sha256:
             raise ConflictError("the contract's terms changed while signing; sign again")
         if session.get(ContractSignatureRow, (row.id, actor.user_id)) is not None:
