@@ -168,3 +168,12 @@ def test_405_names_every_method_of_the_path(app: FastAPI, parties: Parties) -> N
     assert set(answer.headers["allow"].split(", ")) == {"GET", "HEAD", "PATCH"}
     answer = call(app, "PUT", "/v1/tokens", headers=_auth(parties.reader, None), body_bytes=0)
     assert set(answer.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+def test_an_empty_cursor_means_the_first_page(app: FastAPI, parties: Parties) -> None:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        answer = client.get("/v1/designs?cursor=", headers=Parties.auth(parties.reader))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["items"] == []

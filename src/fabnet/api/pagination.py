@@ -25,7 +25,8 @@ def page_params(
         str | None, Query(description="next_cursor of the previous page; omit for the first")
     ] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, cursor=cursor)
+    # An empty ``cursor=`` (a client templating next_cursor: null) means the first page.
+    return PageParams(limit=limit, cursor=cursor or None)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]

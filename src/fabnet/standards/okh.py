@@ -22,6 +22,7 @@ from fabnet.standards._fields import Fields
 from fabnet.standards._okh_design import build_design
 from fabnet.standards._okh_toml import read_toml_dialect
 from fabnet.standards._okh_v1 import read_v1
+from fabnet.standards._safe_parse import load_bounded
 from fabnet.standards._syntax import yaml_error_text
 from fabnet.standards.okh_export import dump_design_json, dump_design_okh_toml
 from fabnet.standards.report import ImportResult, WarningLog
@@ -93,14 +94,14 @@ def _parse_document(text: str, *, source: str, fmt: Format) -> Mapping[str, Any]
     data: Any
     try:
         if fmt == "toml":
-            data = tomllib.loads(text)
+            data = load_bounded(tomllib.loads, text, lambda m: ManifestError(m, source=source))
         elif fmt == "json":
-            data = json.loads(text)
+            data = load_bounded(json.loads, text, lambda m: ManifestError(m, source=source))
         elif fmt == "yaml":
             body = "\n".join(
                 "" if line.startswith("%") else line for line in text.lstrip("\ufeff").splitlines()
             )
-            data = yaml.safe_load(body)
+            data = load_bounded(yaml.safe_load, body, lambda m: ManifestError(m, source=source))
         else:
             raise ManifestError(
                 f"unknown format {fmt!r}", source=source, hint="use yaml, toml or json"

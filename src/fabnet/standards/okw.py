@@ -22,6 +22,7 @@ from fabnet.domain.facility import Facility
 from fabnet.errors import ManifestError
 from fabnet.standards._fields import Fields
 from fabnet.standards._okw_read import read_facility
+from fabnet.standards._safe_parse import load_bounded
 from fabnet.standards._syntax import yaml_error_text
 from fabnet.standards.okw_export import (
     dump_facilities_json,
@@ -100,9 +101,9 @@ def parse_facilities(
 def _parse(text: str, *, source: str, fmt: str) -> Any:
     try:
         if fmt == "json":
-            return json.loads(text)
+            return load_bounded(json.loads, text, lambda m: ManifestError(m, source=source))
         if fmt == "yaml":
-            return yaml.safe_load(text)
+            return load_bounded(yaml.safe_load, text, lambda m: ManifestError(m, source=source))
     except json.JSONDecodeError as exc:
         raise ManifestError(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=source

@@ -47,6 +47,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fabnet.errors import InputError
+from fabnet.standards._safe_parse import load_bounded
 from fabnet.standards._syntax import yaml_error_text
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -251,7 +252,8 @@ def load_order_file(path: Path) -> OrderSpec:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", source=source) from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        parse = json.loads if path.suffix.lower() == ".json" else yaml.safe_load
+        data = load_bounded(parse, text, lambda m: InputError(m, source=source))
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=source
