@@ -60,3 +60,15 @@ def test_facility_page_shows_equipment_rates_and_provenance(
     assert "Where these facts come from" in page.text
     assert facility.provenance.rates.value in page.text
     assert web.get("/facilities/no-such-facility").status_code == 404
+
+
+def test_facility_list_filters_and_explains_an_unknown_process(
+    web: TestClient, web_parties: WebParties
+) -> None:
+    sign_in(web, web_parties.buyer_email)
+    page = web.get("/facilities")
+    assert page.status_code == 200
+    assert "Facilities" in page.text
+    bad = web.get("/facilities", params={"process": "teleportation"})
+    assert bad.status_code == 200
+    assert 'id="e-process"' in bad.text

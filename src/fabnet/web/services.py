@@ -6,7 +6,7 @@ from __future__ import annotations
 from fabnet.services.auth import authenticate_password, authenticate_token
 from fabnet.services.database import open_file_store
 from fabnet.services.designs import get_design, list_designs
-from fabnet.services.facilities import get_facility
+from fabnet.services.facilities import get_facility, list_facilities
 from fabnet.services.identity import create_token, get_organisation, get_user, revoke_token
 from fabnet.services.makebuy import ProfileIn, filaments, make_or_buy, printers
 from fabnet.services.matching import MatchParams, match
@@ -28,6 +28,7 @@ __all__ = [
     "get_organisation",
     "get_user",
     "list_designs",
+    "list_facilities",
     "list_lots",
     "list_orders",
     "make_or_buy",

@@ -14,6 +14,45 @@ from fabnet.web.render import render
 router = APIRouter()
 
 
+@router.get("/facilities")
+def facility_list(
+    request: Request,
+    user: CurrentUser,
+    db: Db,
+    country: str = "",
+    process: str = "",
+    after: str | None = None,
+) -> Response:
+    taxonomy = get_process_taxonomy()
+    errors: dict[str, str] = {}
+    process_id = ""
+    if process.strip():
+        process_id = taxonomy.resolve(process.strip()) or ""
+        if not process_id:
+            suggestions = ", ".join(taxonomy.suggest(process.strip())) or "fdm, laser-cutting"
+            errors["process"] = f"fabnet knows no process {process!r}; try {suggestions}"
+    items: list[object] = []
+    next_after = None
+    if not errors:
+        page = services.list_facilities(
+            db,
+            country=country.strip().upper() or None,
+            process=process_id or None,
+            limit=100,
+            after_id=after,
+        )
+        items, next_after = list(page.items), page.next_after
+    context = {
+        "facilities": items,
+        "next_after": next_after,
+        "country": country,
+        "process": process,
+        "errors": errors,
+        "process_label": lambda p: taxonomy.node(p).label if p in taxonomy else p,
+    }
+    return render(request, "facilities/list.html", context, title="Facilities")
+
+
 @router.get("/facilities/{facility_id}")
 def facility_page(request: Request, facility_id: str, user: CurrentUser, db: Db) -> Response:
     facility = services.get_facility(db, facility_id)
