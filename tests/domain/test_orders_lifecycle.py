@@ -33,6 +33,7 @@ SATISFY: dict[str, dict[str, Any]] = {
     "incoterm_set": {"incoterm_set": True},
     "counter_offer_present": {"counter_offer_present": True},
     "invitation_expired": {"invitation_expired": True},
+    "invitation_open": {"invitation_expired": False},
     "contract_fully_signed": {"contract_fully_signed": True},
     "escrow_funded": {"escrow_funded": True},
     "prototype_required": {"prototype_required": True},
@@ -52,6 +53,7 @@ SATISFY: dict[str, dict[str, Any]] = {
     "resumable": {"disputed_from": LotState.DELIVERED},
 }
 BREAK: dict[str, dict[str, Any]] = {
+    "invitation_open": {"invitation_expired": True},
     "reason": {"reason": "   "},
     "evidence": {"evidence_sha256": ()},
     "prototype_not_required": {"prototype_required": True},

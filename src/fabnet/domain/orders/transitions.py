@@ -48,6 +48,13 @@ ACCEPTANCE_CRITERIA = _flag("acceptance_criteria_set", "no acceptance criteria a
 INCOTERM = _flag("incoterm_set", "no Incoterm rule and named place are set")
 COUNTER_OFFER = _flag("counter_offer_present", "no counter-offer is attached")
 INVITATION_EXPIRED = _flag("invitation_expired", "the invitation has not expired yet")
+INVITATION_OPEN = Guard(
+    "invitation_open",
+    "the invitation has not expired",
+    lambda ctx: "the invitation has expired; it can no longer be accepted or countered"
+    if ctx.invitation_expired
+    else None,
+)
 CONTRACT_SIGNED = _flag("contract_fully_signed", "the contract is not signed by every party")
 ESCROW_FUNDED = _flag("escrow_funded", "the lot's escrow is not funded")
 PROTOTYPE_REQUIRED = _flag("prototype_required", "the contract requires no prototype")
@@ -213,10 +220,12 @@ _DEMAND = [BUY, RCP, PAY, ORC]
 
 LOT_TRANSITIONS: tuple[Transition, ...] = tuple(
     # invitation
-    _lot([LS.INVITED], A.ACCEPT, LS.ACCEPTED, [MFR])
+    _lot([LS.INVITED], A.ACCEPT, LS.ACCEPTED, [MFR], INVITATION_OPEN)
     + _lot([LS.INVITED], A.DECLINE, LS.DECLINED, [MFR], REASON, replan=True)
-    + _lot([LS.INVITED], A.COUNTER_OFFER, LS.COUNTER_OFFERED, [MFR], COUNTER_OFFER)
-    + _lot([LS.COUNTER_OFFERED], A.ACCEPT_COUNTER_OFFER, LS.ACCEPTED, [BUY, ORC])
+    + _lot([LS.INVITED], A.COUNTER_OFFER, LS.COUNTER_OFFERED, [MFR], COUNTER_OFFER,
+           INVITATION_OPEN)
+    + _lot([LS.COUNTER_OFFERED], A.ACCEPT_COUNTER_OFFER, LS.ACCEPTED, [BUY, ORC],
+           INVITATION_OPEN)
     + _lot([LS.COUNTER_OFFERED], A.REJECT_COUNTER_OFFER, LS.DECLINED, [BUY, ORC], REASON,
            replan=True)
     + _lot([LS.INVITED, LS.COUNTER_OFFERED], A.EXPIRE, LS.EXPIRED, [SYS], INVITATION_EXPIRED,
