@@ -47,3 +47,10 @@ def acting_user(db: Database, email: str | None, token: str | None) -> Principal
                              hint="list them with `fabnet users list`")  # fmt: skip
         user_id = user.id
     return principal_for_user(db, user_id)
+
+
+def optional_actor(db: Database, email: str | None, token: str | None) -> Principal | None:
+    """The principal of ``--as``/``--token`` or their variables; None: the local operator."""
+    if email or token or os.environ.get("FABNET_AS") or os.environ.get("FABNET_TOKEN"):
+        return acting_user(db, email, token)
+    return None

@@ -8,7 +8,7 @@ from datetime import date
 import typer
 from rich.markup import escape
 
-from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user
+from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user, optional_actor
 from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
 from fabnet.domain.orders.currency import format_minor, to_minor
 from fabnet.errors import InputError
@@ -47,7 +47,7 @@ def lots_show(
     from fabnet.services.lots import get_lot
 
     db = open_db()
-    actor = acting_user(db, as_user, token) if (as_user or token) else None
+    actor = optional_actor(db, as_user, token)
     _print(get_lot(db, actor, lot_id.strip()), as_json)
 
 
@@ -190,7 +190,7 @@ def inspections_list(
     from fabnet.services.inspections import lot_inspections
 
     db = open_db()
-    actor = acting_user(db, as_user, token) if (as_user or token) else None
+    actor = optional_actor(db, as_user, token)
     tasks = lot_inspections(db, actor, lot_id.strip())
     if as_json:
         emit_json(tasks)

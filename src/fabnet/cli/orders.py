@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user
+from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user, optional_actor
 from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
 from fabnet.domain.orders.currency import format_minor
 from fabnet.errors import InputError
@@ -210,7 +210,7 @@ def orders_escrow(
 ) -> None:
     """What escrow is due per lot and in total, funded, held and released."""
     db = open_db()
-    actor = acting_user(db, as_user, token) if (as_user or token) else None
+    actor = optional_actor(db, as_user, token)
     summary = escrow_summary(db, actor, order_id.strip())
     if as_json:
         emit_json(summary)
