@@ -17,8 +17,8 @@ import time
 from fastapi.testclient import TestClient
 
 from fabnet.server import create_app
-from fabnet.services.designs import list_designs
-from fabnet.services.facilities import list_facilities
+from fabnet.services.catalogue.designs import list_designs
+from fabnet.services.catalogue.facilities import list_facilities
 from fabnet.settings import get_settings
 
 

@@ -189,7 +189,7 @@ def _fresh_matching_index() -> Iterator[None]:
     """The matcher caches its index per (database URL, registry version). Between tests the
     PostgreSQL database keeps its URL and its version counter is reset with the seed rows, so a
     cached index of an earlier test would look current: forget it."""
-    from fabnet.services import matching
+    from fabnet.services.sourcing import matching
 
     matching._CACHE.clear()
     yield

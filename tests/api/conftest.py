@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from fabnet.api.app import create_app
 from fabnet.domain.identity import OrgKind, Scope
-from fabnet.services import identity
+from fabnet.services.identity import accounts as identity
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from fabnet.domain.facility import Facility
-from fabnet.services import identity
+from fabnet.services.identity import accounts as identity
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fabnet.demo.designs import DESIGNS_DIR
-from fabnet.services.database import open_file_store
-from fabnet.services.designs import import_designs
+from fabnet.services.catalogue.designs import import_designs
+from fabnet.services.platform.database import open_file_store
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 

@@ -30,8 +30,9 @@ from fabnet.domain.facility import (
     RateCard,
 )
 from fabnet.domain.identity import OrgKind, Principal, Scope
-from fabnet.services import identity, orders
-from fabnet.services.order_core import LotView, OrderTerms
+from fabnet.services.identity import accounts as identity
+from fabnet.services.orders import orders
+from fabnet.services.orders.order_core import LotView, OrderTerms
 from fabnet.settings import Settings
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from fabnet.domain.orders.states import LotAction
-from fabnet.services import contracts, inspections, lots, payments
-from fabnet.services.files import store_bytes
+from fabnet.services.orders import contracts, inspections, lots, payments
+from fabnet.services.platform.files import store_bytes
 
 from .conftest import DESIGN_ID, Member, World, awarded_order, order_body
 

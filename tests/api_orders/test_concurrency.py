@@ -14,8 +14,8 @@ import pytest
 import uvicorn
 
 from fabnet.api.app import create_app
-from fabnet.services import contracts, lots
-from fabnet.services.audit import verify_audit_chain
+from fabnet.services.orders import contracts, lots
+from fabnet.services.orders.audit import verify_audit_chain
 
 from .conftest import World, awarded_order
 

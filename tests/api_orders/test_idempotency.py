@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fabnet.services import contracts, lots
+from fabnet.services.orders import contracts, lots
 
 from .conftest import World, awarded_order, ok, order_body, problem
 

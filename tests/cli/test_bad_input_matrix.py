@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from fabnet.cli.main import app
 from fabnet.errors import AmbiguousIdError
-from fabnet.services._common import resolve_id
-from fabnet.services.designs import import_designs, list_designs
-from fabnet.services.facilities import import_facilities, list_facilities
+from fabnet.services.catalogue.designs import import_designs, list_designs
+from fabnet.services.catalogue.facilities import import_facilities, list_facilities
+from fabnet.services.catalogue.records import resolve_id
 from fabnet.storage.db import Database
 from fabnet.storage.records import RecordRef
 

@@ -12,9 +12,9 @@ from fabnet.demo.workshops import WORKSHOPS
 from fabnet.demo.world import make_workshop, workshop_id
 from fabnet.domain.common import Provenance
 from fabnet.errors import ConflictError, InputError
-from fabnet.services.demo import FABLAB, WORKSHOP, create_demo, is_demo_database
-from fabnet.services.designs import list_designs
-from fabnet.services.facilities import get_facility
+from fabnet.services.catalogue.designs import list_designs
+from fabnet.services.catalogue.facilities import get_facility
+from fabnet.services.demo.demo import FABLAB, WORKSHOP, create_demo, is_demo_database
 from fabnet.storage import migrate
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository

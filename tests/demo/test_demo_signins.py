@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fabnet.domain.identity import OrgKind
-from fabnet.services.auth import authenticate_password
-from fabnet.services.demo_signins import add_demo_signins
-from fabnet.services.identity import create_organisation, create_user, get_organisation
+from fabnet.services.demo.signins import add_demo_signins
+from fabnet.services.identity.accounts import create_organisation, create_user, get_organisation
+from fabnet.services.identity.auth import authenticate_password
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fabnet.services import payments
-from fabnet.services.demo import create_demo
-from fabnet.services.demo_story import run_story
+from fabnet.services.demo.demo import create_demo
+from fabnet.services.demo.story import run_story
+from fabnet.services.orders import payments
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
 

@@ -17,7 +17,8 @@ from fabnet.errors import (
     PermissionDeniedError,
     PreconditionFailedError,
 )
-from fabnet.services import auth, identity
+from fabnet.services.identity import accounts as identity
+from fabnet.services.identity import auth
 from fabnet.settings import Settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database

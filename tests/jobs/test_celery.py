@@ -17,7 +17,8 @@ from fabnet.domain.identity import OrgKind
 from fabnet.jobs import celery_app
 from fabnet.jobs.queue import CeleryQueue, install_queue
 from fabnet.jobs.webhooks import SIGNATURE_HEADER, verify_signature
-from fabnet.services import identity, webhooks
+from fabnet.services.identity import accounts as identity
+from fabnet.services.platform import webhooks
 from fabnet.settings import Settings, get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import JobRow

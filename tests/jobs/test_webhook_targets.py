@@ -10,8 +10,9 @@ from fabnet.domain.identity import OrgKind
 from fabnet.errors import InputError
 from fabnet.jobs import webhooks as delivery
 from fabnet.jobs.queue import InProcessQueue
-from fabnet.services import identity, webhooks
-from fabnet.services.webhooks import private_target, resolve_target
+from fabnet.services.identity import accounts as identity
+from fabnet.services.platform import webhooks
+from fabnet.services.platform.webhooks import private_target, resolve_target
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 

@@ -18,7 +18,8 @@ from fabnet.jobs.webhooks import (
     standard_headers,
     verify_signature,
 )
-from fabnet.services import identity, webhooks
+from fabnet.services.identity import accounts as identity
+from fabnet.services.platform import webhooks
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import JobRow

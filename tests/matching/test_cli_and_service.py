@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from fabnet.cli.main import app
-from fabnet.services.matching import MatchParams, facility_index, match
+from fabnet.services.sourcing.matching import MatchParams, facility_index, match
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
 

@@ -20,7 +20,7 @@ from fabnet.engine.matching import (
 )
 from fabnet.engine.matching.criteria import cost_and_throughput, cost_estimate
 from fabnet.errors import InputError
-from fabnet.services.matching import designs_for_facility, explain_non_match, match
+from fabnet.services.sourcing.matching import designs_for_facility, explain_non_match, match
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
 
@@ -180,7 +180,7 @@ def test_the_service_quotes_the_design_and_prices_with_it(
 ) -> None:
     """The match service quotes the leg from its dimensions and mass, and prices the untimed
     rate with those hours: the same hours that quoting reports."""
-    from fabnet.services.matching import quoted_hours_for, resolve_design
+    from fabnet.services.sourcing.matching import quoted_hours_for, resolve_design
 
     with seeded_env.transaction() as session:
         FacilityRepository(session).add_or_replace(

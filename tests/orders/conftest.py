@@ -15,10 +15,9 @@ from fabnet.domain.facility import Facility
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import OrderAction, OrderState
-from fabnet.services.files import store_bytes
-from fabnet.services.identity import create_organisation, create_user
-from fabnet.services.lots import invite_lots
-from fabnet.services.order_core import (
+from fabnet.services.identity.accounts import create_organisation, create_user
+from fabnet.services.orders.lots import invite_lots
+from fabnet.services.orders.order_core import (
     OrderTerms,
     apply_order_transition,
     choose_role,
@@ -26,7 +25,8 @@ from fabnet.services.order_core import (
     lot_view,
     order_roles,
 )
-from fabnet.services.orders import act_on_order, create_order
+from fabnet.services.orders.orders import act_on_order, create_order
+from fabnet.services.platform.files import store_bytes
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from fabnet.cli.main import app
 from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import ConflictError, FabnetError, NotFoundError, PermissionDeniedError
-from fabnet.services import contracts, inspections, lots, orders, payments
-from fabnet.services.audit import verify_audit_chain
+from fabnet.services.orders import contracts, inspections, lots, orders, payments
+from fabnet.services.orders.audit import verify_audit_chain
 from fabnet.storage.db import Database
 
 from .conftest import Proposal, World, award_proposals, specified_order, to_point

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from fabnet.cli.main import app
 from fabnet.domain.orders.states import LotState
-from fabnet.services import lots
+from fabnet.services.orders import lots
 
 from .conftest import Dest, Proposal, World, award_proposals, specified_order
 
@@ -76,7 +76,7 @@ def test_a_lot_from_invitation_to_delivery_through_the_cli(world: World, cli_env
 
 
 def _contracts(world: World, lot_id: str) -> list[str]:
-    from fabnet.services import contracts
+    from fabnet.services.orders import contracts
 
     return [c.id for c in contracts.list_lot_contracts(world.db, None, lot_id)]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fabnet.domain.orders.states import LotState
-from fabnet.services import contracts, lots, payments
+from fabnet.services.orders import contracts, lots, payments
 
 from .conftest import Proposal, World, award_proposals, specified_order, to_point
 

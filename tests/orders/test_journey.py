@@ -12,8 +12,8 @@ from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.ledger import PLATFORM_FEES, escrow, payable
 from fabnet.domain.orders.states import LotAction, LotState, OrderState
 from fabnet.errors import TransitionError
-from fabnet.services import contracts, inspections, lots, orders, payments
-from fabnet.services.audit import verify_audit_chain
+from fabnet.services.orders import contracts, inspections, lots, orders, payments
+from fabnet.services.orders.audit import verify_audit_chain
 from fabnet.storage.base import utc_now
 
 from .conftest import Proposal, World, award_proposals, specified_order, to_point

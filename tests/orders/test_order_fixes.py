@@ -9,9 +9,9 @@ from fabnet.domain.identity import OrgKind
 from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import ConflictError
-from fabnet.services import contracts, inspections, lots, payments
-from fabnet.services.contract_pdf import render_contract_html
-from fabnet.services.identity import create_organisation
+from fabnet.services.identity.accounts import create_organisation
+from fabnet.services.orders import contracts, inspections, lots, payments
+from fabnet.services.orders.contract_pdf import render_contract_html
 
 from .conftest import Dest, Proposal, World, award_proposals, specified_order
 

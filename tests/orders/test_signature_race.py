@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 
 from fabnet.errors import ConflictError
-from fabnet.services import contracts, lots
+from fabnet.services.orders import contracts, lots
 
 from .conftest import Proposal, World, award_proposals, specified_order, to_point
 

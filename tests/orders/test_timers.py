@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fabnet.domain.orders.states import LotState
 from fabnet.jobs.housekeeping import HOUSEKEEPING_JOB, ensure_housekeeping
-from fabnet.services import lots
+from fabnet.services.orders import lots
 from fabnet.storage.base import utc_now
 from fabnet.storage.jobs import JobRow
 

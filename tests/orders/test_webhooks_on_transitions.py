@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fabnet.services import lots
-from fabnet.services.webhooks import create_subscription, list_deliveries
+from fabnet.services.orders import lots
+from fabnet.services.platform.webhooks import create_subscription, list_deliveries
 
 from .conftest import Proposal, World, award_proposals, specified_order, to_point
 

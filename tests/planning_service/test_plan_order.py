@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from fabnet.cli.main import app
 from fabnet.errors import InputError
-from fabnet.services.planning import PlanOverrides, get_plan, plan_order, replan_lot
+from fabnet.services.sourcing.planning import PlanOverrides, get_plan, plan_order, replan_lot
 from fabnet.standards.order_file import load_order_file, parse_order
 from fabnet.storage.db import Database
 
@@ -224,7 +224,7 @@ def test_platform_only_plans_among_facilities_a_manufacturer_runs(
     """Issue 11: ``matching.platform_only`` keeps facilities nobody on the platform runs out of
     the plan (they could not be invited); without it the whole registry is the what-if."""
     from fabnet.domain.identity import OrgKind
-    from fabnet.services import identity
+    from fabnet.services.identity import accounts as identity
 
     identity.create_organisation(world, "Nairobi Makers Ltd", OrgKind.MANUFACTURER,
                                  ["f-nairobi"], actor=None)

@@ -8,9 +8,9 @@ import pytest
 
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.errors import NotFoundError
-from fabnet.services.identity import create_organisation
-from fabnet.services.orders import get_order_plan
-from fabnet.services.planning import plan_order
+from fabnet.services.identity.accounts import create_organisation
+from fabnet.services.orders.orders import get_order_plan
+from fabnet.services.sourcing.planning import plan_order
 from fabnet.storage.db import Database
 
 from .test_plan_order import _spec

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fabnet.errors import InputError
-from fabnet.services.demo import create_demo
-from fabnet.services.planning import plan_order
+from fabnet.services.demo.demo import create_demo
+from fabnet.services.sourcing.planning import plan_order
 from fabnet.standards.order_file import parse_order
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository

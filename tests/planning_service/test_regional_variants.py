@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from fabnet.demo.designs import DESIGNS_DIR
-from fabnet.services.designs import import_designs
-from fabnet.services.planning import plan_order
-from fabnet.services.variants import expand_order_variants, get_variant
+from fabnet.services.catalogue.designs import import_designs
+from fabnet.services.catalogue.variants import expand_order_variants, get_variant
+from fabnet.services.sourcing.planning import plan_order
 from fabnet.settings import get_settings
 from fabnet.standards.order_file import load_order_file, parse_order
 from fabnet.storage.db import Database

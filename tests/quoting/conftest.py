@@ -11,7 +11,7 @@ import trimesh
 
 from fabnet.demo.designs import DESIGNS_DIR
 from fabnet.domain.design import Design
-from fabnet.services.designs import get_design, import_designs
+from fabnet.services.catalogue.designs import get_design, import_designs
 from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore

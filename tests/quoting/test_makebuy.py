@@ -12,7 +12,7 @@ from fabnet.demo.designs import DESIGNS_DIR
 from fabnet.domain.common import Dimensions
 from fabnet.engine.makebuy import Filament, Printer, Profile, compare, part_cost
 from fabnet.errors import InputError
-from fabnet.services.makebuy import ProfileIn, build_profile, make_or_buy, printers
+from fabnet.services.sourcing.makebuy import ProfileIn, build_profile, make_or_buy, printers
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
 

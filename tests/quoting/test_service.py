@@ -10,7 +10,7 @@ from fabnet.domain.common import Dimensions, Location
 from fabnet.domain.facility import Equipment, FabnetExtension, Facility, ProcessRate, RateCard
 from fabnet.errors import InputError
 from fabnet.quoting_tools.slicer import RUNS
-from fabnet.services.quoting import part_process_times, quote_design
+from fabnet.services.sourcing.quoting import part_process_times, quote_design
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.files import FileStore

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from fabnet.cli.main import app
 from fabnet.demo.designs import DESIGNS_DIR
 from fabnet.errors import InputError
-from fabnet.services.designs import get_design
-from fabnet.services.variants import (
+from fabnet.services.catalogue.designs import get_design
+from fabnet.services.catalogue.variants import (
     create_variant,
     design_parameters,
     list_variants,
@@ -107,7 +107,7 @@ def test_a_no_derivatives_licence_refuses(
     manifest = folder / "okh.toml"
     text = manifest.read_text(encoding="utf-8").replace("CERN-OHL-P-2.0", "CC-BY-ND-4.0")
     manifest.write_text(text.replace("Finger splint", "ND splint", 1), encoding="utf-8")
-    from fabnet.services.designs import import_designs
+    from fabnet.services.catalogue.designs import import_designs
 
     tally = import_designs(sqlite_db, [manifest], store=store)
     (design_id,) = tally.created

@@ -11,8 +11,13 @@ from sqlalchemy import func, select
 
 from fabnet.domain.design import Design
 from fabnet.errors import AmbiguousIdError, InputError, NotFoundError
-from fabnet.services._common import ImportProgress
-from fabnet.services.designs import export_design, get_design, import_designs, list_designs
+from fabnet.services.catalogue.designs import (
+    export_design,
+    get_design,
+    import_designs,
+    list_designs,
+)
+from fabnet.services.catalogue.records import ImportProgress
 from fabnet.storage.db import Database
 from fabnet.storage.design_tables import DesignFileRow, DesignPartRow, DesignRow
 from fabnet.storage.designs import DesignRepository

@@ -10,7 +10,7 @@ import pytest
 from tests.shared_data import SHARED_DATA
 
 from fabnet.errors import InputError, NotFoundError, UnknownTermError
-from fabnet.services.facilities import (
+from fabnet.services.catalogue.facilities import (
     export_facility,
     get_facility,
     import_facilities,

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from fabnet.domain.identity import OrgKind
 from fabnet.server import create_app
-from fabnet.services import identity
+from fabnet.services.identity import accounts as identity
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 

@@ -20,7 +20,7 @@ from tests.web.conftest import PASSWORD, WebParties
 
 from fabnet.demo.designs import manifest_paths
 from fabnet.server import create_app
-from fabnet.services.designs import import_designs
+from fabnet.services.catalogue.designs import import_designs
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import WebParties, sign_in
 
 from fabnet.demo.designs import manifest_paths
-from fabnet.services.designs import import_designs, list_designs
+from fabnet.services.catalogue.designs import import_designs, list_designs
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
 

@@ -7,7 +7,8 @@ import re
 from fastapi.testclient import TestClient
 
 from fabnet.domain.orders.states import LotAction, LotState
-from fabnet.services import identity, inspections, lots
+from fabnet.services.identity import accounts as identity
+from fabnet.services.orders import inspections, lots
 from fabnet.settings import Settings
 from orders.conftest import Dest, Proposal, World, award_proposals, specified_order, world
 from orders.test_order_fixes import _to_production

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from fabnet.domain.orders.states import LotState
-from fabnet.services import identity, lots
+from fabnet.services.identity import accounts as identity
+from fabnet.services.orders import lots
 from fabnet.settings import Settings
 from orders.conftest import Dest, Proposal, World, award_proposals, specified_order, world
 

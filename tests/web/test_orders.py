@@ -6,10 +6,10 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, WebParties, sign_in
 
 from fabnet.demo.designs import manifest_paths
-from fabnet.services.auth import authenticate_password
-from fabnet.services.demo_story import load_story_order
-from fabnet.services.designs import import_designs
-from fabnet.services.orders import create_order, principal_for_user
+from fabnet.services.catalogue.designs import import_designs
+from fabnet.services.demo.story import load_story_order
+from fabnet.services.identity.auth import authenticate_password
+from fabnet.services.orders.orders import create_order, principal_for_user
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
 

@@ -43,8 +43,8 @@ from fabnet.api.routes import (
 )
 from fabnet.jobs.housekeeping import ensure_housekeeping
 from fabnet.jobs.queue import create_queue, install_queue
-from fabnet.services.database import open_database
-from fabnet.services.health import fabnet_version
+from fabnet.services.platform.database import open_database
+from fabnet.services.platform.health import fabnet_version
 from fabnet.settings import Settings, get_settings
 from fabnet.storage.db import Database
 

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fabnet.api.guard import AUTH_ATTRIBUTE, SCOPE_ATTRIBUTE
 from fabnet.domain.identity import Principal, Scope
 from fabnet.errors import AuthenticationError
-from fabnet.services.auth import authenticate_token
+from fabnet.services.identity.auth import authenticate_token
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 

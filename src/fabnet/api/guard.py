@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fabnet.domain.identity import Principal
 from fabnet.domain.identity import Scope as TokenScope
 from fabnet.errors import AuthenticationError, FabnetError
-from fabnet.services.auth import authenticate_token
+from fabnet.services.identity.auth import authenticate_token
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 

@@ -18,8 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fabnet.domain.identity import Principal
 from fabnet.errors import FabnetError
-from fabnet.services import idempotency
-from fabnet.services.auth import authenticate_token
+from fabnet.services.identity.auth import authenticate_token
+from fabnet.services.platform import idempotency
 from fabnet.storage.db import Database
 
 HEADER = "idempotency-key"

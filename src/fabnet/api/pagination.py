@@ -7,7 +7,12 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
-from fabnet.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
+from fabnet.services.platform.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    decode_cursor,
+    encode_cursor,
+)
 
 T = TypeVar("T")
 

@@ -17,9 +17,9 @@ from fabnet.domain.facility import AccessType, FacilityStatus
 from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.contracts import ContractMode
 from fabnet.domain.orders.roles import Role
-from fabnet.services.matching import MatchParams
-from fabnet.services.order_core import CounterOffer, OrderParty, OrderTerms
-from fabnet.services.planning import PlanRecord
+from fabnet.services.orders.order_core import CounterOffer, OrderParty, OrderTerms
+from fabnet.services.sourcing.matching import MatchParams
+from fabnet.services.sourcing.planning import PlanRecord
 from fabnet.standards.order_file import OrderSpec
 
 #: Ids and id prefixes: letters, digits, '-' and '_' (never a path).

@@ -23,8 +23,8 @@ TOKEN_OPTION = typer.Option(
 
 def acting_user(db: Database, email: str | None, token: str | None) -> Principal:
     """The principal of ``--as``/``--token`` (or their environment variables); exit 2 without."""
-    from fabnet.services.auth import authenticate_token
-    from fabnet.services.orders import principal_for_user
+    from fabnet.services.identity.auth import authenticate_token
+    from fabnet.services.orders.orders import principal_for_user
     from fabnet.storage.identity import IdentityRepository
 
     email = email or os.environ.get("FABNET_AS") or None

@@ -156,7 +156,7 @@ def open_db() -> Database:
     The embedded SQLite default is migrated on the fly; a configured database
     (``FABNET_DATABASE_URL``) must be at the newest schema (``fabnet db upgrade``).
     """
-    from fabnet.services.database import open_database
+    from fabnet.services.platform.database import open_database
     from fabnet.settings import get_settings
 
     settings = get_settings()

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from fabnet.cli._common import EXIT_INPUT, console, emit_json, err_console, fail
-from fabnet.services._common import ImportProgress, ImportTally
+from fabnet.services.catalogue.records import ImportProgress, ImportTally
 
 MAX_LISTED_WARNINGS = 20
 

@@ -6,7 +6,7 @@ import typer
 from rich.markup import escape
 
 from fabnet.cli._common import EXIT_FAILURE, JSON_OPTION, console, emit_json, new_app, open_db
-from fabnet.services.audit import verify_audit_chain
+from fabnet.services.orders.audit import verify_audit_chain
 
 app = new_app("The audit log: every order, lot, contract and ledger event, hash-chained.")
 

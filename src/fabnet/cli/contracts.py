@@ -20,8 +20,8 @@ from fabnet.cli._common import (
 )
 from fabnet.domain.orders.currency import format_minor
 from fabnet.errors import InputError
-from fabnet.services.contracts import contract_pdf, get_contract, verify_contract
-from fabnet.services.database import open_file_store
+from fabnet.services.orders.contracts import contract_pdf, get_contract, verify_contract
+from fabnet.services.platform.database import open_file_store
 
 app = new_app("Contracts: canonical terms, Ed25519 signatures, PDFs.")
 
@@ -56,7 +56,7 @@ def sign(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Sign the contract's terms with the acting user's Ed25519 key."""
-    from fabnet.services.contracts import sign_contract
+    from fabnet.services.orders.contracts import sign_contract
 
     db = open_db()
     view = sign_contract(db, acting_user(db, as_user, token), contract_id.strip())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from fabnet.cli._common import console, emit_json, new_app
-from fabnet.services.database import upgrade_database
+from fabnet.services.platform.database import upgrade_database
 
 app = new_app("The database: migrate it to the newest schema.")
 

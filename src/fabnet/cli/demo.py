@@ -9,10 +9,10 @@ from rich.table import Table
 
 from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, handle_errors
 from fabnet.demo.world import DEFAULT_SEED
-from fabnet.services.database import open_file_store
-from fabnet.services.demo import FABLAB, WORKSHOP, DemoProgress, DemoSummary, create_demo
-from fabnet.services.demo_signins import DemoSignIn, add_demo_signins
-from fabnet.services.demo_story import StoryReport, StoryStep, run_story
+from fabnet.services.demo.demo import FABLAB, WORKSHOP, DemoProgress, DemoSummary, create_demo
+from fabnet.services.demo.signins import DemoSignIn, add_demo_signins
+from fabnet.services.demo.story import StoryReport, StoryStep, run_story
+from fabnet.services.platform.database import open_file_store
 from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 

@@ -20,7 +20,12 @@ from fabnet.cli._common import (
 )
 from fabnet.cli._tally import progress_bar, report
 from fabnet.domain.design import Design
-from fabnet.services.designs import export_design, get_design, import_designs, list_designs
+from fabnet.services.catalogue.designs import (
+    export_design,
+    get_design,
+    import_designs,
+    list_designs,
+)
 
 app = new_app("Open Know-How designs: import manifests, list, show, export.")
 

@@ -21,7 +21,7 @@ from fabnet.cli._common import (
 from fabnet.cli._tally import progress_bar, report
 from fabnet.domain.facility import Facility
 from fabnet.errors import InputError
-from fabnet.services.facilities import (
+from fabnet.services.catalogue.facilities import (
     FacilityFormat,
     export_facility,
     get_facility,

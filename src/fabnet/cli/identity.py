@@ -15,7 +15,7 @@ from rich.table import Table
 from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, new_app, open_db
 from fabnet.domain.identity import OrgKind, parse_scopes
 from fabnet.errors import InputError
-from fabnet.services import identity
+from fabnet.services.identity import accounts as identity
 from fabnet.settings import get_settings
 
 orgs_app = new_app("Organisations: buyers, manufacturers, inspection bodies, designers...")

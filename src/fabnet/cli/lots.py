@@ -12,7 +12,7 @@ from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user, optional_act
 from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
 from fabnet.domain.orders.currency import format_minor, to_minor
 from fabnet.errors import InputError
-from fabnet.services.order_core import LotView
+from fabnet.services.orders.order_core import LotView
 
 app = new_app("Lots: accept, decline, counter-offer, ship, deliver... as a named user.")
 inspections_app = new_app("Inspections: assign an inspector, the AQL plan, record the result.")
@@ -44,7 +44,7 @@ def lots_show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A lot as the acting user sees it (the local operator without --as)."""
-    from fabnet.services.lots import get_lot
+    from fabnet.services.orders.lots import get_lot
 
     db = open_db()
     actor = optional_actor(db, as_user, token)
@@ -59,7 +59,7 @@ def lots_accept(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Accept an invitation (the contract is drafted for signature)."""
-    from fabnet.services.lots import accept_lot
+    from fabnet.services.orders.lots import accept_lot
 
     db = open_db()
     _print(accept_lot(db, acting_user(db, as_user, token), lot_id.strip()), as_json)
@@ -74,7 +74,7 @@ def lots_decline(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Decline an invitation with a reason; the quantity is re-planned elsewhere."""
-    from fabnet.services.lots import decline_lot
+    from fabnet.services.orders.lots import decline_lot
 
     db = open_db()
     _print(decline_lot(db, acting_user(db, as_user, token), lot_id.strip(), reason), as_json)
@@ -91,8 +91,8 @@ def lots_counter(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Counter-offer a unit price and/or a due date."""
-    from fabnet.services.lots import counter_offer_lot, get_lot
-    from fabnet.services.order_core import CounterOffer
+    from fabnet.services.orders.lots import counter_offer_lot, get_lot
+    from fabnet.services.orders.order_core import CounterOffer
 
     db = open_db()
     actor = acting_user(db, as_user, token)
@@ -124,7 +124,7 @@ def lots_act(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Take any lot action the life cycle allows your role."""
-    from fabnet.services.lots import act_on_lot
+    from fabnet.services.orders.lots import act_on_lot
 
     db = open_db()
     lot = act_on_lot(db, acting_user(db, as_user, token), lot_id.strip(),
@@ -144,7 +144,7 @@ def lots_prototype(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Submit a first article with evidence, or approve / reject it."""
-    from fabnet.services.lots import review_prototype, submit_prototype
+    from fabnet.services.orders.lots import review_prototype, submit_prototype
 
     db = open_db()
     actor = acting_user(db, as_user, token)
@@ -171,7 +171,7 @@ def inspections_assign(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Assign an inspection body to a lot (at any state before the result)."""
-    from fabnet.services.inspections import assign_inspector
+    from fabnet.services.orders.inspections import assign_inspector
 
     db = open_db()
     lot = assign_inspector(db, acting_user(db, as_user, token), lot_id.strip(),
@@ -187,7 +187,7 @@ def inspections_list(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A lot's inspection tasks with their ISO 2859-1 plans (sample size, Ac/Re per class)."""
-    from fabnet.services.inspections import lot_inspections
+    from fabnet.services.orders.inspections import lot_inspections
 
     db = open_db()
     actor = optional_actor(db, as_user, token)
@@ -216,7 +216,7 @@ def inspections_record(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record the defects found per class; the verdict follows from the sampling plans."""
-    from fabnet.services.inspections import record_inspection
+    from fabnet.services.orders.inspections import record_inspection
 
     counts: dict[str, int] = {}
     for item in defects:

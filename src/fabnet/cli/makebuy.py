@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from fabnet.cli._common import EXIT_FAILURE, JSON_OPTION, console, emit_json, open_db
 from fabnet.cli._common import handle_errors as _handle_errors
-from fabnet.services.makebuy import ProfileIn, make_or_buy
+from fabnet.services.sourcing.makebuy import ProfileIn, make_or_buy
 
 
 @_handle_errors

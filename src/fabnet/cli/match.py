@@ -22,12 +22,12 @@ from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
 from fabnet.domain.facility import AccessType, FacilityStatus
 from fabnet.engine.matching import MatchResult, PartMatch
 from fabnet.errors import InputError
-from fabnet.services.matching import (
+from fabnet.services.sourcing.matching import (
     MatchParams,
     designs_for_facility,
     explain_non_match,
 )
-from fabnet.services.matching import match as match_service
+from fabnet.services.sourcing.matching import match as match_service
 
 
 class _DesignByDefault(TyperGroup):

@@ -20,7 +20,7 @@ def notifications_list(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The acting user's notifications, newest first."""
-    from fabnet.services import notifications
+    from fabnet.services.platform import notifications
 
     db = open_db()
     actor = acting_user(db, as_user, token)
@@ -39,7 +39,7 @@ def notifications_list(
 def notifications_send(as_json: bool = JSON_OPTION) -> None:
     """E-mail every notification not yet sent, through FABNET_SMTP_HOST (and _PORT, _FROM,
     _USER, _PASSWORD, _STARTTLS)."""
-    from fabnet.services.notifications import send_pending_emails
+    from fabnet.services.platform.notifications import send_pending_emails
 
     sent = send_pending_emails(open_db())
     if as_json:

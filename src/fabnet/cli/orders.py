@@ -14,10 +14,10 @@ from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user, optional_act
 from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
 from fabnet.domain.orders.currency import format_minor
 from fabnet.errors import InputError
-from fabnet.services.escrow import EscrowSummary, escrow_summary
-from fabnet.services.lots import expire_invitations
-from fabnet.services.orders import allocation, get_order, list_lots, list_orders
-from fabnet.services.payments import order_ledger
+from fabnet.services.orders.escrow import EscrowSummary, escrow_summary
+from fabnet.services.orders.lots import expire_invitations
+from fabnet.services.orders.orders import allocation, get_order, list_lots, list_orders
+from fabnet.services.orders.payments import order_ledger
 
 app = new_app("Orders across many manufacturers: orders, lots, money.")
 
@@ -134,8 +134,8 @@ def orders_create(
 
     from fabnet.domain.orders.incoterms import DeliveryTerms
     from fabnet.domain.orders.states import OrderAction
-    from fabnet.services.order_core import OrderTerms
-    from fabnet.services.orders import act_on_order, create_order
+    from fabnet.services.orders.order_core import OrderTerms
+    from fabnet.services.orders.orders import act_on_order, create_order
     from fabnet.standards.order_file import load_order_file
 
     db = open_db()
@@ -168,7 +168,7 @@ def orders_plan(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Plan the order (it starts sourcing); the plan is stored, see /v1/plans/PLAN_ID."""
-    from fabnet.services.orders import plan
+    from fabnet.services.orders.orders import plan
 
     db = open_db()
     summary = plan(db, acting_user(db, as_user, token), order_id.strip(),
@@ -189,7 +189,7 @@ def orders_award(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Award a plan: invite one lot per lot of the plan."""
-    from fabnet.services.orders import award
+    from fabnet.services.orders.orders import award
 
     db = open_db()
     invited = award(db, acting_user(db, as_user, token), order_id.strip(), plan_id.strip())
@@ -233,7 +233,7 @@ def orders_fund(
     """Record the payer's deposit. Refused when it is less than what is still due for the
     accepted lots (unless --allow-short); prints what each lot still needs."""
     from fabnet.domain.orders.currency import to_minor
-    from fabnet.services.payments import fund_order
+    from fabnet.services.orders.payments import fund_order
 
     db = open_db()
     actor = acting_user(db, as_user, token)

@@ -6,7 +6,7 @@ import typer
 from rich.markup import escape
 
 from fabnet.cli._common import JSON_OPTION, console, emit_json, handle_errors
-from fabnet.services.places import locate_place
+from fabnet.services.catalogue.places import locate_place
 
 
 @handle_errors

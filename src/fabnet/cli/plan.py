@@ -23,7 +23,7 @@ from fabnet.cli._common import (
     path_argument,
 )
 from fabnet.errors import InputError
-from fabnet.services.planning import PlanOverrides, PlanRecord, plan_order
+from fabnet.services.sourcing.planning import PlanOverrides, PlanRecord, plan_order
 from fabnet.standards.order_file import load_order_file
 
 CLI_JSON_KEYS = ("status", "objective", "bound", "gap", "flows", "cost", "co2e_kg", "baselines")

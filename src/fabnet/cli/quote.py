@@ -17,7 +17,7 @@ from rich.table import Table
 from fabnet.cli._common import EXIT_FAILURE, JSON_OPTION, console, emit_json, open_db
 from fabnet.cli._common import handle_errors as _handle_errors
 from fabnet.engine.quoting import DesignQuote, QuoteLine
-from fabnet.services.quoting import quote_design
+from fabnet.services.sourcing.quoting import quote_design
 
 
 def _line_json(line: QuoteLine) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from fabnet.cli._common import (
     write_output,
 )
 from fabnet.errors import InputError
-from fabnet.services.variants import (
+from fabnet.services.catalogue.variants import (
     create_variant,
     design_parameters,
     list_variants,

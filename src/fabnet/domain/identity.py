@@ -1,7 +1,7 @@
 """Parties and access: organisations, users, API tokens and the authenticated principal.
 
 Pure values and rules only. Storage, hashing of passwords and key generation live in
-``fabnet.services.identity``; this module fixes *what* an access decision means.
+``fabnet.services.identity.accounts``; this module fixes *what* an access decision means.
 
 Scopes (carried by every API token; a token never has more than its user may grant):
 

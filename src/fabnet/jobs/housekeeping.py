@@ -12,8 +12,8 @@ from typing import Any
 
 from fabnet.jobs.queue import submit
 from fabnet.jobs.registry import JobContext, job_handler
-from fabnet.services.idempotency import purge_expired
-from fabnet.services.lots import close_settled, expire_invitations
+from fabnet.services.orders.lots import close_settled, expire_invitations
+from fabnet.services.platform.idempotency import purge_expired
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import pending_job_exists
 

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from fabnet.jobs.registry import JobContext, job_handler
-from fabnet.services.webhooks import (
+from fabnet.services.platform.webhooks import (
     DELIVER_JOB,
     Resolver,
     outgoing_webhook,

@@ -1,7 +1,7 @@
 """Tables and repository of parties and access: organisations, users and API tokens.
 
 Secrets never reach these tables in the clear: passwords are argon2 hashes, token secrets SHA-256
-hashes, and users' Ed25519 private keys are encrypted (see ``fabnet.services.identity``).
+hashes, and users' Ed25519 private keys are encrypted (see ``fabnet.services.identity.accounts``).
 """
 
 from __future__ import annotations

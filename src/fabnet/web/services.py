@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-from fabnet.services.auth import authenticate_password, authenticate_token
-from fabnet.services.database import open_file_store
-from fabnet.services.designs import get_design, list_designs
-from fabnet.services.facilities import get_facility, list_facilities
-from fabnet.services.identity import create_token, get_organisation, get_user, revoke_token
-from fabnet.services.makebuy import ProfileIn, filaments, make_or_buy, printers
-from fabnet.services.matching import MatchParams, match
-from fabnet.services.orders import get_order, list_lots, list_orders
-from fabnet.services.variants import create_variant, design_parameters
+from fabnet.services.catalogue.designs import get_design, list_designs
+from fabnet.services.catalogue.facilities import get_facility, list_facilities
+from fabnet.services.catalogue.variants import create_variant, design_parameters
+from fabnet.services.identity.accounts import create_token, get_organisation, get_user, revoke_token
+from fabnet.services.identity.auth import authenticate_password, authenticate_token
+from fabnet.services.orders.orders import get_order, list_lots, list_orders
+from fabnet.services.platform.database import open_file_store
+from fabnet.services.sourcing.makebuy import ProfileIn, filaments, make_or_buy, printers
+from fabnet.services.sourcing.matching import MatchParams, match
 
 __all__ = [
     "MatchParams",
@@ -39,13 +39,13 @@ __all__ = [
 ]
 
 # --- issue 13: manufacturer job board, notifications ---------------------------------------------
-from fabnet.services.lots import accept_lot, counter_offer_lot, decline_lot, get_lot
-from fabnet.services.notifications import (
+from fabnet.services.orders.lots import accept_lot, counter_offer_lot, decline_lot, get_lot
+from fabnet.services.orders.order_core import CounterOffer
+from fabnet.services.platform.notifications import (
     list_notifications,
     mark_read,
     unread_count,
 )
-from fabnet.services.order_core import CounterOffer
 
 __all__ += [
     "CounterOffer",
@@ -60,9 +60,9 @@ __all__ += [
     "mark_read",
     "unread_count",
 ]
-from fabnet.services.inspections import lot_inspections, record_inspection  # noqa: E402
+from fabnet.services.orders.inspections import lot_inspections, record_inspection  # noqa: E402
 
 __all__ += ["lot_inspections", "record_inspection"]
-from fabnet.services.escrow import supplier_escrow  # noqa: E402
+from fabnet.services.orders.escrow import supplier_escrow  # noqa: E402
 
 __all__ += ["supplier_escrow"]

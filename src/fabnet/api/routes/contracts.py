@@ -8,8 +8,8 @@ from fabnet.api.deps import DbDep, Reader, SettingsDep, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.order_http import FileStoreDep
 from fabnet.domain.orders.contracts import ContractVerification
-from fabnet.services import contracts
-from fabnet.services.contracts import ContractView
+from fabnet.services.orders import contracts
+from fabnet.services.orders.contracts import ContractView
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"], responses=PROBLEM_RESPONSES)
 

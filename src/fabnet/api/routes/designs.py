@@ -12,7 +12,7 @@ from fabnet.api.pagination import PageDep, PageOut, after_id, id_cursor
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.imports import ImportOut, tally_out, uploaded_file
 from fabnet.domain.design import Design
-from fabnet.services import designs
+from fabnet.services.catalogue import designs
 
 router = APIRouter(prefix="/v1/designs", tags=["designs"], responses=PROBLEM_RESPONSES)
 

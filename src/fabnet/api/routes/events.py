@@ -11,8 +11,8 @@ from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.domain.identity import Principal
 from fabnet.domain.orders.audit import AuditEvent, ChainVerification
 from fabnet.errors import PermissionDeniedError
-from fabnet.services import orders
-from fabnet.services.audit import verify_audit_chain
+from fabnet.services.orders import orders
+from fabnet.services.orders.audit import verify_audit_chain
 
 router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
 

@@ -11,7 +11,7 @@ from fabnet.api.pagination import PageDep, PageOut, after_id, id_cursor
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.imports import ImportOut, tally_out, uploaded_file
 from fabnet.domain.facility import Facility
-from fabnet.services import facilities
+from fabnet.services.catalogue import facilities
 
 router = APIRouter(prefix="/v1/facilities", tags=["facilities"], responses=PROBLEM_RESPONSES)
 

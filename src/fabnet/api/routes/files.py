@@ -11,7 +11,7 @@ from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.order_http import FileStoreDep
 from fabnet.api.schemas_orders import StoredFileOut
 from fabnet.errors import FileTooLargeError, InputError
-from fabnet.services.files import store_bytes
+from fabnet.services.platform.files import store_bytes
 
 router = APIRouter(prefix="/v1/files", tags=["files"], responses=PROBLEM_RESPONSES)
 

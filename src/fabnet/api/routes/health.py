@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from fabnet.api.deps import DbDep, SettingsDep
-from fabnet.services.health import database_status, fabnet_version
+from fabnet.services.platform.health import database_status, fabnet_version
 
 router = APIRouter(tags=["health"])
 

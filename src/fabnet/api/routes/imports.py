@@ -12,7 +12,7 @@ from fastapi import UploadFile
 from pydantic import BaseModel
 
 from fabnet.errors import FileTooLargeError, InputError
-from fabnet.services._common import ImportTally
+from fabnet.services.catalogue.records import ImportTally
 
 _CHUNK = 1024 * 1024
 

@@ -8,8 +8,8 @@ from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.schemas_orders import InspectionResultIn
 from fabnet.domain.orders.aql import DefectClass
-from fabnet.services import inspections
-from fabnet.services.inspections import InspectionView
+from fabnet.services.orders import inspections
+from fabnet.services.orders.inspections import InspectionView
 
 router = APIRouter(prefix="/v1/inspections", tags=["inspections"], responses=PROBLEM_RESPONSES)
 

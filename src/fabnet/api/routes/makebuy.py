@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fabnet.api.deps import DbDep, Reader
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.order_http import FileStoreDep
-from fabnet.services.makebuy import ProfileIn, make_or_buy
+from fabnet.services.sourcing.makebuy import ProfileIn, make_or_buy
 
 router = APIRouter(tags=["make-vs-buy"], responses=PROBLEM_RESPONSES)
 

@@ -15,7 +15,7 @@ from fabnet.api.schemas_orders import (
     MatchOut,
     WhyNotOut,
 )
-from fabnet.services import matching
+from fabnet.services.sourcing import matching
 
 router = APIRouter(tags=["matching"], responses=PROBLEM_RESPONSES)
 

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from fabnet.api.deps import DbDep, Reader
 from fabnet.api.problems import PROBLEM_RESPONSES
-from fabnet.services import notifications
-from fabnet.services.notifications import Notification
+from fabnet.services.platform import notifications
+from fabnet.services.platform.notifications import Notification
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"], responses=PROBLEM_RESPONSES)
 

@@ -11,7 +11,7 @@ from fastapi import Depends, Header
 from fabnet.api.deps import SettingsDep
 from fabnet.domain.orders.states import LotAction
 from fabnet.errors import InputError, PreconditionFailedError, StaleVersionError
-from fabnet.services.database import open_file_store
+from fabnet.services.platform.database import open_file_store
 from fabnet.storage.files import FileStore
 
 IfMatch = Annotated[

@@ -12,7 +12,7 @@ from fabnet.api.pagination import PageDep, PageOut
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.schemas import OrganisationCreate, OrganisationUpdate
 from fabnet.domain.identity import Organisation, OrgKind
-from fabnet.services import identity
+from fabnet.services.identity import accounts as identity
 
 router = APIRouter(prefix="/v1/orgs", tags=["organisations"], responses=PROBLEM_RESPONSES)
 

@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.schemas_orders import FundingIn
-from fabnet.services import payments
-from fabnet.services.escrow import EscrowSummary, escrow_summary
-from fabnet.services.payments import OrderLedger
+from fabnet.services.orders import payments
+from fabnet.services.orders.escrow import EscrowSummary, escrow_summary
+from fabnet.services.orders.payments import OrderLedger
 
 router = APIRouter(prefix="/v1/orders", tags=["payments"], responses=PROBLEM_RESPONSES)
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fabnet.api.deps import DbDep, Reader
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.schemas_orders import PlanOut
-from fabnet.services import orders
+from fabnet.services.orders import orders
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 

@@ -9,7 +9,7 @@ from fabnet.api.pagination import PageDep, PageOut
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.schemas import TokenCreate, TokenIssued
 from fabnet.domain.identity import ApiToken
-from fabnet.services import identity
+from fabnet.services.identity import accounts as identity
 
 router = APIRouter(prefix="/v1/tokens", tags=["tokens"], responses=PROBLEM_RESPONSES)
 

@@ -9,7 +9,7 @@ from fabnet.api.pagination import PageDep, PageOut
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.schemas import UserCreate
 from fabnet.domain.identity import User
-from fabnet.services import identity
+from fabnet.services.identity import accounts as identity
 
 router = APIRouter(prefix="/v1/users", tags=["users"], responses=PROBLEM_RESPONSES)
 

@@ -12,7 +12,7 @@ from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.order_http import FileStoreDep
 from fabnet.api.schemas_orders import ID_PATTERN
-from fabnet.services import variants
+from fabnet.services.catalogue import variants
 
 router = APIRouter(tags=["variants"], responses=PROBLEM_RESPONSES)
 

@@ -9,8 +9,8 @@ from fabnet.api.deps import DbDep, Reader, SettingsDep, Writer
 from fabnet.api.pagination import PageDep, PageOut
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.schemas import WebhookCreate
-from fabnet.services import webhooks
-from fabnet.services.webhooks import WebhookDelivery, WebhookSubscription
+from fabnet.services.platform import webhooks
+from fabnet.services.platform.webhooks import WebhookDelivery, WebhookSubscription
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=PROBLEM_RESPONSES)
 

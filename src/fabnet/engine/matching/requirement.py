@@ -13,7 +13,7 @@ from fabnet.errors import InputError
 
 QuotedHours = Mapping[str, Mapping[str, float]]
 """Item id (part id or assembly id) -> process id -> machine hours per unit, as quoted from the
-design's geometry (:func:`fabnet.services.quoting.part_process_times`)."""
+design's geometry (:func:`fabnet.services.sourcing.quoting.part_process_times`)."""
 
 _NO_HOURS: Mapping[str, float] = MappingProxyType({})
 

@@ -1,7 +1,8 @@
 """Quoting from real geometry: machine time per part and process, and prices from rate cards.
 
 Pure: formulas and dataclasses. Meshes are read and the slicer run by the adapters in
-``fabnet.quoting_tools``; the quotes cache and the use cases live in ``fabnet.services.quoting``.
+``fabnet.quoting_tools``; the quotes cache and the use cases live in
+``fabnet.services.sourcing.quoting``.
 """
 
 from fabnet.engine.quoting.density import DENSITY_G_PER_CM3, density_for, mass_g

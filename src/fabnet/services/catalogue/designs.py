@@ -9,7 +9,7 @@ from typing import Literal
 
 from fabnet.domain.design import Design, FileRef, Part
 from fabnet.errors import FileTooLargeError, InputError
-from fabnet.services._common import (
+from fabnet.services.catalogue.records import (
     ImportProgress,
     ImportTally,
     Page,
@@ -19,7 +19,7 @@ from fabnet.services._common import (
     expand_paths,
     resolve_id,
 )
-from fabnet.services.database import open_file_store
+from fabnet.services.platform.database import open_file_store
 from fabnet.standards.okh import dump_design_json, dump_design_okh_toml, load_design
 from fabnet.standards.report import ImportWarning
 from fabnet.storage.db import Database

@@ -11,7 +11,7 @@ quantity, the order goes back to SOURCING with the planner's reason (as ``system
 
 Facilities and organisations: a lot goes to the manufacturer organisation that lists the
 facility in its ``facility_ids``. A facility that no organisation runs cannot be invited (nobody
-could accept or sign): :func:`~fabnet.services.orders.award` refuses such a plan naming the
+could accept or sign): :func:`~fabnet.services.orders.orders.award` refuses such a plan naming the
 facility, and re-planning excludes such facilities and tries again.
 
 Evidence (prototype photos, inspection records, waybills) is given as SHA-256 digests of files
@@ -35,10 +35,9 @@ from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
 from fabnet.errors import FabnetError, InputError, TransitionError
-from fabnet.services.audit import record_event
-from fabnet.services.contracts import draft_contracts
-from fabnet.services.notifications import notify
-from fabnet.services.order_core import (
+from fabnet.services.orders.audit import record_event
+from fabnet.services.orders.contracts import draft_contracts
+from fabnet.services.orders.order_core import (
     FAILED_LOT_STATES,
     SYSTEM,
     Actor,
@@ -54,7 +53,8 @@ from fabnet.services.order_core import (
     order_terms,
     transition_view,
 )
-from fabnet.services.webhooks import WebhookEvent, emit_event_webhooks
+from fabnet.services.platform.notifications import notify
+from fabnet.services.platform.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.files import StoredFileRepository
@@ -77,7 +77,7 @@ class ProposedDestination(Protocol):
 
 
 class ProposedLotLike(Protocol):
-    """What the planner proposes for one facility (``fabnet.services.planning.ProposedLot``)."""
+    """What the planner proposes for one facility (``services.sourcing.planning.ProposedLot``)."""
 
     @property
     def facility_id(self) -> str: ...
@@ -283,7 +283,7 @@ def act_on_lot(
     last lot completes the order. ``counter_offer`` carries the price and/or date of a
     ``counter_offer`` action.
     """
-    from fabnet.services.inspections import open_inspection
+    from fabnet.services.orders.inspections import open_inspection
 
     at = now or utc_now()
     act = _lot_action(action)
@@ -388,7 +388,7 @@ def record_payment_if_settled(
     now: datetime,
 ) -> None:
     """DELIVERED -> PAID as fabnet once the lot's escrow is empty (all milestones released)."""
-    from fabnet.services.payments import escrow_balance
+    from fabnet.services.orders.payments import escrow_balance
 
     if lot.state == LotState.DELIVERED.value and escrow_balance(session, lot.id, lot.currency) == 0:
         apply_lot_transition(session, db, order, parties, lot, LotAction.RECORD_PAYMENT, SYSTEM,
@@ -602,7 +602,7 @@ def replan_open_quantity(
     """Re-plan every lot of the order whose quantity is open and not yet replaced, without any
     facility that failed this order; invite the new lots. Idempotent. When the planner finds no
     plan, the order goes back to SOURCING (as ``system``) with the planner's message."""
-    from fabnet.services import planning
+    from fabnet.services.sourcing import planning
 
     at = now or utc_now()
     with db.read() as session:

@@ -47,10 +47,10 @@ from fabnet.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from fabnet.services.audit import record_event
-from fabnet.services.contract_pdf import PartyNames, render_contract_pdf
-from fabnet.services.identity import load_user_signing_key
-from fabnet.services.order_core import (
+from fabnet.services.identity.accounts import load_user_signing_key
+from fabnet.services.orders.audit import record_event
+from fabnet.services.orders.contract_pdf import PartyNames, render_contract_pdf
+from fabnet.services.orders.order_core import (
     SYSTEM,
     Actor,
     apply_lot_transition,
@@ -59,7 +59,7 @@ from fabnet.services.order_core import (
     lot_contracts_signed,
     order_terms,
 )
-from fabnet.services.payments import fund_escrow_for
+from fabnet.services.orders.payments import fund_escrow_for
 from fabnet.settings import Settings, get_settings
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
@@ -342,7 +342,7 @@ def contract_ready_lots(
     """Contract every ACCEPTED lot whose contracts are all signed, funding its escrow first;
     lots whose funder lacks the money wait for the next deposit. Starts the order when its
     first lot is contracted. Returns the ids of the lots contracted."""
-    from fabnet.services.order_core import lot_contract
+    from fabnet.services.orders.order_core import lot_contract
 
     done: list[str] = []
     for lot in OrderRepository(session).lots_of(order.id):
@@ -395,7 +395,7 @@ def get_contract(db: Database, actor: Principal | None, contract_id: str) -> Con
 
 
 def list_lot_contracts(db: Database, actor: Principal | None, lot_id: str) -> list[ContractView]:
-    from fabnet.services.order_core import load_lot
+    from fabnet.services.orders.order_core import load_lot
 
     with db.read() as session:
         load_lot(session, lot_id, actor)

@@ -6,7 +6,8 @@ by (database URL, registry version): any import or change of a facility or desig
 version, and the next match rebuilds the index from ``FacilityRepository.all_facilities()``.
 
 Unit costs and units per week use each part's machine hours quoted from its geometry
-(:func:`fabnet.services.quoting.part_process_times`) for rates that declare no units per hour.
+(:func:`fabnet.services.sourcing.quoting.part_process_times`) for rates that declare no units
+per hour.
 Quoting slices FDM parts with PrusaSlicer on first use (cached in the database), so the first
 match of a design can take seconds.
 """
@@ -34,9 +35,9 @@ from fabnet.engine.matching import (
 )
 from fabnet.errors import InputError
 from fabnet.geo.countries import country_code
-from fabnet.services.designs import get_design, import_designs
-from fabnet.services.facilities import get_facility
-from fabnet.services.places import locate_place
+from fabnet.services.catalogue.designs import get_design, import_designs
+from fabnet.services.catalogue.facilities import get_facility
+from fabnet.services.catalogue.places import locate_place
 from fabnet.standards.order_file import MAX_UNITS
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
@@ -146,7 +147,7 @@ def resolve_design(db: Database, design_ref: str) -> Design:
 def quoted_hours_for(db: Database, design: Design) -> QuotedHours:
     """Machine hours per unit of every part and assembly step of ``design``, by process, from
     its geometry (item id -> process id -> hours)."""
-    from fabnet.services.quoting import part_process_times  # quoting imports this module
+    from fabnet.services.sourcing.quoting import part_process_times  # quoting imports this module
 
     return {
         item: {process: time.hours_per_unit for process, time in by_process.items()}

@@ -36,8 +36,8 @@ from fabnet.domain.orders.canonical import canonical_json
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from fabnet.services.audit import record_event
-from fabnet.services.order_core import (
+from fabnet.services.orders.audit import record_event
+from fabnet.services.orders.order_core import (
     Actor,
     LotView,
     apply_lot_transition,
@@ -154,7 +154,7 @@ def assign_inspector(
                 f"{inspector_org_id} is not an inspection body", field="inspector_org_id"
             )
         if expected_version is not None and lot.version != expected_version:
-            from fabnet.services.order_core import stale
+            from fabnet.services.orders.order_core import stale
 
             raise stale("lot", lot.id, expected_version, lot.version)
         if LotState(lot.state) in DECIDED_STATES:
@@ -227,7 +227,7 @@ def record_inspection(
     passes its plan; otherwise rejected, or accepted in part when ``accepted_quantity`` (with a
     ``reason``) is given. ``evidence_sha256``: the inspection record and photos (stored files).
     Measurements are strings or integers (decimals as strings: they are hashed canonically)."""
-    from fabnet.services.lots import check_evidence
+    from fabnet.services.orders.lots import check_evidence
 
     at = now or utc_now()
     counts = {DefectClass(k): int(v) for k, v in defects_found.items()}
@@ -304,7 +304,7 @@ def dispose_nonconformance(
     back to the manufacturer; a rework round is used) or ``replacement`` (a rejected lot is
     terminated and re-planned elsewhere; for a partial acceptance the rejected units are
     re-planned when the accepted part ships)."""
-    from fabnet.services.lots import act_on_lot, get_lot
+    from fabnet.services.orders.lots import act_on_lot, get_lot
 
     if disposition not in ("rework", "replacement"):
         raise InputError(f"unknown disposition {disposition!r}", field="disposition",

@@ -1,7 +1,7 @@
 """Orders: create, read, move through their life cycle, plan and award to manufacturers.
 
 Every use case takes the calling :class:`~fabnet.domain.identity.Principal` first and decides
-access per object (see :mod:`fabnet.services.order_core`). The order's buyer is the caller's
+access per object (see :mod:`fabnet.services.orders.order_core`). The order's buyer is the caller's
 organisation; other parties (specifier, payer, recipient, orchestrator, inspector, licensor) are
 named by organisation id, each with an optional signer user. Every transition records the actor,
 role, time, reason and evidence, appends an audit event and emits webhooks.
@@ -9,8 +9,8 @@ role, time, reason and evidence, appends an audit event and emits webhooks.
 Flow: ``create_order`` (DRAFT) -> ``act_on_order(..., "specify")`` (SPECIFIED: the designs are in
 the registry, acceptance criteria and an Incoterm are set) -> ``plan`` (SOURCING; the planner's
 proposal) -> ``award`` (one INVITED lot per proposed lot; ALLOCATED) -> lots (see
-:mod:`fabnet.services.lots`) -> IN_PROGRESS when the first lot is contracted -> COMPLETED when
-every lot is closed.
+:mod:`fabnet.services.orders.lots`) -> IN_PROGRESS when the first lot is contracted ->
+COMPLETED when every lot is closed.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from fabnet.domain.orders.contracts import ContractMode
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotState, OrderAction, OrderState
 from fabnet.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from fabnet.services.audit import object_history, record_event
-from fabnet.services.contracts import refuse_unlicensed
-from fabnet.services.lots import invite_lots, unlinked_facilities
-from fabnet.services.order_core import (
+from fabnet.services.catalogue.places import locate_place
+from fabnet.services.orders.audit import object_history, record_event
+from fabnet.services.orders.contracts import refuse_unlicensed
+from fabnet.services.orders.lots import invite_lots, unlinked_facilities
+from fabnet.services.orders.order_core import (
     DEMAND_ROLES,
     Actor,
     LicensorPermission,
@@ -53,8 +54,7 @@ from fabnet.services.order_core import (
     stale,
     transition_view,
 )
-from fabnet.services.pagination import Page, check_limit, decode_time_cursor, page_by_time
-from fabnet.services.places import locate_place
+from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
@@ -64,7 +64,7 @@ from fabnet.storage.identity import IdentityRepository, UserRow
 from fabnet.storage.orders import OrderPartyRow, OrderRepository, OrderRow
 
 if TYPE_CHECKING:
-    from fabnet.services.planning import PlanRecord
+    from fabnet.services.sourcing.planning import PlanRecord
 
 
 class PlanSummary(Frozen):
@@ -244,7 +244,7 @@ def list_lots(db: Database, actor: Principal | None, order_id: str) -> list[LotV
 
 
 def order_history(db: Database, actor: Principal | None, order_id: str) -> list[TransitionView]:
-    """The order's own transitions (lots have :func:`fabnet.services.lots.lot_history`)."""
+    """The order's own transitions (lots have :func:`fabnet.services.orders.lots.lot_history`)."""
     with db.read() as session:
         load_order(session, order_id, actor)
         return [transition_view(t) for t in OrderRepository(session).transitions(order_id)]
@@ -387,7 +387,7 @@ def plan(
 ) -> PlanSummary:
     """Plan the order with the network planner (a SPECIFIED order starts sourcing first).
     ``exclude_facility_ids`` keeps those facilities out of the plan."""
-    from fabnet.services import planning
+    from fabnet.services.sourcing import planning
 
     at = now or utc_now()
     with db.transaction() as session:
@@ -451,7 +451,7 @@ def award(
 
     Refused: a plan of another order; a plan naming a facility no manufacturer organisation
     runs (re-plan excluding it); a design whose licence forbids this paid order."""
-    from fabnet.services import planning
+    from fabnet.services.sourcing import planning
 
     at = now or utc_now()
     record = planning.get_plan(db, plan_id)
@@ -496,7 +496,7 @@ def award(
 
 def organisations_running(db: Database, facility_ids: Collection[str]) -> dict[str, str]:
     """Facility id -> the manufacturer organisation that runs it (for previews)."""
-    from fabnet.services.lots import manufacturer_of
+    from fabnet.services.orders.lots import manufacturer_of
 
     with db.read() as session:
         found = {f: manufacturer_of(session, f) for f in facility_ids}
@@ -521,7 +521,7 @@ def get_order_plan(db: Database, actor: Principal | None, plan_id: str) -> PlanR
     local operator); a plan without an order (``fabnet plan --as EMAIL``), for the organisation
     that made it. A plan shows every facility's share and price, so manufacturers and
     inspectors do not see it; to them, as to strangers, it does not exist."""
-    from fabnet.services import planning
+    from fabnet.services.sourcing import planning
 
     hidden = NotFoundError(f"no plan with id {plan_id}")
     record = planning.get_plan(db, plan_id)
@@ -546,7 +546,7 @@ def object_events(db: Database, actor: Principal | None, object_id: str) -> list
     """The audit events about one order, lot, contract, inspection or ledger transaction, in
     chain order, if the caller may see that object; otherwise NotFoundError, exactly as for an
     object without events."""
-    from fabnet.services import contracts, inspections, lots, payments
+    from fabnet.services.orders import contracts, inspections, lots, payments
 
     hidden = NotFoundError(
         f"no events about an object with id {object_id}",

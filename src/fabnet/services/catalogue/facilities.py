@@ -12,7 +12,7 @@ import yaml
 from fabnet.domain.facility import Facility, FacilityStatus
 from fabnet.errors import InputError
 from fabnet.geo.countries import country_code
-from fabnet.services._common import (
+from fabnet.services.catalogue.records import (
     ImportProgress,
     ImportTally,
     Page,

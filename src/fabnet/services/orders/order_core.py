@@ -47,9 +47,9 @@ from fabnet.domain.orders.states import (
     TransitionContext,
 )
 from fabnet.errors import NotFoundError, PermissionDeniedError, StaleVersionError
-from fabnet.services.audit import SYSTEM_ACTOR, record_event
-from fabnet.services.notifications import notify as notify_users
-from fabnet.services.webhooks import WebhookEvent, emit_event_webhooks
+from fabnet.services.orders.audit import SYSTEM_ACTOR, record_event
+from fabnet.services.platform.notifications import notify as notify_users
+from fabnet.services.platform.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.storage.base import utc_now
 from fabnet.storage.contracts import ContractRow
 from fabnet.storage.db import Database
@@ -466,7 +466,7 @@ def lot_context(
     evidence: Sequence[str] = (),
     accepted_quantity: int | None = None,
 ) -> TransitionContext:
-    from fabnet.services.payments import escrow_balance  # the ledger imports the core
+    from fabnet.services.orders.payments import escrow_balance  # the ledger imports the core
 
     terms = order_terms(order)
     expires = aware_or_none(lot.invitation_expires_at)
@@ -635,7 +635,7 @@ def apply_lot_transition(
     now: datetime | None = None,
 ) -> TransitionOutcome:
     """Take ``action`` on ``lot`` (see the module docstring); escrow moves with it."""
-    from fabnet.services.payments import move_money_for  # the ledger imports the core
+    from fabnet.services.orders.payments import move_money_for  # the ledger imports the core
 
     at = now or utc_now()
     if expected_version is not None and lot.version != expected_version:

@@ -19,7 +19,7 @@ from fabnet.domain.orders.currency import format_minor
 @cache
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("fabnet.services", "templates"),
+        loader=PackageLoader("fabnet.services.orders", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,

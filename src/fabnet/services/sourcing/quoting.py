@@ -50,9 +50,9 @@ from fabnet.quoting_tools.slicer import (
     method_for,
     slice_fdm,
 )
-from fabnet.services.database import open_file_store
-from fabnet.services.facilities import get_facility
-from fabnet.services.matching import check_quantity, resolve_design
+from fabnet.services.catalogue.facilities import get_facility
+from fabnet.services.platform.database import open_file_store
+from fabnet.services.sourcing.matching import check_quantity, resolve_design
 from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore

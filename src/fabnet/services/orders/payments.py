@@ -36,8 +36,8 @@ from fabnet.domain.orders.ledger import (
 from fabnet.domain.orders.lifecycle import TransitionOutcome
 from fabnet.domain.orders.roles import Role
 from fabnet.errors import InputError, PermissionDeniedError
-from fabnet.services.audit import record_event
-from fabnet.services.order_core import (
+from fabnet.services.orders.audit import record_event
+from fabnet.services.orders.order_core import (
     DEMAND_ROLES,
     SYSTEM,
     Actor,
@@ -200,7 +200,7 @@ def fund_order(
     """Record money received from the order's payer (or buyer); ``reference`` is the payment
     provider's id and makes the deposit idempotent (the same reference twice is a conflict).
     Lots whose contracts are fully signed and wait for escrow are then contracted."""
-    from fabnet.services.contracts import contract_ready_lots
+    from fabnet.services.orders.contracts import contract_ready_lots
 
     if not reference.strip():
         raise InputError("a payment reference is required", source="payment", field="reference")

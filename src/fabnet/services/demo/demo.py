@@ -10,7 +10,7 @@ made (it has a ``<file>.demo.json`` marker beside it) or a database with no faci
 designs is replaced; any other database is refused unless ``force`` is given.
 
 The world goes in through the facility repository's bulk upsert (one transaction), the designs
-through :func:`fabnet.services.designs.import_designs` (manifests and their STL files).
+through :func:`fabnet.services.catalogue.designs.import_designs` (manifests and their STL files).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from fabnet.demo.world import DEFAULT_SEED, WorldSummary, build_world
 from fabnet.domain.common import Provenance
 from fabnet.domain.facility import Facility
 from fabnet.errors import ConflictError, InputError
-from fabnet.services.database import open_file_store
-from fabnet.services.designs import count_designs, get_design, import_designs
-from fabnet.services.facilities import count_facilities
+from fabnet.services.catalogue.designs import count_designs, get_design, import_designs
+from fabnet.services.catalogue.facilities import count_facilities
+from fabnet.services.platform.database import open_file_store
 from fabnet.settings import Settings, get_settings
 from fabnet.storage import migrate
 from fabnet.storage.db import Database, normalise_url

@@ -26,12 +26,12 @@ from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction
-from fabnet.services import contracts, inspections, lots, orders, payments
-from fabnet.services.audit import verify_audit_chain
-from fabnet.services.files import store_bytes
-from fabnet.services.identity import create_organisation, create_user
-from fabnet.services.order_core import LotView, OrderTerms
-from fabnet.services.planning import get_plan
+from fabnet.services.identity.accounts import create_organisation, create_user
+from fabnet.services.orders import contracts, inspections, lots, orders, payments
+from fabnet.services.orders.audit import verify_audit_chain
+from fabnet.services.orders.order_core import LotView, OrderTerms
+from fabnet.services.platform.files import store_bytes
+from fabnet.services.sourcing.planning import get_plan
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository

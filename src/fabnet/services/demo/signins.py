@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fabnet.domain.identity import OrgKind
-from fabnet.services.identity import create_organisation, create_user, hash_password
+from fabnet.services.identity.accounts import create_organisation, create_user, hash_password
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.identity import IdentityRepository

@@ -39,8 +39,8 @@ from fabnet.errors import (
     PermissionDeniedError,
     PreconditionFailedError,
 )
-from fabnet.services.pagination import Page, check_limit, decode_time_cursor, page_by_time
-from fabnet.services.secrets_box import seal, unseal
+from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
+from fabnet.services.platform.secrets_box import seal, unseal
 from fabnet.settings import Settings, get_settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database

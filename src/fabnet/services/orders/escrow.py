@@ -20,13 +20,13 @@ from fabnet.domain.identity import Principal, Scope
 from fabnet.domain.orders.ledger import buyer_cash, escrow
 from fabnet.domain.orders.states import LotState
 from fabnet.errors import NotFoundError
-from fabnet.services.order_core import (
+from fabnet.services.orders.order_core import (
     DEMAND_ROLES,
     FAILED_LOT_STATES,
     load_order,
     order_roles,
 )
-from fabnet.services.payments import escrow_balance, funding_org, order_cash
+from fabnet.services.orders.payments import escrow_balance, funding_org, order_cash
 from fabnet.storage.db import Database
 from fabnet.storage.ledger import LedgerPostingRow
 from fabnet.storage.orders import LotRow, OrderRepository

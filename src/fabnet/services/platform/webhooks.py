@@ -27,8 +27,8 @@ from fabnet.domain.common import Frozen
 from fabnet.domain.identity import Principal, Scope
 from fabnet.errors import InputError, NotFoundError
 from fabnet.jobs.queue import submit
-from fabnet.services.pagination import Page, check_limit, decode_time_cursor, page_by_time
-from fabnet.services.secrets_box import seal, unseal
+from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
+from fabnet.services.platform.secrets_box import seal, unseal
 from fabnet.settings import Settings, get_settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database

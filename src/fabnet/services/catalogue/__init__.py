@@ -1,0 +1,1 @@
+"""Catalogue: designs, facilities, places, variants; id/prefix resolution and import tallies."""

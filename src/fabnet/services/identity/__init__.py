@@ -1,0 +1,1 @@
+"""Identity: organisations, users, API tokens, passwords and sign-in."""

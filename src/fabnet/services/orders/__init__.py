@@ -1,0 +1,1 @@
+"""Orders: orders, lots, contracts, inspections, payments and escrow, audit."""

@@ -1,0 +1,2 @@
+"""Platform services: database set-up, health, files, idempotency, pagination, webhooks,
+notifications, secrets."""

@@ -1,0 +1,1 @@
+"""Sourcing: matching, quoting, planning and re-planning, make-vs-buy."""
