@@ -31,8 +31,7 @@ from fabnet.domain.facility import (
 )
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.services.identity import accounts as identity
-from fabnet.services.orders import orders
-from fabnet.services.orders.order_core import LotView, OrderTerms
+from fabnet.services.orders import LotView, OrderTerms, orders
 from fabnet.settings import Settings
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database

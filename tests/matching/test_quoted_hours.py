@@ -180,7 +180,8 @@ def test_the_service_quotes_the_design_and_prices_with_it(
 ) -> None:
     """The match service quotes the leg from its dimensions and mass, and prices the untimed
     rate with those hours: the same hours that quoting reports."""
-    from fabnet.services.sourcing.matching import quoted_hours_for, resolve_design
+    from fabnet.services.catalogue.designs import resolve_design
+    from fabnet.services.sourcing.matching import quoted_hours_for
 
     with seeded_env.transaction() as session:
         FacilityRepository(session).add_or_replace(

@@ -16,15 +16,11 @@ from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import OrderAction, OrderState
 from fabnet.services.identity.accounts import create_organisation, create_user
+from fabnet.services.orders import OrderTerms
+from fabnet.services.orders._access import choose_role, load_order, order_roles
+from fabnet.services.orders._transitions import apply_order_transition
+from fabnet.services.orders._views import lot_view
 from fabnet.services.orders.lots import invite_lots
-from fabnet.services.orders.order_core import (
-    OrderTerms,
-    apply_order_transition,
-    choose_role,
-    load_order,
-    lot_view,
-    order_roles,
-)
 from fabnet.services.orders.orders import act_on_order, create_order
 from fabnet.services.platform.files import store_bytes
 from fabnet.standards.order_file import OrderSpec

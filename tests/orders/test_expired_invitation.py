@@ -9,8 +9,7 @@ import pytest
 
 from fabnet.domain.orders.states import LotState
 from fabnet.errors import FabnetError
-from fabnet.services.orders import lots
-from fabnet.services.orders.order_core import CounterOffer
+from fabnet.services.orders import CounterOffer, lots
 from fabnet.storage.base import utc_now
 from fabnet.storage.orders import LotRow
 

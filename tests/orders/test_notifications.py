@@ -15,8 +15,7 @@ from aiosmtpd.controller import Controller
 
 from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import ConfigurationError
-from fabnet.services.orders import lots
-from fabnet.services.orders.order_core import CounterOffer
+from fabnet.services.orders import CounterOffer, lots
 from fabnet.services.platform import notifications
 from fabnet.settings import Settings
 

@@ -9,8 +9,7 @@ from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
 from fabnet.services.identity.accounts import create_organisation, create_user
-from fabnet.services.orders import lots, orders
-from fabnet.services.orders.order_core import CounterOffer, OrderTerms
+from fabnet.services.orders import CounterOffer, OrderTerms, lots, orders
 from fabnet.services.platform import notifications
 from fabnet.storage.db import Database
 

@@ -24,6 +24,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from fastapi.params import File
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -31,6 +32,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fabnet.api.problems import render_fabnet_error, render_http_error
 from fabnet.domain.identity import Principal
 from fabnet.domain.identity import Scope as TokenScope
 from fabnet.errors import AuthenticationError, FabnetError
@@ -75,7 +77,6 @@ def _walk(dependant: Dependant) -> Iterable[Dependant]:
 
 
 def _takes_upload(route: APIRoute) -> bool:
-    from fastapi.params import File
 
     for field in route.dependant.body_params:
         info = getattr(field, "field_info", None)
@@ -262,14 +263,12 @@ class RequestGuard:
 
 
 async def _send_error(scope: Scope, send: Send, exc: FabnetError) -> None:
-    from fabnet.api.problems import render_fabnet_error
 
     response = render_fabnet_error(Request(scope), exc)
     await response(scope, _empty_body, send)
 
 
 async def _send_http(scope: Scope, send: Send, exc: HTTPException) -> None:
-    from fabnet.api.problems import render_http_error
 
     response = render_http_error(Request(scope), exc)
     await response(scope, _empty_body, send)

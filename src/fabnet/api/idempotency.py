@@ -16,6 +16,7 @@ from anyio import to_thread
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fabnet.api.problems import render_fabnet_error
 from fabnet.domain.identity import Principal
 from fabnet.errors import FabnetError
 from fabnet.services.identity.auth import authenticate_token
@@ -168,7 +169,6 @@ async def _replay(stored: idempotency.StoredResponse, send: Send) -> None:
 
 
 async def _send_problem(scope: Scope, exc: FabnetError, send: Send) -> None:
-    from fabnet.api.problems import render_fabnet_error
 
     response = render_fabnet_error(Request(scope), exc)
 

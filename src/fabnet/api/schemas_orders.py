@@ -17,7 +17,7 @@ from fabnet.domain.facility import AccessType, FacilityStatus
 from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.contracts import ContractMode
 from fabnet.domain.orders.roles import Role
-from fabnet.services.orders.order_core import CounterOffer, OrderParty, OrderTerms
+from fabnet.services.orders import CounterOffer, OrderParty, OrderTerms
 from fabnet.services.sourcing.matching import MatchParams
 from fabnet.services.sourcing.planning import PlanRecord
 from fabnet.standards.order_file import OrderSpec

@@ -12,7 +12,7 @@ from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user, optional_act
 from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
 from fabnet.domain.orders.currency import format_minor, to_minor
 from fabnet.errors import InputError
-from fabnet.services.orders.order_core import LotView
+from fabnet.services.orders import CounterOffer, LotView
 
 app = new_app("Lots: accept, decline, counter-offer, ship, deliver... as a named user.")
 inspections_app = new_app("Inspections: assign an inspector, the AQL plan, record the result.")
@@ -92,7 +92,7 @@ def lots_counter(
 ) -> None:
     """Counter-offer a unit price and/or a due date."""
     from fabnet.services.orders.lots import counter_offer_lot, get_lot
-    from fabnet.services.orders.order_core import CounterOffer
+
 
     db = open_db()
     actor = acting_user(db, as_user, token)

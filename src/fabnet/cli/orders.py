@@ -14,6 +14,7 @@ from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user, optional_act
 from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
 from fabnet.domain.orders.currency import format_minor
 from fabnet.errors import InputError
+from fabnet.services.orders import OrderTerms
 from fabnet.services.orders.escrow import EscrowSummary, escrow_summary
 from fabnet.services.orders.lots import expire_invitations
 from fabnet.services.orders.orders import allocation, get_order, list_lots, list_orders
@@ -134,7 +135,6 @@ def orders_create(
 
     from fabnet.domain.orders.incoterms import DeliveryTerms
     from fabnet.domain.orders.states import OrderAction
-    from fabnet.services.orders.order_core import OrderTerms
     from fabnet.services.orders.orders import act_on_order, create_order
     from fabnet.standards.order_file import load_order_file
 

@@ -460,7 +460,7 @@ class Gazetteer:
     def nearest(self, latitude: float, longitude: float) -> tuple[Place, float]:
         """The known place nearest to a point and its great-circle distance in km."""
         if self._tree is None:
-            from scipy.spatial import cKDTree  # imported only for coordinate lookups
+            from scipy.spatial import cKDTree  # imported only for coordinate lookups  # noqa: PLC0415
 
             self._tree = cKDTree(to_unit_xyz(self._lats, self._lons))
         chord, i = self._tree.query(to_unit_xyz(latitude, longitude)[0])

@@ -7,6 +7,7 @@ The worker reads ``FABNET_*`` settings (database and Redis URLs) like every othe
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from celery import Celery
@@ -42,12 +43,20 @@ def configure(settings: Settings) -> None:
 configure(get_settings())
 
 
-def _worker_context() -> tuple[Database, Settings]:
-    from fabnet.jobs.queue import CeleryQueue, installed_queue
+#: Set by the Celery queue when it is built: the database and settings of the process's installed
+#: queue, if it is a Celery queue (so this module need not import the queue module).
+_context_provider: Callable[[], tuple[Database, Settings] | None] | None = None
 
-    queue = installed_queue()
-    if isinstance(queue, CeleryQueue):
-        return queue.db, queue.settings
+
+def set_context_provider(provider: Callable[[], tuple[Database, Settings] | None]) -> None:
+    global _context_provider
+    _context_provider = provider
+
+
+def _worker_context() -> tuple[Database, Settings]:
+    found = _context_provider() if _context_provider is not None else None
+    if found is not None:
+        return found
     settings = get_settings()
     url = settings.resolved_database_url
     with _lock:

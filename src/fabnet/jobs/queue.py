@@ -197,12 +197,13 @@ class CeleryQueue(JobQueue):
 
     def __init__(self, db: Database, settings: Settings) -> None:
         super().__init__(db, settings)
-        from fabnet.jobs import celery_app
+        from fabnet.jobs import celery_app  # celery is imported only with the celery backend  # noqa: PLC0415
 
         celery_app.configure(settings)
+        celery_app.set_context_provider(_installed_celery_context)
 
     def dispatch(self, job_id: str, run_at: datetime) -> None:
-        from fabnet.jobs.celery_app import send_job
+        from fabnet.jobs.celery_app import send_job  # noqa: PLC0415 (celery only with its backend)
 
         send_job(job_id, run_at)
 
@@ -220,6 +221,11 @@ def create_queue(db: Database, settings: Settings) -> JobQueue:
 
 _current: JobQueue | None = None
 _current_lock = threading.Lock()
+
+
+def _installed_celery_context() -> tuple[Database, Settings] | None:
+    queue = installed_queue()
+    return (queue.db, queue.settings) if isinstance(queue, CeleryQueue) else None
 
 
 def install_queue(queue: JobQueue | None) -> JobQueue | None:

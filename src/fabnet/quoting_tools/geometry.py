@@ -34,7 +34,7 @@ def load_part_geometry(path: Path, *, file_type: str | None = None) -> PartGeome
             source=str(path),
             hint=f"use one of {', '.join(sorted(MESH_SUFFIXES))}",
         )
-    import trimesh  # about 1 s to import: only when a mesh is read, not by every command
+    import trimesh  # about 1 s to import: only when a mesh is read, not by every command  # noqa: PLC0415
 
     try:
         mesh: Any = trimesh.load(str(path), file_type=kind, force="mesh")

@@ -207,7 +207,7 @@ def render_stl(
 
 def _binary_stl(path: Path) -> bytes:
     """OpenSCAD writes ASCII STL; stored as binary STL (a third of the size, as the demos)."""
-    import trimesh  # about 1 s to import: only when a render is stored, not at API start-up
+    import trimesh  # about 1 s to import: only when a render is stored, not at API start-up  # noqa: PLC0415
 
     mesh = trimesh.load(str(path), file_type="stl", force="mesh")
     if not isinstance(mesh, trimesh.Trimesh) or len(mesh.faces) == 0:

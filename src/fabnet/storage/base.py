@@ -46,7 +46,7 @@ class TimestampMixin:
 
 def load_all_models() -> MetaData:
     """Import every module under ``fabnet.storage`` (not the migrations) and return the metadata."""
-    import fabnet.storage as package
+    import fabnet.storage as package  # the package imports this module: read its tables lazily  # noqa: PLC0415
 
     for info in pkgutil.walk_packages(package.__path__, prefix="fabnet.storage."):
         if info.name.startswith(_SKIP_MODULES):

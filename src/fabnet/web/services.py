@@ -39,8 +39,8 @@ __all__ = [
 ]
 
 # --- issue 13: manufacturer job board, notifications ---------------------------------------------
+from fabnet.services.orders import CounterOffer
 from fabnet.services.orders.lots import accept_lot, counter_offer_lot, decline_lot, get_lot
-from fabnet.services.orders.order_core import CounterOffer
 from fabnet.services.platform.notifications import (
     list_notifications,
     mark_read,

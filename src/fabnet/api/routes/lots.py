@@ -11,10 +11,9 @@ from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.order_http import IfMatch, if_match_precondition, lot_action_name
 from fabnet.api.schemas_orders import InspectorIn, LotActionIn
-from fabnet.services.orders import contracts, inspections, lots
+from fabnet.services.orders import LotView, contracts, inspections, lots
 from fabnet.services.orders.contracts import ContractView
 from fabnet.services.orders.inspections import InspectionView
-from fabnet.services.orders.order_core import LotView
 
 router = APIRouter(prefix="/v1/lots", tags=["lots"], responses=PROBLEM_RESPONSES)
 

@@ -19,8 +19,7 @@ from fabnet.api.schemas_orders import (
     PlanIn,
 )
 from fabnet.domain.orders.states import OrderAction
-from fabnet.services.orders import orders
-from fabnet.services.orders.order_core import LotView, OrderTerms, OrderView
+from fabnet.services.orders import LotView, OrderTerms, OrderView, orders
 from fabnet.services.orders.orders import PlanSummary
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=PROBLEM_RESPONSES)

@@ -200,3 +200,29 @@ def export_design(db: Database, id_or_prefix: str, fmt: DesignFormat | str = "to
         raise InputError(f"unknown export format {fmt!r}", field="format", hint="use toml or json")
     design = get_design(db, id_or_prefix)
     return dump_design_okh_toml(design) if fmt == "toml" else dump_design_json(design)
+
+
+def resolve_design(db: Database, design_ref: str) -> Design:
+    """A design by id (or unique id prefix), or an OKH manifest file imported on the fly."""
+    path = Path(design_ref)
+    if not design_ref.strip():
+        return get_design(db, design_ref)  # refused with "give a design id"
+    if path.suffix and path.is_file():
+        tally = import_designs(db, [path])
+        if tally.refused:
+            raise InputError(tally.refused[0].message)  # the message names the file
+        ids = tally.created + tally.updated + tally.unchanged
+        if not ids:
+            raise InputError("no design manifest found in the file", source=str(path))
+        return get_design(db, ids[0])
+    if path.is_dir():
+        raise InputError(
+            "is a folder; give a design id or one OKH manifest file", source=design_ref
+        )
+    if "/" in design_ref or "\\" in design_ref:
+        raise InputError(
+            "no such file, and a design id has no slashes",
+            source=design_ref,
+            hint="give a design id (`fabnet designs list`) or the path of an OKH manifest",
+        )
+    return get_design(db, design_ref)

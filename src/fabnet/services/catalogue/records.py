@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from fabnet.errors import AmbiguousIdError, InputError, NotFoundError
+from fabnet.standards.order_file import MAX_UNITS
 from fabnet.standards.report import ImportWarning
 from fabnet.storage.records import RecordRef
 
@@ -120,3 +121,14 @@ def expand_paths(paths: Iterable[Path], suffixes: frozenset[str], tally: ImportT
         else:
             tally.refused.append(RefusedFile(str(path), f"{path}: no such file or folder"))
     return found
+
+
+def check_quantity(quantity: int) -> int:
+    """A quantity of finished products between 1 and :data:`MAX_UNITS`."""
+    if quantity < 1:
+        raise InputError(f"quantity must be at least 1, got {quantity}", field="quantity")
+    if quantity > MAX_UNITS:
+        raise InputError(
+            f"quantity must be at most {MAX_UNITS:,}, got {quantity}", field="quantity"
+        )
+    return quantity

@@ -32,8 +32,8 @@ from fabnet.engine.quoting.density import density_for
 from fabnet.errors import InputError, NotFoundError
 from fabnet.quoting_tools.geometry import load_part_geometry
 from fabnet.quoting_tools.openscad import render_stl
+from fabnet.services.catalogue.designs import resolve_design
 from fabnet.services.platform.database import open_file_store
-from fabnet.services.sourcing.matching import resolve_design
 from fabnet.settings import get_settings
 from fabnet.standards.derivatives import DerivativeTerms, derivative_terms
 from fabnet.standards.okh_export import design_document

@@ -27,9 +27,16 @@ from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction
 from fabnet.services.identity.accounts import create_organisation, create_user
-from fabnet.services.orders import contracts, inspections, lots, orders, payments
+from fabnet.services.orders import (
+    LotView,
+    OrderTerms,
+    contracts,
+    inspections,
+    lots,
+    orders,
+    payments,
+)
 from fabnet.services.orders.audit import verify_audit_chain
-from fabnet.services.orders.order_core import LotView, OrderTerms
 from fabnet.services.platform.files import store_bytes
 from fabnet.services.sourcing.planning import get_plan
 from fabnet.standards.order_file import OrderSpec

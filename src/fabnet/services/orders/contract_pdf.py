@@ -71,7 +71,7 @@ def render_contract_pdf(
     kind: str,
     names: Mapping[str, PartyNames] | None = None,
 ) -> bytes:
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+    from weasyprint import HTML  # heavy import: only when a PDF is asked for  # noqa: PLC0415
 
     html = render_contract_html(terms, signatures, title=title, kind=kind, names=names)
     pdf: bytes = HTML(string=html).write_pdf()

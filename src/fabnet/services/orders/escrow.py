@@ -20,13 +20,9 @@ from fabnet.domain.identity import Principal, Scope
 from fabnet.domain.orders.ledger import buyer_cash, escrow
 from fabnet.domain.orders.states import LotState
 from fabnet.errors import NotFoundError
-from fabnet.services.orders.order_core import (
-    DEMAND_ROLES,
-    FAILED_LOT_STATES,
-    load_order,
-    order_roles,
-)
-from fabnet.services.orders.payments import escrow_balance, funding_org, order_cash
+from fabnet.services.orders._access import load_order, order_roles
+from fabnet.services.orders._money import escrow_balance, funding_org, order_cash
+from fabnet.services.orders._views import DEMAND_ROLES, FAILED_LOT_STATES
 from fabnet.storage.db import Database
 from fabnet.storage.ledger import LedgerPostingRow
 from fabnet.storage.orders import LotRow, OrderRepository

@@ -21,7 +21,6 @@ from typing import Any
 
 from pydantic import Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import OrgKind, Principal, Scope
@@ -36,22 +35,17 @@ from fabnet.domain.orders.canonical import canonical_json
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from fabnet.services.orders._access import choose_role, load_lot, lot_roles, stale
+from fabnet.services.orders._inspecting import check_evidence
+from fabnet.services.orders._transitions import apply_lot_transition
+from fabnet.services.orders._views import LotView, lot_view
 from fabnet.services.orders.audit import record_event
-from fabnet.services.orders.order_core import (
-    Actor,
-    LotView,
-    apply_lot_transition,
-    choose_role,
-    load_lot,
-    lot_roles,
-    lot_view,
-    order_terms,
-)
+from fabnet.services.orders.lots import act_on_lot, get_lot
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.identity import OrganisationRow, aware, aware_or_none
 from fabnet.storage.inspections import InspectionRow, NonconformanceRow
-from fabnet.storage.orders import LotRow, OrderRepository, OrderRow
+from fabnet.storage.orders import OrderRepository
 
 #: Lots whose inspection result is in (or that are over): the inspector no longer changes.
 DECIDED_STATES = frozenset(
@@ -102,34 +96,6 @@ def _view(row: InspectionRow) -> InspectionView:
     )
 
 
-def open_inspection(
-    session: Session, order: OrderRow, lot: LotRow, *, actor: Actor, now: datetime
-) -> InspectionRow:
-    """An inspection task with the AQL sampling plans for the lot size (called on
-    ``submit_for_inspection``)."""
-    quality = order_terms(order).quality
-    plans = class_plans(lot.quantity, quality.aql, quality.inspection_level)
-    row = InspectionRow(
-        id=str(uuid.uuid4()),
-        lot_id=lot.id,
-        inspector_org_id=lot.inspector_org_id or order.buyer_org_id,
-        status="open",
-        lot_size=lot.quantity,
-        plan={cls.value: plan.model_dump(mode="json") for cls, plan in plans.items()},
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    record_event(
-        session, actor_id=actor.actor_id, role=actor.role, object_type="inspection",
-        object_id=row.id, event_type="inspection.open", occurred_at=now,
-        payload={"order_id": order.id, "lot_id": lot.id, "lot_size": lot.quantity,
-                 "inspector_org_id": row.inspector_org_id,
-                 "sample_sizes": {c.value: p.sample_size for c, p in plans.items()}},
-    )  # fmt: skip
-    return row
-
-
 def assign_inspector(
     db: Database,
     actor: Principal,
@@ -154,8 +120,6 @@ def assign_inspector(
                 f"{inspector_org_id} is not an inspection body", field="inspector_org_id"
             )
         if expected_version is not None and lot.version != expected_version:
-            from fabnet.services.orders.order_core import stale
-
             raise stale("lot", lot.id, expected_version, lot.version)
         if LotState(lot.state) in DECIDED_STATES:
             raise ConflictError(
@@ -227,8 +191,6 @@ def record_inspection(
     passes its plan; otherwise rejected, or accepted in part when ``accepted_quantity`` (with a
     ``reason``) is given. ``evidence_sha256``: the inspection record and photos (stored files).
     Measurements are strings or integers (decimals as strings: they are hashed canonically)."""
-    from fabnet.services.orders.lots import check_evidence
-
     at = now or utc_now()
     counts = {DefectClass(k): int(v) for k, v in defects_found.items()}
     with db.transaction() as session:
@@ -304,8 +266,6 @@ def dispose_nonconformance(
     back to the manufacturer; a rework round is used) or ``replacement`` (a rejected lot is
     terminated and re-planned elsewhere; for a partial acceptance the rejected units are
     re-planned when the accepted part ships)."""
-    from fabnet.services.orders.lots import act_on_lot, get_lot
-
     if disposition not in ("rework", "replacement"):
         raise InputError(f"unknown disposition {disposition!r}", field="disposition",
                          hint="use rework or replacement")  # fmt: skip

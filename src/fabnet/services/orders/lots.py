@@ -35,30 +35,26 @@ from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
 from fabnet.errors import FabnetError, InputError, TransitionError
-from fabnet.services.orders.audit import record_event
-from fabnet.services.orders.contracts import draft_contracts
-from fabnet.services.orders.order_core import (
+from fabnet.services.orders._access import SYSTEM, Actor, choose_role, load_lot, lot_roles
+from fabnet.services.orders._inspecting import check_evidence
+from fabnet.services.orders._reactions import react_to_lot
+from fabnet.services.orders._transitions import apply_lot_transition, apply_order_transition
+from fabnet.services.orders._views import (
     FAILED_LOT_STATES,
-    SYSTEM,
-    Actor,
     CounterOffer,
     LotView,
     TransitionView,
-    apply_lot_transition,
-    apply_order_transition,
-    choose_role,
-    load_lot,
-    lot_roles,
     lot_view,
     order_terms,
     transition_view,
 )
+from fabnet.services.orders.audit import record_event
 from fabnet.services.platform.notifications import notify
 from fabnet.services.platform.webhooks import WebhookEvent, emit_event_webhooks
+from fabnet.services.sourcing import planning
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
-from fabnet.storage.files import StoredFileRepository
-from fabnet.storage.identity import OrganisationRow
+from fabnet.storage.identity import OrganisationRow, aware
 from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRepository, OrderRow
 
 #: Due date of a lot the plan gives no due time for: this many days after the order date.
@@ -229,23 +225,6 @@ def invite_lots(
     return rows
 
 
-# --- evidence ------------------------------------------------------------------------------------
-
-
-def check_evidence(session: Session, evidence: Sequence[str]) -> tuple[str, ...]:
-    digests = tuple(e.strip().lower() for e in evidence)
-    files = StoredFileRepository(session)
-    for i, digest in enumerate(digests):
-        if len(digest) != 64 or files.get(digest) is None:
-            raise InputError(
-                f"{digest!r} is not the SHA-256 of a stored file",
-                source="evidence",
-                field=f"evidence_sha256[{i}]",
-                hint="upload the photo, record or waybill first and pass its sha256",
-            )
-    return digests
-
-
 # --- the generic lot action ----------------------------------------------------------------------
 
 
@@ -283,14 +262,11 @@ def act_on_lot(
     last lot completes the order. ``counter_offer`` carries the price and/or date of a
     ``counter_offer`` action.
     """
-    from fabnet.services.orders.inspections import open_inspection
-
     at = now or utc_now()
     act = _lot_action(action)
     if counter_offer is not None and act is not LotAction.COUNTER_OFFER:
         raise InputError("a counter-offer is only given with the counter_offer action",
                          field="counter_offer")  # fmt: skip
-    replan = False
     with db.transaction() as session:
         order, parties, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
         who = choose_role(actor, lot_roles(actor, parties, lot), LotState(lot.state), act, as_role)
@@ -312,30 +288,10 @@ def act_on_lot(
             session, db, order, parties, lot, act, who, reason=reason, evidence=evidence,
             expected_version=expected_version, values=values, now=at,
         )  # fmt: skip
-        if act is LotAction.ACCEPT:
-            draft_contracts(session, order, list(parties), lot,
-                            manufacturer_signer=actor.user_id, actor=who, now=at)  # fmt: skip
-        elif act is LotAction.ACCEPT_COUNTER_OFFER:
-            signer = counter_by if isinstance(counter_by, str) else None
-            draft_contracts(session, order, list(parties), lot,
-                            manufacturer_signer=signer or _any_user(session, lot), actor=who,
-                            now=at)  # fmt: skip
-        elif act is LotAction.SUBMIT_FOR_INSPECTION:
-            open_inspection(session, order, lot, actor=who, now=at)
-        elif act is LotAction.CONFIRM_DELIVERY:
-            record_payment_if_settled(session, db, order, parties, lot, now=at)
-        elif (
-            act is LotAction.REJECT_PROTOTYPE
-            and not _attempts_left(order, lot)
-            and who.role in (Role.BUYER, Role.ORCHESTRATOR)
-        ):
-            apply_lot_transition(
-                    session, db, order, parties, lot, LotAction.TERMINATE, who,
-                    reason=f"prototype rejected {lot.prototype_rejections} times: {reason}",
-                    now=at,
-                )  # fmt: skip
-            replan = True
-        complete_order_if_done(session, db, order, parties, now=at)
+        replan = react_to_lot(
+            session, db, order, parties, lot, act, who, reason=reason, signer=actor.user_id,
+            counter_by=counter_by if isinstance(counter_by, str) else None, now=at,
+        )  # fmt: skip
         replan = replan or (outcome.replan_required and (replace or act is not LotAction.CANCEL))
         view = lot_view(lot)
     if replan:
@@ -359,62 +315,6 @@ def _counter_offer(offer: CounterOffer | None, actor: Principal) -> dict[str, An
     if offer.unit_price_minor is None and offer.due_date is None:
         raise InputError("a counter-offer needs a unit price or a due date", field="counter_offer")
     return {**offer.model_dump(mode="json"), "by_user_id": actor.user_id}
-
-
-def _any_user(session: Session, lot: LotRow) -> str:
-    from fabnet.storage.identity import UserRow
-
-    user = session.scalar(
-        select(UserRow.id)
-        .where(UserRow.org_id == lot.manufacturer_org_id, UserRow.is_active)
-        .order_by(UserRow.created_at)
-    )
-    if user is None:
-        raise InputError(f"manufacturer {lot.manufacturer_org_id} has no user to sign")
-    return user
-
-
-def _attempts_left(order: OrderRow, lot: LotRow) -> bool:
-    return lot.prototype_rejections < order_terms(order).quality.max_prototype_attempts
-
-
-def record_payment_if_settled(
-    session: Session,
-    db: Database,
-    order: OrderRow,
-    parties: Sequence[OrderPartyRow],
-    lot: LotRow,
-    *,
-    now: datetime,
-) -> None:
-    """DELIVERED -> PAID as fabnet once the lot's escrow is empty (all milestones released)."""
-    from fabnet.services.orders.payments import escrow_balance
-
-    if lot.state == LotState.DELIVERED.value and escrow_balance(session, lot.id, lot.currency) == 0:
-        apply_lot_transition(session, db, order, parties, lot, LotAction.RECORD_PAYMENT, SYSTEM,
-                             now=now)  # fmt: skip
-
-
-def complete_order_if_done(
-    session: Session,
-    db: Database,
-    order: OrderRow,
-    parties: Sequence[OrderPartyRow],
-    *,
-    now: datetime,
-) -> None:
-    session.refresh(order)
-    if order.state != OrderState.IN_PROGRESS.value:
-        return
-    lots = OrderRepository(session).lots_of(order.id)
-    if all(LotState(lot.state) in FAILED_LOT_STATES | {LotState.CLOSED} for lot in lots) and any(
-        lot.state == LotState.CLOSED.value for lot in lots
-    ):
-        try:
-            apply_order_transition(session, db, order, parties, OrderAction.COMPLETE, SYSTEM,
-                                   now=now)  # fmt: skip
-        except FabnetError:
-            return  # quantity still missing: the order stays in progress
 
 
 # --- named actions (thin wrappers, for readable callers) ----------------------------------------
@@ -557,8 +457,6 @@ def close_settled(db: Database, now: datetime | None = None) -> tuple[list[str],
 
 
 def _aware(value: datetime) -> datetime:
-    from fabnet.storage.identity import aware
-
     return aware(value)
 
 
@@ -602,8 +500,6 @@ def replan_open_quantity(
     """Re-plan every lot of the order whose quantity is open and not yet replaced, without any
     facility that failed this order; invite the new lots. Idempotent. When the planner finds no
     plan, the order goes back to SOURCING (as ``system``) with the planner's message."""
-    from fabnet.services.sourcing import planning
-
     at = now or utc_now()
     with db.read() as session:
         repo = OrderRepository(session)

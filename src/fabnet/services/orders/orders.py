@@ -15,10 +15,10 @@ COMPLETED when every lot is closed.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from pydantic import Field
 from sqlalchemy import select
@@ -31,12 +31,19 @@ from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotState, OrderAction, OrderState
 from fabnet.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from fabnet.services.catalogue.places import locate_place
-from fabnet.services.orders.audit import object_history, record_event
-from fabnet.services.orders.contracts import refuse_unlicensed
-from fabnet.services.orders.lots import invite_lots, unlinked_facilities
-from fabnet.services.orders.order_core import (
-    DEMAND_ROLES,
+from fabnet.services.orders import contracts, inspections, lots, payments
+from fabnet.services.orders._access import (
     Actor,
+    can_see_lot,
+    choose_role,
+    load_order,
+    order_roles,
+    stale,
+)
+from fabnet.services.orders._contracting import refuse_unlicensed
+from fabnet.services.orders._transitions import apply_order_transition
+from fabnet.services.orders._views import (
+    DEMAND_ROLES,
     LicensorPermission,
     LotView,
     OrderParty,
@@ -44,17 +51,15 @@ from fabnet.services.orders.order_core import (
     OrderView,
     TransitionView,
     allocated_quantity,
-    apply_order_transition,
-    can_see_lot,
-    choose_role,
-    load_order,
     lot_view,
-    order_roles,
     order_view,
-    stale,
     transition_view,
 )
+from fabnet.services.orders.audit import object_history, record_event
+from fabnet.services.orders.lots import invite_lots, manufacturer_of, unlinked_facilities
 from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
+from fabnet.services.sourcing import planning
+from fabnet.services.sourcing.planning import PlanRecord
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
@@ -62,9 +67,6 @@ from fabnet.storage.design_tables import DesignRow
 from fabnet.storage.files import StoredFileRepository
 from fabnet.storage.identity import IdentityRepository, UserRow
 from fabnet.storage.orders import OrderPartyRow, OrderRepository, OrderRow
-
-if TYPE_CHECKING:
-    from fabnet.services.sourcing.planning import PlanRecord
 
 
 class PlanSummary(Frozen):
@@ -387,8 +389,6 @@ def plan(
 ) -> PlanSummary:
     """Plan the order with the network planner (a SPECIFIED order starts sourcing first).
     ``exclude_facility_ids`` keeps those facilities out of the plan."""
-    from fabnet.services.sourcing import planning
-
     at = now or utc_now()
     with db.transaction() as session:
         order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
@@ -433,7 +433,6 @@ def _lot_dict(p: object) -> dict[str, object]:
     dump = getattr(p, "model_dump", None)
     if callable(dump):
         return dict(dump(mode="json"))
-    import dataclasses
 
     return dataclasses.asdict(p)  # type: ignore[call-overload,no-any-return]
 
@@ -451,8 +450,6 @@ def award(
 
     Refused: a plan of another order; a plan naming a facility no manufacturer organisation
     runs (re-plan excluding it); a design whose licence forbids this paid order."""
-    from fabnet.services.sourcing import planning
-
     at = now or utc_now()
     record = planning.get_plan(db, plan_id)
     if record.order_id != order_id:
@@ -496,8 +493,6 @@ def award(
 
 def organisations_running(db: Database, facility_ids: Collection[str]) -> dict[str, str]:
     """Facility id -> the manufacturer organisation that runs it (for previews)."""
-    from fabnet.services.orders.lots import manufacturer_of
-
     with db.read() as session:
         found = {f: manufacturer_of(session, f) for f in facility_ids}
     return {f: org for f, org in found.items() if org is not None}
@@ -521,8 +516,6 @@ def get_order_plan(db: Database, actor: Principal | None, plan_id: str) -> PlanR
     local operator); a plan without an order (``fabnet plan --as EMAIL``), for the organisation
     that made it. A plan shows every facility's share and price, so manufacturers and
     inspectors do not see it; to them, as to strangers, it does not exist."""
-    from fabnet.services.sourcing import planning
-
     hidden = NotFoundError(f"no plan with id {plan_id}")
     record = planning.get_plan(db, plan_id)
     if actor is None or actor.is_platform_admin:
@@ -546,8 +539,6 @@ def object_events(db: Database, actor: Principal | None, object_id: str) -> list
     """The audit events about one order, lot, contract, inspection or ledger transaction, in
     chain order, if the caller may see that object; otherwise NotFoundError, exactly as for an
     object without events."""
-    from fabnet.services.orders import contracts, inspections, lots, payments
-
     hidden = NotFoundError(
         f"no events about an object with id {object_id}",
         hint="give the id of an order, lot, contract or inspection you see",

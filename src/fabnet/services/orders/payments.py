@@ -11,45 +11,29 @@ chain's lock first, so they are serialised.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import Field
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import Principal, Scope
-from fabnet.domain.orders.contracts import ContractTerms
 from fabnet.domain.orders.currency import currency_code
 from fabnet.domain.orders.ledger import (
-    Ledger,
-    Transaction,
-    buyer_cash,
     deposit,
-    escrow,
-    fund_escrow,
     pay_out,
-    refund_for,
-    release_for_transition,
 )
-from fabnet.domain.orders.lifecycle import TransitionOutcome
 from fabnet.domain.orders.roles import Role
 from fabnet.errors import InputError, PermissionDeniedError
-from fabnet.services.orders.audit import record_event
-from fabnet.services.orders.order_core import (
-    DEMAND_ROLES,
-    SYSTEM,
-    Actor,
-    load_order,
-    lot_contract,
-    order_roles,
-)
+from fabnet.services.orders._access import SYSTEM, Actor, load_order, order_roles
+from fabnet.services.orders._money import funding_org, load_ledger, post
+from fabnet.services.orders._reactions import contract_ready_lots
+from fabnet.services.orders._views import DEMAND_ROLES
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.events import AuditRepository
-from fabnet.storage.ledger import LedgerPostingRow, LedgerRepository, LedgerTransactionRow
-from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRow
+from fabnet.storage.ledger import LedgerTransactionRow
+from fabnet.storage.orders import LotRow
 
 
 class PostingView(Frozen):
@@ -84,107 +68,6 @@ class OrderLedger(Frozen):
     )
 
 
-def escrow_balance(session: Session, lot_id: str, currency: str) -> int:
-    total = session.scalar(
-        select(func.coalesce(func.sum(LedgerPostingRow.amount), 0)).where(
-            LedgerPostingRow.account == escrow(lot_id), LedgerPostingRow.currency == currency
-        )
-    )
-    return int(total or 0)
-
-
-def load_ledger(session: Session) -> Ledger:
-    return Ledger.of(LedgerRepository(session).transactions())
-
-
-def post(
-    session: Session,
-    transactions: Sequence[Transaction],
-    *,
-    order_id: str | None,
-    actor: Actor,
-    now: datetime | None = None,
-) -> Ledger:
-    """Check ``transactions`` against the whole ledger, insert them and audit each one."""
-    AuditRepository(session).lock_head()  # serialise ledger writers before reading balances
-    ledger = load_ledger(session).post_all(transactions)
-    LedgerRepository(session).insert(transactions, order_id=order_id)
-    for tx in transactions:
-        record_event(
-            session,
-            actor_id=actor.actor_id,
-            role=actor.role,
-            object_type="ledger",
-            object_id=tx.id,
-            event_type=f"ledger.{tx.kind.value}",
-            payload={
-                "order_id": order_id,
-                "lot_id": tx.lot_id,
-                "trigger": tx.trigger,
-                "postings": [p.model_dump(mode="json") for p in tx.postings],
-            },
-            occurred_at=now,
-        )
-    return ledger
-
-
-def funding_org(parties: Sequence[OrderPartyRow], order: OrderRow) -> str:
-    """The payer party's organisation, else the buyer's."""
-    payers = [
-        p.org_id for p in parties if p.role == Role.PAYER.value and p.org_id != order.buyer_org_id
-    ]
-    return payers[0] if payers else order.buyer_org_id
-
-
-def order_cash(session: Session, order_id: str, account: str, currency: str) -> int:
-    """What ``account`` holds for one order: the deposits made for it less the escrow funded
-    from them (a payer's money for one order never funds another's lots)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(LedgerPostingRow.amount), 0))
-        .join(LedgerTransactionRow, LedgerTransactionRow.id == LedgerPostingRow.transaction_id)
-        .where(
-            LedgerTransactionRow.order_id == order_id,
-            LedgerPostingRow.account == account,
-            LedgerPostingRow.currency == currency,
-        )
-    )
-    return int(total or 0)
-
-
-def fund_escrow_for(session: Session, order: OrderRow, terms: ContractTerms) -> bool:
-    """Move the contract value into the lot's escrow; False when the money deposited for this
-    order (less what its other lots already hold) is short."""
-    have = order_cash(session, order.id, buyer_cash(terms.funding_org_id), terms.currency)
-    if escrow_balance(session, terms.lot_id, terms.currency) >= terms.total_minor:
-        return True
-    if have < terms.total_minor:
-        return False
-    post(session, [fund_escrow(terms)], order_id=order.id, actor=SYSTEM)
-    return True
-
-
-def move_money_for(
-    session: Session,
-    order: OrderRow,
-    lot: LotRow,
-    outcome: TransitionOutcome,
-    *,
-    actor: Actor,
-    now: datetime,
-) -> None:
-    """Escrow releases (milestones, settlement, partial acceptance) and refunds (cancel,
-    terminate) that the lot's transition triggers under its contract."""
-    found = lot_contract(session, lot.id)
-    if found is None or escrow_balance(session, lot.id, lot.currency) <= 0:
-        return
-    _, terms = found
-    ledger = load_ledger(session)
-    txs = release_for_transition(ledger, outcome, terms, accepted_quantity=lot.accepted_quantity)
-    txs += refund_for(ledger, outcome, terms)
-    if txs:
-        post(session, txs, order_id=order.id, actor=actor, now=now)
-
-
 # --- use cases -----------------------------------------------------------------------------------
 
 
@@ -200,8 +83,6 @@ def fund_order(
     """Record money received from the order's payer (or buyer); ``reference`` is the payment
     provider's id and makes the deposit idempotent (the same reference twice is a conflict).
     Lots whose contracts are fully signed and wait for escrow are then contracted."""
-    from fabnet.services.orders.contracts import contract_ready_lots
-
     if not reference.strip():
         raise InputError("a payment reference is required", source="payment", field="reference")
     with db.transaction() as session:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
+
 from fabnet.errors import ConfigurationError
 from fabnet.settings import Settings, get_settings
 from fabnet.storage import migrate
@@ -82,7 +84,6 @@ def open_file_store(settings: Settings | None = None) -> FileStore:
 
 
 def _is_connection_error(exc: Exception) -> bool:
-    from sqlalchemy.exc import OperationalError
 
     return isinstance(exc, OperationalError)
 

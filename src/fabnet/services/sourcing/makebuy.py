@@ -32,7 +32,8 @@ from fabnet.engine.makebuy import (
 )
 from fabnet.engine.matching import capability_criteria, requirements_for
 from fabnet.errors import InputError
-from fabnet.services.sourcing.matching import MatchParams, match, resolve_design
+from fabnet.services.catalogue.designs import resolve_design
+from fabnet.services.sourcing.matching import MatchParams, match
 from fabnet.services.sourcing.quoting import part_process_times
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore

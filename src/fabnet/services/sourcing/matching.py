@@ -17,7 +17,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from fabnet.domain.design import Design
 from fabnet.domain.facility import AccessType, FacilityStatus
@@ -33,12 +32,12 @@ from fabnet.engine.matching import (
     reverse_match,
     why_not,
 )
-from fabnet.errors import InputError
 from fabnet.geo.countries import country_code
-from fabnet.services.catalogue.designs import get_design, import_designs
+from fabnet.services.catalogue.designs import resolve_design
 from fabnet.services.catalogue.facilities import get_facility
 from fabnet.services.catalogue.places import locate_place
-from fabnet.standards.order_file import MAX_UNITS
+from fabnet.services.catalogue.records import check_quantity
+from fabnet.services.sourcing.quoting import part_process_times
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
 from fabnet.storage.facilities import FacilityRepository
@@ -63,17 +62,6 @@ class MatchParams:
     access_types: tuple[AccessType, ...] | None = None
     include_synthetic: bool = True
     currency: str = "EUR"
-
-
-def check_quantity(quantity: int) -> int:
-    """A quantity of finished products between 1 and :data:`MAX_UNITS`."""
-    if quantity < 1:
-        raise InputError(f"quantity must be at least 1, got {quantity}", field="quantity")
-    if quantity > MAX_UNITS:
-        raise InputError(
-            f"quantity must be at most {MAX_UNITS:,}, got {quantity}", field="quantity"
-        )
-    return quantity
 
 
 def build_request(params: MatchParams) -> MatchRequest:
@@ -118,37 +106,9 @@ def facility_index(db: Database) -> FacilityIndex:
         return index
 
 
-def resolve_design(db: Database, design_ref: str) -> Design:
-    """A design by id (or unique id prefix), or an OKH manifest file imported on the fly."""
-    path = Path(design_ref)
-    if not design_ref.strip():
-        return get_design(db, design_ref)  # refused with "give a design id"
-    if path.suffix and path.is_file():
-        tally = import_designs(db, [path])
-        if tally.refused:
-            raise InputError(tally.refused[0].message)  # the message names the file
-        ids = tally.created + tally.updated + tally.unchanged
-        if not ids:
-            raise InputError("no design manifest found in the file", source=str(path))
-        return get_design(db, ids[0])
-    if path.is_dir():
-        raise InputError(
-            "is a folder; give a design id or one OKH manifest file", source=design_ref
-        )
-    if "/" in design_ref or "\\" in design_ref:
-        raise InputError(
-            "no such file, and a design id has no slashes",
-            source=design_ref,
-            hint="give a design id (`fabnet designs list`) or the path of an OKH manifest",
-        )
-    return get_design(db, design_ref)
-
-
 def quoted_hours_for(db: Database, design: Design) -> QuotedHours:
     """Machine hours per unit of every part and assembly step of ``design``, by process, from
     its geometry (item id -> process id -> hours)."""
-    from fabnet.services.sourcing.quoting import part_process_times  # quoting imports this module
-
     return {
         item: {process: time.hours_per_unit for process, time in by_process.items()}
         for item, by_process in part_process_times(db, design).items()

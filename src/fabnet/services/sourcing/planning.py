@@ -39,9 +39,11 @@ from fabnet.engine.sourcing import (
 )
 from fabnet.errors import InputError, NotFoundError
 from fabnet.geo.countries import country_code
+from fabnet.services.catalogue.designs import resolve_design
 from fabnet.services.catalogue.places import locate_place
 from fabnet.services.catalogue.variants import expand_order_variants
-from fabnet.services.sourcing.matching import facility_index, resolve_design
+from fabnet.services.sourcing.matching import facility_index
+from fabnet.services.sourcing.quoting import part_process_times
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
@@ -281,8 +283,6 @@ def _candidate_facilities(
 
 def _quoted_hours(db: Database, design: Design) -> dict[str, dict[str, float]]:
     """Machine hours per unit of every part and assembly step, from the design's geometry."""
-    from fabnet.services.sourcing.quoting import part_process_times
-
     times = part_process_times(db, design)
     return {
         item: {process: t.hours_per_unit for process, t in by_process.items()}

@@ -50,9 +50,10 @@ from fabnet.quoting_tools.slicer import (
     method_for,
     slice_fdm,
 )
+from fabnet.services.catalogue.designs import resolve_design
 from fabnet.services.catalogue.facilities import get_facility
+from fabnet.services.catalogue.records import check_quantity
 from fabnet.services.platform.database import open_file_store
-from fabnet.services.sourcing.matching import check_quantity, resolve_design
 from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
