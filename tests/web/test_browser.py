@@ -3,8 +3,8 @@
 A real uvicorn server over the test database; the buyer signs in and walks the library to a
 design page. On every page: no request to another host, and axe-core finds no serious or critical
 accessibility violation; at 360 px width nothing scrolls sideways. Screenshots go to a temporary
-folder; ``FABNET_REFRESH_DOCS_IMAGES=1`` writes them to docs/img/ instead (the README's images), so an
-ordinary test run never changes a tracked file.
+folder; ``FABNET_REFRESH_DOCS_IMAGES=1`` writes them to docs/img/ instead (the README's images),
+so an ordinary test run never changes a tracked file.
 """
 
 from __future__ import annotations
