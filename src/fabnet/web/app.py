@@ -9,7 +9,17 @@ from fastapi.staticfiles import StaticFiles
 from fabnet.settings import Settings, get_settings
 from fabnet.web import assets, sessions
 from fabnet.web.errors import install_error_pages
-from fabnet.web.pages import auth, designs, facilities, inspections, jobs, makebuy, orders, variants
+from fabnet.web.pages import (
+    auth,
+    designs,
+    facilities,
+    inspections,
+    jobs,
+    makebuy,
+    orders,
+    quote,
+    variants,
+)
 from fabnet.web.render import IMPORT_MAP_HASH
 
 PAGE_ROUTERS: list[APIRouter] = [
@@ -21,6 +31,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     inspections.router,
     variants.router,
     makebuy.router,
+    quote.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 
