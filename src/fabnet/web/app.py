@@ -16,6 +16,7 @@ from fabnet.web.pages import (
     inspections,
     jobs,
     makebuy,
+    order_new,
     orders,
     quote,
     variants,
@@ -26,6 +27,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     auth.router,
     designs.router,
     facilities.router,
+    order_new.router,  # before orders.router: /orders/new is not an order id
     orders.router,
     jobs.router,
     inspections.router,

@@ -70,3 +70,7 @@ __all__ += ["supplier_escrow"]
 from fabnet.services.sourcing.quoting import quote_design  # noqa: E402
 
 __all__ += ["quote_design"]
+
+from fabnet.services.orders.orders import create_order  # noqa: E402
+
+__all__ += ["create_order"]
