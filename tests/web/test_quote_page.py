@@ -24,6 +24,11 @@ def test_quote_page_quotes_a_design_and_shows_errors_at_the_field(
     sign_in(web, web_parties.buyer_email)
     home = web.get("/")
     assert 'href="/quote"' in home.text
+    design_page = web.get(f"/designs/{design.id}")
+    assert f'href="/quote?design={design.id}"' in design_page.text
+    assert f'href="/orders/new?design={design.id}"' in design_page.text
+    preset = web.get(f"/orders/new?design={design.id}")
+    assert f'<option value="{design.id}" selected>' in preset.text
     empty = web.get("/quote")
     assert empty.status_code == 200
     assert design.name in empty.text  # offered in the design list
