@@ -310,3 +310,5 @@ def test_openapi_is_3_1_and_documents_idempotency_and_problems(client: TestClien
     bundle = client.get("/docs/assets/swagger-ui-bundle.js")
     assert bundle.status_code == 200 and len(bundle.content) > 100_000
     assert client.get("/docs/assets/swagger-ui.css").status_code == 200
+    # ReDoc is turned off on purpose (it would load its script from a CDN): no /redoc page.
+    assert client.get("/redoc").status_code == 404

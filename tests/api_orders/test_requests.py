@@ -103,3 +103,15 @@ def test_terms_change_while_draft_and_a_licensor_permission_is_recorded(world: W
                            json={"evidence_sha256": stored["sha256"], "note": "email of 3 Jan"},
                            headers=headers)  # fmt: skip
     assert ok(recorded)["version"] == 3
+
+
+def test_a_facility_both_pinned_and_excluded_is_a_422_naming_the_field(world: World) -> None:
+    """Issue 11: pinning and excluding the same facility is refused, not silently resolved."""
+    body = order_body()
+    body["matching"] = {"pin_facilities": ["f-a", "f-b"], "exclude_facilities": ["f-b"]}
+    refused = problem(world.client.post("/v1/orders", json=body, headers=world.buyer.headers),
+                      422)  # fmt: skip
+    assert refused["errors"][0]["field"] == "body.matching.exclude_facilities"
+    assert "f-b is both pinned" in refused["detail"] + str(refused["errors"])
+    body["matching"] = {"pin_facilities": ["f-a"], "exclude_facilities": ["f-b"]}
+    ok(world.client.post("/v1/orders", json=body, headers=world.buyer.headers), 201)

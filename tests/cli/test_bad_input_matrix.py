@@ -56,6 +56,8 @@ CASES: list[tuple[str, list[str], str]] = [
     ("order binary", ["plan", "{bad}/garbage.toml"], "not UTF-8"),
     ("order empty path", ["plan", ""], "not an empty string"),
     ("order huge demand", ["plan", "{bad}/huge.yaml"], "0 to 1,000,000,000 units"),
+    ("pinned and excluded", ["plan", "{bad}/pinned.yaml"],
+     "both pinned (matching.pin_facilities) and excluded"),
     ("CO2 price NaN", ["plan", "{order}", "--co2-price", "nan"], "finite"),
     ("time limit inf", ["plan", "{order}", "--time-limit", "inf", "--json"], "finite"),
     # Designs given as paths, and quantities.
@@ -91,6 +93,9 @@ def world(sqlite_env: Database, data_dir: Path, tmp_path: Path) -> dict[str, str
     order_file.write_text(json.dumps(order), encoding="utf-8")
     order["delivery_points"][0]["demand"] = {"stool": 10**20}  # type: ignore[index]
     (bad / "huge.yaml").write_text(json.dumps(order), encoding="utf-8")
+    order["delivery_points"][0]["demand"] = {"stool": 5}  # type: ignore[index]
+    order["matching"] = {"pin_facilities": [facility], "exclude_facilities": [facility]}
+    (bad / "pinned.yaml").write_text(json.dumps(order), encoding="utf-8")
     return {"bad": str(bad), "design": design, "facility": facility, "order": str(order_file)}
 
 

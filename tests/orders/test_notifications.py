@@ -104,3 +104,36 @@ def test_notifications_are_emailed_once_through_smtp(
     assert "4.76 EUR per unit" in invite.get_payload()
     assert notifications.send_pending_emails(db, settings=settings) == 0
     assert all(n.emailed_at for n in notifications.list_notifications(db, world.buyer))
+
+
+def test_housekeeping_emails_pending_notifications_when_smtp_is_set(
+    world: World, smtp_server: tuple[_Sink, int]
+) -> None:
+    from fabnet.jobs.housekeeping import housekeeping
+    from fabnet.jobs.registry import JobContext
+
+    db = world.db
+    sink, port = smtp_server
+    _one_lot(world)
+
+    def run(settings: Settings) -> dict[str, Any]:
+        context = JobContext(db=db, settings=settings, job_id="hk-test", attempt=1,
+                             max_attempts=3)  # fmt: skip
+        return housekeeping(context, {"interval_seconds": 3600})
+
+    assert run(Settings(smtp_host=None))["emailed_notifications"] is None  # no server: no mail
+    assert sink.messages == []
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="orders@fabnet.test")
+    result = run(settings)
+    assert result["emailed_notifications"] == len(sink.messages) >= 1
+    assert result["email_error"] is None
+    assert {m["To"] for m in sink.messages} == {"maker.0@example.org"}
+    assert run(settings)["emailed_notifications"] == 0  # each notification is mailed once
+    # a server that refuses connections is reported by the round, which does not fail
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    lots.accept_lot(db, world.makers[0], notifications.list_notifications(
+        db, world.makers[0])[0].object_id)  # fmt: skip
+    down = run(Settings(smtp_host="127.0.0.1", smtp_port=dead, smtp_from="orders@fabnet.test"))
+    assert down["emailed_notifications"] is None and "SMTP server" in (down["email_error"] or "")

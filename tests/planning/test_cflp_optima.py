@@ -69,3 +69,15 @@ def test_capopt_reader_knows_the_templates() -> None:
     assert optima["capa-8000"] == pytest.approx(19240822.449)
     assert optima["capc-7250"] == pytest.approx(11505767.394)
     assert len(optima) == 37 + 12
+
+
+def test_tbed1_reader_takes_demands_capacities_fixed_costs_then_costs() -> None:
+    folder = DATA / "sscflp" / "Lib_5_1"
+    instance = read_sscflp(folder / "p1")
+    assert instance.demand.shape == (300,) and instance.capacity.shape == (300,)
+    assert instance.cost.shape == (300, 300)
+    # the first numbers after "m n" are the customers' demands (26, 24, 21 ...)
+    assert instance.demand[:3].tolist() == [26.0, 24.0, 21.0]
+    # read in the file's order the instance is feasible: capacity covers demand
+    assert instance.capacity.sum() >= instance.demand.sum()
+    assert (instance.fixed_cost > 0).all()

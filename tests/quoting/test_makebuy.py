@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -10,9 +12,13 @@ from typer.testing import CliRunner
 from fabnet.cli.main import app
 from fabnet.demo.designs import DESIGNS_DIR
 from fabnet.domain.common import Dimensions
+from fabnet.domain.design import RetailPrice
 from fabnet.engine.makebuy import Filament, Printer, Profile, compare, part_cost
-from fabnet.errors import InputError
+from fabnet.errors import InputError, ManifestError
+from fabnet.services.catalogue.designs import import_designs
 from fabnet.services.sourcing.makebuy import ProfileIn, build_profile, make_or_buy, printers
+from fabnet.standards.okh import load_design as load_okh
+from fabnet.standards.okh_export import dump_design_okh_toml
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
 
@@ -92,3 +98,55 @@ def test_cli_exit_codes(quoting_env: Database) -> None:
     assert no.exit_code == 1 and "cannot be printed" in no.output
     bad = runner.invoke(app, ["makebuy", SPLINT, "--printer", "x", "--filament", "pla"])
     assert bad.exit_code == 2 and "unknown printer" in bad.output
+
+
+def _splint_with_retail(tmp_path: Path, extension: str) -> Path:
+    """The demo finger splint, copied, with fabnet's ``[fabnet]`` retail-price extension."""
+    folder = tmp_path / "splint"
+    shutil.copytree(DESIGNS_DIR / "finger-splint", folder)
+    manifest = folder / "okh.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n[fabnet]\n" + extension)
+    return manifest
+
+
+def test_retail_price_read_refused_and_exported(tmp_path: Path) -> None:
+    manifest = _splint_with_retail(tmp_path, 'retail-price = 12.5\nretail-currency = "usd"\n')
+    design = load_okh(manifest).value
+    assert design.retail_price == RetailPrice(amount=12.5, currency="USD")
+    again = tmp_path / "again.toml"
+    again.write_text(dump_design_okh_toml(design), encoding="utf-8")
+    assert load_okh(again).value.retail_price == design.retail_price
+    assert load_okh(DESIGNS_DIR / "finger-splint" / "okh.toml").value.retail_price is None
+    for bad, field in (
+        ("retail-price = -3\n", "retail-price"),
+        ('retail-currency = "EUR"\n', "retail-currency"),
+        ('retail-price = 5\nretail-currency = "euro"\n', "retail-currency"),
+    ):
+        with pytest.raises(ManifestError) as err:
+            load_okh(_splint_with_retail(tmp_path / field / str(len(bad)), bad))
+        assert err.value.field is not None and err.value.field.endswith(field)  # fmt: skip
+
+
+@needs_slicer
+@pytest.mark.slicer
+def test_retail_price_recorded_with_the_design(
+    sqlite_db: Database, store: FileStore, tmp_path: Path
+) -> None:
+    manifest = _splint_with_retail(tmp_path, "retail-price = 12.5\n")
+    tally = import_designs(sqlite_db, [manifest], store=store)
+    assert not tally.refused, tally.refused
+    design_id = (tally.created + tally.updated + tally.unchanged)[0]
+    recorded = make_or_buy(sqlite_db, design_id, ProfileIn("prusa-mk4", "petg"), store=store)
+    (vs,) = recorded.comparisons
+    assert vs.against == "retail (recorded with the design)" and vs.buy_price == 12.5
+    given = make_or_buy(
+        sqlite_db, design_id, ProfileIn("prusa-mk4", "petg"), retail=30.0, store=store
+    )
+    assert [c.buy_price for c in given.comparisons] == [30.0]  # the user's figure wins
+    other = _splint_with_retail(tmp_path / "usd", 'retail-price = 14\nretail-currency = "USD"\n')
+    text = other.read_text(encoding="utf-8").replace('name = "', 'name = "USD ', 1)
+    other.write_text(text, encoding="utf-8")
+    tally = import_designs(sqlite_db, [other], store=store)
+    usd_id = (tally.created + tally.updated + tally.unchanged)[0]
+    usd = make_or_buy(sqlite_db, usd_id, ProfileIn("prusa-mk4", "petg"), store=store)
+    assert usd.comparisons == () and any("in USD" in n for n in usd.notes)

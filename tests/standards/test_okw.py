@@ -17,6 +17,7 @@ from fabnet.domain.facility import (
     ProcessRate,
     RateCard,
 )
+from fabnet.engine.matching import PartRequirement, capability_criteria
 from fabnet.errors import ManifestError
 from fabnet.standards.okw import (
     dump_facilities_json,
@@ -229,10 +230,10 @@ def test_city_and_country_without_coordinates_is_placed_approximately() -> None:
 
 
 def test_a_field_not_understood_warns_with_file_field_and_value() -> None:
-    text = "name: Lab\nequipment:\n  - equipmentType: lathe\n    swingDiameter: 300\n"
+    text = "name: Lab\nequipment:\n  - equipmentType: lathe\n    chuckJaws: 300\n"
     result = parse_facilities(text, source="lab.yml", fmt="yaml")
     (warning,) = [w for w in result.warnings if "not understood" in w.message]
-    assert (warning.source, warning.field) == ("lab.yml", "equipment[0].swingDiameter")
+    assert (warning.source, warning.field) == ("lab.yml", "equipment[0].chuckJaws")
     assert "300" in warning.message
 
 
@@ -246,6 +247,38 @@ def test_sheet_machine_bed_and_thickness_is_an_envelope() -> None:
         ).value
         envelope = lab.equipment[0].envelope
         assert envelope is not None and envelope.sorted() == (6.0, 400.0, 600.0)
+
+
+def test_lathe_swing_and_length_between_centres_is_an_envelope() -> None:
+    for eq_text in (
+        "{equipmentType: lathe, swingOverBed: 330, distanceBetweenCentres: 1000}",
+        "{equipment_type: cnc lathe, swing_diameter: '33 cm', distance_between_centers: 1 m}",
+        "{equipmentType: lathe, maxTurningDiameter: 330, maxTurningLength: '1000 mm'}",
+    ):
+        (lab,) = parse_facilities(
+            f"name: Lab\nequipment: [{eq_text}]\n", source="lab.yml", fmt="yaml"
+        ).value
+        (lathe,) = lab.equipment
+        assert lathe.envelope is not None
+        assert lathe.envelope.sorted() == pytest.approx((330.0, 330.0, 1000.0)), eq_text
+        assert lathe.processes, eq_text  # the type names turning
+    (process,) = lathe.processes
+    for size, fits in (((900, 40, 40), True), ((1200, 40, 40), False), ((500, 400, 40), False)):
+        req = PartRequirement(
+            label="shaft", part_id="shaft", name="shaft", processes=(process,), materials=(),
+            dimensions=Dimensions(x_mm=size[0], y_mm=size[1], z_mm=size[2]),
+            tolerance_class=None, mass_g=None, quantity=1,
+        )  # fmt: skip
+        results, _ = capability_criteria(lab, req)
+        (envelope,) = [r for r in results if r.criterion == "envelope"]
+        assert envelope.passed is fits, envelope.detail
+        if not fits:
+            assert "does not fit" in envelope.detail and "330×330×1000" in envelope.detail
+    half = parse_facilities(
+        "name: Lab\nequipment: [{equipmentType: lathe, swing: 330}]\n", source="l.yml", fmt="yaml"
+    )
+    assert half.value[0].equipment[0].envelope is None
+    assert any("between centres" in w.message for w in half.warnings)
 
 
 def test_a_record_with_several_bad_fields_names_all_of_them() -> None:

@@ -2,11 +2,14 @@
 
 A real uvicorn server over the test database; the buyer signs in and walks the library to a
 design page. On every page: no request to another host, and axe-core finds no serious or critical
-accessibility violation; at 360 px width nothing scrolls sideways. Screenshots go to docs/img/.
+accessibility violation; at 360 px width nothing scrolls sideways. Screenshots go to a temporary
+folder; ``FABNET_REFRESH_DOCS_IMAGES=1`` writes them to docs/img/ instead (the README's images),
+so an ordinary test run never changes a tracked file.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -27,7 +30,8 @@ from fabnet.storage.files import FileStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "img"
+DOCS_IMG = ROOT / "docs" / "img"
+REFRESH_ENV = "FABNET_REFRESH_DOCS_IMAGES"
 LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -67,6 +71,16 @@ def live_url(db: Database, web_settings: Settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+def shots_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: docs/img/ only when FABNET_REFRESH_DOCS_IMAGES=1 asks for it."""
+    if os.environ.get(REFRESH_ENV) == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        return DOCS_IMG
+    folder = tmp_path / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def _serious_violations(page: object) -> list[str]:
     page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")  # type: ignore[attr-defined]
     result = page.evaluate(  # type: ignore[attr-defined]
@@ -78,13 +92,14 @@ def _serious_violations(page: object) -> list[str]:
 
 
 def test_buyer_signs_in_and_browses_designs_with_no_foreign_request(
-    live_url: str, web_parties: WebParties, db: Database, file_store: FileStore
+    live_url: str, web_parties: WebParties, db: Database, file_store: FileStore, tmp_path: Path
 ) -> None:
     from playwright.sync_api import sync_playwright
 
     import_designs(db, manifest_paths(), store=file_store)
     own_host = urlsplit(live_url).netloc
     foreign: list[str] = []
+    shots = shots_dir(tmp_path)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         try:
@@ -113,8 +128,7 @@ def test_buyer_signs_in_and_browses_designs_with_no_foreign_request(
                     " && document.querySelectorAll('#results li').length > 0"
                 )
                 if width == 1280:
-                    SHOTS.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(SHOTS / "design-library.png"))
+                    page.screenshot(path=str(shots / "design-library.png"))
                 page.locator("#results h2 a").first.click()
                 page.wait_for_selector("#h-who")
                 assert _serious_violations(page) == []
@@ -123,7 +137,7 @@ def test_buyer_signs_in_and_browses_designs_with_no_foreign_request(
                 )
                 assert scroll <= 1, f"the design page scrolls sideways at {width} px"
                 if width == 1280:
-                    page.screenshot(path=str(SHOTS / "design-page.png"))
+                    page.screenshot(path=str(shots / "design-page.png"))
                 page.keyboard.press("Tab")
                 focused = page.evaluate("() => document.activeElement.textContent")
                 assert "Skip to the content" in focused
@@ -131,3 +145,4 @@ def test_buyer_signs_in_and_browses_designs_with_no_foreign_request(
         finally:
             browser.close()
     assert foreign == []
+    assert (shots / "design-page.png").stat().st_size > 0

@@ -72,3 +72,7 @@ def test_facility_list_filters_and_explains_an_unknown_process(
     bad = web.get("/facilities", params={"process": "teleportation"})
     assert bad.status_code == 200
     assert 'id="e-process"' in bad.text
+    country = web.get("/facilities", params={"country": "Kenya"})
+    assert country.status_code == 200
+    assert 'id="e-country"' in country.text
+    assert "alpha-2" in country.text

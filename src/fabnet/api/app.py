@@ -1,6 +1,7 @@
 """The FastAPI application: ``create_app(settings) -> FastAPI``.
 
-OpenAPI 3.1 at ``/openapi.json`` and Swagger UI at ``/docs``. Every error is RFC 9457
+OpenAPI 3.1 at ``/openapi.json`` and Swagger UI at ``/docs`` (assets served locally; ReDoc
+is turned off, since FastAPI's ReDoc page loads its script from a CDN). Every error is RFC 9457
 problem+json (:mod:`fabnet.api.problems`); every POST accepts ``Idempotency-Key``
 (:mod:`fabnet.api.idempotency`); listings use cursor pagination (:mod:`fabnet.api.pagination`);
 versioned resources answer ETags and honour If-Match (:mod:`fabnet.api.concurrency`).
@@ -106,7 +107,7 @@ def create_app(
         summary="Distributed manufacturing: designs, facilities, matching, orders",
         openapi_url="/openapi.json",
         docs_url=None,  # Swagger UI with local assets: fabnet.api.docs_ui
-        redoc_url=None,
+        redoc_url=None,  # off on purpose: FastAPI's ReDoc page loads from a CDN
         lifespan=lifespan,
     )
     app.state.db = database

@@ -52,6 +52,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "fabnet.cli.quote",
         "Hours per unit and material for every part and assembly step; the price with --facility.",
     ),
+    (
+        "worker",
+        "fabnet.cli.worker",
+        "Run a Celery worker for fabnet's background jobs (FABNET_REDIS_URL, FABNET_DATABASE_URL).",
+    ),
     ("db", "fabnet.cli.db", "The database: migrate it to the newest schema."),
     (
         "designs",

@@ -81,6 +81,13 @@ class Assembly(Frozen):
     lines: tuple[BomLine, ...]
 
 
+class RetailPrice(Frozen):
+    """What the product costs to buy ready-made (fabnet's ``[fabnet] retail-price`` extension)."""
+
+    amount: float = Field(gt=0)
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+
+
 class Design(Frozen):
     id: str
     name: str
@@ -105,6 +112,9 @@ class Design(Frozen):
     )
     bom_file: FileRef | None = None
     files: tuple[FileRef, ...] = Field(default=(), description="Other files: docs, images")
+    retail_price: RetailPrice | None = Field(
+        default=None, description="Price to buy the finished product, recorded with the design"
+    )
 
     @model_validator(mode="after")
     def _check_bom(self) -> Design:

@@ -7,6 +7,8 @@ bounding-box axis: its total length and the number of closed contours (outer edg
 
 from __future__ import annotations
 
+import struct
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,12 @@ from fabnet.engine.quoting.geometry import PartGeometry
 from fabnet.errors import InputError
 
 MESH_SUFFIXES = frozenset({".stl", ".3mf", ".obj", ".ply", ".off"})
+MAX_3MF_UNPACKED_BYTES = 512 * 1024 * 1024
+"""Largest total a 3MF archive may unpack to (a zip bomb is refused before trimesh reads it)."""
+MAX_3MF_RATIO = 200.0
+"""Largest unpacked/packed size ratio of a 3MF archive (mesh XML packs about 5-20 to 1)."""
+_STL_HEADER = 84
+_STL_TRIANGLE = 50
 
 
 def is_mesh_file(name: str) -> bool:
@@ -34,12 +42,17 @@ def load_part_geometry(path: Path, *, file_type: str | None = None) -> PartGeome
             source=str(path),
             hint=f"use one of {', '.join(sorted(MESH_SUFFIXES))}",
         )
+    if kind == "3mf":
+        check_3mf_archive(path)
+    elif kind == "stl":
+        _check_binary_stl_length(path)
     import trimesh  # about 1 s to import: only when a mesh is read, not by every command  # noqa: PLC0415
 
     try:
         mesh: Any = trimesh.load(str(path), file_type=kind, force="mesh")
     except Exception as exc:  # trimesh raises many kinds on a malformed file
-        raise InputError(f"not a readable {kind.upper()} mesh: {exc}", source=str(path)) from exc
+        why = str(exc) or type(exc).__name__
+        raise InputError(f"not a readable {kind.upper()} mesh: {why}", source=str(path)) from exc
     if not isinstance(mesh, trimesh.Trimesh) or len(mesh.faces) == 0:
         raise InputError(f"the {kind.upper()} file holds no triangles", source=str(path))
     extents = [max(float(e), 1e-3) for e in mesh.extents]
@@ -53,6 +66,63 @@ def load_part_geometry(path: Path, *, file_type: str | None = None) -> PartGeome
         outline_mm=outline,
         outline_contours=contours,
     )
+
+
+def check_3mf_archive(
+    path: Path,
+    *,
+    max_unpacked_bytes: int = MAX_3MF_UNPACKED_BYTES,
+    max_ratio: float = MAX_3MF_RATIO,
+) -> None:
+    """Refuse a 3MF (a zip archive) that is not one, or that would unpack to more than
+    ``max_unpacked_bytes`` in total or more than ``max_ratio`` times its packed size. Python's
+    zip reader never returns more than a member's declared size, so the declared sizes bound
+    what trimesh can unpack."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"not a readable 3MF archive: {exc}", source=str(path)) from exc
+    unpacked = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if unpacked > max_unpacked_bytes:
+        raise InputError(
+            f"the 3MF archive unpacks to {unpacked:,} bytes, more than the"
+            f" {max_unpacked_bytes:,} allowed",
+            source=str(path),
+            hint="simplify the mesh or export it as a binary STL",
+        )
+    if unpacked / packed > max_ratio:
+        raise InputError(
+            f"the 3MF archive unpacks to {unpacked / packed:,.0f} times its packed size, more"
+            f" than the {max_ratio:g} allowed (a decompression bomb?)",
+            source=str(path),
+            hint="export the mesh again with ordinary compression",
+        )
+
+
+def _check_binary_stl_length(path: Path) -> None:
+    """A binary STL whose triangle count promises more bytes than the file has is truncated."""
+    with path.open("rb") as handle:
+        head = handle.read(_STL_HEADER)
+    size = path.stat().st_size
+    if head[:5].lower() == b"solid" or len(head) < _STL_HEADER:
+        if len(head) < _STL_HEADER and head[:5].lower() != b"solid":
+            raise InputError(
+                f"the STL file is truncated: {size} bytes, shorter than the"
+                f" {_STL_HEADER}-byte binary header",
+                source=str(path),
+            )
+        return  # ASCII STL (or a binary one whose header starts with "solid": trimesh decides)
+    (count,) = struct.unpack("<I", head[80:84])
+    expected = _STL_HEADER + _STL_TRIANGLE * count
+    if size < expected:
+        raise InputError(
+            f"the STL file is truncated: its header announces {count:,} triangles"
+            f" ({expected:,} bytes) but the file has {size:,} bytes",
+            source=str(path),
+            hint="upload the whole file again",
+        )
 
 
 def _outline(mesh: Any) -> tuple[float | None, int | None]:

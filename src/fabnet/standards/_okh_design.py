@@ -13,6 +13,7 @@ from fabnet.domain.design import (
     FileRole,
     OkhDialect,
     Part,
+    RetailPrice,
     design_id_for,
 )
 from fabnet.errors import ManifestError
@@ -44,6 +45,7 @@ class DesignDraft:
     bom_file: FileRef | None = None
     files: list[FileRef] = field(default_factory=list)
     file_meta: list[FileMeta] = field(default_factory=list)
+    retail_price: RetailPrice | None = None
 
 
 def build_design(draft: DesignDraft, log: WarningLog) -> Design:
@@ -96,6 +98,7 @@ def build_design(draft: DesignDraft, log: WarningLog) -> Design:
             root_assembly_id=draft.root_assembly_id,
             bom_file=bom,
             files=files,
+            retail_price=draft.retail_price,
         )
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -14,6 +14,7 @@ from fabnet.domain.design import (
     FileRole,
     OkhDialect,
     Part,
+    RetailPrice,
 )
 from fabnet.errors import ManifestError
 from fabnet.standards._fields import Fields, to_number
@@ -423,7 +424,31 @@ def _read_extension(ext: Fields, draft: DesignDraft, terms: Terms) -> None:
     draft.root_assembly_id = root_id
     for entry in ext.tables("file"):
         draft.file_meta.append(_file_meta(entry))
+    draft.retail_price = _retail_price(ext)
     ext.warn_unread()
+
+
+def _retail_price(ext: Fields) -> RetailPrice | None:
+    """``retail-price = 12.5`` (with ``retail-currency = "EUR"``, the default): what the
+    finished product costs to buy, for make-vs-buy."""
+    amount = ext.number("retail-price")
+    currency = ext.text("retail-currency")
+    if amount is None:
+        if currency is not None:
+            raise ext.error(
+                "retail-currency", "a retail currency without a retail-price", "add retail-price"
+            )
+        return None
+    if amount <= 0:
+        raise ext.error(
+            "retail-price", f"retail price {amount:g} is not above 0", "write e.g. 12.50"
+        )
+    code = (currency or "EUR").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ext.error(
+            "retail-currency", f"{currency!r} is not an ISO 4217 code", 'write e.g. "EUR"'
+        )
+    return RetailPrice(amount=amount, currency=code)
 
 
 def _bom_item(

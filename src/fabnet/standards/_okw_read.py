@@ -41,6 +41,25 @@ _ENVELOPE_KEYS = (
     "envelope",
 )
 _HEIGHT_KEYS = ("zTravel", "maxHeight", "maxThickness", "maxMaterialThickness", "height")
+# A lathe: the largest diameter it turns (swing over the bed) and the longest part (distance
+# between centres); the envelope is swing x swing x length, so a part fits when its two smaller
+# sides are within the swing and the longest within the length (or, for a disc, the other way).
+_SWING_KEYS = (
+    "swingOverBed",
+    "swingDiameter",
+    "maxSwing",
+    "swing",
+    "maxTurningDiameter",
+    "maxDiameter",
+)
+_BETWEEN_KEYS = (
+    "distanceBetweenCentres",
+    "distanceBetweenCenters",
+    "betweenCentres",
+    "betweenCenters",
+    "maxTurningLength",
+    "maxLength",
+)
 _UNMODELLED = (
     "contact",
     "affiliation",
@@ -487,6 +506,18 @@ def _envelope(eq: Fields) -> Dimensions | None:
         return dimensions_mm(
             x * factor, y * factor, height, factor=1, source=eq.source, field=where
         )
+    swing = _length_field(eq, _SWING_KEYS, unit)
+    between = _length_field(eq, _BETWEEN_KEYS, unit)
+    if swing is not None and between is not None:
+        where = eq.at(_SWING_KEYS[0])
+        return dimensions_mm(swing, swing, between, factor=1, source=eq.source, field=where)
+    if swing is not None or between is not None:
+        eq.log.warn(
+            eq.at(_SWING_KEYS[0] if swing is None else _BETWEEN_KEYS[0]),
+            "a lathe's envelope needs both its swing (largest diameter) and the distance "
+            "between centres (longest part); the envelope is not set",
+        )
+        return None
     x_travel = _length_field(eq, ("xTravel",), unit)
     y_travel = _length_field(eq, ("yTravel",), unit)
     # A 3D machine gives zTravel; a sheet machine (laser, waterjet, plasma, vinyl cutter, router)

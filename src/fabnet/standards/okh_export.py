@@ -76,6 +76,9 @@ def design_document(design: Design) -> dict[str, Any]:
         ]
     if file_meta:
         extension["file"] = file_meta
+    if design.retail_price is not None:
+        extension["retail-price"] = design.retail_price.amount
+        extension["retail-currency"] = design.retail_price.currency
     if extension:
         doc["fabnet"] = extension
     return doc

@@ -44,7 +44,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from fabnet.errors import InputError
 from fabnet.standards._safe_parse import load_bounded
@@ -161,6 +169,21 @@ class MatchingSpec(_Spec):
         default=False,
         description="Plan only among facilities a manufacturer on the platform runs (invitable)",
     )
+
+    @field_validator("exclude_facilities")
+    @classmethod
+    def _not_pinned(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        """A facility both pinned and excluded is a contradiction the buyer must resolve; the
+        planner never picks one of the two silently."""
+        pinned = set(info.data.get("pin_facilities", ()))
+        both = sorted(pinned.intersection(value))
+        if both:
+            raise ValueError(
+                f"{', '.join(both)} {'is' if len(both) == 1 else 'are'} both pinned "
+                "(matching.pin_facilities) and excluded (matching.exclude_facilities); "
+                "remove each from one of the two lists"
+            )
+        return value
 
 
 class OrderSpec(_Spec):

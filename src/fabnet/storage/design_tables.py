@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -41,6 +43,8 @@ class DesignRow(TimestampMixin, Base):
     cpc_patent_class: Mapped[str | None] = mapped_column(String(100))
     dialect: Mapped[str | None] = mapped_column(String(20))
     root_assembly_id: Mapped[str | None] = mapped_column(String(200))
+    retail_price: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """``{amount, currency}``: what the finished product costs to buy (issue 14)."""
     content_sha256: Mapped[str] = mapped_column(String(64))
     """Hash of the canonical JSON of the domain model: re-importing the same design is a no-op."""
 

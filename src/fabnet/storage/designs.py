@@ -18,6 +18,7 @@ from fabnet.domain.design import (
     FileRole,
     OkhDialect,
     Part,
+    RetailPrice,
 )
 from fabnet.storage.design_tables import (
     BomLineRow,
@@ -194,6 +195,9 @@ def _design_values(design: Design, digest: str) -> dict[str, Any]:
         "cpc_patent_class": design.cpc_patent_class,
         "dialect": design.dialect.value if design.dialect else None,
         "root_assembly_id": design.root_assembly_id,
+        "retail_price": (
+            None if design.retail_price is None else design.retail_price.model_dump(mode="json")
+        ),
         "content_sha256": digest,
     }
 
@@ -357,4 +361,9 @@ def _design_from_rows(
         root_assembly_id=head["root_assembly_id"],
         bom_file=bom_file,
         files=tuple(other_files),
+        retail_price=(
+            None
+            if head["retail_price"] is None
+            else RetailPrice.model_validate(head["retail_price"])
+        ),
     )

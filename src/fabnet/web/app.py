@@ -9,18 +9,31 @@ from fastapi.staticfiles import StaticFiles
 from fabnet.settings import Settings, get_settings
 from fabnet.web import assets, sessions
 from fabnet.web.errors import install_error_pages
-from fabnet.web.pages import auth, designs, facilities, inspections, jobs, makebuy, orders, variants
+from fabnet.web.pages import (
+    auth,
+    designs,
+    facilities,
+    inspections,
+    jobs,
+    makebuy,
+    order_new,
+    orders,
+    quote,
+    variants,
+)
 from fabnet.web.render import IMPORT_MAP_HASH
 
 PAGE_ROUTERS: list[APIRouter] = [
     auth.router,
     designs.router,
     facilities.router,
+    order_new.router,  # before orders.router: /orders/new is not an order id
     orders.router,
     jobs.router,
     inspections.router,
     variants.router,
     makebuy.router,
+    quote.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 

@@ -66,3 +66,11 @@ __all__ += ["lot_inspections", "record_inspection"]
 from fabnet.services.orders.escrow import supplier_escrow  # noqa: E402
 
 __all__ += ["supplier_escrow"]
+
+from fabnet.services.sourcing.quoting import quote_design  # noqa: E402
+
+__all__ += ["quote_design"]
+
+from fabnet.services.orders.orders import create_order  # noqa: E402
+
+__all__ += ["create_order"]

@@ -10,8 +10,8 @@ Formats (whitespace-separated numbers):
 * ``sscflp`` Lib_1 (Delmaire et al.): ``n m``; an n x m cost matrix (customer rows); n demands;
   m fixed costs; m capacities.
 * ``sscflp`` Lib_4 (Yang et al.): like Lib_2.
-* ``sscflp`` Lib_5 (Avella & Boccia TBED1): ``m n``; an m x n cost matrix; n demands; m fixed
-  costs; m capacities.
+* ``sscflp`` Lib_5 (Avella & Boccia TBED1): ``m n``; n demands; m capacities; m fixed costs;
+  an m x n cost matrix (facility rows).
 
 Allocation costs are totals for a customer's whole demand; the mapping turns them into per-unit
 lane costs (cost / demand) so that the planner's fractions times demand reproduce them exactly.
@@ -115,10 +115,10 @@ def read_sscflp(path: Path, library: str | None = None) -> CflpInstance:
         )
     if lib.startswith("Lib_5"):
         m, n = int(v[0]), int(v[1])
-        cost, pos = _take(v, 2, m * n, path)
-        demand, pos = _take(v, pos, n, path)
-        fixed, pos = _take(v, pos, m, path)
+        demand, pos = _take(v, 2, n, path)
         capacity, pos = _take(v, pos, m, path)
+        fixed, pos = _take(v, pos, m, path)
+        cost, pos = _take(v, pos, m * n, path)
         return CflpInstance(name, capacity, fixed, demand, np.ascontiguousarray(cost.reshape(m, n)))
     raise InputError(
         f"unknown sscflp library {lib!r}", source=str(path), hint="expected Lib_1 .. Lib_5"

@@ -1,7 +1,7 @@
 """Orders: create, read, move through their life cycle, plan and award to manufacturers.
 
 Every use case takes the calling :class:`~fabnet.domain.identity.Principal` first and decides
-access per object (see :mod:`fabnet.services.orders.order_core`). The order's buyer is the caller's
+access per object (see :mod:`fabnet.services.orders._access`). The order's buyer is the caller's
 organisation; other parties (specifier, payer, recipient, orchestrator, inspector, licensor) are
 named by organisation id, each with an optional signer user. Every transition records the actor,
 role, time, reason and evidence, appends an audit event and emits webhooks.

@@ -5,7 +5,8 @@
 can be printed on that printer with that filament (the same process, material and envelope
 criteria as matching, in the same words), slices the parts with PrusaSlicer for their filament
 mass and print time (cached per file hash), and prices them with :mod:`fabnet.engine.makebuy`.
-It then compares the home cost with a retail price (given) and with the cheapest network
+It then compares the home cost with a retail price (given, or else the design's own
+``[fabnet] retail-price`` in the profile's currency) and with the cheapest network
 candidates near a place (matching's unit costs): saving in money and percent, and the payback
 of the printer in units.
 """
@@ -221,8 +222,19 @@ def make_or_buy(
     home = sum(c.total for c in costs)
     wear = sum(c.wear for c in costs) / (1.0 - profile.failure_allowance)
     comparisons = []
+    recorded = design.retail_price
     if retail is not None:
         comparisons.append(compare("retail", retail, home, wear, profile.printer.price))
+    elif recorded is not None and recorded.currency == profile.currency:
+        comparisons.append(
+            compare("retail (recorded with the design)", recorded.amount, home, wear,
+                    profile.printer.price)
+        )  # fmt: skip
+    elif recorded is not None:
+        notes.append(
+            f"retail price recorded with the design is in {recorded.currency}, the profile in "
+            f"{profile.currency}: not compared (fabnet does not convert currencies)"
+        )
     if near is not None:
         price, how = _network_price(db, design.id, near)
         if price is None:

@@ -217,9 +217,7 @@ def _options(spec: OrderSpec, overrides: PlanOverrides) -> pp.PlanningOptions:
             regions=frozenset(o.local_share.regions),
         )
     return pp.PlanningOptions(
-        pinned_facilities=tuple(
-            f for f in spec.matching.pin_facilities if f not in spec.matching.exclude_facilities
-        ),
+        pinned_facilities=spec.matching.pin_facilities,
         co2_price_per_t=(
             overrides.co2_price_per_t
             if overrides.co2_price_per_t is not None

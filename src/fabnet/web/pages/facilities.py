@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from fabnet.errors import InputError
 from fabnet.vocab.materials import get_material_vocabulary
 from fabnet.vocab.processes import get_process_taxonomy
 from fabnet.web import services
@@ -34,14 +35,21 @@ def facility_list(
     items: list[object] = []
     next_after = None
     if not errors:
-        page = services.list_facilities(
-            db,
-            country=country.strip().upper() or None,
-            process=process_id or None,
-            limit=100,
-            after_id=after,
-        )
-        items, next_after = list(page.items), page.next_after
+        try:
+            page = services.list_facilities(
+                db,
+                country=country.strip().upper() or None,
+                process=process_id or None,
+                limit=100,
+                after_id=after,
+            )
+        except InputError as error:
+            # e.g. "Kenya" for the country: said at the field, with the fix.
+            errors[error.field or "country"] = error.message + (
+                f" ({error.hint})" if error.hint else ""
+            )
+        else:
+            items, next_after = list(page.items), page.next_after
     context = {
         "facilities": items,
         "next_after": next_after,

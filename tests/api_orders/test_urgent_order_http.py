@@ -1,0 +1,73 @@
+"""Issue 11: the urgent face-shield order (800 shields, Kenyatta National Hospital in Nairobi and a
+clinic in Kisumu, due in 21 days) gets a plan through the API on the demo world (it used to be a
+422 naming ``assembly_candidates[5] ... min_lot``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fabnet.api.app import create_app
+from fabnet.domain.identity import OrgKind, Scope
+from fabnet.services.demo.demo import create_demo
+from fabnet.services.identity import accounts as identity
+from fabnet.settings import Settings
+from fabnet.storage.db import Database
+from fabnet.storage.files import FileStore
+
+pytestmark = pytest.mark.slow
+
+INTERNAL = re.compile(r"candidates\[|min_lot|assembly_candidates")
+
+
+def _order() -> dict[str, object]:
+    return {
+        "name": "Urgent face shields",
+        "order_date": "2027-01-04",
+        "products": [{"key": "face-shield", "design": "4a88c3ec-91a5-5994-a920-80bf446fd85b"}],
+        "delivery_points": [
+            {"id": "knh", "name": "Kenyatta National Hospital", "place": "Nairobi, KE",
+             "due_days": 21, "demand": {"face-shield": 500}},
+            {"id": "kisumu", "name": "Kisumu clinic", "place": "Kisumu, KE",
+             "due_days": 21, "demand": {"face-shield": 300}},
+        ],
+        "options": {"time_limit_s": 20},
+        "terms": {"delivery": {"rule": "DAP", "named_place": "Nairobi, KE",
+                               "transport_mode": "road"}},
+    }  # fmt: skip
+
+
+def test_the_urgent_face_shield_order_plans_through_the_api(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    create_demo(url, store=FileStore(tmp_path / "files", max_bytes=20 * 1024 * 1024))
+    db = Database(url)
+    settings = Settings(data_dir=tmp_path / "data", secret_key="urgent-order-secret")
+    try:
+        buyer = identity.create_organisation(db, "Relief Buyer", OrgKind.BUYER, actor=None)
+        user = identity.create_user(db, "buyer@relief.example", buyer.id, actor=None,
+                                    settings=settings)  # fmt: skip
+        token = identity.create_token(db, user.id, [Scope.WRITE], actor=None).raw
+        headers = {"Authorization": f"Bearer {token}"}
+        app = create_app(settings, db=db, run_jobs=False)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            created = client.post("/v1/orders", json=_order(), headers=headers)
+            assert created.status_code == 201, created.text
+            order_id = created.json()["id"]
+            specified = client.post(f"/v1/orders/{order_id}/actions/specify",
+                                    json={"version": 1}, headers=headers)  # fmt: skip
+            assert specified.status_code == 200, specified.text
+            planned = client.post(f"/v1/orders/{order_id}/plans", json={}, headers=headers)
+            assert planned.status_code == 201, planned.text
+            assert not INTERNAL.search(planned.text)
+            summary = planned.json()
+            plan = client.get(f"/v1/plans/{summary['plan_id']}", headers=headers)
+            assert plan.status_code == 200, plan.text
+            assert not INTERNAL.search(json.dumps(plan.json().get("diagnosis", [])))
+    finally:
+        db.dispose()
+    assembled = sum(lot["quantity"] for lot in summary["lots"] if lot["kind"] == "assembly")
+    assert assembled == 800, summary["lots"]
