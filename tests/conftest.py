@@ -4,9 +4,13 @@
 test, copied from a template migrated once per session) and once on PostgreSQL (a database of its
 own per test session and pytest-xdist worker, migrated once; tables truncated before each test).
 PostgreSQL comes from ``FABNET_TEST_POSTGRES_URL`` (default: the local server's ``test`` database,
-used only to create and drop the per-session database). When PostgreSQL cannot be reached the
-PostgreSQL half is skipped, or fails when ``FABNET_REQUIRE_POSTGRES=1`` (CI sets it). Deselect it
-with ``-m "not postgres"``.
+used only to create and drop the per-session database). PostgreSQL, Redis, PrusaSlicer and the
+OpenSCAD CLI are part of the product: when one is missing its tests fail, saying how to get it
+(``scripts/setup.sh`` installs the tools, ``scripts/services.sh`` starts the servers); nothing is
+skipped. Deselect the PostgreSQL half on purpose with ``-m "not postgres"``.
+
+``redis_db``: ``redis_db(n)`` is a reachable, flushed Redis database for a test.
+``openscad_cli`` and ``prusa_slicer_cli``: the tools' paths, for ``pytest.mark.usefixtures``.
 
 ``sqlite_db``: SQLite only. ``file_store``: a :class:`~fabnet.storage.files.FileStore` in tmp_path
 (1 MiB limit). ``cli_env``: points the ``FABNET_*`` settings at ``db`` and a tmp data dir.
@@ -16,12 +20,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import MetaData, insert, text
 from sqlalchemy.engine import URL, make_url
 
@@ -35,11 +41,8 @@ from fabnet.storage.migrate import upgrade
 os.environ.setdefault("FABNET_WEBHOOK_ALLOW_PRIVATE_TARGETS", "1")
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 _DB_PREFIX = "fabnet_test_"
-
-
-def _require_postgres() -> bool:
-    return os.environ.get("FABNET_REQUIRE_POSTGRES", "") not in ("", "0", "false", "no")
 
 
 def _admin_conninfo(url: URL) -> str:
@@ -109,9 +112,7 @@ def _postgres_session() -> Iterator[_PostgresSession]:
             f"({str(exc).strip().splitlines()[0]}); set FABNET_TEST_POSTGRES_URL or start it "
             "(scripts/services.sh)"
         )
-        if _require_postgres():
-            pytest.fail(f"FABNET_REQUIRE_POSTGRES=1 but {message}", pytrace=False)
-        pytest.skip(message)
+        pytest.fail(message, pytrace=False)
     with admin:
         _drop_stale_databases(admin)
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -123,6 +124,47 @@ def _postgres_session() -> Iterator[_PostgresSession]:
         session.db.dispose()
         with psycopg.connect(_admin_conninfo(base), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _redis_url(db_number: int) -> str:
+    """``FABNET_TEST_REDIS_URL``'s server at database ``db_number``, flushed; fails the test when
+    the server cannot be reached."""
+    base = urlsplit(os.environ.get("FABNET_TEST_REDIS_URL", DEFAULT_REDIS_URL))
+    url = base._replace(path=f"/{db_number}").geturl()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.fail(
+            f"Redis at {url} is unreachable ({exc}); set FABNET_TEST_REDIS_URL or start it "
+            "(scripts/services.sh)",
+            pytrace=False,
+        )
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def _executable(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: run scripts/setup.sh", pytrace=False)
+    return path
+
+
+@pytest.fixture
+def redis_db() -> Callable[[int], str]:
+    """``redis_db(n)``: the URL of Redis database ``n``, reachable and flushed (else the test
+    fails)."""
+    return _redis_url
+
+
+@pytest.fixture(scope="session")
+def openscad_cli() -> str:
+    return _executable("openscad")
+
+
+@pytest.fixture(scope="session")
+def prusa_slicer_cli() -> str:
+    return _executable("prusa-slicer")
 
 
 @pytest.fixture(scope="session")

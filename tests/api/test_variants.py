@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 
 import pytest
@@ -16,7 +15,7 @@ from fabnet.storage.db import Database
 
 from .conftest import Parties
 
-pytestmark = pytest.mark.skipif(shutil.which("openscad") is None, reason="no OpenSCAD")
+pytestmark = pytest.mark.usefixtures("openscad_cli")
 
 
 @pytest.fixture
@@ -74,7 +73,7 @@ def test_bad_values_are_422_and_readers_cannot_create(
     assert denied.status_code == 403
 
 
-@pytest.mark.skipif(shutil.which("prusa-slicer") is None, reason="no PrusaSlicer")
+@pytest.mark.usefixtures("prusa_slicer_cli")
 def test_makebuy_endpoint(
     client: TestClient, parties: Parties, db: Database, api_settings: Settings
 ) -> None:

@@ -7,9 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-
-import pytest
-import redis
+from collections.abc import Callable
 
 from fabnet.jobs.housekeeping import HOUSEKEEPING_JOB
 from fabnet.jobs.queue import CeleryQueue
@@ -17,22 +15,11 @@ from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import JobRow, JobStatus
 
-REDIS_URL = os.environ.get("FABNET_TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/14")
 
-
-def _redis() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        if os.environ.get("FABNET_REQUIRE_REDIS") == "1":
-            pytest.fail(f"FABNET_REQUIRE_REDIS=1 but Redis at {REDIS_URL} is unreachable: {exc}")
-        pytest.skip(f"Redis at {REDIS_URL} is unreachable: {exc}")
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    return REDIS_URL
-
-
-def test_worker_command_runs_a_job_submitted_elsewhere(sqlite_db: Database) -> None:
-    url = _redis()
+def test_worker_command_runs_a_job_submitted_elsewhere(
+    sqlite_db: Database, redis_db: Callable[[int], str]
+) -> None:
+    url = redis_db(14)
     env = {**os.environ, "FABNET_DATABASE_URL": sqlite_db.url_text, "FABNET_REDIS_URL": url,
            "FABNET_JOB_BACKEND": "celery"}  # fmt: skip
     settings = Settings(job_backend="celery", redis_url=url, database_url=sqlite_db.url_text)

@@ -14,7 +14,7 @@ from fabnet.demo.designs import DESIGNS_DIR
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_demo_designs.py"
 
-pytestmark = pytest.mark.skipif(shutil.which("openscad") is None, reason="needs the OpenSCAD CLI")
+pytestmark = pytest.mark.usefixtures("openscad_cli")
 
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.shared_data import SHARED_DATA
+from tests.shared_data import SHARED_DATA, require_shared
 
 from fabnet.engine.planning.cflp import (
     read_capopt,
@@ -15,10 +15,8 @@ from fabnet.engine.planning.cflp import (
 from fabnet.engine.planning.solve import solve
 
 DATA = SHARED_DATA / "benchmarks" / "cflp"
-ORLIB = DATA / "orlib_cap"
+ORLIB = require_shared(DATA / "orlib_cap")
 SMALL = sorted((p.stem for p in ORLIB.glob("cap[0-9]*.txt")), key=lambda s: int(s[3:]))
-
-pytestmark = pytest.mark.skipif(not ORLIB.exists(), reason="benchmark data not present")
 
 
 def test_all_37_small_instances_are_listed() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from fabnet.storage.db import Database
 
 from .conftest import order_yaml
 
-pytestmark = pytest.mark.skipif(shutil.which("openscad") is None, reason="no OpenSCAD")
+pytestmark = pytest.mark.usefixtures("openscad_cli")
 
 
 @pytest.fixture

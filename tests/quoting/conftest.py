@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +15,7 @@ from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
 
-needs_slicer = pytest.mark.skipif(
-    shutil.which("prusa-slicer") is None, reason="PrusaSlicer is not installed"
-)
+needs_slicer = pytest.mark.usefixtures("prusa_slicer_cli")
 
 
 @pytest.fixture(scope="session")

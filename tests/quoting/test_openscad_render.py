@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from fabnet.errors import ExternalToolError, InputError
 from fabnet.quoting_tools.openscad import render_stl
 
-needs_openscad = pytest.mark.skipif(shutil.which("openscad") is None, reason="no OpenSCAD")
+needs_openscad = pytest.mark.usefixtures("openscad_cli")
 
 
 def _design(tmp_path: Path, body: str, extra: dict[str, str] | None = None) -> Path:

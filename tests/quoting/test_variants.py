@@ -26,7 +26,7 @@ from fabnet.storage.files import FileStore
 
 from .conftest import import_demo
 
-pytestmark = pytest.mark.skipif(shutil.which("openscad") is None, reason="no OpenSCAD")
+pytestmark = pytest.mark.usefixtures("openscad_cli")
 
 
 def test_parameters_and_parameter_sets_of_the_splint(sqlite_db: Database, store: FileStore) -> None:

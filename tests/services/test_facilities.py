@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.shared_data import SHARED_DATA
+from tests.shared_data import SHARED_DATA, require_shared
 
 from fabnet.errors import InputError, NotFoundError, UnknownTermError
 from fabnet.services.catalogue.facilities import (
@@ -80,8 +80,8 @@ def test_get_and_export(db: Database, data_dir: Path) -> None:
         get_facility(db, "no-such-facility")
 
 
-@pytest.mark.skipif(not SNAPSHOT.exists(), reason="shared fablabs snapshot not present")
 def test_fablabs_snapshot_imports_in_seconds(db: Database) -> None:
+    require_shared(SNAPSHOT)
     started = time.perf_counter()
     tally = import_facilities(db, [SNAPSHOT])
     elapsed = time.perf_counter() - started

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-from tests.shared_data import SHARED_DATA
+from tests.shared_data import SHARED_DATA, require_shared
 
 from fabnet.errors import ManifestError
 from fabnet.standards.okh import dump_design_okh_toml, load_design, parse_design
 
-CORPUS = SHARED_DATA / "designs" / "losh-list" / "manifest_files" / "imported_from_v1"
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="LOSH corpus not available")
+CORPUS = require_shared(
+    SHARED_DATA / "designs" / "losh-list" / "manifest_files" / "imported_from_v1"
+)
 
 
 def test_every_manifest_imports_or_is_refused_with_a_manifest_error() -> None:

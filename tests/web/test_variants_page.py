@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -23,7 +22,7 @@ from fabnet.web.assets import vendor_dir
 
 from .conftest import PASSWORD, WebParties, csrf_of, sign_in
 
-pytestmark = pytest.mark.skipif(shutil.which("openscad") is None, reason="no OpenSCAD")
+pytestmark = pytest.mark.usefixtures("openscad_cli")
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -127,7 +126,7 @@ def test_sliders_rerender_the_3d_preview_in_chromium(
         browser.close()
 
 
-@pytest.mark.skipif(shutil.which("prusa-slicer") is None, reason="no PrusaSlicer")
+@pytest.mark.usefixtures("prusa_slicer_cli")
 def test_makebuy_page(
     web: TestClient, web_parties: WebParties, db: Database, web_settings: Settings
 ) -> None:
