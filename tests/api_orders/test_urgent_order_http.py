@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from fabnet.api.app import create_app
@@ -24,21 +25,17 @@ pytestmark = pytest.mark.slow
 INTERNAL = re.compile(r"candidates\[|min_lot|assembly_candidates")
 
 
+ORDER = Path(__file__).parents[2] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
+
+
 def _order() -> dict[str, object]:
-    return {
-        "name": "Urgent face shields",
-        "order_date": "2027-01-04",
-        "products": [{"key": "face-shield", "design": "4a88c3ec-91a5-5994-a920-80bf446fd85b"}],
-        "delivery_points": [
-            {"id": "knh", "name": "Kenyatta National Hospital", "place": "Nairobi, KE",
-             "due_days": 21, "demand": {"face-shield": 500}},
-            {"id": "kisumu", "name": "Kisumu clinic", "place": "Kisumu, KE",
-             "due_days": 21, "demand": {"face-shield": 300}},
-        ],
-        "options": {"time_limit_s": 20},
-        "terms": {"delivery": {"rule": "DAP", "named_place": "Nairobi, KE",
-                               "transport_mode": "road"}},
-    }  # fmt: skip
+    """The shipped order file as the API's order body, with the delivery terms a buyer sets."""
+    body: dict[str, object] = yaml.safe_load(ORDER.read_text(encoding="utf-8"))
+    body["order_date"] = str(body["order_date"])
+    body["terms"] = {
+        "delivery": {"rule": "DAP", "named_place": "Nairobi, KE", "transport_mode": "road"}
+    }
+    return body
 
 
 def test_the_urgent_face_shield_order_plans_through_the_api(tmp_path: Path) -> None:

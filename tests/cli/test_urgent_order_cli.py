@@ -18,18 +18,7 @@ pytestmark = pytest.mark.slow
 
 INTERNAL = re.compile(r"candidates\[|min_lot|assembly_candidates|delivery_points\[\d+\]\.demand")
 
-ORDER = {
-    "name": "Urgent face shields",
-    "order_date": "2027-01-04",
-    "products": [{"key": "face-shield", "design": "4a88c3ec-91a5-5994-a920-80bf446fd85b"}],
-    "delivery_points": [
-        {"id": "knh", "name": "Kenyatta National Hospital", "place": "Nairobi, KE",
-         "due_days": 21, "demand": {"face-shield": 500}},
-        {"id": "kisumu", "name": "Kisumu clinic", "place": "Kisumu, KE",
-         "due_days": 21, "demand": {"face-shield": 300}},
-    ],
-    "options": {"time_limit_s": 20},
-}  # fmt: skip
+ORDER = Path(__file__).parents[2] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
 
 
 def test_the_urgent_face_shield_order_plans_from_the_command_line(
@@ -43,9 +32,7 @@ def test_the_urgent_face_shield_order_plans_from_the_command_line(
         runner = CliRunner()
         made = runner.invoke(app, ["demo", "--no-story", "--database-url", url])
         assert made.exit_code == 0, made.output
-        order = tmp_path / "urgent.json"
-        order.write_text(json.dumps(ORDER), encoding="utf-8")
-        result = runner.invoke(app, ["plan", str(order), "--json"])
+        result = runner.invoke(app, ["plan", str(ORDER), "--json"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output

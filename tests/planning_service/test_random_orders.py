@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -157,38 +158,23 @@ def test_every_random_order_gets_a_plan_or_a_diagnosis(
     check()
 
 
+URGENT_ORDER = (
+    Path(__file__).parents[2] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
+)
+
+
 def test_the_urgent_face_shield_order_plans(
     demo_db: tuple[Database, list[str]], tmp_path: Path
 ) -> None:
     """800 face shields for Kenyatta (Nairobi) and a Kisumu clinic in 21 and 28 days."""
     db, _ = demo_db
     for days in (21, 28):
-        spec = parse_order(
-            {
-                "name": "Urgent face shields",
-                "order_date": ORDER_DATE.isoformat(),
-                "products": [
-                    {"key": "face-shield", "design": "4a88c3ec-91a5-5994-a920-80bf446fd85b"}
-                ],
-                "delivery_points": [
-                    {
-                        "id": "knh",
-                        "name": "Kenyatta National Hospital",
-                        "place": "Nairobi, KE",
-                        "due_days": days,
-                        "demand": {"face-shield": 500},
-                    },
-                    {
-                        "id": "kisumu",
-                        "name": "Kisumu clinic",
-                        "place": "Kisumu, KE",
-                        "due_days": days,
-                        "demand": {"face-shield": 300},
-                    },
-                ],
-            },
-            source="urgent order",
-        )
+        data = yaml.safe_load(URGENT_ORDER.read_text(encoding="utf-8"))
+        data["order_date"] = ORDER_DATE.isoformat()
+        data.pop("options")
+        for point in data["delivery_points"]:
+            point["due_days"] = days
+        spec = parse_order(data, source="urgent order")
         record = plan_order(db, spec, today=ORDER_DATE)
         assert record.lots, record.result_json.get("diagnosis")
         shipped = sum(lot.quantity for lot in record.lots if lot.kind == "assembly")
@@ -199,8 +185,6 @@ def test_the_documented_local_share_example_plans(demo_db: tuple[Database, list[
     """docs/orders.md's ``local_share: {countries: [KE, UG, TZ], min_share: 0.4}`` on the East
     Africa order: local candidates are kept through pruning, so the rule can be met (it used to
     be infeasible: they were pruned as "not among the 24 lowest landed-cost candidates")."""
-    import yaml
-
     db, _ = demo_db
     data = yaml.safe_load(
         (Path(__file__).parents[2] / "src/fabnet/data/orders/east-africa.yaml").read_text("utf-8")
