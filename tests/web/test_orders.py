@@ -34,3 +34,14 @@ def test_own_order_is_shown_and_another_orgs_order_is_a_404_page(
     assert foreign.status_code == 404
     assert foreign.headers["content-type"].startswith("text/html")
     assert order.name not in foreign.text
+
+
+def test_pages_show_money_with_each_currencys_decimals() -> None:
+    """The ``money`` filter the order page prices lots with: 476 minor units of EUR are 4.76 EUR,
+    of JPY (no decimals) 476 JPY, of KWD (three) 0.476 KWD, never minor / 100."""
+    from fabnet.web.render import templates
+
+    shown = templates.env.from_string(
+        "{{ 476|money('EUR') }} | {{ 476|money('JPY') }} | {{ 476|money('KWD') }}"
+    ).render()
+    assert shown == "4.76 EUR | 476 JPY | 0.476 KWD"

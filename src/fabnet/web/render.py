@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from fabnet.domain.identity import OrgKind
+from fabnet.domain.orders.currency import format_minor
 from fabnet.web import sessions
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -27,6 +28,8 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+#: ``{{ amount_minor|money(currency) }}``: minor units with the currency's own decimals.
+templates.env.filters["money"] = format_minor
 
 IMPORT_MAP = json.dumps(
     {

@@ -34,10 +34,8 @@ def quote_page(
     count = 1
     try:
         count = int(quantity)
-        if count < 1:
-            raise ValueError
     except ValueError:
-        errors["quantity"] = "The quantity must be a whole number of at least 1."
+        errors["quantity"] = "The quantity must be a whole number, e.g. 100."
     if design.strip() and not errors:
         field = "design"
         try:
