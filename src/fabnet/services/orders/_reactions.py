@@ -81,20 +81,18 @@ def react_to_lot(
     ``submit_for_inspection`` opens the inspection task, ``confirm_delivery`` that empties the
     escrow records the payment, the last rejected prototype terminates the lot; then the order
     completes when its last lot closes. True when the open quantity must be re-planned."""
-    at = now
     replan = False
     if act is LotAction.ACCEPT:
         draft_contracts(session, order, list(parties), lot,
-                        manufacturer_signer=signer, actor=who, now=at)  # fmt: skip
+                        manufacturer_signer=signer, actor=who, now=now)  # fmt: skip
     elif act is LotAction.ACCEPT_COUNTER_OFFER:
-        signer_ = counter_by
         draft_contracts(session, order, list(parties), lot,
-                        manufacturer_signer=signer_ or _any_user(session, lot), actor=who,
-                        now=at)  # fmt: skip
+                        manufacturer_signer=counter_by or _any_user(session, lot), actor=who,
+                        now=now)  # fmt: skip
     elif act is LotAction.SUBMIT_FOR_INSPECTION:
-        open_inspection(session, order, lot, actor=who, now=at)
+        open_inspection(session, order, lot, actor=who, now=now)
     elif act is LotAction.CONFIRM_DELIVERY:
-        record_payment_if_settled(session, db, order, parties, lot, now=at)
+        record_payment_if_settled(session, db, order, parties, lot, now=now)
     elif (
         act is LotAction.REJECT_PROTOTYPE
         and not _attempts_left(order, lot)
@@ -103,10 +101,10 @@ def react_to_lot(
         apply_lot_transition(
                 session, db, order, parties, lot, LotAction.TERMINATE, who,
                 reason=f"prototype rejected {lot.prototype_rejections} times: {reason}",
-                now=at,
+                now=now,
             )  # fmt: skip
         replan = True
-    complete_order_if_done(session, db, order, parties, now=at)
+    complete_order_if_done(session, db, order, parties, now=now)
     return replan
 
 
