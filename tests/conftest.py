@@ -242,6 +242,6 @@ def _fresh_matching_index() -> Iterator[None]:
 def _stop_job_queues() -> Iterator[None]:
     """Job queues built for a test's database stop with the test, before it is dropped."""
     yield
-    from fabnet.jobs.queue import stop_all_queues
+    from fabnet.outbox.queue import stop_all_queues
 
     stop_all_queues()

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from fabnet.api.app import create_app
 from fabnet.domain.identity import OrgKind, Scope
+from fabnet.server import create_app
 from fabnet.services.identity import accounts as identity
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
@@ -41,7 +41,7 @@ def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture
 def client(db: Database, api_settings: Settings) -> Iterator[TestClient]:
-    app = create_app(api_settings, db=db, run_jobs=False)
+    app = create_app(api_settings, db=db, run_jobs=False, web=False)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

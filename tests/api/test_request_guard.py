@@ -14,7 +14,7 @@ import anyio
 import pytest
 from fastapi import FastAPI
 
-from fabnet.api.app import create_app
+from fabnet.server import create_app
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 
@@ -89,7 +89,7 @@ def call(
 
 @pytest.fixture
 def app(db: Database, api_settings: Settings) -> FastAPI:
-    return create_app(api_settings, db=db, run_jobs=False)
+    return create_app(api_settings, db=db, run_jobs=False, web=False)
 
 
 GIB = 1024**3

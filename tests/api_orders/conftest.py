@@ -17,7 +17,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from fabnet.api.app import create_app
 from fabnet.domain.common import Dimensions, Location
 from fabnet.domain.design import Design, Part
 from fabnet.domain.facility import (
@@ -30,6 +29,7 @@ from fabnet.domain.facility import (
     RateCard,
 )
 from fabnet.domain.identity import OrgKind, Principal, Scope
+from fabnet.server import create_app
 from fabnet.services.identity import accounts as identity
 from fabnet.services.orders import LotView, OrderTerms, orders
 from fabnet.settings import Settings
@@ -221,7 +221,7 @@ def world(db: Database, api_settings: Settings) -> Iterator[World]:
         _member(db, api_settings, f"Maker {i}", OrgKind.MANUFACTURER, sites)
         for i, sites in enumerate(MAKER_SITES)
     ]
-    app = create_app(api_settings, db=db, run_jobs=False)
+    app = create_app(api_settings, db=db, run_jobs=False, web=False)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield World(
             db=db,

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from fabnet.api.app import create_app
+from fabnet.server import create_app
 from fabnet.services.orders import contracts, lots
 from fabnet.services.orders.audit import verify_audit_chain
 
@@ -25,7 +25,7 @@ CLIENTS = 50
 @pytest.fixture
 def server_url(world: World) -> Iterator[str]:
     """The API served by uvicorn on 127.0.0.1 (a free port) over the world's database."""
-    app = create_app(world.settings, db=world.db, run_jobs=False)
+    app = create_app(world.settings, db=world.db, run_jobs=False, web=False)
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from fabnet.api.app import create_app
 from fabnet.domain.identity import OrgKind, Scope
+from fabnet.server import create_app
 from fabnet.services.demo.demo import create_demo
 from fabnet.services.identity import accounts as identity
 from fabnet.settings import Settings
@@ -49,7 +49,7 @@ def test_the_urgent_face_shield_order_plans_through_the_api(tmp_path: Path) -> N
                                     settings=settings)  # fmt: skip
         token = identity.create_token(db, user.id, [Scope.WRITE], actor=None).raw
         headers = {"Authorization": f"Bearer {token}"}
-        app = create_app(settings, db=db, run_jobs=False)
+        app = create_app(settings, db=db, run_jobs=False, web=False)
         with TestClient(app, raise_server_exceptions=False) as client:
             created = client.post("/v1/orders", json=_order(), headers=headers)
             assert created.status_code == 201, created.text

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from fabnet.jobs.housekeeping import HOUSEKEEPING_JOB
-from fabnet.jobs.queue import CeleryQueue
+from fabnet.outbox.queue import CeleryQueue
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import JobRow, JobStatus

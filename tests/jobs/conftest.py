@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from fabnet.jobs.queue import InProcessQueue, install_queue
+from fabnet.outbox.queue import InProcessQueue, install_queue
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from fabnet.domain.identity import OrgKind
-from fabnet.jobs import celery_app
-from fabnet.jobs.queue import CeleryQueue, install_queue
 from fabnet.jobs.webhooks import SIGNATURE_HEADER, verify_signature
+from fabnet.outbox import celery_app
+from fabnet.outbox.queue import CeleryQueue, install_queue
 from fabnet.services.identity import accounts as identity
 from fabnet.services.platform import webhooks
 from fabnet.settings import Settings, get_settings

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import update
 
-from fabnet.jobs.queue import InProcessQueue, install_queue
-from fabnet.jobs.registry import JobContext, job_handler
-from fabnet.jobs.retry import backoff_seconds
+from fabnet.outbox.queue import InProcessQueue, install_queue
+from fabnet.outbox.registry import JobContext, job_handler
+from fabnet.outbox.retry import backoff_seconds
 from fabnet.settings import Settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database

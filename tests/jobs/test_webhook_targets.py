@@ -9,7 +9,7 @@ import pytest
 from fabnet.domain.identity import OrgKind
 from fabnet.errors import InputError
 from fabnet.jobs import webhooks as delivery
-from fabnet.jobs.queue import InProcessQueue
+from fabnet.outbox.queue import InProcessQueue
 from fabnet.services.identity import accounts as identity
 from fabnet.services.platform import webhooks
 from fabnet.services.platform.webhooks import private_target, resolve_target

@@ -11,13 +11,13 @@ import standardwebhooks.webhooks
 from sqlalchemy import select
 
 from fabnet.domain.identity import OrgKind
-from fabnet.jobs.queue import InProcessQueue
 from fabnet.jobs.webhooks import (
     SIGNATURE_HEADER,
     signature_header,
     standard_headers,
     verify_signature,
 )
+from fabnet.outbox.queue import InProcessQueue
 from fabnet.services.identity import accounts as identity
 from fabnet.services.platform import webhooks
 from fabnet.settings import Settings
@@ -128,7 +128,7 @@ def test_only_matching_subscriptions_of_the_addressed_organisations_get_events(
         db, other.id, "https://example.org/b", ["*"], actor=None, settings=fast_settings
     )
     # No runner is started here: the deliveries are recorded, not sent.
-    from fabnet.jobs.queue import InProcessQueue, install_queue
+    from fabnet.outbox.queue import InProcessQueue, install_queue
 
     idle = InProcessQueue(db, fast_settings)
     previous = install_queue(idle)

@@ -110,7 +110,7 @@ def test_housekeeping_emails_pending_notifications_when_smtp_is_set(
     world: World, smtp_server: tuple[_Sink, int]
 ) -> None:
     from fabnet.jobs.housekeeping import housekeeping
-    from fabnet.jobs.registry import JobContext
+    from fabnet.outbox.registry import JobContext
 
     db = world.db
     sink, port = smtp_server

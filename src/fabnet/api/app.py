@@ -1,4 +1,4 @@
-"""The FastAPI application: ``create_app(settings) -> FastAPI``.
+"""The FastAPI application of the API alone: ``create_app(settings, db=..., lifespan=...)``.
 
 OpenAPI 3.1 at ``/openapi.json`` and Swagger UI at ``/docs`` (assets served locally; ReDoc
 is turned off, since FastAPI's ReDoc page loads its script from a CDN). Every error is RFC 9457
@@ -10,12 +10,11 @@ Routers live in :mod:`fabnet.api.routes`; add one to :data:`ROUTERS`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.types import Lifespan
 
 from fabnet.api.docs_ui import install_docs
 from fabnet.api.guard import RequestGuard
@@ -42,11 +41,8 @@ from fabnet.api.routes import (
     variants,
     webhooks,
 )
-from fabnet.jobs.housekeeping import ensure_housekeeping
-from fabnet.jobs.queue import create_queue, install_queue
-from fabnet.services.platform.database import open_database
 from fabnet.services.platform.health import fabnet_version
-from fabnet.settings import Settings, get_settings
+from fabnet.settings import Settings
 from fabnet.storage.db import Database
 
 ROUTERS: list[APIRouter] = [
@@ -73,33 +69,17 @@ ROUTERS: list[APIRouter] = [
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: Settings,
     *,
-    db: Database | None = None,
-    run_jobs: bool = True,
+    db: Database,
+    lifespan: Lifespan[FastAPI] | None = None,
 ) -> FastAPI:
-    """The fabnet API over ``db`` (default: the database of ``settings``).
+    """The fabnet API over ``db``: its routes, problem responses, docs and middleware.
 
-    While the app runs (its lifespan), the job queue of ``settings.job_backend`` is installed as
-    the process-wide queue; with the in-process backend and ``run_jobs`` its runner threads run.
+    The composition root (:func:`fabnet.server.create_app`) passes the ``lifespan`` that runs the
+    job queue and housekeeping, and adds the web interface; this builds the API alone.
     """
-    settings = settings or get_settings()
-    database = db or open_database(settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        queue = create_queue(database, settings)
-        previous = install_queue(queue)
-        if run_jobs:
-            queue.start()
-            ensure_housekeeping(database)
-        try:
-            yield
-        finally:
-            queue.stop()
-            install_queue(previous)
-            if db is None:
-                database.dispose()
+    database = db
 
     app = FastAPI(
         title="fabnet",

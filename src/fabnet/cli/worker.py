@@ -33,7 +33,7 @@ def worker(
         )
     if pool not in POOLS:
         raise InputError(f"unknown pool {pool!r}", field="--pool", hint=f"use {', '.join(POOLS)}")
-    from fabnet.jobs import celery_app  # Celery loads only for this command
+    from fabnet.outbox import celery_app  # Celery loads only for this command
     from fabnet.settings import get_settings
 
     celery_app.configure(get_settings())

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from fabnet.errors import ExternalToolError
-from fabnet.jobs.queue import submit
-from fabnet.jobs.registry import JobContext, job_handler
+from fabnet.outbox.queue import submit
+from fabnet.outbox.registry import JobContext, job_handler
 from fabnet.services.orders.lots import close_settled, expire_invitations
 from fabnet.services.platform.idempotency import purge_expired
 from fabnet.services.platform.notifications import send_pending_emails

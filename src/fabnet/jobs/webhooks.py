@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from fabnet.jobs.registry import JobContext, job_handler
+from fabnet.outbox.registry import JobContext, job_handler
 from fabnet.services.platform.webhooks import (
     DELIVER_JOB,
     Resolver,

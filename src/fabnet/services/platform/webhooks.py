@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import Principal, Scope
 from fabnet.errors import InputError, NotFoundError
-from fabnet.jobs.queue import submit
+from fabnet.outbox.queue import submit
 from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
 from fabnet.services.platform.secrets_box import seal, unseal
 from fabnet.settings import Settings, get_settings

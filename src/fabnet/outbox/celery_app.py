@@ -1,6 +1,6 @@
 """The Celery app of fabnet: one task, ``fabnet.run_job``, that runs a recorded job by id.
 
-Start a worker with ``celery -A fabnet.jobs.celery_app worker`` and ``FABNET_JOB_BACKEND=celery``.
+Start a worker with ``celery -A fabnet.outbox.celery_app worker`` and ``FABNET_JOB_BACKEND=celery``.
 The worker reads ``FABNET_*`` settings (database and Redis URLs) like every other process.
 """
 
@@ -12,7 +12,7 @@ from datetime import datetime
 
 from celery import Celery
 
-from fabnet.jobs.execution import run_attempt
+from fabnet.outbox.execution import run_attempt
 from fabnet.settings import Settings, get_settings
 from fabnet.storage import jobs as job_store
 from fabnet.storage.base import utc_now

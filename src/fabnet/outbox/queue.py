@@ -10,7 +10,7 @@ runner chosen by ``settings.job_backend``:
     (and running jobs whose lease expired).
 ``celery``
     The job id is sent to the Celery task ``fabnet.run_job`` through Redis (``settings.redis_url``);
-    a worker (``celery -A fabnet.jobs.celery_app worker``) runs the same handler and re-sends the
+    a worker (``celery -A fabnet.outbox.celery_app worker``) runs the same handler and re-sends the
     id with an ETA for a retry.
 """
 
@@ -29,8 +29,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from fabnet.errors import ConfigurationError
-from fabnet.jobs.execution import run_attempt
-from fabnet.jobs.registry import get_spec
+from fabnet.outbox.execution import run_attempt
+from fabnet.outbox.registry import get_spec
 from fabnet.settings import Settings, get_settings
 from fabnet.storage import jobs as job_store
 from fabnet.storage.base import utc_now
@@ -197,13 +197,13 @@ class CeleryQueue(JobQueue):
 
     def __init__(self, db: Database, settings: Settings) -> None:
         super().__init__(db, settings)
-        from fabnet.jobs import celery_app  # celery is imported only with the celery backend  # noqa: PLC0415
+        from fabnet.outbox import celery_app  # celery is imported only with the celery backend  # noqa: PLC0415
 
         celery_app.configure(settings)
         celery_app.set_context_provider(_installed_celery_context)
 
     def dispatch(self, job_id: str, run_at: datetime) -> None:
-        from fabnet.jobs.celery_app import send_job  # noqa: PLC0415 (celery only with its backend)
+        from fabnet.outbox.celery_app import send_job  # noqa: PLC0415 (celery only with its backend)
 
         send_job(job_id, run_at)
 

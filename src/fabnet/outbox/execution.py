@@ -7,8 +7,8 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fabnet.jobs.registry import JobContext, get_spec
-from fabnet.jobs.retry import backoff_seconds
+from fabnet.outbox.registry import JobContext, get_spec
+from fabnet.outbox.retry import backoff_seconds
 from fabnet.settings import Settings
 from fabnet.storage import jobs as job_store
 from fabnet.storage.base import utc_now
