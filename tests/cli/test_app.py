@@ -29,7 +29,7 @@ def test_embedded_sqlite_is_created_and_migrated_on_first_use(
 ) -> None:
     result = runner.invoke(app, ["designs", "list", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"items": [], "next_after": None}
+    assert json.loads(result.stdout) == {"items": [], "next_cursor": None}
     assert (embedded_env / "fabnet.db").exists()
     assert f"created a new database at {embedded_env / 'fabnet.db'}" in result.stderr
     again = runner.invoke(app, ["designs", "list", "--json"])

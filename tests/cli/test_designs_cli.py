@@ -26,7 +26,7 @@ def test_import_list_show_export(runner: CliRunner, cli_env: Database, data_dir:
     listed = runner.invoke(app, ["designs", "list", "--json"])
     assert listed.exit_code == 0
     page = json.loads(listed.stdout)
-    assert [d["id"] for d in page["items"]] == [design_id] and page["next_after"] is None
+    assert [d["id"] for d in page["items"]] == [design_id] and page["next_cursor"] is None
     shown = runner.invoke(app, ["designs", "show", design_id[:6], "--json"])
     assert shown.exit_code == 0
     assert json.loads(shown.stdout)["name"] == "Three-Leg Stool"

@@ -117,9 +117,9 @@ def test_pages_follow_the_cursor(db: Database) -> None:
         for i in range(5):
             repo.add_or_replace(Design(id=f"d{i}", name=f"Design {i}"))
     first = list_designs(db, limit=3)
-    second = list_designs(db, limit=3, after_id=first.next_after)
-    assert [d.id for d in first.items] == ["d0", "d1", "d2"] and first.next_after == "d2"
-    assert [d.id for d in second.items] == ["d3", "d4"] and second.next_after is None
+    second = list_designs(db, limit=3, cursor=first.next_cursor)
+    assert [d.id for d in first.items] == ["d0", "d1", "d2"] and first.next_cursor is not None
+    assert [d.id for d in second.items] == ["d3", "d4"] and second.next_cursor is None
     with pytest.raises(InputError, match="limit"):
         list_designs(db, limit=0)
 

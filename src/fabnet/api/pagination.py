@@ -1,20 +1,17 @@
-"""Cursor pagination parameters and the page shape of every listing endpoint."""
+"""Cursor pagination parameters of every listing endpoint (the page itself is
+:class:`fabnet.services.platform.pagination.Page`, the one shape of every listing)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from fabnet.services.platform.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
-    decode_cursor,
-    encode_cursor,
 )
-
-T = TypeVar("T")
 
 
 class PageParams(BaseModel):
@@ -35,19 +32,3 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
-
-
-class PageOut(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = Field(
-        default=None, description="Opaque; pass as ?cursor= for the next page. null: last page"
-    )
-
-
-def id_cursor(after_id: str | None) -> str | None:
-    """Wrap an ``after_id`` keyset (designs, facilities) in the opaque cursor format."""
-    return None if after_id is None else encode_cursor([after_id])
-
-
-def after_id(cursor: str | None) -> str | None:
-    return None if cursor is None else decode_cursor(cursor, 1)[0]

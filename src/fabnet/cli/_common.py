@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -148,6 +148,31 @@ def emit_json(value: Any) -> None:
     """Write ``value`` as JSON on stdout (plain text: no colours, no wrapping)."""
     sys.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+LIMIT_OPTION_HELP = "Items per page (1-200)."
+CURSOR_OPTION_HELP = "Continue with the next_cursor of the previous page."
+
+
+def cursor_option() -> Any:
+    """``--cursor``: every paged list continues the same way."""
+    return typer.Option(None, "--cursor", help=CURSOR_OPTION_HELP)
+
+
+def limit_option(default: int = 50) -> Any:
+    """``--limit``: every paged list takes 1-200 items per page, like the API."""
+    return typer.Option(default, "--limit", min=1, max=200, help=LIMIT_OPTION_HELP)
+
+
+def emit_page(items: Sequence[Any], next_cursor: str | None) -> None:
+    """A page as ``--json`` output: ``{"items": [...], "next_cursor": ...}``, the API's shape."""
+    emit_json({"items": list(items), "next_cursor": next_cursor})
+
+
+def print_more(next_cursor: str | None, command: str) -> None:
+    """Tell how to get the next page of a table."""
+    if next_cursor:
+        console.print(f"more: {command} --cursor {next_cursor}")
 
 
 def open_db() -> Database:

@@ -12,10 +12,14 @@ from fabnet.cli._common import (
     JSON_OPTION,
     check_output_path,
     console,
+    cursor_option,
     emit_json,
+    emit_page,
+    limit_option,
     new_app,
     open_db,
     path_argument,
+    print_more,
     write_output,
 )
 from fabnet.cli._tally import progress_bar, report
@@ -55,18 +59,18 @@ def import_(
 
 @app.command("list")
 def list_(
-    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Designs per page."),
-    after: str | None = typer.Option(None, "--after", help="Continue after this id."),
+    limit: int = limit_option(),
+    cursor: str | None = cursor_option(),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """List designs by id."""
     db = open_db()
     try:
-        page = list_designs(db, limit=limit, after_id=after)
+        page = list_designs(db, limit=limit, cursor=cursor)
     finally:
         db.dispose()
     if json_output:
-        emit_json({"items": [_summary(d) for d in page.items], "next_after": page.next_after})
+        emit_page([_summary(d) for d in page.items], page.next_cursor)
         return
     table = Table(show_header=True)
     table.add_column("id", no_wrap=True, min_width=36)
@@ -84,8 +88,7 @@ def list_(
     console.print(table)
     if not page.items:
         console.print("no designs yet; run `fabnet designs import PATH`")
-    if page.next_after:
-        console.print(f"more: fabnet designs list --after {page.next_after}")
+    print_more(page.next_cursor, "fabnet designs list")
 
 
 @app.command("show")

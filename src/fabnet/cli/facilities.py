@@ -12,10 +12,14 @@ from fabnet.cli._common import (
     JSON_OPTION,
     check_output_path,
     console,
+    cursor_option,
     emit_json,
+    emit_page,
+    limit_option,
     new_app,
     open_db,
     path_argument,
+    print_more,
     write_output,
 )
 from fabnet.cli._tally import progress_bar, report
@@ -59,20 +63,20 @@ def list_(
     country: str | None = typer.Option(None, "--country", help="ISO country code, e.g. BE."),
     process: str | None = typer.Option(None, "--process", help="A process term, e.g. fdm."),
     status: str | None = typer.Option(None, "--status", help="Active, Planned, Closed, ..."),
-    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Facilities per page."),
-    after: str | None = typer.Option(None, "--after", help="Continue after this id."),
+    limit: int = limit_option(),
+    cursor: str | None = cursor_option(),
     json_output: bool = JSON_OPTION,
 ) -> None:
     """List facilities by id, filtered by country, process or status."""
     db = open_db()
     try:
         page = list_facilities(
-            db, country=country, process=process, status=status, limit=limit, after_id=after
+            db, country=country, process=process, status=status, limit=limit, cursor=cursor
         )
     finally:
         db.dispose()
     if json_output:
-        emit_json({"items": [_summary(f) for f in page.items], "next_after": page.next_after})
+        emit_page([_summary(f) for f in page.items], page.next_cursor)
         return
     table = Table(show_header=True)
     table.add_column("id", no_wrap=True, min_width=36)
@@ -91,8 +95,7 @@ def list_(
     console.print(table)
     if not page.items:
         console.print("no facilities match")
-    if page.next_after:
-        console.print(f"more: fabnet facilities list --after {page.next_after} (same filters)")
+    print_more(page.next_cursor, "fabnet facilities list (same filters)")
 
 
 @app.command("show")

@@ -12,7 +12,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, new_app, open_db
+from fabnet.cli._common import (
+    JSON_OPTION,
+    console,
+    cursor_option,
+    emit_json,
+    emit_page,
+    err_console,
+    limit_option,
+    new_app,
+    open_db,
+    print_more,
+)
 from fabnet.domain.identity import OrgKind, parse_scopes
 from fabnet.errors import InputError
 from fabnet.services.identity import accounts as identity
@@ -43,23 +54,27 @@ def orgs_create(
 @orgs_app.command("list")
 def orgs_list(
     kind: str | None = typer.Option(None, "--kind", help=f"Only this kind: {_KINDS}"),
-    limit: int = typer.Option(200, "--limit", min=1, max=200),
+    limit: int = limit_option(200),
+    cursor: str | None = cursor_option(),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List organisations, oldest first."""
+    """List organisations, oldest first, a page at a time."""
     org_kind = OrgKind(kind) if kind in {k.value for k in OrgKind} else None
     if kind is not None and org_kind is None:
         raise InputError(
             f"unknown organisation kind {kind!r}", field="--kind", hint=f"use {_KINDS}"
         )
-    page = identity.list_organisations(open_db(), actor=None, limit=limit, kind=org_kind)
+    page = identity.list_organisations(
+        open_db(), actor=None, limit=limit, cursor=cursor, kind=org_kind
+    )
     if as_json:
-        emit_json(page.items)
+        emit_page(page.items, page.next_cursor)
         return
     table = Table("id", "name", "kind", "facilities")
     for org in page.items:
         table.add_row(org.id, escape(org.name), org.kind.value, ", ".join(org.facility_ids))
     console.print(table)
+    print_more(page.next_cursor, "fabnet orgs list")
 
 
 @users_app.command("create")
@@ -96,18 +111,20 @@ def users_create(
 @users_app.command("list")
 def users_list(
     org: str | None = typer.Option(None, "--org", help="Only this organisation"),
-    limit: int = typer.Option(200, "--limit", min=1, max=200),
+    limit: int = limit_option(200),
+    cursor: str | None = cursor_option(),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List users, oldest first."""
-    page = identity.list_users(open_db(), actor=None, org_id=org, limit=limit)
+    """List users, oldest first, a page at a time."""
+    page = identity.list_users(open_db(), actor=None, org_id=org, limit=limit, cursor=cursor)
     if as_json:
-        emit_json(page.items)
+        emit_page(page.items, page.next_cursor)
         return
     table = Table("id", "email", "name", "organisation")
     for user in page.items:
         table.add_row(user.id, escape(user.email), escape(user.display_name), user.org_id)
     console.print(table)
+    print_more(page.next_cursor, "fabnet users list")
 
 
 @tokens_app.command("create")
@@ -142,12 +159,14 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(
     user: str | None = typer.Option(None, "--user", help="Only this user's tokens"),
+    limit: int = limit_option(200),
+    cursor: str | None = cursor_option(),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List tokens (never their secrets)."""
-    page = identity.list_tokens(open_db(), actor=None, user_id=user, limit=200)
+    """List tokens (never their secrets), a page at a time."""
+    page = identity.list_tokens(open_db(), actor=None, user_id=user, limit=limit, cursor=cursor)
     if as_json:
-        emit_json(page.items)
+        emit_page(page.items, page.next_cursor)
         return
     table = Table("id", "user", "scopes", "expires", "last used", "revoked")
     for token in page.items:
@@ -160,6 +179,7 @@ def tokens_list(
             token.revoked_at.isoformat() if token.revoked_at else "-",
         )
     console.print(table)
+    print_more(page.next_cursor, "fabnet tokens list")
 
 
 @tokens_app.command("revoke")

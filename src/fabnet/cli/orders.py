@@ -11,7 +11,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user, optional_actor
-from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
+from fabnet.cli._common import (
+    JSON_OPTION,
+    console,
+    cursor_option,
+    emit_json,
+    emit_page,
+    limit_option,
+    new_app,
+    open_db,
+    print_more,
+)
 from fabnet.domain.orders.currency import format_minor
 from fabnet.errors import InputError
 from fabnet.services.orders import OrderTerms
@@ -25,21 +35,20 @@ app = new_app("Orders across many manufacturers: orders, lots, money.")
 
 @app.command("list")
 def orders_list(
-    limit: int = typer.Option(50, "--limit", min=1, max=200),
-    cursor: str | None = typer.Option(None, "--cursor", help="Continue from a previous page."),
+    limit: int = limit_option(),
+    cursor: str | None = cursor_option(),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Every order, oldest first, a page at a time."""
     page = list_orders(open_db(), None, limit=limit, cursor=cursor)
     if as_json:
-        emit_json({"items": page.items, "next_cursor": page.next_cursor})
+        emit_page(page.items, page.next_cursor)
         return
     table = Table("id", "name", "state", "mode", "quantity")
     for o in page.items:
         table.add_row(o.id, escape(o.name), o.state.value, o.mode.value, str(o.quantity))
     console.print(table)
-    if page.next_cursor:
-        console.print(f"more: fabnet orders list --cursor {page.next_cursor}")
+    print_more(page.next_cursor, "fabnet orders list")
 
 
 @app.command("show")

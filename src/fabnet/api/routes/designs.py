@@ -8,19 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, File, UploadFile
 
 from fabnet.api.deps import DbDep, Reader, SettingsDep, Writer
-from fabnet.api.pagination import PageDep, PageOut, after_id, id_cursor
+from fabnet.api.pagination import PageDep
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.imports import ImportOut, tally_out, uploaded_file
 from fabnet.domain.design import Design
 from fabnet.services.catalogue import designs
+from fabnet.services.platform.pagination import Page
 
 router = APIRouter(prefix="/v1/designs", tags=["designs"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=PageOut[Design])
-def list_designs(db: DbDep, principal: Reader, page: PageDep) -> PageOut[Design]:
-    result = designs.list_designs(db, limit=page.limit, after_id=after_id(page.cursor))
-    return PageOut[Design](items=result.items, next_cursor=id_cursor(result.next_after))
+@router.get("", response_model=Page[Design])
+def list_designs(db: DbDep, principal: Reader, page: PageDep) -> Page[Design]:
+    return designs.list_designs(db, limit=page.limit, cursor=page.cursor)
 
 
 @router.get("/{design_id}", response_model=Design)

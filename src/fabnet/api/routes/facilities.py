@@ -7,16 +7,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 
 from fabnet.api.deps import DbDep, Reader, SettingsDep, Writer
-from fabnet.api.pagination import PageDep, PageOut, after_id, id_cursor
+from fabnet.api.pagination import PageDep
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.imports import ImportOut, tally_out, uploaded_file
 from fabnet.domain.facility import Facility
 from fabnet.services.catalogue import facilities
+from fabnet.services.platform.pagination import Page
 
 router = APIRouter(prefix="/v1/facilities", tags=["facilities"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=PageOut[Facility])
+@router.get("", response_model=Page[Facility])
 def list_facilities(
     db: DbDep,
     principal: Reader,
@@ -24,17 +25,16 @@ def list_facilities(
     country: str | None = None,
     process: str | None = None,
     status: str | None = None,
-) -> PageOut[Facility]:
+) -> Page[Facility]:
     """``country``: ISO 3166-1 alpha-2; ``process``: a process term; ``status``: OKW status."""
-    result = facilities.list_facilities(
+    return facilities.list_facilities(
         db,
         country=country,
         process=process,
         status=status,
         limit=page.limit,
-        after_id=after_id(page.cursor),
+        cursor=page.cursor,
     )
-    return PageOut[Facility](items=result.items, next_cursor=id_cursor(result.next_after))
 
 
 @router.get("/{facility_id}", response_model=Facility)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from fabnet.api.concurrency import expected_version_from, set_etag
 from fabnet.api.deps import DbDep, Reader, Writer
-from fabnet.api.pagination import PageDep, PageOut
+from fabnet.api.pagination import PageDep
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.order_http import IfMatch, action_key, if_match_precondition
 from fabnet.api.schemas_orders import (
@@ -21,6 +21,7 @@ from fabnet.api.schemas_orders import (
 from fabnet.domain.orders.states import OrderAction
 from fabnet.services.orders import LotView, OrderTerms, OrderView, orders
 from fabnet.services.orders.orders import PlanSummary
+from fabnet.services.platform.pagination import Page
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
 
@@ -40,11 +41,10 @@ def create_order(body: OrderCreate, db: DbDep, principal: Writer, response: Resp
     return order
 
 
-@router.get("", response_model=PageOut[OrderView])
-def list_orders(db: DbDep, principal: Reader, page: PageDep) -> PageOut[OrderView]:
+@router.get("", response_model=Page[OrderView])
+def list_orders(db: DbDep, principal: Reader, page: PageDep) -> Page[OrderView]:
     """Orders the caller's organisation is a party of, makes or inspects lots for; oldest first."""
-    result = orders.list_orders(db, principal, limit=page.limit, cursor=page.cursor)
-    return PageOut[OrderView](items=result.items, next_cursor=result.next_cursor)
+    return orders.list_orders(db, principal, limit=page.limit, cursor=page.cursor)
 
 
 @router.get("/{order_id}", response_model=OrderView)

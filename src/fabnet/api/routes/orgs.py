@@ -8,23 +8,23 @@ from fastapi import APIRouter, Header, Response, status
 
 from fabnet.api.concurrency import expected_version_from, set_etag
 from fabnet.api.deps import Admin, DbDep, Reader
-from fabnet.api.pagination import PageDep, PageOut
+from fabnet.api.pagination import PageDep
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.schemas import OrganisationCreate, OrganisationUpdate
 from fabnet.domain.identity import Organisation, OrgKind
 from fabnet.services.identity import accounts as identity
+from fabnet.services.platform.pagination import Page
 
 router = APIRouter(prefix="/v1/orgs", tags=["organisations"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=PageOut[Organisation])
+@router.get("", response_model=Page[Organisation])
 def list_orgs(
     db: DbDep, principal: Reader, page: PageDep, kind: OrgKind | None = None
-) -> PageOut[Organisation]:
-    result = identity.list_organisations(
+) -> Page[Organisation]:
+    return identity.list_organisations(
         db, actor=principal, limit=page.limit, cursor=page.cursor, kind=kind
     )
-    return PageOut[Organisation](items=result.items, next_cursor=result.next_cursor)
 
 
 @router.post("", response_model=Organisation, status_code=status.HTTP_201_CREATED)

@@ -5,24 +5,24 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from fabnet.api.deps import DbDep, Reader, Writer
-from fabnet.api.pagination import PageDep, PageOut
+from fabnet.api.pagination import PageDep
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.schemas import TokenCreate, TokenIssued
 from fabnet.domain.identity import ApiToken
 from fabnet.services.identity import accounts as identity
+from fabnet.services.platform.pagination import Page
 
 router = APIRouter(prefix="/v1/tokens", tags=["tokens"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=PageOut[ApiToken])
+@router.get("", response_model=Page[ApiToken])
 def list_tokens(
     db: DbDep, principal: Reader, page: PageDep, user_id: str | None = None
-) -> PageOut[ApiToken]:
+) -> Page[ApiToken]:
     """The caller's tokens, or (org admins) those of ``user_id``."""
-    result = identity.list_tokens(
+    return identity.list_tokens(
         db, actor=principal, user_id=user_id, limit=page.limit, cursor=page.cursor
     )
-    return PageOut[ApiToken](items=result.items, next_cursor=result.next_cursor)
 
 
 @router.post("", response_model=TokenIssued, status_code=status.HTTP_201_CREATED)

@@ -5,24 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from fabnet.api.deps import Admin, DbDep, Reader, SettingsDep
-from fabnet.api.pagination import PageDep, PageOut
+from fabnet.api.pagination import PageDep
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.schemas import UserCreate
 from fabnet.domain.identity import User
 from fabnet.services.identity import accounts as identity
+from fabnet.services.platform.pagination import Page
 
 router = APIRouter(prefix="/v1/users", tags=["users"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=PageOut[User])
-def list_users(
-    db: DbDep, principal: Admin, page: PageDep, org_id: str | None = None
-) -> PageOut[User]:
+@router.get("", response_model=Page[User])
+def list_users(db: DbDep, principal: Admin, page: PageDep, org_id: str | None = None) -> Page[User]:
     """Users of the caller's organisation (platform admins: of any, or all)."""
-    result = identity.list_users(
+    return identity.list_users(
         db, actor=principal, org_id=org_id, limit=page.limit, cursor=page.cursor
     )
-    return PageOut[User](items=result.items, next_cursor=result.next_cursor)
 
 
 @router.post("", response_model=User, status_code=status.HTTP_201_CREATED)

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
 from fabnet.api.deps import DbDep, Reader, SettingsDep, Writer
-from fabnet.api.pagination import PageDep, PageOut
+from fabnet.api.pagination import PageDep
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.schemas import WebhookCreate
 from fabnet.services.platform import webhooks
+from fabnet.services.platform.pagination import Page
 from fabnet.services.platform.webhooks import WebhookDelivery, WebhookSubscription
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=PROBLEM_RESPONSES)
@@ -20,10 +21,9 @@ class SubscriptionCreated(BaseModel):
     secret: str
 
 
-@router.get("", response_model=PageOut[WebhookSubscription])
-def list_webhooks(db: DbDep, principal: Reader, page: PageDep) -> PageOut[WebhookSubscription]:
-    result = webhooks.list_subscriptions(db, actor=principal, limit=page.limit, cursor=page.cursor)
-    return PageOut[WebhookSubscription](items=result.items, next_cursor=result.next_cursor)
+@router.get("", response_model=Page[WebhookSubscription])
+def list_webhooks(db: DbDep, principal: Reader, page: PageDep) -> Page[WebhookSubscription]:
+    return webhooks.list_subscriptions(db, actor=principal, limit=page.limit, cursor=page.cursor)
 
 
 @router.post("", response_model=SubscriptionCreated, status_code=status.HTTP_201_CREATED)

@@ -12,14 +12,19 @@ from fabnet.errors import FileTooLargeError, InputError
 from fabnet.services.catalogue.records import (
     ImportProgress,
     ImportTally,
-    Page,
     ProgressCallback,
     RefusedFile,
-    check_page_size,
     expand_paths,
     resolve_id,
 )
 from fabnet.services.platform.database import open_file_store
+from fabnet.services.platform.pagination import (
+    DEFAULT_LIMIT,
+    Page,
+    check_limit,
+    decode_id_cursor,
+    page_by_id,
+)
 from fabnet.standards.okh import dump_design_json, dump_design_okh_toml, load_design
 from fabnet.standards.report import ImportWarning
 from fabnet.storage.db import Database
@@ -179,14 +184,15 @@ def get_design(db: Database, id_or_prefix: str) -> Design:
     return design
 
 
-def list_designs(db: Database, *, limit: int = 50, after_id: str | None = None) -> Page[Design]:
-    """Designs by id, ``limit`` at a time; continue with ``after_id=page.next_after``."""
-    check_page_size(limit)
+def list_designs(
+    db: Database, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+) -> Page[Design]:
+    """Designs by id, ``limit`` (1-200) at a time; continue with ``cursor=page.next_cursor``."""
+    check_limit(limit)
+    after_id = decode_id_cursor(cursor)
     with db.read() as session:
         items = DesignRepository(session).list(limit=limit + 1, after_id=after_id)
-    more = len(items) > limit
-    items = items[:limit]
-    return Page(items, items[-1].id if more else None)
+    return page_by_id(items, limit, key=lambda design: design.id)
 
 
 def count_designs(db: Database) -> int:

@@ -15,12 +15,17 @@ from fabnet.geo.countries import country_code
 from fabnet.services.catalogue.records import (
     ImportProgress,
     ImportTally,
-    Page,
     ProgressCallback,
     RefusedFile,
-    check_page_size,
     expand_paths,
     resolve_id,
+)
+from fabnet.services.platform.pagination import (
+    DEFAULT_LIMIT,
+    Page,
+    check_limit,
+    decode_id_cursor,
+    page_by_id,
 )
 from fabnet.standards.fablabs import load_fablabs_csv
 from fabnet.standards.okw import dump_facility_okw, load_facilities
@@ -111,15 +116,16 @@ def list_facilities(
     country: str | None = None,
     process: str | None = None,
     status: str | None = None,
-    limit: int = 50,
-    after_id: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
 ) -> Page[Facility]:
     """Facilities by id, filtered, ``limit`` at a time.
 
     ``country``: ISO 3166-1 alpha-2 code. ``process``: a process term (id, label or alias) that
     the facility or one of its machines offers. ``status``: Active, Planned, Closed, ...
     """
-    check_page_size(limit)
+    check_limit(limit)
+    after_id = decode_id_cursor(cursor)
     country_code = _check_country(country) if country is not None else None
     process_id = _resolve_process(process) if process is not None else None
     status_value = _check_status(status) if status is not None else None
@@ -131,9 +137,7 @@ def list_facilities(
             process=process_id,
             status=status_value,
         )
-    more = len(items) > limit
-    items = items[:limit]
-    return Page(items, items[-1].id if more else None)
+    return page_by_id(items, limit, key=lambda facility: facility.id)
 
 
 def count_facilities(db: Database) -> int:

@@ -1,29 +1,17 @@
-"""Helpers the use cases share: id resolution, pages, import tallies, file discovery."""
+"""Helpers the catalogue use cases share: id resolution, import tallies, file discovery.
+
+Listings page with :class:`fabnet.services.platform.pagination.Page`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
 
 from fabnet.errors import AmbiguousIdError, InputError, NotFoundError
 from fabnet.standards.order_file import MAX_UNITS
 from fabnet.standards.report import ImportWarning
 from fabnet.storage.records import RecordRef
-
-T = TypeVar("T")
-
-#: Largest page a listing returns.
-MAX_PAGE_SIZE = 1000
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a listing; pass ``next_after`` as ``after_id`` to get the next page."""
-
-    items: list[T]
-    next_after: str | None
 
 
 @dataclass(frozen=True)
@@ -61,12 +49,6 @@ class ImportTally:
     def imported(self) -> int:
         """Records now in the registry from this import (new, changed or already there)."""
         return len(self.created) + len(self.updated) + len(self.unchanged)
-
-
-def check_page_size(limit: int) -> int:
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InputError(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}", field="limit")
-    return limit
 
 
 def resolve_id(

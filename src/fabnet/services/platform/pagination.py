@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from fabnet.errors import InputError
 
@@ -26,10 +26,15 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a listing; pass ``next_cursor`` back as ``cursor`` for the next page."""
+    """One page of a listing; pass ``next_cursor`` back as ``cursor`` for the next page.
+
+    The one page shape of every listing: service results, API responses and ``--json`` output.
+    """
 
     items: list[T]
-    next_cursor: str | None = None
+    next_cursor: str | None = Field(
+        default=None, description="Opaque; pass as ?cursor= for the next page. null: last page"
+    )
 
 
 def check_limit(limit: int) -> int:
@@ -63,6 +68,19 @@ def decode_cursor(cursor: str, parts: int) -> list[str]:
             hint="pass next_cursor from the previous page",
         )
     return [str(v) for v in value]
+
+
+def decode_id_cursor(cursor: str | None) -> str | None:
+    """Decode an ``[id]`` cursor (listings ordered by id); None stays None (first page)."""
+    return None if cursor is None else decode_cursor(cursor, 1)[0]
+
+
+def page_by_id(items: Sequence[T], limit: int, key: Callable[[T], str]) -> Page[T]:
+    """A page from up to ``limit + 1`` items ordered by id (the extra one only says 'there is
+    more')."""
+    page = list(items[:limit])
+    next_cursor = encode_cursor([key(page[-1])]) if len(items) > limit and page else None
+    return Page[T](items=page, next_cursor=next_cursor)
 
 
 def decode_time_cursor(cursor: str | None) -> tuple[datetime, str] | None:

@@ -45,13 +45,13 @@ class DesignFilters:
 
 def all_designs(db: Db) -> list[Design]:
     designs: list[Design] = []
-    after: str | None = None
+    cursor: str | None = None
     while True:
-        page = services.list_designs(db, limit=200, after_id=after)
+        page = services.list_designs(db, limit=200, cursor=cursor)
         designs.extend(page.items)
-        if page.next_after is None:
+        if page.next_cursor is None:
             return designs
-        after = page.next_after
+        cursor = page.next_cursor
 
 
 def filter_options(designs: list[Design]) -> dict[str, list[tuple[str, str]]]:

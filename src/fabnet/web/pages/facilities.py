@@ -22,7 +22,7 @@ def facility_list(
     db: Db,
     country: str = "",
     process: str = "",
-    after: str | None = None,
+    cursor: str | None = None,
 ) -> Response:
     taxonomy = get_process_taxonomy()
     errors: dict[str, str] = {}
@@ -33,7 +33,7 @@ def facility_list(
             suggestions = ", ".join(taxonomy.suggest(process.strip())) or "fdm, laser-cutting"
             errors["process"] = f"fabnet knows no process {process!r}; try {suggestions}"
     items: list[object] = []
-    next_after = None
+    next_cursor = None
     if not errors:
         try:
             page = services.list_facilities(
@@ -41,7 +41,7 @@ def facility_list(
                 country=country.strip().upper() or None,
                 process=process_id or None,
                 limit=100,
-                after_id=after,
+                cursor=cursor,
             )
         except InputError as error:
             # e.g. "Kenya" for the country: said at the field, with the fix.
@@ -49,10 +49,10 @@ def facility_list(
                 f" ({error.hint})" if error.hint else ""
             )
         else:
-            items, next_after = list(page.items), page.next_after
+            items, next_cursor = list(page.items), page.next_cursor
     context = {
         "facilities": items,
-        "next_after": next_after,
+        "next_cursor": next_cursor,
         "country": country,
         "process": process,
         "errors": errors,
