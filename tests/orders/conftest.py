@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -14,17 +15,13 @@ from fabnet.domain.design import Design, Part
 from fabnet.domain.facility import Facility
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
-from fabnet.domain.orders.states import OrderAction, OrderState
+from fabnet.domain.orders.states import OrderAction
+from fabnet.domain.plan import Destination, DestinationKind, LotKind, ProposedLot
 from fabnet.services.identity.accounts import create_organisation, create_user
 from fabnet.services.orders import OrderTerms
-from fabnet.services.orders._access import choose_role, load_order, order_roles
-from fabnet.services.orders._transitions import apply_order_transition
-from fabnet.services.orders._views import lot_view
-from fabnet.services.orders.lots import invite_lots
-from fabnet.services.orders.orders import act_on_order, create_order
+from fabnet.services.orders.orders import act_on_order, award_lots, create_order
 from fabnet.services.platform.files import store_bytes
 from fabnet.standards.order_file import OrderSpec
-from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
 from fabnet.storage.facilities import FacilityRepository
@@ -53,6 +50,19 @@ class Proposal:
     design_id: str = DESIGN_ID
     item_id: str = "headband"
     destinations: tuple[Dest, ...] = field(default=())
+
+    def proposed_lot(self) -> ProposedLot:
+        kind = cast(LotKind, self.kind)
+        return ProposedLot(
+            facility_id=self.facility_id, facility_name=self.facility_id, kind=kind,
+            product_key="headband", design_id=self.design_id, item_id=self.item_id,
+            item_name=self.item_id, quantity=self.quantity, unit_price=self.unit_price,
+            setup_cost=self.setup_cost, due_days=self.due_days,
+            destinations=tuple(
+                Destination(kind=cast(DestinationKind, d.kind), id=d.id, quantity=d.quantity)
+                for d in self.destinations
+            ),
+        )  # fmt: skip
 
 
 @dataclass
@@ -127,18 +137,11 @@ def specified_order(world: World, quantity: int = 300) -> str:
 
 
 def award_proposals(world: World, order_id: str, proposals: Sequence[Proposal]) -> list[str]:
-    """SPECIFIED -> SOURCING -> invite the proposals -> ALLOCATED, as ``award`` does with a plan."""
-    db = world.db
-    act_on_order(db, world.buyer, order_id, OrderAction.START_SOURCING)
-    with db.transaction() as session:
-        order, parties = load_order(session, order_id, world.buyer)
-        who = choose_role(world.buyer, order_roles(parties, world.buyer.org_id),
-                          OrderState(order.state), "allocate", None)  # fmt: skip
-        rows = invite_lots(session, db, order, parties, proposals, plan_id=None, actor=who,
-                           now=utc_now())  # fmt: skip
-        session.refresh(order)
-        apply_order_transition(session, db, order, parties, OrderAction.ALLOCATE, who)
-        return [lot_view(r).id for r in rows]
+    """SPECIFIED -> SOURCING -> the proposals awarded -> ALLOCATED, through the public services
+    (``award_lots``: the buyer's own allocation, with the checks of a plan's award)."""
+    act_on_order(world.db, world.buyer, order_id, OrderAction.START_SOURCING)
+    lots = [p.proposed_lot() for p in proposals]
+    return [lot.id for lot in award_lots(world.db, world.buyer, order_id, lots)]
 
 
 def to_point(quantity: int) -> tuple[Dest, ...]:

@@ -111,6 +111,7 @@ def test_housekeeping_emails_pending_notifications_when_smtp_is_set(
 ) -> None:
     from fabnet.jobs.housekeeping import housekeeping
     from fabnet.outbox.registry import JobContext
+    from fabnet.storage.base import utc_now
 
     db = world.db
     sink, port = smtp_server
@@ -118,7 +119,7 @@ def test_housekeeping_emails_pending_notifications_when_smtp_is_set(
 
     def run(settings: Settings) -> dict[str, Any]:
         context = JobContext(db=db, settings=settings, job_id="hk-test", attempt=1,
-                             max_attempts=3)  # fmt: skip
+                             max_attempts=3, now=utc_now())  # fmt: skip
         return housekeeping(context, {"interval_seconds": 3600})
 
     assert run(Settings(smtp_host=None))["emailed_notifications"] is None  # no server: no mail

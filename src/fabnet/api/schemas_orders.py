@@ -7,7 +7,6 @@ the matcher and the planner, whose results are dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -17,6 +16,7 @@ from fabnet.domain.facility import AccessType, FacilityStatus
 from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.contracts import ContractMode
 from fabnet.domain.orders.roles import Role
+from fabnet.domain.plan import ProposedLot
 from fabnet.services.orders import CounterOffer, OrderParty, OrderTerms
 from fabnet.services.sourcing.matching import MatchParams
 from fabnet.services.sourcing.planning import PlanRecord
@@ -182,29 +182,6 @@ class AwardIn(Body):
     version: int | None = Field(default=None, ge=1, description="The order's version (409)")
 
 
-class DestinationOut(BaseModel):
-    kind: str
-    id: str
-    quantity: int
-    transit_days: float
-
-
-class ProposedLotOut(BaseModel):
-    facility_id: str
-    facility_name: str
-    kind: str
-    product_key: str
-    design_id: str
-    item_id: str
-    item_name: str
-    quantity: int
-    unit_price: float
-    setup_cost: float
-    due_days: float | None
-    destinations: list[DestinationOut]
-    existing: bool
-
-
 class PlanOut(BaseModel):
     id: str
     order_id: str | None
@@ -213,7 +190,7 @@ class PlanOut(BaseModel):
     status: str
     objective: float | None
     currency: str
-    lots: list[ProposedLotOut]
+    lots: list[ProposedLot]
     result: dict[str, Any] = Field(description="Flows, costs, baselines, diagnosis")
 
     @classmethod
@@ -226,7 +203,7 @@ class PlanOut(BaseModel):
             status=record.status,
             objective=record.objective,
             currency=record.currency,
-            lots=[ProposedLotOut.model_validate(asdict(lot)) for lot in record.lots],
+            lots=list(record.lots),
             result=record.result_json,
         )
 

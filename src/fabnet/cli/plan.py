@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.markup import escape
@@ -87,7 +86,7 @@ def plan(
             ) from exc
     if json_output:
         out = {key: record.result_json.get(key) for key in CLI_JSON_KEYS}
-        out |= {"plan_id": record.id, "lots": [_lot_json(lot) for lot in record.lots]}
+        out |= {"plan_id": record.id, "lots": [lot.model_dump(mode="json") for lot in record.lots]}
         out |= {k: v for k, v in record.result_json.items() if k not in out}
         emit_json(out)
         return
@@ -96,23 +95,6 @@ def plan(
     console.print(f"stored: GET /v1/plans/{record.id} (readable by {who})")
     if geojson is not None:
         console.print(f"GeoJSON written to {escape(str(geojson))}")
-
-
-def _lot_json(lot: Any) -> dict[str, Any]:
-    return {
-        "facility_id": lot.facility_id,
-        "facility_name": lot.facility_name,
-        "kind": lot.kind,
-        "product": lot.product_key,
-        "item": lot.item_id,
-        "quantity": lot.quantity,
-        "unit_price": lot.unit_price,
-        "setup_cost": lot.setup_cost,
-        "due_days": lot.due_days,
-        "destinations": [
-            {"kind": d.kind, "id": d.id, "quantity": d.quantity} for d in lot.destinations
-        ],
-    }
 
 
 def _money(value: float | None, currency: str) -> str:

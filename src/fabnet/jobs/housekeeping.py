@@ -27,9 +27,9 @@ INTERVAL_SECONDS = 300.0
 @job_handler(HOUSEKEEPING_JOB, max_attempts=3)
 def housekeeping(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """One round of the timers, then the next round is queued ``INTERVAL_SECONDS`` later."""
-    expired = expire_invitations(context.db)
-    closed, completed = close_settled(context.db)
-    purged = purge_expired(context.db)
+    expired = expire_invitations(context.db, now=context.now)
+    closed, completed = close_settled(context.db, now=context.now)
+    purged = purge_expired(context.db, now=context.now)
     emailed: int | None = None  # None: no SMTP server is set
     email_error: str | None = None
     if context.settings.smtp_host:
@@ -38,7 +38,8 @@ def housekeeping(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]
         except ExternalToolError as exc:  # the next round sends what was not accepted
             email_error = exc.message
     interval = float(payload.get("interval_seconds", INTERVAL_SECONDS))
-    submit(HOUSEKEEPING_JOB, {"interval_seconds": interval}, db=context.db, delay_seconds=interval)
+    submit(HOUSEKEEPING_JOB, {"interval_seconds": interval}, db=context.db,
+           delay_seconds=interval, now=context.now)  # fmt: skip
     return {
         "expired_lots": expired,
         "closed_lots": closed,

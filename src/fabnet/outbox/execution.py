@@ -41,7 +41,7 @@ def run_attempt(
         assert row is not None
         name, payload, attempt, max_attempts = row.name, row.payload, row.attempts, row.max_attempts
     context = JobContext(
-        db=db, settings=settings, job_id=job_id, attempt=attempt, max_attempts=max_attempts
+        db=db, settings=settings, job_id=job_id, attempt=attempt, max_attempts=max_attempts, now=at
     )
     try:
         result = get_spec(name).handler(context, dict(payload))

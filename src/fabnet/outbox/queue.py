@@ -55,8 +55,10 @@ class JobQueue(abc.ABC):
         *,
         session: Session | None = None,
         delay_seconds: float = 0.0,
+        now: datetime | None = None,
     ) -> str:
-        """Record a job and schedule it; returns its id.
+        """Record a job and schedule it ``delay_seconds`` after ``now`` (default: the wall
+        clock); returns its id.
 
         With ``session`` the job row joins the caller's transaction and is dispatched only after
         that transaction commits (nothing runs for a rolled-back change).
@@ -66,7 +68,7 @@ class JobQueue(abc.ABC):
             stored_payload = json.loads(json.dumps(payload))
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"job {job_name!r}: payload is not JSON: {exc}") from exc
-        run_at = utc_now() + timedelta(seconds=max(0.0, delay_seconds))
+        run_at = (now or utc_now()) + timedelta(seconds=max(0.0, delay_seconds))
         row = job_store.JobRow(
             id=uuid.uuid4().hex,
             name=job_name,
@@ -284,8 +286,9 @@ def submit(
     db: Database | None = None,
     session: Session | None = None,
     delay_seconds: float = 0.0,
+    now: datetime | None = None,
 ) -> str:
-    """Record and schedule a job on the queue of ``db`` (default: the process-wide queue);
-    returns the job id."""
+    """Record and schedule a job on the queue of ``db`` (default: the process-wide queue),
+    ``delay_seconds`` after ``now`` (default: the wall clock); returns the job id."""
     queue = current_queue(db)
-    return queue.submit(job_name, payload, session=session, delay_seconds=delay_seconds)
+    return queue.submit(job_name, payload, session=session, delay_seconds=delay_seconds, now=now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fabnet.errors import ConfigurationError
@@ -23,6 +24,9 @@ class JobContext:
     job_id: str
     attempt: int
     max_attempts: int
+    now: datetime
+    """The attempt's clock: when it started (a handler's timers read this, not the wall clock,
+    so a test or a catch-up run can run an attempt "at" a given time)."""
 
     @property
     def is_last_attempt(self) -> bool:

@@ -88,10 +88,12 @@ def release(session: Session, user_id: str, key: str) -> None:
     )
 
 
-def purge_older_than(session: Session, age: timedelta) -> int:
-    """Delete keys older than ``age`` (kept 24 h by default, like most APIs); returns the count."""
+def purge_older_than(session: Session, age: timedelta, *, now: datetime | None = None) -> int:
+    """Delete keys older than ``age`` at ``now`` (kept 24 h by default, like most APIs); returns
+    the count."""
+    cutoff = (now or utc_now()) - age
     result: Any = session.execute(
-        delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < utc_now() - age),
+        delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < cutoff),
         execution_options={"synchronize_session": False},
     )
     return int(result.rowcount or 0)

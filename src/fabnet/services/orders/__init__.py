@@ -7,9 +7,9 @@ private floors, each importing only the floors under it:
 > ``_views`` (see docs/architecture.md). Adapters never import a ``_private`` module.
 """
 
+from fabnet.domain.plan import Destination
 from fabnet.services.orders._views import (
     CounterOffer,
-    Destination,
     LicensorPermission,
     LotView,
     OrderParty,

@@ -21,6 +21,7 @@ from fabnet.domain.orders.states import (
     LotState,
     OrderState,
 )
+from fabnet.domain.plan import Destination
 from fabnet.storage.identity import aware, aware_or_none
 from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRow, TransitionRow
 
@@ -105,12 +106,6 @@ class OrderView(Frozen):
     plan_id: str | None
     created_at: datetime
     updated_at: datetime
-
-
-class Destination(Frozen):
-    kind: str = Field(description="'assembly_site' or 'delivery_point'")
-    id: str
-    quantity: int = Field(ge=0)
 
 
 class CounterOffer(Frozen):

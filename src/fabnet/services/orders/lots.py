@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
+from fabnet.domain.plan import Destination, LotKind, ProposedLot
 from fabnet.errors import FabnetError, InputError, TransitionError
 from fabnet.services.orders._access import SYSTEM, Actor, choose_role, load_lot, lot_roles
 from fabnet.services.orders._inspecting import check_evidence
@@ -61,38 +62,6 @@ from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRepository, OrderR
 DEFAULT_DUE_DAYS = 30
 #: Re-planning gives up after this many plans that still name unlinked facilities.
 MAX_REPLAN_ATTEMPTS = 5
-
-
-class ProposedDestination(Protocol):
-    @property
-    def kind(self) -> str: ...
-    @property
-    def id(self) -> str: ...
-    @property
-    def quantity(self) -> int: ...
-
-
-class ProposedLotLike(Protocol):
-    """What the planner proposes for one facility (``services.sourcing.planning.ProposedLot``)."""
-
-    @property
-    def facility_id(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def design_id(self) -> str: ...
-    @property
-    def item_id(self) -> str: ...
-    @property
-    def quantity(self) -> int: ...
-    @property
-    def unit_price(self) -> float: ...
-    @property
-    def setup_cost(self) -> float: ...
-    @property
-    def due_days(self) -> float | None: ...
-    @property
-    def destinations(self) -> Sequence[ProposedDestination]: ...
 
 
 # --- creating lots -------------------------------------------------------------------------------
@@ -133,7 +102,7 @@ def linked_facilities(session: Session) -> set[str]:
     return {fid for r in rows for fid in (r.facility_ids or [])}
 
 
-def unlinked_facilities(session: Session, proposed: Iterable[ProposedLotLike]) -> list[str]:
+def unlinked_facilities(session: Session, proposed: Iterable[ProposedLot]) -> list[str]:
     return sorted(
         {p.facility_id for p in proposed if manufacturer_of(session, p.facility_id) is None}
     )
@@ -144,7 +113,7 @@ def invite_lots(
     db: Database,
     order: OrderRow,
     parties: Sequence[OrderPartyRow],
-    proposed: Sequence[ProposedLotLike],
+    proposed: Sequence[ProposedLot],
     *,
     plan_id: str | None,
     actor: Actor,
@@ -180,9 +149,7 @@ def invite_lots(
             ),
             currency=order.currency,
             due_date=due_date_for(order, p.due_days),
-            destinations=[
-                {"kind": d.kind, "id": d.id, "quantity": int(d.quantity)} for d in p.destinations
-            ],
+            destinations=[d.model_dump(mode="json") for d in p.destinations],
             state=LotState.INVITED.value,
             version=1,
             invitation_expires_at=expires,
@@ -511,7 +478,7 @@ def replan_open_quantity(
         excluded = failed_facilities(lots)
         plan_id = order.plan_id
         # the rows expire when the read session ends: take what the re-plan needs now
-        refs = [(lot.id, _lot_ref(planning, lot)) for lot in todo]
+        refs = [(lot.id, _lot_ref(lot)) for lot in todo]
         invitable = linked_facilities(session)
     created: list[LotView] = []
     if plan_id is None and refs:  # never planned: nothing to re-plan from; say so
@@ -589,22 +556,22 @@ def _tell_demand_side(
                now=now)  # fmt: skip
 
 
-def _lot_ref(planning: Any, lot: LotRow) -> Any:
+def _lot_ref(lot: LotRow) -> planning.LotRef:
     quantity = _open_quantity(lot)
     return planning.LotRef(
-        kind=lot.kind,
+        kind=cast(LotKind, lot.kind),  # stored from a ProposedLot's kind
         design_id=lot.design_id,
         item_id=lot.item_id,
         quantity=quantity,
         destinations=tuple(
-            planning.Destination(kind=d["kind"], id=d["id"], quantity=d["quantity"])
+            Destination(kind=d["kind"], id=d["id"], quantity=d["quantity"])
             for d in _open_destinations(lot, quantity)
         ),
         facility_id=lot.facility_id,
     )
 
 
-def _check_cover(quantity: int, proposed: Collection[ProposedLotLike], lot_id: str) -> None:
+def _check_cover(quantity: int, proposed: Collection[ProposedLot], lot_id: str) -> None:
     total = sum(p.quantity for p in proposed)
     if total != quantity:
         raise InputError(

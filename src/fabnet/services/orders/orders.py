@@ -15,7 +15,6 @@ COMPLETED when every lot is closed.
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -29,6 +28,7 @@ from fabnet.domain.orders.audit import AuditEvent
 from fabnet.domain.orders.contracts import ContractMode
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotState, OrderAction, OrderState
+from fabnet.domain.plan import ProposedLot
 from fabnet.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from fabnet.services.catalogue.places import locate_place
 from fabnet.services.orders import contracts, inspections, lots, payments
@@ -76,7 +76,7 @@ class PlanSummary(Frozen):
     order_id: str
     status: str
     objective: float | None
-    lots: tuple[dict[str, object], ...] = Field(description="The planner's proposed lots")
+    lots: tuple[ProposedLot, ...] = Field(description="The planner's proposed lots")
     order: OrderView
 
 
@@ -424,17 +424,9 @@ def plan(
         order_id=order_id,
         status=str(record.status),
         objective=None if record.objective is None else float(record.objective),
-        lots=tuple(_lot_dict(p) for p in record.lots),
+        lots=record.lots,
         order=view,
     )
-
-
-def _lot_dict(p: object) -> dict[str, object]:
-    dump = getattr(p, "model_dump", None)
-    if callable(dump):
-        return dict(dump(mode="json"))
-
-    return dataclasses.asdict(p)  # type: ignore[call-overload,no-any-return]
 
 
 def award(
@@ -450,10 +442,56 @@ def award(
 
     Refused: a plan of another order; a plan naming a facility no manufacturer organisation
     runs (re-plan excluding it); a design whose licence forbids this paid order."""
-    at = now or utc_now()
     record = planning.get_plan(db, plan_id)
     if record.order_id != order_id:
         raise InputError(f"plan {plan_id} is not a plan of order {order_id}", field="plan_id")
+    return _invite_and_allocate(
+        db, actor, order_id, record.lots, plan_id=plan_id,
+        expected_version=expected_version, now=now,
+    )  # fmt: skip
+
+
+def award_lots(
+    db: Database,
+    actor: Principal,
+    order_id: str,
+    lots: Sequence[ProposedLot],
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> list[LotView]:
+    """Invite the buyer's own allocation (lots chosen by hand rather than by a stored plan)
+    and allocate the order (SOURCING -> ALLOCATED), with the same checks as :func:`award`.
+
+    Refused besides: no lots, or a lot whose destinations do not add up to its quantity."""
+    if not lots:
+        raise InputError("an award needs at least one lot", field="lots")
+    for i, lot in enumerate(lots):
+        shipped = sum(d.quantity for d in lot.destinations)
+        if shipped != lot.quantity:
+            raise InputError(
+                f"lot {i + 1} ({lot.item_id} at {lot.facility_id}) makes {lot.quantity} but its "
+                f"destinations take {shipped}",
+                field=f"lots[{i}].destinations",
+                hint="send every unit of a lot somewhere",
+            )
+    return _invite_and_allocate(
+        db, actor, order_id, lots, plan_id=None, expected_version=expected_version, now=now
+    )
+
+
+def _invite_and_allocate(
+    db: Database,
+    actor: Principal,
+    order_id: str,
+    proposed: Sequence[ProposedLot],
+    *,
+    plan_id: str | None,
+    expected_version: int | None,
+    now: datetime | None,
+) -> list[LotView]:
+    at = now or utc_now()
+    source = f"plan {plan_id}" if plan_id else "the award"
     with db.transaction() as session:
         order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
         who = _demand_actor(actor, parties, OrderState(order.state), "allocate", None)
@@ -471,18 +509,18 @@ def award(
                 f"order {order_id} has {len(live)} live lot(s); it was awarded already",
                 hint="lots that fail are re-planned automatically",
             )
-        missing = unlinked_facilities(session, record.lots)
+        missing = unlinked_facilities(session, proposed)
         if missing:
             raise InputError(
                 "no manufacturer organisation runs " + ", ".join(missing),
-                source=f"plan {plan_id}",
+                source=source,
                 field="lots.facility_id",
                 hint="link the facilities to their organisations, or plan again excluding them",
             )
-        refuse_unlicensed(session, order, {p.design_id for p in record.lots})
-        rows = invite_lots(session, db, order, parties, record.lots, plan_id=plan_id,
+        refuse_unlicensed(session, order, {p.design_id for p in proposed})
+        rows = invite_lots(session, db, order, parties, proposed, plan_id=plan_id,
                            actor=who, now=at)  # fmt: skip
-        if not OrderRepository(session).compare_and_set_order(
+        if plan_id is not None and not OrderRepository(session).compare_and_set_order(
             order_id, order.version, {"plan_id": plan_id}
         ):
             raise stale("order", order_id, order.version, None)

@@ -9,7 +9,7 @@ so the client may retry. Keys live 24 hours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fabnet.errors import ConflictError, InputError
 from fabnet.storage import idempotency as store
@@ -81,6 +81,7 @@ def release(db: Database, user_id: str, key: str) -> None:
         store.release(session, user_id, key.strip())
 
 
-def purge_expired(db: Database) -> int:
+def purge_expired(db: Database, now: datetime | None = None) -> int:
+    """Forget idempotency keys older than their time to live at ``now``; returns the count."""
     with db.transaction() as session:
-        return store.purge_older_than(session, KEY_TTL)
+        return store.purge_older_than(session, KEY_TTL, now=now)

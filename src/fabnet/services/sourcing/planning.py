@@ -17,18 +17,20 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 
 from fabnet.domain.design import Design
 from fabnet.domain.facility import Facility
 from fabnet.domain.identity import OrgKind
+from fabnet.domain.plan import Destination, DestinationKind, LotKind, ProposedLot
 from fabnet.engine.logistics import TransportMode, TransportModel
 from fabnet.engine.matching import DeliveryPoint as MatchPoint
 from fabnet.engine.matching import MatchRequest, MatchResult, match_design
 from fabnet.engine.planning import problem as pp
 from fabnet.engine.planning.result import PlanResult
+from fabnet.engine.planning.rounding import whole_units
 from fabnet.engine.planning.solve import solve
 from fabnet.engine.sourcing import (
     DeliveryInput,
@@ -50,8 +52,6 @@ from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.identity import OrganisationRow
 from fabnet.storage.plans import PlanRepository, PlanRow
 
-LotKind = Literal["part", "assembly", "product"]
-DestinationKind = Literal["assembly_site", "delivery_point"]
 MAX_CANDIDATES_PER_PART = 100_000
 REPLAN_LATENESS_PER_UNIT_DAY = 1.0
 """A re-plan may arrive late rather than not at all: lateness is priced at the order's own
@@ -89,35 +89,6 @@ class PlanOverrides:
             raise InputError("the CO2 price must not be negative", field="co2_price")
         if self.max_facilities is not None and self.max_facilities < 1:
             raise InputError("max facilities must be at least 1", field="max_facilities")
-
-
-@dataclass(frozen=True)
-class Destination:
-    kind: DestinationKind
-    id: str  # an assembly site's facility id, or a delivery point id of the order
-    quantity: int
-    transit_days: float = 0.0
-
-
-@dataclass(frozen=True)
-class ProposedLot:
-    """One manufacturer's share of a plan, in whole units."""
-
-    facility_id: str
-    facility_name: str
-    kind: LotKind
-    product_key: str
-    design_id: str
-    item_id: str  # part id, or the root assembly id for an assembly lot
-    item_name: str
-    quantity: int
-    unit_price: float  # variable cost per unit, currency of the order (setup_cost comes on top)
-    setup_cost: float
-    due_days: float | None
-    destinations: tuple[Destination, ...]
-    existing: bool = False
-    """True for a lot that keeps its maker and only changes its destinations (re-planning an
-    assembly step re-routes the parts already being made)."""
 
 
 @dataclass(frozen=True)
@@ -337,7 +308,9 @@ def plan_order(
             )
     exclude_facility_ids = tuple(exclude_facility_ids) + spec.matching.exclude_facilities
     facilities = _candidate_facilities(
-        db, list(matches.values()), exclude_facility_ids,
+        db,
+        list(matches.values()),
+        exclude_facility_ids,
         _platform_facilities(db) if spec.matching.platform_only else None,
     )
     sourcing = build_sourcing_problem(
@@ -373,28 +346,11 @@ def _solve(sourcing: SourcingProblem) -> PlanResult:
     return solve(sourcing.problem)
 
 
-def _largest_remainder(values: Sequence[float], total: int) -> list[int]:
-    floors = [math.floor(v + 1e-9) for v in values]
-    missing = total - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: values[i] - floors[i], reverse=True)
-    for i in order[: max(missing, 0)]:
-        floors[i] += 1
-    return floors
-
-
 def proposed_lots(sourcing: SourcingProblem, result: PlanResult) -> tuple[ProposedLot, ...]:
     """Whole-unit lots from the planner's (possibly fractional) flows."""
     problem = sourcing.problem
     dues = {d.id: d.due_days for d in problem.delivery_points}
-    # Round every item's flows together so each item's total stays whole and exact.
-    by_item: dict[str, list[int]] = defaultdict(list)
-    for i, flow in enumerate(result.flows):
-        by_item[flow.item_id].append(i)
-    units = [0] * len(result.flows)
-    for indices in by_item.values():
-        values = [result.flows[i].quantity for i in indices]
-        for i, q in zip(indices, _largest_remainder(values, round(sum(values))), strict=True):
-            units[i] = q
+    units = whole_units(result.flows)
     out_flows: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, flow in enumerate(result.flows):
         if units[i] > 0:
@@ -648,12 +604,13 @@ def _store(
 
 
 def _lot_json(lot: ProposedLot | LotRef) -> dict[str, Any]:
-    return asdict(lot)
+    if isinstance(lot, ProposedLot):
+        return lot.model_dump(mode="json")
+    return asdict(lot) | {"destinations": [d.model_dump(mode="json") for d in lot.destinations]}
 
 
 def _lot_from_json(data: Mapping[str, Any]) -> ProposedLot:
-    dests = tuple(Destination(**d) for d in data["destinations"])
-    return ProposedLot(**{**data, "destinations": dests})
+    return ProposedLot.model_validate(data)
 
 
 def _record(row: PlanRow) -> PlanRecord:
@@ -776,10 +733,13 @@ def replan_lot(
     # The sub-problem ships "products" to the old destinations: give them back their real kind.
     site_kind = {s.id: s.kind for s in sites}
     fixed = tuple(
-        replace(
-            new,
-            kind=lot.kind,
-            destinations=tuple(replace(d, kind=site_kind[d.id]) for d in new.destinations),
+        new.model_copy(
+            update={
+                "kind": lot.kind,
+                "destinations": tuple(
+                    d.model_copy(update={"kind": site_kind[d.id]}) for d in new.destinations
+                ),
+            }
         )
         for new in lots
     )
@@ -994,7 +954,7 @@ def _replan_assembly(
     )
     result = _solve(sourcing)
     lots = proposed_lots(sourcing, result) if result.has_plan else ()
-    marked = tuple(replace(x, existing=True) if x.kind == "part" else x for x in lots)
+    marked = tuple(x.model_copy(update={"existing": True}) if x.kind == "part" else x for x in lots)
     inputs = stored_inputs | {"replan_of": _lot_json(lot), "excluded_facility_ids": sorted(exclude)}
     record = _store(
         db, sourcing, result, inputs, order_id=order_id or parent.order_id, parent=parent.id
