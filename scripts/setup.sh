@@ -23,15 +23,24 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Python packages: exactly the versions (and sha256 hashes) of requirements.lock; a lock that no
+# longer matches pyproject.toml's dependencies is refused (bash scripts/lock.sh updates it).
+lock_deps=$(sed -n 's/^# pyproject-dependencies-sha256: //p' requirements.lock)
+project_deps=$("$PY" scripts/deps_hash.py pyproject.toml)
+if [ "$lock_deps" != "$project_deps" ]; then
+  echo "setup: requirements.lock does not match the dependencies in pyproject.toml;" \
+       "run 'bash scripts/lock.sh' and commit both files" >&2
+  exit 2
+fi
 stamp=.venv/.fabnet-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing fabnet and its Python dependencies into .venv"
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[dev]'
+  echo "setup: installing fabnet and its locked Python dependencies into .venv"
+  .venv/bin/pip install -q --require-hashes --no-deps -r requirements.lock
+  .venv/bin/pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi
 

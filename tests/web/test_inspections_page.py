@@ -10,8 +10,8 @@ from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.services.identity import accounts as identity
 from fabnet.services.orders import inspections, lots
 from fabnet.settings import Settings
-from orders.conftest import Dest, Proposal, World, award_proposals, specified_order, world
-from orders.test_order_fixes import _to_production
+from services.orders.conftest import Dest, Proposal, World, award_proposals, specified_order, world
+from services.orders.test_order_fixes import _to_production
 
 from .conftest import PASSWORD, csrf_of, sign_in
 

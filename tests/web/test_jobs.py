@@ -8,7 +8,7 @@ from fabnet.domain.orders.states import LotState
 from fabnet.services.identity import accounts as identity
 from fabnet.services.orders import lots
 from fabnet.settings import Settings
-from orders.conftest import Dest, Proposal, World, award_proposals, specified_order, world
+from services.orders.conftest import Dest, Proposal, World, award_proposals, specified_order, world
 
 from .conftest import PASSWORD, csrf_of, sign_in
 

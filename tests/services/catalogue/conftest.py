@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-CLI_DATA = Path(__file__).resolve().parents[1] / "cli" / "data"
+CLI_DATA = Path(__file__).resolve().parents[2] / "cli" / "data"
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 INTERNAL = re.compile(r"candidates\[|min_lot|assembly_candidates")
 
 
-ORDER = Path(__file__).parents[2] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
+ORDER = Path(__file__).parents[3] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
 
 
 def _order() -> dict[str, object]:

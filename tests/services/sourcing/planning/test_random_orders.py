@@ -159,7 +159,7 @@ def test_every_random_order_gets_a_plan_or_a_diagnosis(
 
 
 URGENT_ORDER = (
-    Path(__file__).parents[2] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
+    Path(__file__).parents[4] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
 )
 
 
@@ -187,7 +187,7 @@ def test_the_documented_local_share_example_plans(demo_db: tuple[Database, list[
     be infeasible: they were pruned as "not among the 24 lowest landed-cost candidates")."""
     db, _ = demo_db
     data = yaml.safe_load(
-        (Path(__file__).parents[2] / "src/fabnet/data/orders/east-africa.yaml").read_text("utf-8")
+        (Path(__file__).parents[4] / "src/fabnet/data/orders/east-africa.yaml").read_text("utf-8")
     )
     data["options"]["local_share"] = {"countries": ["KE", "UG", "TZ"], "min_share": 0.4}
     data["options"]["time_limit_s"] = 20
