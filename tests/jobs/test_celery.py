@@ -81,3 +81,20 @@ def test_celery_worker_delivers_a_webhook_after_a_retry(
                 return
         time.sleep(0.1)
     raise AssertionError("the Celery worker did not finish the delivery")
+
+
+def test_a_new_broker_is_used_for_sending_after_an_earlier_one(
+    redis_db: Callable[[int], str],
+) -> None:
+    # A process that sent through one broker and is then configured for another (a CLI call, a test
+    # after another test) must send to the new one, not through the pooled connection to the old.
+    first, second = redis_db(13), redis_db(12)
+    try:
+        celery_app.configure(Settings(job_backend="celery", redis_url=first))
+        with celery_app.app.producer_or_acquire() as producer:
+            assert producer.connection.as_uri().endswith("/13")
+        celery_app.configure(Settings(job_backend="celery", redis_url=second))
+        with celery_app.app.producer_or_acquire() as producer:
+            assert producer.connection.as_uri().endswith("/12")
+    finally:
+        celery_app.configure(get_settings())

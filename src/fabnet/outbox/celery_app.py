@@ -26,6 +26,11 @@ _lock = threading.Lock()
 
 
 def configure(settings: Settings) -> None:
+    """Point the app at ``settings``' broker. A process that changes broker (tests, a CLI call
+    after a worker was configured) must not keep sending through connections to the old one:
+    Celery caches its connection and producer pools on first use, so they are dropped here."""
+    if app.conf.broker_url != settings.redis_url:
+        _drop_connection_pools()
     app.conf.update(
         broker_url=settings.redis_url,
         result_backend=None,
@@ -38,6 +43,17 @@ def configure(settings: Settings) -> None:
         timezone="UTC",
         enable_utc=True,
     )
+
+
+def _drop_connection_pools() -> None:
+    # Celery keeps the pools in private attributes and resets them the same way after a fork.
+    pool = app.__dict__.get("_pool")
+    if pool is not None:
+        pool.force_close_all()
+        app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
 
 
 configure(get_settings())
