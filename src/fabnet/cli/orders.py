@@ -258,13 +258,14 @@ def orders_fund(
             f"{format_minor(before.shortfall_minor, cur)} still due for the accepted lots",
             field="amount", hint="pay the amount due (or 'due'), or pass --allow-short",
         )  # fmt: skip
-    fund_order(db, actor, order_id.strip(), minor, reference=reference)
-    after = escrow_summary(db, actor, order_id.strip())
+    funding = fund_order(db, actor, order_id.strip(), minor, reference=reference)
     if as_json:
-        emit_json(after)
+        emit_json({**funding.escrow.model_dump(mode="json"), "message": funding.message,
+                   "uncovered_lot_ids": list(funding.uncovered_lot_ids)})  # fmt: skip
         return
     console.print(f"deposited {format_minor(minor, cur)} ({escape(reference)})")
-    _escrow_lines(after)
+    _escrow_lines(funding.escrow)
+    console.print(escape(funding.message))
 
 
 def register(root: typer.Typer) -> None:

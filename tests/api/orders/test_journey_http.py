@@ -98,6 +98,9 @@ def _sign_and_fund(world: World, order_id: str, lot_ids: list[str]) -> int:
                             json={"amount_minor": total, "reference": "bank-2027-0001"},
                             headers=buyer.headers))  # fmt: skip
     assert [tx["kind"] for tx in ledger["transactions"]] == ["deposit"]
+    # Paid in full before signing: the money is there for every accepted lot, none waits.
+    assert ledger["uncovered_lot_ids"] == [] and ledger["escrow"]["shortfall_minor"] == 0
+    assert f"covers all {len(live)} accepted lot(s) due" in ledger["message"]
     for lot in live:
         [contract] = ok(client.get(f"/v1/lots/{lot['id']}/contracts", headers=buyer.headers))
         assert contract["status"] == "awaiting-signatures"
@@ -181,3 +184,18 @@ def test_order_journey_over_http(world: World) -> None:
     problem(client.get("/v1/audit/verification", headers=buyer.headers), 403)
     chain = ok(client.get("/v1/audit/verification", headers=world.operator.headers))
     assert chain["ok"] is True and chain["checked"] > 60
+
+
+def test_a_short_deposit_through_the_api_says_which_lots_wait(world: World) -> None:
+    client, buyer = world.client, world.buyer
+    order_id, lots = _match_plan_and_award(world)
+    lot_ids = _answer_invitations(world, order_id, lots)
+    live = [ok(client.get(f"/v1/lots/{i}", headers=buyer.headers)) for i in lot_ids]
+    values = [lot["quantity"] * lot["unit_price_minor"] for lot in live]
+    short = sum(values) - min(values)
+    answer = ok(client.post(f"/v1/orders/{order_id}/funding",
+                            json={"amount_minor": short, "reference": "bank-short"},
+                            headers=buyer.headers))  # fmt: skip
+    assert len(answer["uncovered_lot_ids"]) >= 1
+    assert answer["escrow"]["shortfall_minor"] > 0
+    assert "not covered" in answer["message"] and "pay at least" in answer["message"]

@@ -48,6 +48,8 @@ def test_a_lot_from_invitation_to_delivery_through_the_cli(world: World, cli_env
     assert "476.00 EUR" in short
     funded = _run("orders", "fund", order_id, "due", "--reference", "r2", "--as", BUYER, "--json")
     assert funded["shortfall_minor"] == 0 and funded["available_minor"] == 47600
+    assert funded["uncovered_lot_ids"] == []
+    assert "covers all 1 accepted lot(s) due (476.00 EUR)" in funded["message"]
 
     [contract] = _contracts(world, lot_id)
     _run("contracts", "sign", contract, "--as", BUYER, "--json")

@@ -9,15 +9,17 @@ from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.schemas_orders import FundingIn
 from fabnet.services.orders import payments
 from fabnet.services.orders.escrow import EscrowSummary, escrow_summary
-from fabnet.services.orders.payments import OrderLedger
+from fabnet.services.orders.payments import Funding, OrderLedger
 
 router = APIRouter(prefix="/v1/orders", tags=["payments"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("/{order_id}/funding", response_model=OrderLedger)
-def fund_order(order_id: str, body: FundingIn, db: DbDep, principal: Writer) -> OrderLedger:
+@router.post("/{order_id}/funding", response_model=Funding)
+def fund_order(order_id: str, body: FundingIn, db: DbDep, principal: Writer) -> Funding:
     """Record money received from the order's payer; the same ``reference`` twice is refused.
-    Lots whose contracts are signed and wait for escrow are contracted."""
+    Lots whose contracts are signed and wait for escrow are contracted. The answer is the
+    ledger, the escrow summary after the deposit, the lots a short deposit leaves waiting
+    (``uncovered_lot_ids``) and a ``message`` saying so in words."""
     return payments.fund_order(
         db, principal, order_id, body.amount_minor, reference=body.reference,
         currency=body.currency,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import Principal, Scope
+from fabnet.domain.orders.currency import format_minor
 from fabnet.domain.orders.ledger import buyer_cash, escrow
 from fabnet.domain.orders.states import LotState
 from fabnet.errors import NotFoundError
@@ -32,6 +33,7 @@ EXPECTED_STATES = frozenset({LotState.INVITED, LotState.COUNTER_OFFERED})
 
 class LotEscrow(Frozen):
     lot_id: str
+    item_id: str = Field(description="The part or product the lot makes")
     state: LotState
     manufacturer_org_id: str
     value_minor: int = Field(description="Quantity x unit price")
@@ -111,10 +113,64 @@ def _lot_escrow(session: Session, lot: LotRow, code: str) -> LotEscrow:
     if state in FAILED_LOT_STATES:
         due = expected = 0
     return LotEscrow(
-        lot_id=lot.id, state=state, manufacturer_org_id=lot.manufacturer_org_id,
+        lot_id=lot.id, item_id=lot.item_id, state=state,
+        manufacturer_org_id=lot.manufacturer_org_id,
         value_minor=value, funded_minor=funded, held_minor=held,
         released_minor=funded - held, due_minor=due, expected_minor=expected,
     )  # fmt: skip
+
+
+def uncovered_lots(summary: EscrowSummary) -> tuple[LotEscrow, ...]:
+    """The lots due now that the money available does not cover. Escrow is funded lot by lot in
+    the order's lot order, a lot that does not fit waiting for the next deposit while a later,
+    smaller one may fit: the same rule contracting applies, so this says which lots will wait."""
+    left = summary.available_minor
+    short: list[LotEscrow] = []
+    for lot in summary.lots:
+        if lot.due_minor <= 0:
+            continue
+        if lot.due_minor <= left:
+            left -= lot.due_minor
+        else:
+            short.append(lot)
+    return tuple(short)
+
+
+def funding_message(summary: EscrowSummary, before: EscrowSummary | None = None) -> str:
+    """In words: what is available against what is due, and which lots a shortfall leaves
+    waiting, with the amount still to pay (in the order's currency and its decimals). With the
+    summary ``before`` a deposit, the lots counted are those that were due before it (a lot the
+    deposit funded is no longer due after it, but it was covered by it)."""
+    code = summary.currency
+
+    def money(minor: int) -> str:
+        return format_minor(minor, code)
+
+    short = uncovered_lots(summary)
+    due = [lot for lot in (before or summary).lots if lot.due_minor > 0]
+    due += [lot for lot in short if lot.lot_id not in {d.lot_id for d in due}]
+    parts = [f"{money(summary.available_minor)} available for the order"]
+    if not due:
+        parts.append("no accepted lot is waiting for escrow")
+    elif not short:
+        parts.append(
+            f"it covers all {len(due)} accepted lot(s) due "
+            f"({money(sum(lot.due_minor for lot in due))})"
+        )
+    else:
+        names = ", ".join(f"{lot.item_id} (lot {lot.lot_id[:8]}, {money(lot.due_minor)})"
+                          for lot in short)  # fmt: skip
+        need = sum(lot.due_minor for lot in short)
+        parts.append(
+            f"{len(due) - len(short)} of {len(due)} accepted lot(s) due are covered; "
+            f"not covered: {names}; pay at least {money(summary.shortfall_minor)} more "
+            f"({money(need)} covers every lot left waiting)"
+        )
+    if summary.expected_minor:
+        parts.append(
+            f"{money(summary.expected_minor)} more falls due when the invited lots are accepted"
+        )
+    return "; ".join(parts) + "."
 
 
 def supplier_escrow(db: Database, actor: Principal) -> list[tuple[LotEscrow, str]]:

@@ -29,6 +29,12 @@ from fabnet.services.orders._access import SYSTEM, Actor, load_order, order_role
 from fabnet.services.orders._money import funding_org, load_ledger, post
 from fabnet.services.orders._reactions import contract_ready_lots
 from fabnet.services.orders._views import DEMAND_ROLES
+from fabnet.services.orders.escrow import (
+    EscrowSummary,
+    escrow_summary,
+    funding_message,
+    uncovered_lots,
+)
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.events import AuditRepository
@@ -68,6 +74,17 @@ class OrderLedger(Frozen):
     )
 
 
+class Funding(OrderLedger):
+    """A deposit's outcome: the order's ledger after it, the escrow summary, and in words what
+    the money covers; a deposit short of what is due is recorded and says which lots wait."""
+
+    escrow: EscrowSummary
+    uncovered_lot_ids: tuple[str, ...] = Field(
+        description="Accepted lots due that the money available does not cover (they wait)"
+    )
+    message: str
+
+
 # --- use cases -----------------------------------------------------------------------------------
 
 
@@ -79,12 +96,14 @@ def fund_order(
     *,
     reference: str,
     currency: str | None = None,
-) -> OrderLedger:
+) -> Funding:
     """Record money received from the order's payer (or buyer); ``reference`` is the payment
     provider's id and makes the deposit idempotent (the same reference twice is a conflict).
-    Lots whose contracts are fully signed and wait for escrow are then contracted."""
+    Lots whose contracts are fully signed and wait for escrow are then contracted. The answer
+    says what the money covers and which accepted lots a short deposit leaves waiting."""
     if not reference.strip():
         raise InputError("a payment reference is required", source="payment", field="reference")
+    before = escrow_summary(db, actor, order_id)
     with db.transaction() as session:
         order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
         payer = funding_org(parties, order)
@@ -101,7 +120,14 @@ def fund_order(
             actor=who,
         )
         contract_ready_lots(session, db, order, parties)
-    return order_ledger(db, actor, order_id)
+    ledger = order_ledger(db, actor, order_id)
+    summary = escrow_summary(db, actor, order_id)
+    return Funding(
+        **ledger.model_dump(),
+        escrow=summary,
+        uncovered_lot_ids=tuple(lot.lot_id for lot in uncovered_lots(summary)),
+        message=funding_message(summary, before),
+    )
 
 
 def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderLedger:
