@@ -78,6 +78,8 @@ class LotRow(TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     design_id: Mapped[str] = mapped_column(ID)
     item_id: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The lot's place in its order: the plan's order of lots, continued by re-plans."""
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
@@ -175,7 +177,7 @@ class OrderRepository:
             self.session.scalars(
                 select(LotRow)
                 .where(LotRow.order_id == order_id)
-                .order_by(LotRow.created_at, LotRow.id)
+                .order_by(LotRow.position, LotRow.created_at, LotRow.id)
             )
         )
 

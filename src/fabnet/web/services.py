@@ -74,3 +74,31 @@ __all__ += ["quote_design"]
 from fabnet.services.orders.orders import create_order  # noqa: E402
 
 __all__ += ["create_order"]
+
+# --- issue 13: the buyer's order page ------------------------------------------------------------
+from fabnet.services.orders.contracts import (  # noqa: E402
+    contract_pdf,
+    get_contract,
+    list_lot_contracts,
+    sign_contract,
+)
+from fabnet.services.orders.escrow import escrow_summary, funding_message  # noqa: E402
+from fabnet.services.orders.lots import act_on_lot, available_actions, lot_history  # noqa: E402
+from fabnet.services.orders.orders import order_history  # noqa: E402
+from fabnet.services.orders.payments import fund_order  # noqa: E402
+from fabnet.services.platform.files import store_bytes  # noqa: E402
+
+__all__ += [
+    "act_on_lot",
+    "available_actions",
+    "contract_pdf",
+    "escrow_summary",
+    "fund_order",
+    "funding_message",
+    "get_contract",
+    "list_lot_contracts",
+    "lot_history",
+    "order_history",
+    "sign_contract",
+    "store_bytes",
+]

@@ -182,6 +182,6 @@ def supplier_escrow(db: Database, actor: Principal) -> list[tuple[LotEscrow, str
         lots = session.scalars(
             select(LotRow)
             .where(LotRow.manufacturer_org_id == actor.org_id)
-            .order_by(LotRow.created_at, LotRow.id)
+            .order_by(LotRow.created_at, LotRow.position, LotRow.id)
         )
         return [(_lot_escrow(session, lot, lot.currency), lot.currency) for lot in lots]

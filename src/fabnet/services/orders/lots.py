@@ -27,11 +27,13 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fabnet.domain.common import Frozen
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.currency import exponent, format_minor
+from fabnet.domain.orders.lifecycle import transitions_from
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
 from fabnet.domain.plan import Destination, LotKind, ProposedLot
@@ -123,6 +125,10 @@ def invite_lots(
     """One INVITED lot per proposed lot, each with an invitation that expires."""
     expires = now + timedelta(hours=order_terms(order).invitation_hours)
     rows: list[LotRow] = []
+    position = int(
+        session.scalar(select(func.count()).select_from(LotRow).where(LotRow.order_id == order.id))
+        or 0
+    )
     for p in proposed:
         if p.quantity <= 0:
             continue
@@ -143,6 +149,7 @@ def invite_lots(
             kind=p.kind,
             design_id=p.design_id,
             item_id=p.item_id,
+            position=position,
             quantity=p.quantity,
             unit_price_minor=unit_price_minor(
                 p.unit_price, p.setup_cost, p.quantity, order.currency
@@ -161,6 +168,7 @@ def invite_lots(
         )
         session.add(row)
         session.flush()
+        position += 1
         event = record_event(
             session, actor_id=actor.actor_id, role=actor.role, object_type="lot",
             object_id=row.id, event_type="lot.invite", occurred_at=now,
@@ -348,6 +356,35 @@ def review_prototype(
 def get_lot(db: Database, actor: Principal | None, lot_id: str) -> LotView:
     with db.read() as session:
         return lot_view(load_lot(session, lot_id, actor)[2])
+
+
+class ActionChoice(Frozen):
+    """An action the actor may take on a lot now, and what it must be given."""
+
+    action: LotAction
+    needs_reason: bool
+    needs_evidence: bool
+
+
+def available_actions(db: Database, actor: Principal, lot_id: str) -> tuple[ActionChoice, ...]:
+    """The actions ``actor``'s organisation may take on the lot in its state, by the roles it
+    holds for it (for pages: which forms to show, with a reason or evidence field where the
+    action needs one). Other guards (the escrow, the dispute window) are checked when it is
+    taken, and a refusal says which one failed."""
+    with db.read() as session:
+        _, parties, lot = load_lot(session, lot_id, actor)
+        state = LotState(lot.state)
+        roles = lot_roles(actor, parties, lot)
+    found: dict[LotAction, ActionChoice] = {}
+    for row in transitions_from(state):
+        act = LotAction(row.action)
+        if act in found or not roles & row.roles:
+            continue
+        names = {guard.name for guard in row.guards}
+        found[act] = ActionChoice(action=act, needs_reason="reason" in names,
+                                  needs_evidence="evidence" in names)  # fmt: skip
+    order = list(LotAction)
+    return tuple(sorted(found.values(), key=lambda c: order.index(c.action)))
 
 
 def lot_history(db: Database, actor: Principal | None, lot_id: str) -> list[TransitionView]:

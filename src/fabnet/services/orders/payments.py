@@ -103,14 +103,14 @@ def fund_order(
     says what the money covers and which accepted lots a short deposit leaves waiting."""
     if not reference.strip():
         raise InputError("a payment reference is required", source="payment", field="reference")
+    with db.read() as session:
+        order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
+        _check_payer(actor, funding_org(parties, order))
     before = escrow_summary(db, actor, order_id)
     with db.transaction() as session:
         order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
         payer = funding_org(parties, order)
-        if actor.org_id != payer and not actor.is_platform_admin:
-            raise PermissionDeniedError(
-                f"only the order's payer (organisation {payer}) records its payments"
-            )
+        _check_payer(actor, payer)
         code = currency_code(currency or order.currency, field="currency")
         who = Actor(actor.user_id, actor.org_id, Role.PAYER)
         post(
@@ -128,6 +128,13 @@ def fund_order(
         uncovered_lot_ids=tuple(lot.lot_id for lot in uncovered_lots(summary)),
         message=funding_message(summary, before),
     )
+
+
+def _check_payer(actor: Principal, payer: str) -> None:
+    if actor.org_id != payer and not actor.is_platform_admin:
+        raise PermissionDeniedError(
+            f"only the order's payer (organisation {payer}) records its payments"
+        )
 
 
 def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderLedger:

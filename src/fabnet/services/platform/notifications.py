@@ -81,12 +81,19 @@ def notify(
 
 
 def list_notifications(
-    db: Database, actor: Principal, *, unread_only: bool = False, limit: int = 50
+    db: Database,
+    actor: Principal,
+    *,
+    unread_only: bool = False,
+    limit: int = 50,
+    order_id: str | None = None,
 ) -> list[Notification]:
-    """The acting user's notifications, newest first."""
+    """The acting user's notifications, newest first (``order_id``: about that order only)."""
     actor.require(Scope.READ)
     with db.read() as session:
         query = select(NotificationRow).where(NotificationRow.user_id == actor.user_id)
+        if order_id is not None:
+            query = query.where(NotificationRow.order_id == order_id)
         if unread_only:
             query = query.where(NotificationRow.read_at.is_(None))
         query = query.order_by(NotificationRow.id.desc()).limit(max(1, min(limit, 500)))
