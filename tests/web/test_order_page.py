@@ -9,9 +9,10 @@ import re
 
 from fastapi.testclient import TestClient
 
+from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.states import LotState
 from fabnet.services.identity import accounts as identity
-from fabnet.services.orders import CounterOffer, contracts, lots
+from fabnet.services.orders import CounterOffer, contracts, inspections, lots
 from fabnet.services.orders.orders import principal_for_user
 from fabnet.settings import Settings
 from services.orders.conftest import Proposal, World, award_proposals, specified_order, to_point
@@ -128,6 +129,32 @@ def test_the_buyer_runs_an_order_from_its_page(
     assert news.status_code == 200 and news.headers["HX-Refresh"] == "true"
     page = w_client.get(f"/orders/{order_id}")
     assert "Approve the prototype" in page.text
+    # the buyer approves the first article from the page with a photo as evidence
+    approved = w_client.post(
+        f"/orders/{order_id}/lots/{lot_ids[0]}/act", follow_redirects=False,
+        data={"csrf_token": token, "action": "approve_prototype"},
+        files=[("evidence", ("fit-check.jpg", b"a photo of the fit check", "image/jpeg"))],
+    )  # fmt: skip
+    assert approved.status_code == 303, _errors(approved.text)
+    [approval] = [t for t in lots.lot_history(db, w.buyer, lot_ids[0])
+                  if t.action == "approve_prototype"]  # fmt: skip
+    assert len(approval.evidence_sha256) == 1
+    lots.act_on_lot(db, w.makers[0], lot_ids[0], "start_production")
+    lots.act_on_lot(db, w.makers[0], lot_ids[0], "submit_for_inspection")
+    [task] = inspections.lot_inspections(db, w.buyer, lot_ids[0])
+    inspections.record_inspection(db, w.buyer, task.id, {DefectClass.MAJOR: 0, DefectClass.MINOR: 0},
+                                  evidence_sha256=w.evidence[2:3])  # fmt: skip
+    lots.act_on_lot(db, w.makers[0], lot_ids[0], "ship", evidence_sha256=w.evidence[:1])
+    assert 'id="h-report"' not in w_client.get(f"/orders/{order_id}").text  # nothing delivered
+    delivered = w_client.post(f"/orders/{order_id}/lots/{lot_ids[0]}/act", follow_redirects=True,
+                              data={"csrf_token": token, "action": "confirm_delivery"})  # fmt: skip
+    assert delivered.status_code == 200, _errors(delivered.text)
+    assert lots.get_lot(db, w.buyer, lot_ids[0]).state in (LotState.DELIVERED, LotState.PAID)
+    text = " ".join(delivered.text.split())
+    assert 'id="h-report"' in text and "Report (so far)" in text
+    assert "10 of 30 units delivered" not in text  # the lots' items are parts, not products
+    assert "manufacturing 95.00 EUR" in text  # 20.00 + 30.00 + 45.00 EUR of contracts
+    assert "allocated without a plan" in text  # awarded by hand: no baselines to compare
 
     # another organisation: the order, a lot action and a contract are not found
     stranger = "olu@other.org"
@@ -143,7 +170,7 @@ def test_the_buyer_runs_an_order_from_its_page(
     )
     assert refused.status_code == 404
     assert w_client.get(pdf_url).status_code == 404
-    assert lots.get_lot(db, w.buyer, lot_ids[0]).state is LotState.PROTOTYPE_SUBMITTED
+    assert lots.get_lot(db, w.buyer, lot_ids[0]).state in (LotState.DELIVERED, LotState.PAID)
 
 
 def test_rejecting_a_counter_offer_needs_a_reason_and_says_what_happened(

@@ -227,6 +227,45 @@ def orders_escrow(
     _escrow_lines(summary)
 
 
+@app.command("report")
+def orders_report(
+    order_id: str = typer.Argument(...),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """After delivery: cost, CO2e, lots on time, and the savings against the baselines and
+    retail (``--json``: integer minor units with the currency code)."""
+    from fabnet.services.orders.report import order_report
+
+    db = open_db()
+    report = order_report(db, optional_actor(db, as_user, token), order_id.strip())
+    if as_json:
+        emit_json(report)
+        return
+    code = report.currency
+    state = "complete" if report.complete else "in progress"
+    console.print(f"{escape(report.order_name)} ({state}): {report.units_delivered} of "
+                  f"{report.units_ordered} units delivered; lots on time {report.lots_on_time}, "
+                  f"late {report.lots_late}")  # fmt: skip
+    console.print(
+        f"cost {format_minor(report.cost_minor, code)} = manufacturing "
+        f"{format_minor(report.manufacturing_minor, code)} + transport and duties "
+        f"{format_minor(report.logistics_minor, code)}"
+        + ("" if report.co2e_kg is None else f"; {report.co2e_kg:,.1f} kg CO2e")
+    )
+    table = Table("against", "their cost", "saved", "%", "CO2e saved (kg)", "note")
+    for c in report.comparisons:
+        table.add_row(
+            c.baseline, format_minor(c.cost_minor, code), format_minor(c.saved_minor, code),
+            f"{c.saved_pct:.1f}", "" if c.co2e_saved_kg is None else f"{c.co2e_saved_kg:,.1f}",
+            "" if c.valid else "breaks: " + "; ".join(c.breaks),
+        )  # fmt: skip
+    console.print(table)
+    for note in report.notes:
+        console.print(f"note: {escape(note)}")
+
+
 @app.command("fund")
 def orders_fund(
     order_id: str = typer.Argument(...),

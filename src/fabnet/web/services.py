@@ -86,6 +86,7 @@ from fabnet.services.orders.escrow import escrow_summary, funding_message  # noq
 from fabnet.services.orders.lots import act_on_lot, available_actions, lot_history  # noqa: E402
 from fabnet.services.orders.orders import order_history  # noqa: E402
 from fabnet.services.orders.payments import fund_order  # noqa: E402
+from fabnet.services.orders.report import order_report  # noqa: E402
 from fabnet.services.platform.files import store_bytes  # noqa: E402
 
 __all__ += [
@@ -99,6 +100,7 @@ __all__ += [
     "list_lot_contracts",
     "lot_history",
     "order_history",
+    "order_report",
     "sign_contract",
     "store_bytes",
 ]

@@ -162,6 +162,8 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
             json={"plan_id": plan},
         ),
         ("GET", "/v1/orders/{order_id}/lots"): Entry(f"/v1/orders/{order}/lots", ORDER_READ),
+        # the report: the demand side sees the order's, a manufacturer or inspector its lots'
+        ("GET", "/v1/orders/{order_id}/report"): Entry(f"/v1/orders/{order}/report", ORDER_READ),
         ("GET", "/v1/plans/{plan_id}"): Entry(f"/v1/plans/{plan}", DEMAND_ONLY),
         ("GET", "/v1/lots/{lot_id}"): Entry(f"/v1/lots/{lot}", LOT_READ),
         # the lot waits for its inspection: the life cycle refuses to ship it, whoever asks

@@ -157,6 +157,34 @@ def _make_inspect_and_deliver(world: World, lot_id: str) -> None:
     assert paid["state"] == "PAID"  # the delivery milestone emptied the escrow
 
 
+def _check_report(world: World, order_id: str, lot_ids: list[str]) -> None:
+    """After delivery the buyer reads what the order cost and saved; a maker its own lots."""
+    client, buyer = world.client, world.buyer
+    report = ok(client.get(f"/v1/orders/{order_id}/report", headers=buyer.headers))
+    assert report["complete"] is True and report["currency"] == "EUR"
+    assert report["units_delivered"] == report["units_ordered"] == ORDER_QUANTITY
+    assert {lot["lot_id"] for lot in report["lots"]} == set(lot_ids)
+    live = [ok(client.get(f"/v1/lots/{i}", headers=buyer.headers)) for i in lot_ids]
+    values = sum(lot["quantity"] * lot["unit_price_minor"] for lot in live)
+    assert report["manufacturing_minor"] == values
+    assert report["cost_minor"] == values + report["logistics_minor"]
+    assert report["logistics_minor"] > 0  # the plan ships the shields to Nairobi
+    assert all(lot["delivered_on"] is not None for lot in report["lots"])
+    assert report["lots_on_time"] + report["lots_late"] == len(lot_ids)
+    against = {c["baseline"]: c for c in report["comparisons"]}
+    assert {"centralised", "nearest"} <= set(against)
+    for c in against.values():
+        assert c["saved_minor"] == c["cost_minor"] - report["cost_minor"]
+    assert report["co2e_kg"] is not None and report["co2e_kg"] > 0
+    assert any("retail price" in note for note in report["notes"])  # none recorded here
+    # a manufacturer sees the report of its own lots only
+    maker = world.maker_of(live[0])
+    mine = ok(client.get(f"/v1/orders/{order_id}/report", headers=maker.headers))
+    assert {lot["lot_id"] for lot in mine["lots"]} == {
+        lot["id"] for lot in live if world.maker_of(lot) == maker
+    }
+
+
 def test_order_journey_over_http(world: World) -> None:
     client, buyer = world.client, world.buyer
     order_id, lots = _match_plan_and_award(world)
@@ -174,6 +202,8 @@ def test_order_journey_over_http(world: World) -> None:
     for lot_id in lot_ids:
         assert _lot_action(world, buyer, lot_id, "close")["state"] == "CLOSED"
     assert ok(client.get(f"/v1/orders/{order_id}", headers=buyer.headers))["state"] == "COMPLETED"
+
+    _check_report(world, order_id, lot_ids)
 
     events = ok(client.get(f"/v1/events?object_id={lot_ids[0]}", headers=buyer.headers))
     kinds = [e["event_type"] for e in events]

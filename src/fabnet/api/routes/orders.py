@@ -21,6 +21,7 @@ from fabnet.api.schemas_orders import (
 from fabnet.domain.orders.states import OrderAction
 from fabnet.services.orders import LotView, OrderTerms, OrderView, orders
 from fabnet.services.orders.orders import PlanSummary
+from fabnet.services.orders.report import OrderReport, order_report
 from fabnet.services.platform.pagination import Page
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
@@ -149,3 +150,11 @@ def award(
 def list_lots(order_id: str, db: DbDep, principal: Reader) -> list[LotView]:
     """The order's lots the caller may see (a manufacturer: its own; an inspector: assigned)."""
     return orders.list_lots(db, principal, order_id)
+
+
+@router.get("/{order_id}/report", response_model=OrderReport)
+def get_order_report(order_id: str, db: DbDep, principal: Reader) -> OrderReport:
+    """What the order made where and delivered when, its cost (integer minor units of
+    ``currency``) and CO2e, and what it saved against the plan's baselines (centralised,
+    nearest) and retail. A manufacturer or inspector sees its own lots only."""
+    return order_report(db, principal, order_id)

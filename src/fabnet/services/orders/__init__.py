@@ -1,8 +1,8 @@
 """Orders: orders, lots, contracts, inspections, payments and escrow, audit.
 
 The public face: the use-case modules (``orders``, ``lots``, ``contracts``, ``inspections``,
-``payments``, ``escrow``, ``audit``) and the read models re-exported here. Below the use cases sit
-private floors, each importing only the floors under it:
+``payments``, ``escrow``, ``report``, ``audit``) and the read models re-exported here.
+Below the use cases sit private floors, each importing only the floors under it:
 ``_reactions`` > ``_transitions`` > ``_money`` > ``_contracting`` | ``_inspecting`` > ``_access``
 > ``_views`` (see docs/architecture.md). Adapters never import a ``_private`` module.
 """

@@ -133,6 +133,29 @@ def _escrow(db: Db, user: CurrentUser, order_id: str) -> dict[str, Any] | None:
     }
 
 
+def _report(db: Db, user: CurrentUser, order_id: str) -> dict[str, Any] | None:
+    """The order's report once a lot is delivered, with bars for the comparison chart."""
+    report = services.order_report(db, user.principal, order_id)
+    if not any(lot.delivered_on is not None for lot in report.lots):
+        return None
+    code = report.currency
+    widest = max([report.cost_minor, *(c.cost_minor for c in report.comparisons)]) or 1
+    bars = [("this order", report.cost_minor, format_minor(report.cost_minor, code))]
+    bars += [(c.baseline, c.cost_minor, format_minor(c.cost_minor, code))
+             for c in report.comparisons]  # fmt: skip
+    return {
+        "report": report,
+        "cost": format_minor(report.cost_minor, code),
+        "manufacturing": format_minor(report.manufacturing_minor, code),
+        "logistics": format_minor(report.logistics_minor, code),
+        "rows": [
+            (c, format_minor(c.cost_minor, code), format_minor(c.saved_minor, code))
+            for c in report.comparisons
+        ],
+        "bars": [(label, round(300 * minor / widest), text) for label, minor, text in bars],
+    }
+
+
 def _page(
     request: Request,
     db: Db,
@@ -154,6 +177,7 @@ def _page(
         "fingerprint": _fingerprint(order, [c["lot"] for c in cards], cards, escrow),
         "order_history": services.order_history(db, user.principal, order.id),
         "news": services.list_notifications(db, user.principal, order_id=order.id, limit=10),
+        "report": _report(db, user, order.id),
         "errors": errors or {},
         "notice": notice or request.query_params.get("notice"),
     }
