@@ -142,8 +142,8 @@ def test_the_buyer_runs_an_order_from_its_page(
     lots.act_on_lot(db, w.makers[0], lot_ids[0], "start_production")
     lots.act_on_lot(db, w.makers[0], lot_ids[0], "submit_for_inspection")
     [task] = inspections.lot_inspections(db, w.buyer, lot_ids[0])
-    inspections.record_inspection(db, w.buyer, task.id, {DefectClass.MAJOR: 0, DefectClass.MINOR: 0},
-                                  evidence_sha256=w.evidence[2:3])  # fmt: skip
+    none_found = {DefectClass.MAJOR: 0, DefectClass.MINOR: 0}
+    inspections.record_inspection(db, w.buyer, task.id, none_found, evidence_sha256=w.evidence[2:3])
     lots.act_on_lot(db, w.makers[0], lot_ids[0], "ship", evidence_sha256=w.evidence[:1])
     assert 'id="h-report"' not in w_client.get(f"/orders/{order_id}").text  # nothing delivered
     delivered = w_client.post(f"/orders/{order_id}/lots/{lot_ids[0]}/act", follow_redirects=True,
