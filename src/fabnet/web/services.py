@@ -74,3 +74,8 @@ __all__ += ["quote_design"]
 from fabnet.services.orders.orders import create_order  # noqa: E402
 
 __all__ += ["create_order"]
+
+# --- issue 12: the buyer's design page (why-not for a chosen facility) ---------------------------
+from fabnet.services.sourcing.matching import explain_non_match  # noqa: E402
+
+__all__ += ["explain_non_match"]

@@ -1,19 +1,28 @@
-"""The design library: search and filter, and a page per design."""
+"""The design library: search and filter, and a page per design.
+
+A design's page shows its parts and BOM tree, its licence with the obligations it puts on a
+maker, a three.js preview (orbit and zoom; three.js is served from ``/static/vendor``) of every
+part that has a stored STL or 3MF, and "who can make it": the candidates per part with the
+reasons, the near-misses with what each lacks, and, for a facility the buyer names, every
+criterion it meets or fails (the same ``why-not`` as ``fabnet match --why-not``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
-from fabnet.domain.design import Design
+from fabnet.domain.design import Design, FileRef, Part
 from fabnet.domain.orders.licensing import check_licence
-from fabnet.errors import InputError
+from fabnet.engine.matching import CriterionResult
+from fabnet.errors import FabnetError, InputError, NotFoundError
+from fabnet.storage.files import FileStore
 from fabnet.vocab.materials import get_material_vocabulary
 from fabnet.vocab.processes import get_process_taxonomy
 from fabnet.web import services
-from fabnet.web.deps import CurrentUser, Db
+from fabnet.web.deps import CurrentUser, Db, WebSettings
 from fabnet.web.render import is_htmx, render
 
 router = APIRouter()
@@ -116,9 +125,91 @@ def bom_tree(design: Design) -> list[tuple[int, str, int, bool]]:
     return rows
 
 
+MESH_MEDIA_TYPES = {"stl": "model/stl", "3mf": "model/3mf"}
+"""The mesh formats the preview draws, by file suffix."""
+
+
+def mesh_ref(part: Part, store: FileStore) -> FileRef | None:
+    """The part's first stored STL or 3MF (exports before sources), or None."""
+    for ref in (*part.export_files, *part.source_files):
+        suffix = ref.path.rsplit(".", 1)[-1].lower()
+        if suffix in MESH_MEDIA_TYPES and ref.sha256 and store.exists(ref.sha256):
+            return ref
+    return None
+
+
+@dataclass(frozen=True)
+class Preview:
+    part_id: str
+    name: str
+    url: str
+    file_format: str
+    path: str
+
+
+def previews(design: Design, store: FileStore) -> list[Preview]:
+    """A preview for every part with a stored STL or 3MF."""
+    found: list[Preview] = []
+    for part in design.parts:
+        ref = mesh_ref(part, store)
+        if ref is not None:
+            found.append(
+                Preview(
+                    part.id,
+                    part.name,
+                    f"/designs/{design.id}/parts/{part.id}/mesh",
+                    ref.path.rsplit(".", 1)[-1].lower(),
+                    ref.path,
+                )
+            )
+    return found
+
+
+@router.get("/designs/{design_id}/parts/{part_id}/mesh")
+def part_mesh(
+    design_id: str, part_id: str, user: CurrentUser, db: Db, settings: WebSettings
+) -> FileResponse:
+    """The STL or 3MF of one part (what its 3D preview draws)."""
+    design = services.get_design(db, design_id)
+    store = services.open_file_store(settings)
+    part = next((p for p in design.parts if p.id == part_id), None)
+    ref = None if part is None else mesh_ref(part, store)
+    if ref is None or ref.sha256 is None:
+        raise NotFoundError(f"design {design.id} has no stored STL or 3MF for part {part_id!r}")
+    suffix = ref.path.rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        store.path_for(ref.sha256),
+        media_type=MESH_MEDIA_TYPES[suffix],
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    """Every criterion of one item for the facility the buyer named."""
+
+    item: str
+    name: str
+    criteria: list[CriterionResult]
+
+    @property
+    def can_make(self) -> bool:
+        return all(c.passed for c in self.criteria)
+
+
+def _text(error: FabnetError) -> str:
+    return error.message + (f" ({error.hint})" if error.hint else "")
+
+
 @router.get("/designs/{design_id}")
 def design_page(
-    request: Request, user: CurrentUser, db: Db, near: str = "", quantity: int = 1
+    request: Request,
+    user: CurrentUser,
+    db: Db,
+    settings: WebSettings,
+    near: str = "",
+    quantity: str = "1",
+    facility: str = "",
 ) -> Response:
     design = services.get_design(db, request.path_params["design_id"])
     licence = None
@@ -126,18 +217,45 @@ def design_page(
     try:
         licence = check_licence(design.license or "", source="design")
     except InputError as error:
-        licence_error = error.message + (f" ({error.hint})" if error.hint else "")
+        licence_error = _text(error)
     errors: dict[str, str] = {}
     result = None
-    if quantity < 1:
+    count = 0
+    try:
+        count = int(quantity)
+    except ValueError:
+        errors["quantity"] = "The quantity must be a whole number, e.g. 100."
+    if not errors and count < 1:
         errors["quantity"] = "The quantity must be at least 1."
-    else:
-        params = services.MatchParams(quantity=quantity, near=(near,) if near.strip() else ())
+    params = services.MatchParams(
+        quantity=max(count, 1), near=(near.strip(),) if near.strip() else ()
+    )
+    if not errors:
         try:
             result = services.match(db, design.id, params)
         except InputError as error:
-            errors[error.field or "near"] = error.message + (
-                f" ({error.hint})" if error.hint else ""
+            errors[error.field if error.field == "quantity" else "near"] = _text(error)
+    why_not: list[WhyNot] = []
+    chosen = None
+    if facility.strip() and result is not None:
+        try:
+            chosen = services.get_facility(db, facility.strip())
+            why_not = [
+                WhyNot(
+                    pm.part,
+                    pm.name,
+                    services.explain_non_match(db, design.id, pm.part, chosen.id, params),
+                )
+                for pm in result.parts
+            ]
+        except FabnetError as error:
+            if error.http_status not in (404, 422):
+                raise
+            errors["facility"] = (
+                f"fabnet knows no facility {facility.strip()!r}; paste a facility id (or its "
+                "first characters) from the lists above or the facilities page"
+                if error.http_status == 404
+                else _text(error)
             )
     taxonomy = get_process_taxonomy()
     materials = get_material_vocabulary()
@@ -146,11 +264,16 @@ def design_page(
         "bom": bom_tree(design),
         "licence": licence,
         "licence_error": licence_error,
+        "previews": previews(design, services.open_file_store(settings)),
         "result": result,
         "near": near,
         "quantity": quantity,
+        "facility": facility,
+        "chosen": chosen,
+        "why_not": why_not,
         "errors": errors,
         "process_label": lambda p: taxonomy.node(p).label if p in taxonomy else p,
         "material_label": lambda m: materials.node(m).label if m in materials else m,
     }
-    return render(request, "designs/page.html", context, title=design.name)
+    status = 422 if errors else 200
+    return render(request, "designs/page.html", context, status_code=status, title=design.name)
