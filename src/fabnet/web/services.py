@@ -79,3 +79,26 @@ __all__ += ["create_order"]
 from fabnet.services.sourcing.matching import explain_non_match  # noqa: E402
 
 __all__ += ["explain_non_match"]
+
+# --- issue 12: adding a design from uploaded files -----------------------------------------------
+from fabnet.services.catalogue.uploads import (  # noqa: E402
+    DRAFT_LICENCES,
+    DRAFT_PROCESSES,
+    DesignUpload,
+    DraftErrors,
+    MeshDraft,
+    UploadedFile,
+    draft_design_from_mesh,
+    import_uploaded_manifest,
+)
+
+__all__ += [
+    "DRAFT_LICENCES",
+    "DRAFT_PROCESSES",
+    "DesignUpload",
+    "DraftErrors",
+    "MeshDraft",
+    "UploadedFile",
+    "draft_design_from_mesh",
+    "import_uploaded_manifest",
+]

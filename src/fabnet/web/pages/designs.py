@@ -10,14 +10,16 @@ criterion it meets or fails (the same ``why-not`` as ``fabnet match --why-not``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
 from fabnet.domain.design import Design, FileRef, Part
 from fabnet.domain.orders.licensing import check_licence
 from fabnet.engine.matching import CriterionResult
-from fabnet.errors import FabnetError, InputError, NotFoundError
+from fabnet.errors import FabnetError, FileTooLargeError, InputError, NotFoundError
 from fabnet.storage.files import FileStore
 from fabnet.vocab.materials import get_material_vocabulary
 from fabnet.vocab.processes import get_process_taxonomy
@@ -123,6 +125,136 @@ def bom_tree(design: Design) -> list[tuple[int, str, int, bool]]:
     if design.root_assembly_id:
         walk(design.root_assembly_id, 1, 0, frozenset())
     return rows
+
+
+# --- adding a design ------------------------------------------------------------------------------
+
+
+def _draft_options() -> dict[str, list[tuple[str, str]]]:
+    taxonomy = get_process_taxonomy()
+    materials = get_material_vocabulary()
+    return {
+        "process": [(p, taxonomy.node(p).label) for p in services.DRAFT_PROCESSES],
+        "material": sorted(
+            ((m, materials.node(m).label) for m in materials.ids()), key=lambda o: o[1].casefold()
+        ),
+        "license": [(x, x) for x in services.DRAFT_LICENCES],
+    }
+
+
+def _add_form(
+    request: Request,
+    user: CurrentUser,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    defaults = {"licensor": user.org_name, "license": "CERN-OHL-S-2.0", "version": "1.0.0"}
+    context = {
+        "values": {**defaults, **(values or {})},
+        "errors": errors or {},
+        "options": _draft_options(),
+    }
+    return render(request, "designs/new.html", context, status_code=status, title="Add a design")
+
+
+async def _read(upload: UploadFile | None, limit: int, field: str) -> services.UploadedFile:
+    """The upload's bytes (empty when none was chosen); FileTooLargeError at ``field``."""
+    if upload is None or not upload.filename:
+        return services.UploadedFile("", b"")
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLargeError(
+            f"{upload.filename} is larger than the {limit:,} bytes fabnet accepts",
+            field=field,
+            hint="upload a smaller export, or ask the operator to raise FABNET_MAX_FILE_BYTES",
+        )
+    return services.UploadedFile(upload.filename, data)
+
+
+@router.get("/designs/new")
+def add_design_form(request: Request, user: CurrentUser) -> Response:
+    return _add_form(request, user)
+
+
+def _added(request: Request, added: services.DesignUpload) -> Response:
+    context = {"added": added, "design": added.design}
+    return render(request, "designs/added.html", context, title=f"Added {added.design.name}")
+
+
+@router.post("/designs/new/manifest")
+async def add_design_manifest(
+    request: Request,
+    user: CurrentUser,
+    db: Db,
+    settings: WebSettings,
+    manifest: Annotated[UploadFile | None, File()] = None,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    """Import an uploaded OKH manifest with the files it names."""
+    try:
+        upload = await _read(manifest, settings.max_file_bytes, "manifest")
+        extra = [await _read(f, settings.max_file_bytes, "files") for f in files or []]
+        added = await run_in_threadpool(
+            services.import_uploaded_manifest,
+            db,
+            user.principal,
+            upload,
+            extra,
+            store=services.open_file_store(settings),
+        )
+    except InputError as error:
+        field = error.field if error.field in ("manifest", "files") else "manifest"
+        return _add_form(request, user, errors={field: _text(error)}, status=422)
+    return _added(request, added)
+
+
+@router.post("/designs/new/mesh")
+async def add_design_mesh(
+    request: Request,
+    user: CurrentUser,
+    db: Db,
+    settings: WebSettings,
+    mesh: Annotated[UploadFile | None, File()] = None,
+    name: Annotated[str, Form()] = "",
+    process: Annotated[str, Form()] = "",
+    material: Annotated[str, Form()] = "",
+    license: Annotated[str, Form()] = "",
+    licensor: Annotated[str, Form()] = "",
+    function: Annotated[str, Form()] = "",
+    repository: Annotated[str, Form()] = "",
+) -> Response:
+    """Draft a one-part design from a bare STL or 3MF, and import it."""
+    values = {
+        "name": name, "process": process, "material": material, "license": license,
+        "licensor": licensor, "function": function, "repository": repository,
+    }  # fmt: skip
+    draft = services.MeshDraft(
+        name=name, process=process, material=material, license=license.strip(),
+        licensor=licensor, function=function, repository=repository,
+    )  # fmt: skip
+    try:
+        upload = await _read(mesh, settings.max_file_bytes, "mesh")
+        added = await run_in_threadpool(
+            services.draft_design_from_mesh,
+            db,
+            user.principal,
+            upload,
+            draft,
+            store=services.open_file_store(settings),
+        )
+    except services.DraftErrors as errors:
+        found = {e.field or "mesh": _text(e) for e in reversed(errors.errors)}
+        return _add_form(request, user, values=values, errors=found, status=422)
+    except InputError as error:
+        return _add_form(
+            request, user, values=values, errors={error.field or "mesh": _text(error)}, status=422
+        )
+    return _added(request, added)
+
+
+# --- a design's page ------------------------------------------------------------------------------
 
 
 MESH_MEDIA_TYPES = {"stl": "model/stl", "3mf": "model/3mf"}
