@@ -102,3 +102,24 @@ __all__ += [
     "draft_design_from_mesh",
     "import_uploaded_manifest",
 ]
+
+# --- issue 12: the instant quote as a background job --------------------------------------------
+from fabnet.services.sourcing.instant_quote import (  # noqa: E402
+    QUOTE_PROCESSES,
+    FacilityQuote,
+    InstantQuote,
+    QuoteJob,
+    QuoteRequest,
+    instant_quote_job,
+    start_instant_quote,
+)
+
+__all__ += [
+    "QUOTE_PROCESSES",
+    "FacilityQuote",
+    "InstantQuote",
+    "QuoteJob",
+    "QuoteRequest",
+    "instant_quote_job",
+    "start_instant_quote",
+]
