@@ -12,7 +12,11 @@ from fabnet.errors import ConfigurationError
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 
-BUILTIN_HANDLER_MODULES = ("fabnet.jobs.webhooks", "fabnet.jobs.housekeeping")
+BUILTIN_HANDLER_MODULES = (
+    "fabnet.jobs.webhooks",
+    "fabnet.jobs.housekeeping",
+    "fabnet.jobs.quoting",
+)
 
 
 @dataclass(frozen=True)

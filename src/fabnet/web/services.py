@@ -103,4 +103,52 @@ __all__ += [
     "order_report",
     "sign_contract",
     "store_bytes",
+
+# --- issue 12: the buyer's design page (why-not for a chosen facility) ---------------------------
+from fabnet.services.sourcing.matching import explain_non_match  # noqa: E402
+
+__all__ += ["explain_non_match"]
+
+# --- issue 12: adding a design from uploaded files -----------------------------------------------
+from fabnet.services.catalogue.uploads import (  # noqa: E402
+    DRAFT_LICENCES,
+    DRAFT_PROCESSES,
+    DesignUpload,
+    DraftErrors,
+    MeshDraft,
+    UploadedFile,
+    draft_design_from_mesh,
+    import_uploaded_manifest,
+)
+
+__all__ += [
+    "DRAFT_LICENCES",
+    "DRAFT_PROCESSES",
+    "DesignUpload",
+    "DraftErrors",
+    "MeshDraft",
+    "UploadedFile",
+    "draft_design_from_mesh",
+    "import_uploaded_manifest",
+]
+
+# --- issue 12: the instant quote as a background job --------------------------------------------
+from fabnet.services.sourcing.instant_quote import (  # noqa: E402
+    QUOTE_PROCESSES,
+    FacilityQuote,
+    InstantQuote,
+    QuoteJob,
+    QuoteRequest,
+    instant_quote_job,
+    start_instant_quote,
+)
+
+__all__ += [
+    "QUOTE_PROCESSES",
+    "FacilityQuote",
+    "InstantQuote",
+    "QuoteJob",
+    "QuoteRequest",
+    "instant_quote_job",
+    "start_instant_quote",
 ]
