@@ -103,6 +103,7 @@ __all__ += [
     "order_report",
     "sign_contract",
     "store_bytes",
+]
 
 # --- issue 12: the buyer's design page (why-not for a chosen facility) ---------------------------
 from fabnet.services.sourcing.matching import explain_non_match  # noqa: E402
