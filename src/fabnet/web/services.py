@@ -74,3 +74,26 @@ __all__ += ["quote_design"]
 from fabnet.services.orders.orders import create_order  # noqa: E402
 
 __all__ += ["create_order"]
+
+# --- issue 13: inspector, manufacturer lot pages (helper i7) -------------------------------------
+from fabnet.services.orders.contracts import list_lot_contracts, sign_contract  # noqa: E402
+from fabnet.services.orders.inspections import get_inspection  # noqa: E402
+from fabnet.services.orders.lots import (  # noqa: E402
+    act_on_lot,
+    lot_history,
+    review_prototype,
+    submit_prototype,
+)
+from fabnet.services.platform.files import get_stored_file, store_bytes  # noqa: E402
+
+__all__ += [
+    "act_on_lot",
+    "get_inspection",
+    "get_stored_file",
+    "list_lot_contracts",
+    "lot_history",
+    "review_prototype",
+    "sign_contract",
+    "store_bytes",
+    "submit_prototype",
+]
