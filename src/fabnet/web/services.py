@@ -153,3 +153,33 @@ __all__ += [
     "instant_quote_job",
     "start_instant_quote",
 ]
+
+# --- issue 13: inspector, manufacturer lot pages (helper i7) -------------------------------------
+from fabnet.services.orders.inspections import get_inspection  # noqa: E402
+from fabnet.services.orders.lots import review_prototype, submit_prototype  # noqa: E402
+from fabnet.services.platform.files import get_stored_file  # noqa: E402
+
+__all__ += ["get_inspection", "get_stored_file", "review_prototype", "submit_prototype"]
+
+# --- issue 13: the manufacturer's lot page and facility (helper i7) ------------------------------
+from fabnet.services.catalogue.facilities import (  # noqa: E402
+    export_facility,
+    get_own_facility,
+    my_facilities,
+    parse_facility_record,
+    update_facility,
+)
+from fabnet.services.orders.lots import Shipment, lot_shipment, ship_lot  # noqa: E402
+from fabnet.services.sourcing.quoting import quote_design_at  # noqa: E402
+
+__all__ += [
+    "Shipment",
+    "export_facility",
+    "get_own_facility",
+    "lot_shipment",
+    "my_facilities",
+    "parse_facility_record",
+    "quote_design_at",
+    "ship_lot",
+    "update_facility",
+]

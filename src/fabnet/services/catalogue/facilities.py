@@ -1,4 +1,5 @@
-"""Facility use cases: import OKW records or the fablabs.io CSV, look up, list, export."""
+"""Facility use cases: import OKW records or the fablabs.io CSV, look up, list, export; a
+manufacturer edits the records of the facilities its organisation runs."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from sqlalchemy.orm import Session
 
-from fabnet.domain.facility import Facility, FacilityStatus
-from fabnet.errors import InputError
+from fabnet.domain.facility import Facility, FacilityProvenance, FacilityStatus
+from fabnet.domain.identity import Principal, Scope
+from fabnet.errors import InputError, NotFoundError
 from fabnet.geo.countries import country_code
 from fabnet.services.catalogue.records import (
     ImportProgress,
@@ -28,10 +31,11 @@ from fabnet.services.platform.pagination import (
     page_by_id,
 )
 from fabnet.standards.fablabs import load_fablabs_csv
-from fabnet.standards.okw import dump_facility_okw, load_facilities
+from fabnet.standards.okw import dump_facility_okw, load_facilities, parse_facilities
 from fabnet.standards.report import ImportResult
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
+from fabnet.storage.identity import OrganisationRow
 from fabnet.vocab.processes import get_process_taxonomy
 
 FacilityFormat = Literal["okw", "fablabs"]
@@ -182,3 +186,67 @@ def _check_status(status: str) -> FacilityStatus:
             return option
     choices = ", ".join(s.value for s in FacilityStatus)
     raise InputError(f"unknown status {status!r}", field="status", hint=f"use one of: {choices}")
+
+
+# --- a manufacturer's own facility records (issue 13) --------------------------------------------
+
+
+def _org_facility_ids(session: Session, actor: Principal) -> set[str]:
+    org = session.get(OrganisationRow, actor.org_id)
+    return set(org.facility_ids or ()) if org is not None else set()
+
+
+def my_facilities(db: Database, actor: Principal) -> list[Facility]:
+    """The facilities the actor's organisation runs (its ``facility_ids``), by name."""
+    with db.read() as session:
+        ids = sorted(_org_facility_ids(session, actor))
+        found = FacilityRepository(session).get_many(ids)
+    return sorted(found, key=lambda f: (f.name.lower(), f.id))
+
+
+def get_own_facility(db: Database, actor: Principal | None, facility_id: str) -> Facility:
+    """A facility the actor's organisation runs (any, for a platform admin or the operator);
+    another organisation's facility is NotFoundError, as if it did not exist."""
+    hidden = NotFoundError(
+        f"no facility of yours with id {facility_id}",
+        hint="your organisation's facilities are listed under My facility",
+    )
+    with db.read() as session:
+        if actor is not None and not actor.is_platform_admin:
+            actor.require(Scope.WRITE)
+            if facility_id not in _org_facility_ids(session, actor):
+                raise hidden
+        facility = FacilityRepository(session).get(facility_id)
+    if facility is None:
+        raise hidden
+    return facility
+
+
+def parse_facility_record(text: str, facility_id: str) -> Facility:
+    """One OKW record (YAML or JSON, with the ``x-fabnet`` extension: rate card, capacity, lead
+    times) as the facility ``facility_id``: the record keeps its id."""
+    if not text.strip():
+        raise InputError("the record is empty", field="record")
+    stripped = text.lstrip()
+    fmt: Literal["yaml", "json"] = "json" if stripped.startswith(("{", "[")) else "yaml"
+    result = parse_facilities(text, source="the record", fmt=fmt)
+    if len(result.value) != 1:
+        raise InputError(f"expected one facility record, found {len(result.value)}", field="record")
+    [facility] = result.value
+    if facility.id != facility_id:
+        raise InputError(
+            f"the record's id is {facility.id!r}, not {facility_id!r}",
+            field="record",
+            hint="keep the id: it is how orders and matching know the facility",
+        )
+    return facility
+
+
+def update_facility(db: Database, actor: Principal | None, facility: Facility) -> Facility:
+    """Replace the record of a facility the actor's organisation runs (the operator and
+    platform admins: any). What the organisation writes is declared."""
+    get_own_facility(db, actor, facility.id)
+    declared = facility.model_copy(update={"provenance": FacilityProvenance()})
+    with db.transaction() as session:
+        FacilityRepository(session).add_or_replace(declared)
+    return get_facility(db, facility.id)

@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -51,7 +52,7 @@ from fabnet.services.orders._views import (
     order_terms,
     transition_view,
 )
-from fabnet.services.orders.audit import record_event
+from fabnet.services.orders.audit import object_history, record_event
 from fabnet.services.platform.notifications import notify
 from fabnet.services.platform.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.services.sourcing import planning
@@ -223,6 +224,7 @@ def act_on_lot(
     as_role: Role | None = None,
     counter_offer: CounterOffer | None = None,
     replace: bool = True,
+    payload: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> LotView:
     """Take ``action`` on a lot as ``actor`` (role: ``as_role``, else the first role the actor's
@@ -235,7 +237,8 @@ def act_on_lot(
     cancelling the order); ``submit_for_inspection`` opens the inspection task with its AQL
     sampling plan; ``confirm_delivery`` that empties the escrow records the payment; closing the
     last lot completes the order. ``counter_offer`` carries the price and/or date of a
-    ``counter_offer`` action.
+    ``counter_offer`` action. ``payload``: details recorded with the transition's audit event
+    (e.g. the shipment of ``ship``).
     """
     at = now or utc_now()
     act = _lot_action(action)
@@ -261,7 +264,7 @@ def act_on_lot(
                 values["due_date"] = offer.due_date
         outcome = apply_lot_transition(
             session, db, order, parties, lot, act, who, reason=reason, evidence=evidence,
-            expected_version=expected_version, values=values, now=at,
+            expected_version=expected_version, values=values, payload=payload, now=at,
         )  # fmt: skip
         replan = react_to_lot(
             session, db, order, parties, lot, act, who, reason=reason, signer=actor.user_id,
@@ -348,6 +351,42 @@ def review_prototype(
     buyer or orchestrator (an inspector's last rejection leaves that decision to them)."""
     action = LotAction.APPROVE_PROTOTYPE if approve else LotAction.REJECT_PROTOTYPE
     return act_on_lot(db, actor, lot_id, action, reason=reason, evidence_sha256=evidence_sha256)
+
+
+class Shipment(Frozen):
+    """How a lot ships: recorded with the ``ship`` transition's audit event (hash-chained)."""
+
+    carrier: str = Field(min_length=1, max_length=100, description="e.g. DHL, a local courier")
+    tracking_reference: str = Field(min_length=1, max_length=200)
+    packages: int = Field(ge=1, le=100_000, description="Parcels or pallets handed over")
+
+
+def ship_lot(
+    db: Database,
+    actor: Principal,
+    lot_id: str,
+    shipment: Shipment,
+    evidence_sha256: Sequence[str],
+    *,
+    expected_version: int | None = None,
+) -> LotView:
+    """The manufacturer ships the accepted lot: carrier, tracking reference and packages are
+    recorded with the transition; ``evidence_sha256``: the waybill or handover photo."""
+    return act_on_lot(
+        db, actor, lot_id, LotAction.SHIP, evidence_sha256=evidence_sha256,
+        expected_version=expected_version, payload={"shipment": shipment.model_dump()},
+    )  # fmt: skip
+
+
+def lot_shipment(db: Database, actor: Principal | None, lot_id: str) -> Shipment | None:
+    """The latest shipment recorded for the lot (None before it ships or without details)."""
+    get_lot(db, actor, lot_id)  # another organisation's lot: NotFoundError
+    found = None
+    for event in object_history(db, [lot_id]):
+        details = event.payload.get("shipment")
+        if event.event_type == "lot.ship" and isinstance(details, dict):
+            found = Shipment.model_validate(details)
+    return found
 
 
 # --- queries -------------------------------------------------------------------------------------

@@ -355,3 +355,21 @@ def quote_design(
         check_facility_can_make(design, facility, quantity)
     times = part_process_times(db, design, store=store, slicer_path=slicer_path)
     return build_design_quote(design, times, quantity=quantity, facility=facility)
+
+
+def quote_design_at(
+    db: Database,
+    design_ref: str,
+    facility: Facility,
+    *,
+    quantity: int = 1,
+    store: FileStore | None = None,
+    slicer_path: str | None = None,
+) -> DesignQuote:
+    """A quote of ``quantity`` products priced with ``facility`` as given (e.g. a rate card
+    being edited, before it is saved): the live check of a manufacturer's rates."""
+    check_quantity(quantity)
+    design = resolve_design(db, design_ref)
+    check_facility_can_make(design, facility, quantity)
+    times = part_process_times(db, design, store=store, slicer_path=slicer_path)
+    return build_design_quote(design, times, quantity=quantity, facility=facility)

@@ -1,21 +1,32 @@
-"""The manufacturer's job board (invitations with their terms and expiry: accept, decline with a
-reason, counter-offer on price and/or date; my lots by state) and every user's notifications,
-which the open page refreshes every 5 s (htmx polling)."""
+"""The manufacturer's job board (invitations with their terms, licence obligations and expiry:
+accept, decline with a reason, counter-offer on price and/or date; my lots by state; money held,
+released and pending) and every user's notifications, which the open page refreshes every 5 s
+(htmx polling).
+
+A lot's page (``/jobs/lots/{id}``) takes it through the contract (sign), the first article
+(photos and measurements uploaded as evidence files, their SHA-256 recorded), production,
+submission for inspection and shipping (carrier, tracking reference, packages, the waybill),
+and shows the delivery confirmation and the lot's money. Another organisation's lot is 404."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from fabnet.domain.orders.currency import format_minor, to_minor
-from fabnet.errors import FabnetError, InputError
-from fabnet.web import services
+from fabnet.domain.orders.licensing import check_licence
+from fabnet.domain.orders.states import LotState
+from fabnet.errors import FabnetError, InputError, NotFoundError
+from fabnet.web import services, sessions
 from fabnet.web.deps import CurrentUser, Db
 from fabnet.web.render import is_htmx, render
+from fabnet.web.uploads import stored_files
 
 router = APIRouter()
 
@@ -33,7 +44,7 @@ def _my_lots(db: Db, user: CurrentUser) -> list[dict[str, Any]]:
                     continue
                 terms = order.terms
                 rows.append({
-                    "lot": lot, "order": order,
+                    "lot": lot, "order": order, "licence": _licence(db, lot.design_id, order),
                     "price": format_minor(lot.unit_price_minor, lot.currency),
                     "value": format_minor(lot.unit_price_minor * lot.quantity, lot.currency),
                     "offer": None if lot.counter_offer is None
@@ -59,6 +70,7 @@ def _board(request: Request, db: Db, user: CurrentUser, errors: dict[str, dict[s
     money = services.supplier_escrow(db, user.principal)
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row, code in money:
+        totals[code]["value"] += row.value_minor
         totals[code]["held"] += row.held_minor
         totals[code]["released"] += row.released_minor
         totals[code]["pending"] += row.due_minor
@@ -161,3 +173,185 @@ def notifications_page(request: Request, user: CurrentUser, db: Db) -> Response:
 def notifications_read(user: CurrentUser, db: Db) -> Response:
     services.mark_read(db, user.principal)
     return RedirectResponse("/notifications", status_code=303)
+
+
+# --- licence obligations --------------------------------------------------------------------------
+
+
+def _licence(db: Db, design_id: str, order: Any) -> dict[str, Any]:
+    """What the design's licence asks of a paid order (the obligations the contract will carry)."""
+    try:
+        design = services.get_design(db, design_id)
+        check = check_licence(
+            design.license or "",
+            paid_order=True,
+            licensor_permission=order.terms.licensor_permission is not None,
+        )
+    except FabnetError as error:
+        return {"expression": "", "allowed": False, "reason": error.message, "obligations": ()}
+    return {
+        "expression": check.expression,
+        "chosen": check.chosen,
+        "allowed": check.allowed,
+        "reason": check.reason,
+        "obligations": check.obligations,
+    }
+
+
+# --- one lot --------------------------------------------------------------------------------------
+
+#: What the manufacturer does next, by the lot's state (the forms the lot page shows).
+NEXT_STEP = {
+    LotState.CONTRACTED: "first_article",
+    LotState.PROTOTYPE_REJECTED: "first_article",
+    LotState.PROTOTYPE_APPROVED: "start_production",
+    LotState.IN_PRODUCTION: "submit_for_inspection",
+    LotState.REWORK: "submit_for_inspection",
+    LotState.LOT_ACCEPTED: "ship",
+    LotState.PARTIALLY_ACCEPTED: "ship",
+}
+
+
+def _lot_context(db: Db, user: CurrentUser, lot_id: str) -> dict[str, Any]:
+    lot = services.get_lot(db, user.principal, lot_id)
+    if lot.manufacturer_org_id != user.principal.org_id and not user.principal.is_platform_admin:
+        # a buyer or inspector of the lot has their own pages; this one is the manufacturer's
+        raise NotFoundError(f"no lot of yours with id {lot_id}")
+    order = services.get_order(db, user.principal, lot.order_id)
+    history = services.lot_history(db, user.principal, lot_id)
+    contracts = services.list_lot_contracts(db, user.principal, lot_id)
+    mine = [c for c in contracts if any(p.org_id == user.principal.org_id for p in c.terms.parties)]
+    money = [row for row, _ in services.supplier_escrow(db, user.principal) if row.lot_id == lot_id]
+    step = NEXT_STEP.get(lot.state)
+    if step == "first_article" and not order.terms.quality.prototype_required:
+        step = "start_production"
+    delivered = [t for t in history if t.action == "confirm_delivery"]
+    return {
+        "lot": lot,
+        "order": order,
+        "history": history,
+        "contracts": mine,
+        "signed_by_me": {
+            c.id: any(s.signer_id == user.principal.user_id for s in c.signatures) for c in mine
+        },
+        "my_signer": {
+            c.id: any(p.signer_id == user.principal.user_id for p in c.terms.parties) for c in mine
+        },
+        "licence": _licence(db, lot.design_id, order),
+        "money": money[0] if money else None,
+        "step": step,
+        "shipment": services.lot_shipment(db, user.principal, lot_id),
+        "delivered": delivered[-1] if delivered else None,
+        "price": format_minor(lot.unit_price_minor, lot.currency),
+        "value": format_minor(lot.unit_price_minor * lot.quantity, lot.currency),
+        "errors": {},
+        "form": {},
+    }
+
+
+def _lot_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    lot = context["lot"]
+    return render(
+        request,
+        "jobs/lot.html",
+        context,
+        status_code=status_code,
+        title=f"Lot {lot.id[:8]}: {lot.quantity} x {lot.item_id}",
+    )
+
+
+@router.get("/jobs/lots/{lot_id}")
+def lot_page(request: Request, lot_id: str, user: CurrentUser, db: Db) -> Response:
+    return _lot_page(request, _lot_context(db, user, lot_id))
+
+
+async def _lot_step(
+    request: Request,
+    lot_id: str,
+    user: CurrentUser,
+    db: Db,
+    field: str,
+    step: Callable[[FormData], Awaitable[None]],
+) -> Response:
+    """Run one step of the lot's form; a refused step shows the page with the field's error."""
+    context = _lot_context(db, user, lot_id)
+    form = await request.form()
+    try:
+        await step(form)
+    except FabnetError as error:
+        if error.http_status == 404:
+            raise
+        context["errors"] = {field: error.message + (f" ({error.hint})" if error.hint else "")}
+        context["form"] = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        return _lot_page(request, context, status_code=422)
+    return RedirectResponse(f"/jobs/lots/{lot_id}", status_code=303)
+
+
+@router.post("/jobs/lots/{lot_id}/sign/{contract_id}")
+async def sign(
+    request: Request, lot_id: str, contract_id: str, user: CurrentUser, db: Db
+) -> Response:
+    async def step(form: FormData) -> None:
+        if contract_id not in {
+            c.id for c in services.list_lot_contracts(db, user.principal, lot_id)
+        }:
+            raise NotFoundError(f"no contract {contract_id} for lot {lot_id}")
+        services.sign_contract(
+            db, user.principal, contract_id, settings=sessions.settings_of(request)
+        )
+
+    return await _lot_step(request, lot_id, user, db, "sign", step)
+
+
+@router.post("/jobs/lots/{lot_id}/first-article")
+async def first_article(request: Request, lot_id: str, user: CurrentUser, db: Db) -> Response:
+    async def step(form: FormData) -> None:
+        photos = await stored_files(request, form, "photos")
+        measurements = await stored_files(request, form, "measurements")
+        if not photos and not measurements:
+            raise InputError(
+                "add the first article's photos and measurements",
+                field="photos",
+                hint="the buyer or inspector reviews them before production",
+            )
+        services.submit_prototype(db, user.principal, lot_id, [*photos, *measurements])
+
+    return await _lot_step(request, lot_id, user, db, "first_article", step)
+
+
+@router.post("/jobs/lots/{lot_id}/act/{action}")
+async def lot_action(
+    request: Request, lot_id: str, action: str, user: CurrentUser, db: Db
+) -> Response:
+    if action not in ("start_production", "submit_for_inspection"):
+        raise NotFoundError(f"no lot action {action!r} here")
+
+    async def step(form: FormData) -> None:
+        services.act_on_lot(db, user.principal, lot_id, action)
+
+    return await _lot_step(request, lot_id, user, db, action, step)
+
+
+@router.post("/jobs/lots/{lot_id}/ship")
+async def ship(request: Request, lot_id: str, user: CurrentUser, db: Db) -> Response:
+    async def step(form: FormData) -> None:
+        packages = str(form.get("packages") or "").strip()
+        if not packages.isdigit() or int(packages) < 1:
+            raise InputError(
+                f"{packages!r} is not a number of packages",
+                field="packages",
+                hint="1 or more parcels or pallets",
+            )
+        carrier = str(form.get("carrier") or "").strip()
+        tracking = str(form.get("tracking_reference") or "").strip()
+        if not carrier or not tracking:
+            raise InputError("name the carrier and the tracking reference", field="carrier")
+        waybill = await stored_files(request, form, "waybill")
+        if not waybill:
+            raise InputError("add the waybill or a photo of the handover", field="waybill")
+        shipment = services.Shipment(
+            carrier=carrier, tracking_reference=tracking, packages=int(packages)
+        )
+        services.ship_lot(db, user.principal, lot_id, shipment, waybill)
+
+    return await _lot_step(request, lot_id, user, db, "ship", step)
