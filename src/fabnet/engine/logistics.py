@@ -11,6 +11,17 @@ adds a duty on the goods value (percent) and clearance days.
 
 Sea freight needs coastal endpoints, which cannot be judged from coordinates alone. Simplification:
 sea is offered only between different countries at least ``sea_min_distance_km`` apart.
+
+Minimum charges: a carrier never bills a shipment below a minimum; below ``parcel_max_kg`` the
+minimum is a parcel/courier one (``parcel_min_charge``), above it a pallet/LTL or cargo one
+(``freight_min_charge``): ``cost = max(rate x kg x km, minimum) + fixed + duty``
+(:func:`shipment_cost`).
+
+Road legs only where a road network joins the two places: within one country, or between two
+countries that share a regional road network of the ``road_networks`` table (countries joined by
+paved cross-border trunk roads in practice: e.g. the East African Community's corridors, not
+Senegal to Kenya, not Madagascar to the mainland). A place without a country is treated as
+joined (the planner cannot judge it). See ``docs/logistics.md`` for the sources.
 """
 
 from __future__ import annotations
@@ -48,6 +59,11 @@ class ModeParameters:
     handling_days: float
     co2e_g_per_tkm: float
     detour_factor: float
+    parcel_max_kg: float = 0.0
+    """Shipments up to this mass pay at least ``parcel_min_charge``; heavier ones at least
+    ``freight_min_charge``."""
+    parcel_min_charge: float = 0.0
+    freight_min_charge: float = 0.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -55,6 +71,9 @@ class ModeParameters:
             "fixed_cost_per_shipment",
             "handling_days",
             "co2e_g_per_tkm",
+            "parcel_max_kg",
+            "parcel_min_charge",
+            "freight_min_charge",
         ):
             if getattr(self, name) < 0:
                 raise InputError(
@@ -95,6 +114,8 @@ class TransportModel:
     border_days: float = 2.0
     customs_unions: tuple[frozenset[str], ...] = field(default_factory=tuple)
     sources: tuple[str, ...] = field(default_factory=tuple)
+    road_networks: tuple[frozenset[str], ...] | None = None
+    """Groups of countries a road network joins; None: road between any two places."""
 
     def __post_init__(self) -> None:
         if self.border_duty_pct < 0 or self.border_days < 0:
@@ -114,6 +135,12 @@ class TransportModel:
             for name, values in raw["modes"].items()
         }
         unions = tuple(frozenset(members) for members in raw.get("customs_unions", {}).values())
+        roads = raw.get("road_networks")
+        networks = (
+            None
+            if roads is None
+            else tuple(frozenset(str(c).upper() for c in members) for members in roads.values())
+        )
         kwargs: dict[str, Any] = {
             "modes": modes,
             "sea_min_distance_km": float(raw["sea_min_distance_km"]),
@@ -121,6 +148,7 @@ class TransportModel:
             "border_days": float(raw["border_days"]),
             "customs_unions": unions,
             "sources": tuple(raw.get("sources", ())),
+            "road_networks": networks,
         }
         kwargs.update(overrides)
         return cls(**kwargs)
@@ -134,6 +162,14 @@ class TransportModel:
             return False
         return not any(a in union and b in union for union in self.customs_unions)
 
+    def road_joined(self, origin_country: str | None, destination_country: str | None) -> bool:
+        """True when a road network joins the two countries (the same country always does;
+        an unknown country is given the benefit of the doubt)."""
+        if self.road_networks is None or not origin_country or not destination_country:
+            return True
+        a, b = origin_country.upper(), destination_country.upper()
+        return a == b or any(a in net and b in net for net in self.road_networks)
+
     def mode_allowed(
         self,
         mode: TransportMode,
@@ -141,6 +177,8 @@ class TransportModel:
         origin_country: str | None,
         destination_country: str | None,
     ) -> bool:
+        if mode is TransportMode.ROAD:
+            return self.road_joined(origin_country, destination_country)
         if mode is not TransportMode.SEA:
             return True
         different = (origin_country or "").upper() != (destination_country or "").upper()
@@ -168,11 +206,7 @@ class TransportModel:
                 continue
             km = gc * p.detour_factor
             days = p.handling_days + km / p.speed_km_per_day + (self.border_days if border else 0.0)
-            cost = (
-                p.cost_per_kg_km * mass_kg * km
-                + p.fixed_cost_per_shipment
-                + goods_value * duty_pct / 100.0
-            )
+            cost = float(shipment_cost(p, mass_kg, km)) + goods_value * duty_pct / 100.0
             options[mode] = LaneOption(
                 mode=mode,
                 distance_km=km,
@@ -183,6 +217,18 @@ class TransportModel:
                 crosses_border=border,
             )
         return options
+
+
+def shipment_cost(
+    p: ModeParameters, mass_kg: float | NDArray[np.float64], km: float | NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Freight of one shipment without duty: the distance rate, never below the minimum charge
+    of its weight class (parcel up to ``parcel_max_kg``, freight above), plus the fixed cost."""
+    mass = np.asarray(mass_kg, dtype=np.float64)
+    minimum = np.where(mass <= p.parcel_max_kg, p.parcel_min_charge, p.freight_min_charge)
+    minimum = np.where(mass > 0, minimum, 0.0)
+    rate = p.cost_per_kg_km * mass * np.asarray(km, dtype=np.float64)
+    return np.asarray(np.maximum(rate, minimum) + p.fixed_cost_per_shipment, dtype=np.float64)
 
 
 def great_circle_km(

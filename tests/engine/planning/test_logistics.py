@@ -30,7 +30,8 @@ def test_intercontinental_lane_offers_sea_which_is_cheapest_and_slowest() -> Non
         SHANGHAI, BERLIN, 500.0, origin_country="CN", destination_country="DE", goods_value=10_000.0
     )
     sea = options[TransportMode.SEA]
-    assert sea.cost < options[TransportMode.ROAD].cost
+    assert TransportMode.ROAD not in options  # no road network joins China and Germany
+    assert sea.cost < options[TransportMode.AIR].cost
     assert sea.days > options[TransportMode.AIR].days
     assert sea.crosses_border and sea.duty_pct == 4.0
     # duty is 4 % of the goods value, on every mode
@@ -61,3 +62,97 @@ def test_sources_are_cited_and_bad_parameters_refused() -> None:
         model.lane(BERLIN, MUNICH, -1.0)
     with pytest.raises(InputError, match="border"):
         TransportModel.default(border_duty_pct=-1.0)
+
+
+DAKAR = (14.69, -17.44)
+KISUMU = (-0.09, 34.77)
+NAIROBI = (-1.29, 36.82)
+KAMPALA = (0.35, 32.58)
+ANTANANARIVO = (-18.88, 47.51)
+
+
+@pytest.mark.parametrize(
+    ("origin", "country", "destination", "destination_country", "road"),
+    [
+        (NAIROBI, "KE", KISUMU, "KE", True),  # domestic
+        (KAMPALA, "UG", KISUMU, "KE", True),  # the East African Community's Northern Corridor
+        (DAKAR, "SN", KISUMU, "KE", False),  # across the continent: no road network joins them
+        (ANTANANARIVO, "MG", NAIROBI, "KE", False),  # an island
+        (BERLIN, "DE", (47.37, 8.54), "CH", True),  # the European road network
+    ],
+)
+def test_road_only_where_a_road_network_joins_the_places(
+    origin: tuple[float, float],
+    country: str,
+    destination: tuple[float, float],
+    destination_country: str,
+    road: bool,
+) -> None:
+    options = TransportModel.default().lane(
+        origin, destination, 50.0, origin_country=country, destination_country=destination_country
+    )
+    assert (TransportMode.ROAD in options) is road
+    assert TransportMode.AIR in options  # air always flies
+
+
+def test_a_shipment_pays_at_least_the_minimum_charge_of_its_weight_class() -> None:
+    model = TransportModel.default()
+    road = model.modes[TransportMode.ROAD]
+
+    def cost(kg: float) -> float:
+        return model.lane(BERLIN, MUNICH, kg, origin_country="DE", destination_country="DE")[
+            TransportMode.ROAD
+        ].cost
+
+    # a 1 kg parcel pays the courier minimum, not 1 kg x 655 km x rate (8 cents)
+    assert cost(1.0) == pytest.approx(road.parcel_min_charge)
+    assert cost(road.parcel_max_kg) == pytest.approx(road.parcel_min_charge)
+    # just above the parcel limit: a pallet/LTL minimum
+    assert cost(road.parcel_max_kg + 1) == pytest.approx(road.freight_min_charge)
+    # a full load pays the distance rate, above every minimum
+    heavy = cost(10_000.0)
+    km = model.lane(BERLIN, MUNICH, 1.0)[TransportMode.ROAD].distance_km
+    assert heavy == pytest.approx(road.cost_per_kg_km * 10_000 * km)
+    assert heavy > road.freight_min_charge
+    assert cost(0.0) == 0.0
+
+
+def test_the_planner_prices_minimum_charges_and_sends_no_truck_across_africa() -> None:
+    """A Dakar maker and a Nairobi maker can both make a part for Kisumu: the Dakar leg flies
+    (no road joins them), and each leg's freight per unit spreads the shipment's minimum charge
+    over the delivery point's demand."""
+    import numpy as np
+
+    from fabnet.engine.planning import (
+        Candidate,
+        DeliveryPoint,
+        Facility,
+        Part,
+        PlanningProblem,
+        Product,
+    )
+    from fabnet.engine.planning.network import MODES, compile_network
+
+    problem = PlanningProblem(
+        products=(Product("clip", (("clip", 1.0),)),),
+        parts=(Part("clip", 0.01),),
+        facilities=(Facility("dakar", *DAKAR, "SN"), Facility("nairobi", *NAIROBI, "KE")),
+        candidates=(
+            Candidate("clip", "dakar", unit_cost=0.1, capacity=1000),
+            Candidate("clip", "nairobi", unit_cost=0.2, capacity=1000),
+        ),
+        delivery_points=(DeliveryPoint("kisumu", *KISUMU, (("clip", 40.0),), None, "KE"),),
+        transport=TransportModel.default(),
+    )
+    net = compile_network(problem)
+    legs = net.delivery
+    modes = {
+        (int(net.cand.facility[o]), MODES[int(m)])
+        for o, m in zip(legs.origin, legs.mode, strict=True)
+    }
+    assert (0, TransportMode.ROAD) not in modes and (0, TransportMode.AIR) in modes
+    assert (1, TransportMode.ROAD) in modes
+    road = np.flatnonzero(legs.mode == MODES.index(TransportMode.ROAD))[0]
+    # 40 clips of 10 g: a 0.4 kg parcel, billed the courier minimum, 1/40 of it per clip
+    minimum = problem.transport.modes[TransportMode.ROAD].parcel_min_charge  # type: ignore[union-attr]
+    assert legs.transport_per_unit[road] == pytest.approx(minimum / 40)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from fabnet.engine.logistics import TransportMode, great_circle_km
+from fabnet.engine.logistics import TransportMode, great_circle_km, shipment_cost
 
 from .problem import PlanningProblem
 
@@ -174,9 +174,10 @@ def compile_network(problem: PlanningProblem) -> Network:
         cheapest_part[p] = costs.min() if len(costs) else 0.0
     product_value = bom @ cheapest_part
     delivery = _delivery_legs(
-        problem, cand, asm, dk_point, dk_product, assembled, product_mass, product_value, bom
+        problem, cand, asm, dk_point, dk_product, assembled, product_mass, product_value, bom,
+        dk_qty,
     )
-    inbound = _inbound_legs(problem, cand, asm, bom, part_mass)
+    inbound = _inbound_legs(problem, cand, asm, bom, part_mass, part_need)
     return Network(
         problem=problem,
         cand=cand,
@@ -218,6 +219,7 @@ def _delivery_legs(
     product_mass: F64,
     product_value: F64,
     bom: F64,
+    dk_qty: F64,
 ) -> Legs:
     """All (origin, demand pair) pairs, restricted to the k nearest origins when asked."""
     origin_parts: list[I64] = []
@@ -255,7 +257,9 @@ def _delivery_legs(
     value = by_origin(from_asm, origin, asm.unit_cost, cand.unit_cost) + np.where(
         from_asm, product_value[product], 0.0
     )
-    legs = _lane_attributes(problem, facility, point, unit_mass, value, delivery=True)
+    legs = _lane_attributes(
+        problem, facility, point, unit_mass, value, delivery=True, load=dk_qty[target]
+    )
     (origin_x, from_asm_x, target_x, mode, dist, days, transport, duty, co2, fixed) = _expand(
         legs, origin, from_asm, target
     )
@@ -341,8 +345,14 @@ def _lane_attributes(
     value: F64,
     *,
     delivery: bool,
+    load: F64 | None = None,
 ) -> _LaneAttrs:
-    """Per (pair, mode) attributes; shape (n_pairs, n_modes)."""
+    """Per (pair, mode) attributes; shape (n_pairs, n_modes).
+
+    ``load``: the most units a pair's shipment carries (a delivery point's whole demand, or the
+    most an origin can send an assembly site). A shipment's minimum charge is spread over it, so
+    the per-unit freight is exact for a shipment carrying the whole load and optimistic for a
+    part of it (see docs/logistics.md)."""
     n = len(facility)
     f_lat, f_lon, d_lat, d_lon = _point_arrays(problem)
     if delivery:
@@ -407,6 +417,14 @@ def _lane_attributes(
     for j, m in enumerate(modes):
         p = transport.modes[m]
         allowed = np.ones(n, bool)
+        if m is TransportMode.ROAD and transport.road_networks is not None:
+            allowed = np.array(
+                [
+                    transport.road_joined(codes[int(a)], codes[len(problem.facilities) + int(b)])
+                    for a, b in zip(facility, dest_country, strict=True)
+                ],
+                dtype=bool,
+            )
         if m is TransportMode.SEA:
             allowed = (o_code != d_code) & (o_code >= 0) & (gc >= transport.sea_min_distance_km)
         km = gc * p.detour_factor
@@ -415,7 +433,10 @@ def _lane_attributes(
         out["days"][:, j] = (
             p.handling_days + km / p.speed_km_per_day + border * transport.border_days
         )
-        out["transport"][:, j] = p.cost_per_kg_km * unit_mass * km
+        units = np.maximum(load if load is not None else np.ones(n), 1.0)
+        out["transport"][:, j] = (
+            shipment_cost(p, unit_mass * units, km) - p.fixed_cost_per_shipment
+        ) / units
         out["duty"][:, j] = value * border * transport.border_duty_pct / 100.0
         out["co2"][:, j] = p.co2e_g_per_tkm * unit_mass / 1000.0 * km / 1000.0
         out["fixed"][:, j] = p.fixed_cost_per_shipment
@@ -450,7 +471,12 @@ def _expand(
 
 
 def _inbound_legs(
-    problem: PlanningProblem, cand: Origins, asm: Origins, bom: F64, part_mass: F64
+    problem: PlanningProblem,
+    cand: Origins,
+    asm: Origins,
+    bom: F64,
+    part_mass: F64,
+    part_need: F64,
 ) -> Legs:
     """Every (part candidate, assembly candidate) pair whose product needs that part."""
     if not asm.size or not cand.size:
@@ -472,6 +498,11 @@ def _inbound_legs(
         )
     needs = bom[asm.item][:, cand.item] > 0  # (asm, cand)
     a_idx, c_idx = np.nonzero(needs)
+    per_product = bom[asm.item[a_idx], cand.item[c_idx]]
+    load = np.minimum(
+        np.minimum(cand.capacity[c_idx], asm.capacity[a_idx] * per_product),
+        part_need[cand.item[c_idx]],
+    )
     legs = _lane_attributes(
         problem,
         cand.facility[c_idx],
@@ -479,6 +510,7 @@ def _inbound_legs(
         part_mass[cand.item[c_idx]],
         cand.unit_cost[c_idx],
         delivery=False,
+        load=np.where(np.isfinite(load), load, 1e9),
     )
     (origin, _, target, mode, dist, days, transport, duty, co2, fixed) = _expand(
         legs, c_idx, np.zeros(len(c_idx), bool), a_idx

@@ -309,7 +309,9 @@ def _violations(
         (net.cand, cand_out, [pt.id for pt in p.parts]),
         (net.asm, asm_out, [pr.id for pr in p.products]),
     ):
-        below = (out > TOL) & (out < origins.min_lot - 1e-6 * np.maximum(origins.min_lot, 1.0))
+        # output within the solver's tolerance of zero is no lot (a HiGHS value of 1e-6 units)
+        noise = 1e-5 * np.maximum(origins.min_lot, 1.0)
+        below = (out > noise) & (out < origins.min_lot - 1e-6 * np.maximum(origins.min_lot, 1.0))
         for i in np.flatnonzero(below):
             found.append(
                 f"below the minimum lot: {names[int(origins.item[i])]}@"
