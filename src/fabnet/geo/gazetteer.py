@@ -78,6 +78,11 @@ UNKNOWN_COUNTRY = "ZZ"
 
 MAX_LISTED_CANDIDATES = 10
 
+MIN_COMPLETION_CHARS = 3
+"""Completion (:meth:`Gazetteer.complete`) needs this many folded characters of a name."""
+MAX_COMPLETION_KEYS = 3000
+"""Completion looks at most this many index keys (a prefix matching more suggests among them)."""
+
 
 @dataclass(frozen=True)
 class Place:
@@ -456,6 +461,28 @@ class Gazetteer:
             if label not in out:
                 out.append(label)
         return out[:limit]
+
+    def complete(self, text: str, *, limit: int = 8) -> list[Place]:
+        """Places whose name (or an alternate name) starts with the name part of ``text``: those
+        whose own name does first, each group most populous first; a place is kept only if every
+        qualifier after a comma holds (an unknown qualifier holds for none). For suggestion lists
+        as the user types; a name shorter than :data:`MIN_COMPLETION_CHARS` characters (after
+        folding) suggests nothing."""
+        name, *qualifiers = [part.strip() for part in " ".join(text.split()).split(",")]
+        qualifiers = [q for q in qualifiers if q]
+        key = place_key(name)
+        if len(key) < MIN_COMPLETION_CHARS:
+            return []
+        keys = self._store.key_range(key)[:MAX_COMPLETION_KEYS]
+        rows = {i for k in keys for i in self._store.lookup(k)}
+        kept = [
+            i
+            for i in rows
+            if all(self._known_qualifier(q) and self._qualifier_holds(i, q) for q in qualifiers)
+        ]
+        own = {i for i in kept if place_key(self._names[i]).startswith(key)}
+        kept.sort(key=lambda i: (i not in own, -int(self._population[i]), self._names[i]))
+        return [self.place(i) for i in kept[:limit]]
 
     def nearest(self, latitude: float, longitude: float) -> tuple[Place, float]:
         """The known place nearest to a point and its great-circle distance in km."""

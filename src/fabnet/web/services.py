@@ -183,3 +183,12 @@ __all__ += [
     "ship_lot",
     "update_facility",
 ]
+
+# --- issue 12: the order wizard's place search (helper i5) ---------------------------------------
+from fabnet.services.catalogue.places import (  # noqa: E402
+    locate_place,
+    nearest_place,
+    suggest_places,
+)
+
+__all__ += ["locate_place", "nearest_place", "suggest_places"]
