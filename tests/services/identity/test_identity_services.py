@@ -222,3 +222,23 @@ def test_one_organisation_runs_each_facility_and_only_admins_move_it(db: Databas
         db, owner.id, actor=None, expected_version=None, facility_ids=["f-9"]
     )
     assert kept.facility_ids == ("f-9",)
+
+
+def test_a_derived_token_never_outlives_or_outscopes_its_parent(db: Database) -> None:
+    """Issue 15, item 9: a 1-day write token asking for a token without expiry gets one that
+    expires with it; it cannot grant a scope it does not hold."""
+    user_id = _user(db, _org(db))
+    parent = identity.create_token(
+        db, user_id, [Scope.READ, Scope.WRITE], actor=None, expires_in_days=1
+    )
+    actor = auth.authenticate_token(db, parent.raw)
+    child = identity.create_token(db, user_id, [Scope.READ], actor=actor)
+    longer = identity.create_token(db, user_id, [Scope.READ], actor=actor, expires_in_days=30)
+    after_parent = utc_now() + timedelta(days=1, seconds=1)
+    for issued in (child, longer):
+        assert issued.token.expires_at == parent.token.expires_at
+        auth.authenticate_token(db, issued.raw)
+        with pytest.raises(AuthenticationError, match="expired"):
+            auth.authenticate_token(db, issued.raw, now=after_parent)
+    with pytest.raises(PermissionDeniedError):
+        identity.create_token(db, user_id, [Scope.ADMIN], actor=actor)

@@ -50,6 +50,7 @@ from fabnet.storage.identity import (
     IdentityRepository,
     OrganisationRow,
     UserRow,
+    aware_or_none,
     organisation_from_row,
     token_from_row,
     user_from_row,
@@ -393,6 +394,11 @@ def create_token(
         if not user.is_active:
             raise ConflictError(f"user {user_id} is deactivated")
         _check_token_grant(actor, user, scope_set)
+        expires_at = created + timedelta(days=expires_in_days) if expires_in_days else None
+        parent = repo.token_row(actor.token_id) if actor and actor.token_id else None
+        parent_expiry = aware_or_none(parent.expires_at) if parent is not None else None
+        if parent_expiry is not None and (expires_at is None or expires_at > parent_expiry):
+            expires_at = parent_expiry  # a derived token never outlives the token creating it
         token = repo.add_token(
             ApiTokenRow(
                 id=token_id,
@@ -401,7 +407,7 @@ def create_token(
                 secret_sha256=hash_token_secret(secret),
                 scopes=sorted(s.value for s in scope_set),
                 created_at=created,
-                expires_at=(created + timedelta(days=expires_in_days) if expires_in_days else None),
+                expires_at=expires_at,
             )
         )
     return IssuedToken(token=token, raw=format_token(token_id, secret))
