@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from fabnet.domain.orders.ledger import Posting, Transaction, TxKind
 from fabnet.storage.base import Base, utc_now
@@ -48,26 +49,64 @@ class LedgerRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def transactions(self) -> list[Transaction]:
-        """Every transaction in the order it was posted."""
-        postings: dict[str, list[Posting]] = {}
-        for row in self.session.scalars(select(LedgerPostingRow).order_by(LedgerPostingRow.id)):
-            postings.setdefault(row.transaction_id, []).append(
-                Posting(account=row.account, amount=row.amount, currency=row.currency)
+    def transactions(
+        self, *, order_id: str | None = None, lot_id: str | None = None
+    ) -> list[Transaction]:
+        """The transactions of one order or one lot (every one when neither is given), in the
+        order they were posted, with their postings.
+
+        One statement (a join) reads them, so a transaction committed concurrently is either
+        wholly in the answer or not at all (never a transaction without its postings)."""
+        where: list[ColumnElement[bool]] = []
+        if order_id is not None:
+            where.append(LedgerTransactionRow.order_id == order_id)
+        if lot_id is not None:
+            where.append(LedgerTransactionRow.lot_id == lot_id)
+        rows = self.session.execute(
+            select(LedgerTransactionRow, LedgerPostingRow)
+            .join(LedgerPostingRow, LedgerPostingRow.transaction_id == LedgerTransactionRow.id)
+            .where(*where)
+            .order_by(LedgerTransactionRow.seq, LedgerPostingRow.id)
+        )
+        found: dict[str, tuple[LedgerTransactionRow, list[Posting]]] = {}
+        for tx, posting in rows.tuples():
+            found.setdefault(tx.id, (tx, []))[1].append(
+                Posting(account=posting.account, amount=posting.amount, currency=posting.currency)
             )
         return [
             Transaction(
                 id=tx.id,
                 kind=TxKind(tx.kind),
-                postings=tuple(postings.get(tx.id, ())),
+                postings=tuple(postings),
                 memo=tx.memo,
                 lot_id=tx.lot_id,
                 trigger=tx.trigger,
             )
-            for tx in self.session.scalars(
-                select(LedgerTransactionRow).order_by(LedgerTransactionRow.seq)
-            )
+            for tx, postings in found.values()
         ]
+
+    def balances(self, accounts: Iterable[str] | None = None) -> dict[tuple[str, str], int]:
+        """Balance per (account, currency) of ``accounts`` (every account when None), summed
+        by the database over the account index."""
+        query = select(
+            LedgerPostingRow.account, LedgerPostingRow.currency, func.sum(LedgerPostingRow.amount)
+        ).group_by(LedgerPostingRow.account, LedgerPostingRow.currency)
+        if accounts is not None:
+            wanted = sorted(set(accounts))
+            if not wanted:
+                return {}
+            query = query.where(LedgerPostingRow.account.in_(wanted))
+        return {(a, c): int(total or 0) for a, c, total in self.session.execute(query).tuples()}
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        return set(
+            self.session.scalars(
+                select(LedgerTransactionRow.id).where(LedgerTransactionRow.id.in_(wanted))
+            )
+        )
 
     def insert(self, transactions: Iterable[Transaction], *, order_id: str | None) -> None:
         for tx in transactions:

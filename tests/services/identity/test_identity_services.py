@@ -138,7 +138,7 @@ def test_scopes_limit_what_a_principal_may_grant_and_do(db: Database) -> None:
     identity.create_user(db, "new@buyer.org", buyer_org, actor=admin, settings=SETTINGS)
     with pytest.raises(PermissionDeniedError):
         identity.create_user(db, "new@maker.org", other_org, actor=admin, settings=SETTINGS)
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError, match=f"no user with id {outsider_id}"):
         identity.create_token(db, outsider_id, [Scope.READ], actor=admin)
     identity.create_token(db, member_id, [Scope.WRITE], actor=admin)
     # A reader can neither create tokens nor grant more than it holds.
@@ -222,3 +222,42 @@ def test_one_organisation_runs_each_facility_and_only_admins_move_it(db: Databas
         db, owner.id, actor=None, expected_version=None, facility_ids=["f-9"]
     )
     assert kept.facility_ids == ("f-9",)
+
+
+def test_a_derived_token_never_outlives_or_outscopes_its_parent(db: Database) -> None:
+    """Issue 15, item 9: a 1-day write token asking for a token without expiry gets one that
+    expires with it; it cannot grant a scope it does not hold."""
+    user_id = _user(db, _org(db))
+    parent = identity.create_token(
+        db, user_id, [Scope.READ, Scope.WRITE], actor=None, expires_in_days=1
+    )
+    actor = auth.authenticate_token(db, parent.raw)
+    child = identity.create_token(db, user_id, [Scope.READ], actor=actor)
+    longer = identity.create_token(db, user_id, [Scope.READ], actor=actor, expires_in_days=30)
+    after_parent = utc_now() + timedelta(days=1, seconds=1)
+    for issued in (child, longer):
+        assert issued.token.expires_at == parent.token.expires_at
+        auth.authenticate_token(db, issued.raw)
+        with pytest.raises(AuthenticationError, match="expired"):
+            auth.authenticate_token(db, issued.raw, now=after_parent)
+    with pytest.raises(PermissionDeniedError):
+        identity.create_token(db, user_id, [Scope.ADMIN], actor=actor)
+
+
+def test_another_organisations_users_and_tokens_answer_like_unknown_ids(db: Database) -> None:
+    """Issue 15, item 11: no existence oracle — a foreign user or token id is "not found"."""
+    admin_id = _user(db, _org(db, OrgKind.BUYER, "Buyer"), "admin@buyer.org")
+    outsider_id = _user(db, _org(db, OrgKind.MANUFACTURER, "Maker"), "x@maker.org")
+    admin = auth.authenticate_token(
+        db, identity.create_token(db, admin_id, [Scope.ADMIN], actor=None).raw
+    )
+    foreign_token = identity.create_token(db, outsider_id, [Scope.READ], actor=None).token
+    for user_id in (outsider_id, "no-such-user"):
+        with pytest.raises(NotFoundError, match=f"no user with id {user_id}"):
+            identity.get_user(db, user_id, actor=admin)
+        with pytest.raises(NotFoundError, match=f"no user with id {user_id}"):
+            identity.list_tokens(db, actor=admin, user_id=user_id)
+    for token_id in (foreign_token.id, "no-such-token"):
+        with pytest.raises(NotFoundError, match=f"no token with id {token_id}"):
+            identity.revoke_token(db, token_id, actor=admin)
+    assert identity.get_user(db, admin_id, actor=admin).id == admin_id

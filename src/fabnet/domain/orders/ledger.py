@@ -115,6 +115,23 @@ class Ledger:
             ledger = ledger.post(tx)
         return ledger
 
+    @classmethod
+    def seeded(
+        cls,
+        balances: Mapping[tuple[str, str], int],
+        ids: Iterable[str] = (),
+        transactions: Iterable[Transaction] = (),
+    ) -> Ledger:
+        """A ledger view that starts from known ``balances`` (per account and currency) and
+        already-posted ``ids``, holding ``transactions`` (already counted in ``balances``) for
+        :meth:`released_triggers`. Enough to check new transactions touching those accounts
+        without reading every transaction ever posted."""
+        ledger = cls()
+        ledger._transactions = tuple(transactions)
+        ledger._balances = dict(balances)
+        ledger._ids = frozenset(ids) | {tx.id for tx in ledger._transactions}
+        return ledger
+
     @property
     def transactions(self) -> tuple[Transaction, ...]:
         return self._transactions

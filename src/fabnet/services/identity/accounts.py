@@ -50,6 +50,7 @@ from fabnet.storage.identity import (
     IdentityRepository,
     OrganisationRow,
     UserRow,
+    aware_or_none,
     organisation_from_row,
     token_from_row,
     user_from_row,
@@ -313,16 +314,22 @@ def create_user(
         )
 
 
-def _user_row(repo: IdentityRepository, user_id: str) -> UserRow:
+def _user_row(repo: IdentityRepository, user_id: str, actor: Principal | None = None) -> UserRow:
+    """The user; another organisation's user answers like an unknown id (no existence oracle)
+    unless ``actor`` is a platform admin."""
     row = repo.user_row(user_id)
-    if row is None:
+    if row is None or not _sees_org(actor, row.org_id):
         raise NotFoundError(f"no user with id {user_id}", hint="run `fabnet users list`")
     return row
 
 
+def _sees_org(actor: Principal | None, org_id: str) -> bool:
+    return actor is None or actor.is_platform_admin or actor.org_id == org_id
+
+
 def get_user(db: Database, user_id: str, *, actor: Principal | None) -> User:
     with db.read() as session:
-        row = _user_row(IdentityRepository(session), user_id)
+        row = _user_row(IdentityRepository(session), user_id, actor)
         if actor is not None and actor.user_id != user_id:
             actor.require_org_admin(row.org_id)
         return user_from_row(row)
@@ -389,10 +396,15 @@ def create_token(
     secret = secrets.token_urlsafe(32)  # 256 bits
     with db.transaction() as session:
         repo = IdentityRepository(session)
-        user = _user_row(repo, user_id)
+        user = _user_row(repo, user_id, actor)
         if not user.is_active:
             raise ConflictError(f"user {user_id} is deactivated")
         _check_token_grant(actor, user, scope_set)
+        expires_at = created + timedelta(days=expires_in_days) if expires_in_days else None
+        parent = repo.token_row(actor.token_id) if actor and actor.token_id else None
+        parent_expiry = aware_or_none(parent.expires_at) if parent is not None else None
+        if parent_expiry is not None and (expires_at is None or expires_at > parent_expiry):
+            expires_at = parent_expiry  # a derived token never outlives the token creating it
         token = repo.add_token(
             ApiTokenRow(
                 id=token_id,
@@ -401,7 +413,7 @@ def create_token(
                 secret_sha256=hash_token_secret(secret),
                 scopes=sorted(s.value for s in scope_set),
                 created_at=created,
-                expires_at=(created + timedelta(days=expires_in_days) if expires_in_days else None),
+                expires_at=expires_at,
             )
         )
     return IssuedToken(token=token, raw=format_token(token_id, secret))
@@ -410,7 +422,9 @@ def create_token(
 def _token_owner_check(actor: Principal | None, repo: IdentityRepository, row: ApiTokenRow) -> None:
     if actor is None or actor.user_id == row.user_id:
         return
-    owner = _user_row(repo, row.user_id)
+    owner = repo.user_row(row.user_id)
+    if owner is None or not _sees_org(actor, owner.org_id):
+        raise NotFoundError(f"no token with id {row.id}", hint="run `fabnet tokens list`")
     actor.require_org_admin(owner.org_id)
 
 
@@ -446,7 +460,7 @@ def list_tokens(
         repo = IdentityRepository(session)
         user_ids: list[str] | None = None
         if user_id is not None:
-            owner = _user_row(repo, user_id)
+            owner = _user_row(repo, user_id, actor)
             if actor is not None and actor.user_id != user_id:
                 actor.require_org_admin(owner.org_id)
             user_ids = [user_id]

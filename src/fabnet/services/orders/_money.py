@@ -3,7 +3,7 @@ releases and refunds a lot's transition triggers under its contract."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from fabnet.domain.orders.contracts import (
     ContractTerms,
 )
 from fabnet.domain.orders.ledger import (
+    EXTERNAL,
     Ledger,
     Transaction,
     buyer_cash,
@@ -43,8 +44,24 @@ def escrow_balance(session: Session, lot_id: str, currency: str) -> int:
     return int(total or 0)
 
 
-def load_ledger(session: Session) -> Ledger:
-    return Ledger.of(LedgerRepository(session).transactions())
+def ledger_for(
+    session: Session,
+    accounts: Iterable[str],
+    *,
+    ids: Iterable[str] = (),
+    lot_id: str | None = None,
+) -> Ledger:
+    """The part of the ledger a money write needs, read by index: the balances of
+    ``accounts``, which of ``ids`` are already posted, and (with ``lot_id``) the lot's own
+    transactions (its escrow and released milestones). Never every transaction of every
+    tenant."""
+    repo = LedgerRepository(session)
+    names = set(accounts)
+    lot_txs = repo.transactions(lot_id=lot_id) if lot_id is not None else []
+    if lot_id is not None:
+        names.add(escrow(lot_id))
+    names.discard(EXTERNAL)  # may go negative; never checked, and the largest account of all
+    return Ledger.seeded(repo.balances(names), repo.existing_ids(ids), lot_txs)
 
 
 def post(
@@ -54,10 +71,14 @@ def post(
     order_id: str | None,
     actor: Actor,
     now: datetime | None = None,
-) -> Ledger:
-    """Check ``transactions`` against the whole ledger, insert them and audit each one."""
+) -> None:
+    """Check ``transactions`` against the balances they touch, insert them and audit each."""
     AuditRepository(session).lock_head()  # serialise ledger writers before reading balances
-    ledger = load_ledger(session).post_all(transactions)
+    ledger_for(
+        session,
+        {p.account for tx in transactions for p in tx.postings},
+        ids=[tx.id for tx in transactions],
+    ).post_all(transactions)
     LedgerRepository(session).insert(transactions, order_id=order_id)
     for tx in transactions:
         record_event(
@@ -75,7 +96,6 @@ def post(
             },
             occurred_at=now,
         )
-    return ledger
 
 
 def funding_org(parties: Sequence[OrderPartyRow], order: OrderRow) -> str:
@@ -128,7 +148,7 @@ def move_money_for(
     if found is None or escrow_balance(session, lot.id, lot.currency) <= 0:
         return
     _, terms = found
-    ledger = load_ledger(session)
+    ledger = ledger_for(session, (), lot_id=lot.id)
     txs = release_for_transition(ledger, outcome, terms, accepted_quantity=lot.accepted_quantity)
     txs += refund_for(ledger, outcome, terms)
     if txs:

@@ -108,6 +108,10 @@ def principal_for_user(db: Database, user_id: str) -> Principal:
 # --- creating and reading ------------------------------------------------------------------------
 
 
+#: Organisations that place orders (the demand side; an orchestrator places them for clients).
+ORDERING_KINDS = frozenset({OrgKind.BUYER, OrgKind.ORCHESTRATOR})
+
+
 def _parties(actor: Principal, mode: ContractMode, extra: Sequence[OrderParty]) -> list[OrderParty]:
     buyer = OrderParty(org_id=actor.org_id, role=Role.BUYER, signer_user_id=actor.user_id)
     parties = {(p.org_id, p.role): p for p in extra}
@@ -116,7 +120,7 @@ def _parties(actor: Principal, mode: ContractMode, extra: Sequence[OrderParty]) 
         if not any(r is role for _, r in parties):
             parties[(actor.org_id, role)] = OrderParty(org_id=actor.org_id, role=role)
     for (_, role), _p in parties.items():
-        if role in (Role.MANUFACTURER, Role.SYSTEM):
+        if role in (Role.MANUFACTURER, Role.INSPECTOR, Role.SYSTEM):
             raise InputError(
                 f"the {role.value} role is not given on the order",
                 field="parties",
@@ -154,6 +158,11 @@ def create_order(
     """A new DRAFT order of the caller's organisation (the buyer). Every product's ``design``
     must be the id of a design in the registry (the design version is pinned by id)."""
     actor.require(Scope.WRITE)
+    if actor.org_kind not in ORDERING_KINDS:
+        raise PermissionDeniedError(
+            f"a {actor.org_kind.value} organisation does not create orders; orders come from "
+            "the demand side (a buyer, or an orchestrator for its clients)"
+        )
     at = now or utc_now()
     order_terms = terms or OrderTerms()
     quantity = sum(q for dp in spec.delivery_points for q in dp.demand.values())

@@ -26,7 +26,7 @@ from fabnet.domain.orders.ledger import (
 from fabnet.domain.orders.roles import Role
 from fabnet.errors import InputError, PermissionDeniedError
 from fabnet.services.orders._access import SYSTEM, Actor, load_order, order_roles
-from fabnet.services.orders._money import funding_org, load_ledger, post
+from fabnet.services.orders._money import funding_org, ledger_for, post
 from fabnet.services.orders._reactions import contract_ready_lots
 from fabnet.services.orders._views import DEMAND_ROLES
 from fabnet.services.orders.escrow import (
@@ -38,7 +38,7 @@ from fabnet.services.orders.escrow import (
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.events import AuditRepository
-from fabnet.storage.ledger import LedgerTransactionRow
+from fabnet.storage.ledger import LedgerRepository
 from fabnet.storage.orders import LotRow
 
 
@@ -155,14 +155,8 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
             for lot in session.scalars(select(LotRow).where(LotRow.order_id == order_id))
             if demand or (actor is not None and lot.manufacturer_org_id == actor.org_id)
         }
-        ledger = load_ledger(session)
-
-        ids = set(
-            session.scalars(
-                select(LedgerTransactionRow.id).where(LedgerTransactionRow.order_id == order_id)
-            )
-        )
-    txs = [tx for tx in ledger.transactions if tx.id in ids and (demand or tx.lot_id in own_lots)]
+        order_txs = LedgerRepository(session).transactions(order_id=order_id)
+    txs = [tx for tx in order_txs if demand or tx.lot_id in own_lots]
     accounts = sorted({(p.account, p.currency) for tx in txs for p in tx.postings})
     return OrderLedger(
         order_id=order_id,
@@ -204,7 +198,7 @@ def pay_out_account(
     platform's payment job after the bank transfer; the local operator's use case)."""
     with db.transaction() as session:
         AuditRepository(session).lock_head()
-        tx = pay_out(load_ledger(session), account, currency_code(currency), reference)
+        tx = pay_out(ledger_for(session, [account]), account, currency_code(currency), reference)
         post(session, [tx], order_id=None, actor=SYSTEM, now=now or utc_now())
     return TransactionView(
         id=tx.id, kind=tx.kind.value, memo=tx.memo, lot_id=None, trigger=None,
@@ -218,4 +212,4 @@ def pay_out_account(
 def ledger_balances(db: Database) -> dict[tuple[str, str], int]:
     """Every account's balance (for the operator and the invariant checks)."""
     with db.read() as session:
-        return dict(load_ledger(session).balances())
+        return LedgerRepository(session).balances()
