@@ -27,7 +27,6 @@ from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
 
 from fabnet.domain.facility import AccessType, Facility, FacilityStatus
 from fabnet.engine.matching.capability import rows_of
@@ -185,6 +184,14 @@ class PartView:
     row_failures: npt.NDArray[np.int8]  # material + envelope + tolerance failures per such row
     capable: BoolArray  # per facility: some row passes all four
     batch_ok: BoolArray  # per facility
+
+
+def _kd_tree(points: FloatArray) -> Any:
+    """A k-d tree over unit vectors (scipy.spatial is imported here, when an index is first
+    built or read: importing it costs a process that never matches about 0.2 s)."""
+    from scipy.spatial import cKDTree  # noqa: PLC0415
+
+    return cKDTree(points)
 
 
 class LazyFacilities(Sequence[Facility]):
@@ -357,7 +364,7 @@ class FacilityIndex:
         tree = None
         if with_coords.size:
             xyz[with_coords] = to_unit_xyz(lat[with_coords], lon[with_coords])
-            tree = cKDTree(xyz[with_coords])
+            tree = _kd_tree(xyz[with_coords])
         country, country_values = _codes([facility_country(f) for f in facs])
         currency, currency_values = _codes(
             [
@@ -505,7 +512,7 @@ class FacilityIndex:
             if item.name not in values and item.name != "tree":
                 values[item.name] = arrays[item.name]
         tree_facility = values["tree_facility"]
-        values["tree"] = cKDTree(values["xyz"][tree_facility]) if tree_facility.size else None
+        values["tree"] = _kd_tree(values["xyz"][tree_facility]) if tree_facility.size else None
         return cls(**values)
 
     # -- size ----------------------------------------------------------------------------------
