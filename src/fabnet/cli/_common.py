@@ -207,6 +207,18 @@ def print_list(
     console.print(table)
 
 
+def format_amount(value: float, code: str) -> str:
+    """An amount with as many decimals as the currency has (12.3456 EUR -> ``"12.35 EUR"``,
+    1234.5 JPY -> ``"1235 JPY"``, 1.2345 KWD -> ``"1.235 KWD"``), rounded half up."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from fabnet.domain.orders.currency import exponent
+
+    places = exponent(code)
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return f"{rounded:.{places}f} {code.upper()}"
+
+
 def print_more(next_cursor: str | None, command: str) -> None:
     """Tell how to get the next page of a table."""
     if next_cursor:  # written as one line, never wrapped, so the cursor can be copied whole
