@@ -238,6 +238,17 @@ def _fresh_matching_index() -> Iterator[None]:
     matching._CACHE.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _matching_index_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Built matching indexes go to a folder of the test session, not the user's cache."""
+    from fabnet.services.sourcing import matching
+
+    previous = matching.index_folder
+    matching.index_folder = tmp_path_factory.mktemp("matching-index")
+    yield
+    matching.index_folder = previous
+
+
 @pytest.fixture(autouse=True)
 def _stop_job_queues() -> Iterator[None]:
     """Job queues built for a test's database stop with the test, before it is dropped."""

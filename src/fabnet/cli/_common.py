@@ -169,10 +169,60 @@ def emit_page(items: Sequence[Any], next_cursor: str | None) -> None:
     emit_json({"items": list(items), "next_cursor": next_cursor})
 
 
+WIDE_OPTION = typer.Option(False, "--wide", help="Show every column (wider than 80 columns).")
+QUIET_OPTION = typer.Option(False, "-q", "--quiet", help="Print only the ids, one per line.")
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A column of a listing; ``wide`` columns show only with ``--wide``."""
+
+    header: str
+    wide: bool = False
+
+
+def print_list(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], *, wide: bool, quiet: bool
+) -> None:
+    """A listing whose first column is the id: with ``quiet`` the ids alone, one per line (for
+    scripts); otherwise a borderless table in which ids are never cut (other cells wrap, never
+    end in an ellipsis), so it fits 80 columns without ``wide``. Cells are plain text."""
+    if quiet:
+        for row in rows:
+            sys.stdout.write(row[0] + "\n")
+        return
+    from rich import box
+    from rich.table import Table
+
+    shown = [i for i, column in enumerate(columns) if wide or not column.wide]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for position, i in enumerate(shown):
+        if position == 0:
+            id_width = max([len(columns[i].header), *(len(row[i]) for row in rows)])
+            table.add_column(columns[i].header, no_wrap=True, min_width=id_width)
+        else:
+            table.add_column(columns[i].header, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(row[i]) for i in shown))
+    console.print(table)
+
+
+def format_amount(value: float, code: str) -> str:
+    """An amount with as many decimals as the currency has (12.3456 EUR -> ``"12.35 EUR"``,
+    1234.5 JPY -> ``"1235 JPY"``, 1.2345 KWD -> ``"1.235 KWD"``), rounded half up."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from fabnet.domain.orders.currency import exponent
+
+    places = exponent(code)
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return f"{rounded:.{places}f} {code.upper()}"
+
+
 def print_more(next_cursor: str | None, command: str) -> None:
     """Tell how to get the next page of a table."""
-    if next_cursor:
-        console.print(f"more: {command} --cursor {next_cursor}")
+    if next_cursor:  # written as one line, never wrapped, so the cursor can be copied whole
+        console.file.write(f"more: {command} --cursor {next_cursor}\n")
 
 
 def open_db() -> Database:

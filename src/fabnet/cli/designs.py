@@ -10,6 +10,9 @@ from rich.table import Table
 
 from fabnet.cli._common import (
     JSON_OPTION,
+    QUIET_OPTION,
+    WIDE_OPTION,
+    Column,
     check_output_path,
     console,
     cursor_option,
@@ -19,6 +22,7 @@ from fabnet.cli._common import (
     new_app,
     open_db,
     path_argument,
+    print_list,
     print_more,
     write_output,
 )
@@ -62,6 +66,8 @@ def list_(
     limit: int = limit_option(),
     cursor: str | None = cursor_option(),
     json_output: bool = JSON_OPTION,
+    wide: bool = WIDE_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List designs by id."""
     db = open_db()
@@ -72,20 +78,12 @@ def list_(
     if json_output:
         emit_page([_summary(d) for d in page.items], page.next_cursor)
         return
-    table = Table(show_header=True)
-    table.add_column("id", no_wrap=True, min_width=36)
-    table.add_column("name", min_width=24)
-    for column in ("version", "parts", "license"):
-        table.add_column(column)
-    for design in page.items:
-        table.add_row(
-            design.id,
-            escape(design.name),
-            escape(design.version or ""),
-            str(len(design.parts)),
-            escape(design.license or ""),
-        )
-    console.print(table)
+    columns = [Column("id"), Column("name"), Column("version"), Column("parts"),
+               Column("license", wide=True)]  # fmt: skip
+    rows = [[d.id, d.name, d.version or "", str(len(d.parts)), d.license or ""] for d in page.items]
+    print_list(columns, rows, wide=wide, quiet=quiet)
+    if quiet:
+        return
     if not page.items:
         console.print("no designs yet; run `fabnet designs import PATH`")
     print_more(page.next_cursor, "fabnet designs list")

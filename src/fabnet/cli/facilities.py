@@ -10,6 +10,9 @@ from rich.table import Table
 
 from fabnet.cli._common import (
     JSON_OPTION,
+    QUIET_OPTION,
+    WIDE_OPTION,
+    Column,
     check_output_path,
     console,
     cursor_option,
@@ -19,6 +22,7 @@ from fabnet.cli._common import (
     new_app,
     open_db,
     path_argument,
+    print_list,
     print_more,
     write_output,
 )
@@ -66,6 +70,8 @@ def list_(
     limit: int = limit_option(),
     cursor: str | None = cursor_option(),
     json_output: bool = JSON_OPTION,
+    wide: bool = WIDE_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List facilities by id, filtered by country, process or status."""
     db = open_db()
@@ -78,21 +84,21 @@ def list_(
     if json_output:
         emit_page([_summary(f) for f in page.items], page.next_cursor)
         return
-    table = Table(show_header=True)
-    table.add_column("id", no_wrap=True, min_width=36)
-    table.add_column("name", min_width=24)
-    for column in ("place", "status", "processes"):
-        table.add_column(column)
-    for facility in page.items:
-        place = ", ".join(p for p in (facility.location.city, facility.location.country) if p)
-        table.add_row(
+    columns = [Column("id"), Column("name"), Column("place"), Column("status", wide=True),
+               Column("processes", wide=True)]  # fmt: skip
+    rows = [
+        [
             facility.id,
-            escape(facility.name),
-            escape(place),
+            facility.name,
+            ", ".join(p for p in (facility.location.city, facility.location.country) if p),
             facility.status.value,
-            escape(", ".join(sorted(facility.all_processes()))),
-        )
-    console.print(table)
+            ", ".join(sorted(facility.all_processes())),
+        ]
+        for facility in page.items
+    ]
+    print_list(columns, rows, wide=wide, quiet=quiet)
+    if quiet:
+        return
     if not page.items:
         console.print("no facilities match")
     print_more(page.next_cursor, "fabnet facilities list (same filters)")

@@ -7,13 +7,16 @@ they are how the first platform admin and its token come to exist.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from fabnet.cli._common import (
     JSON_OPTION,
+    QUIET_OPTION,
+    WIDE_OPTION,
+    Column,
     console,
     cursor_option,
     emit_json,
@@ -22,6 +25,7 @@ from fabnet.cli._common import (
     limit_option,
     new_app,
     open_db,
+    print_list,
     print_more,
 )
 from fabnet.domain.identity import OrgKind, parse_scopes
@@ -57,6 +61,8 @@ def orgs_list(
     limit: int = limit_option(200),
     cursor: str | None = cursor_option(),
     as_json: bool = JSON_OPTION,
+    wide: bool = WIDE_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List organisations, oldest first, a page at a time."""
     org_kind = OrgKind(kind) if kind in {k.value for k in OrgKind} else None
@@ -70,10 +76,12 @@ def orgs_list(
     if as_json:
         emit_page(page.items, page.next_cursor)
         return
-    table = Table("id", "name", "kind", "facilities")
-    for org in page.items:
-        table.add_row(org.id, escape(org.name), org.kind.value, ", ".join(org.facility_ids))
-    console.print(table)
+    columns = [Column("id"), Column("name"), Column("kind", wide=True),
+               Column("facilities", wide=True)]  # fmt: skip
+    rows = [[o.id, o.name, o.kind.value, ", ".join(o.facility_ids)] for o in page.items]
+    print_list(columns, rows, wide=wide, quiet=quiet)
+    if quiet:
+        return
     print_more(page.next_cursor, "fabnet orgs list")
 
 
@@ -114,16 +122,20 @@ def users_list(
     limit: int = limit_option(200),
     cursor: str | None = cursor_option(),
     as_json: bool = JSON_OPTION,
+    wide: bool = WIDE_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List users, oldest first, a page at a time."""
     page = identity.list_users(open_db(), actor=None, org_id=org, limit=limit, cursor=cursor)
     if as_json:
         emit_page(page.items, page.next_cursor)
         return
-    table = Table("id", "email", "name", "organisation")
-    for user in page.items:
-        table.add_row(user.id, escape(user.email), escape(user.display_name), user.org_id)
-    console.print(table)
+    columns = [Column("id"), Column("email"), Column("name", wide=True),
+               Column("organisation", wide=True)]  # fmt: skip
+    rows = [[u.id, u.email, u.display_name, u.org_id] for u in page.items]
+    print_list(columns, rows, wide=wide, quiet=quiet)
+    if quiet:
+        return
     print_more(page.next_cursor, "fabnet users list")
 
 
@@ -162,23 +174,34 @@ def tokens_list(
     limit: int = limit_option(200),
     cursor: str | None = cursor_option(),
     as_json: bool = JSON_OPTION,
+    wide: bool = WIDE_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """List tokens (never their secrets), a page at a time."""
     page = identity.list_tokens(open_db(), actor=None, user_id=user, limit=limit, cursor=cursor)
     if as_json:
         emit_page(page.items, page.next_cursor)
         return
-    table = Table("id", "user", "scopes", "expires", "last used", "revoked")
-    for token in page.items:
-        table.add_row(
-            token.id,
-            token.user_id,
-            ", ".join(sorted(token.scopes)),
-            token.expires_at.isoformat() if token.expires_at else "-",
-            token.last_used_at.isoformat() if token.last_used_at else "-",
-            token.revoked_at.isoformat() if token.revoked_at else "-",
-        )
-    console.print(table)
+    columns = [Column("id"), Column("user", wide=True), Column("scopes"), Column("expires"),
+               Column("last used", wide=True), Column("revoked", wide=True)]  # fmt: skip
+
+    def when(at: datetime | None) -> str:
+        return at.isoformat(timespec="minutes") if at else "-"
+
+    rows = [
+        [
+            t.id,
+            t.user_id,
+            ", ".join(sorted(t.scopes)),
+            when(t.expires_at),
+            when(t.last_used_at),
+            when(t.revoked_at),
+        ]
+        for t in page.items
+    ]
+    print_list(columns, rows, wide=wide, quiet=quiet)
+    if quiet:
+        return
     print_more(page.next_cursor, "fabnet tokens list")
 
 

@@ -13,7 +13,14 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
-from fabnet.cli._common import EXIT_FAILURE, JSON_OPTION, console, emit_json, open_db
+from fabnet.cli._common import (
+    EXIT_FAILURE,
+    JSON_OPTION,
+    console,
+    emit_json,
+    format_amount,
+    open_db,
+)
 from fabnet.cli._common import handle_errors as _handle_errors
 from fabnet.services.sourcing.makebuy import ProfileIn, make_or_buy
 
@@ -74,11 +81,15 @@ def _print(data: dict[str, object]) -> None:
             f"{part['energy']:.2f} + wear {part['wear']:.2f} + failures {part['failures']:.2f}"
             f" = {part['total']:.2f} {cur}"
         )
-    console.print(f"home cost per unit: [bold]{data['home_cost']:.2f} {cur}[/bold]")
+    money = format_amount
+    console.print(
+        f"home cost per unit: [bold]{money(float(str(data['home_cost'])), str(cur))}[/bold]"
+    )
     for c in data["comparisons"]:  # type: ignore[attr-defined]
         payback = "never" if c["payback_units"] is None else f"{c['payback_units']} units"
         console.print(
-            f"vs {escape(c['against'])} {c['buy_price']:.2f} {cur}: saving {c['saving']:.2f} {cur}"
+            f"vs {escape(c['against'])} {money(c['buy_price'], str(cur))}: "
+            f"saving {money(c['saving'], str(cur))}"
             f" ({c['saving_pct']:.0f} %), printer pays back after {payback}"
         )
     for note in data["notes"]:  # type: ignore[attr-defined]

@@ -18,7 +18,14 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
+from fabnet.cli._common import (
+    JSON_OPTION,
+    console,
+    emit_json,
+    format_amount,
+    new_app,
+    open_db,
+)
 from fabnet.domain.facility import AccessType, FacilityStatus
 from fabnet.engine.matching import MatchResult, PartMatch
 from fabnet.errors import InputError
@@ -172,7 +179,7 @@ def _print_part(part: PartMatch) -> None:
                 escape(c.facility_name),
                 f"{c.score:.3f}",
                 "" if c.distance_km is None else f"{c.distance_km:.1f}",
-                "unknown" if c.unit_cost is None else f"{c.unit_cost:.2f} {c.currency}",
+                "unknown" if c.unit_cost is None else format_amount(c.unit_cost, c.currency),
                 escape(c.equipment_id or "-"),
             )
         console.print(table)

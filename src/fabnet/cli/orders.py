@@ -13,6 +13,9 @@ from rich.table import Table
 from fabnet.cli._actor import AS_OPTION, TOKEN_OPTION, acting_user, optional_actor
 from fabnet.cli._common import (
     JSON_OPTION,
+    QUIET_OPTION,
+    WIDE_OPTION,
+    Column,
     console,
     cursor_option,
     emit_json,
@@ -20,6 +23,7 @@ from fabnet.cli._common import (
     limit_option,
     new_app,
     open_db,
+    print_list,
     print_more,
 )
 from fabnet.domain.orders.currency import format_minor
@@ -38,16 +42,20 @@ def orders_list(
     limit: int = limit_option(),
     cursor: str | None = cursor_option(),
     as_json: bool = JSON_OPTION,
+    wide: bool = WIDE_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Every order, oldest first, a page at a time."""
     page = list_orders(open_db(), None, limit=limit, cursor=cursor)
     if as_json:
         emit_page(page.items, page.next_cursor)
         return
-    table = Table("id", "name", "state", "mode", "quantity")
-    for o in page.items:
-        table.add_row(o.id, escape(o.name), o.state.value, o.mode.value, str(o.quantity))
-    console.print(table)
+    columns = [Column("id"), Column("name"), Column("state"), Column("mode", wide=True),
+               Column("quantity", wide=True)]  # fmt: skip
+    rows = [[o.id, o.name, o.state.value, o.mode.value, str(o.quantity)] for o in page.items]
+    print_list(columns, rows, wide=wide, quiet=quiet)
+    if quiet:
+        return
     print_more(page.next_cursor, "fabnet orders list")
 
 

@@ -3,8 +3,12 @@ open quantity is re-planned), close paid lots whose dispute window has passed an
 orders, purge expired idempotency keys and, when an SMTP server is set (``FABNET_SMTP_HOST``),
 e-mail the notifications not yet sent (what ``fabnet notifications send`` does by hand).
 
-``ensure_housekeeping(db)`` queues the first run unless one is already waiting; the API starts it
-with its job runner. With Celery the same job runs on the workers.
+Exactly once per period across processes: every round belongs to a period of
+``INTERVAL_SECONDS`` counted from the Unix epoch, and its job id is derived from that period
+(:func:`fabnet.outbox.queue.submit_periodic`). Every API replica calls ``ensure_housekeeping(db)``
+at start and every round queues the next period's round; however many processes do so, each
+period's round is recorded once (the primary key refuses the second), so it runs once: on the
+in-process runner of whichever replica claims it first, or on one Celery worker.
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from fabnet.errors import ExternalToolError
-from fabnet.outbox.queue import submit
+from fabnet.outbox.queue import period_of, submit_periodic
 from fabnet.outbox.registry import JobContext, job_handler
 from fabnet.services.orders.lots import close_settled, expire_invitations
 from fabnet.services.platform.idempotency import purge_expired
 from fabnet.services.platform.notifications import send_pending_emails
+from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
-from fabnet.storage.jobs import pending_job_exists
 
 HOUSEKEEPING_JOB = "fabnet.housekeeping"
 INTERVAL_SECONDS = 300.0
@@ -38,9 +42,11 @@ def housekeeping(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]
         except ExternalToolError as exc:  # the next round sends what was not accepted
             email_error = exc.message
     interval = float(payload.get("interval_seconds", INTERVAL_SECONDS))
-    submit(HOUSEKEEPING_JOB, {"interval_seconds": interval}, db=context.db,
-           delay_seconds=interval, now=context.now)  # fmt: skip
+    period = int(payload.get("period", period_of(context.now, interval)))
+    following = max(period, period_of(context.now, interval)) + 1  # a late round skips ahead
+    _submit_round(context.db, interval, following)
     return {
+        "period": period,
         "expired_lots": expired,
         "closed_lots": closed,
         "completed_orders": completed,
@@ -51,8 +57,13 @@ def housekeeping(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]
 
 
 def ensure_housekeeping(db: Database, *, interval_seconds: float = INTERVAL_SECONDS) -> str | None:
-    """Queue the first housekeeping round unless one is queued or running; its job id, or None."""
-    with db.read() as session:
-        if pending_job_exists(session, HOUSEKEEPING_JOB):
-            return None
-    return submit(HOUSEKEEPING_JOB, {"interval_seconds": interval_seconds}, db=db)
+    """Queue this period's housekeeping round unless a process did (a round queues the next);
+    the id of the round queued, or None. A chain whose round died is mended by the next start."""
+    return _submit_round(db, interval_seconds, period_of(utc_now(), interval_seconds))
+
+
+def _submit_round(db: Database, interval: float, period: int) -> str | None:
+    payload = {"interval_seconds": interval, "period": period}
+    return submit_periodic(
+        HOUSEKEEPING_JOB, payload, interval_seconds=interval, period=period, db=db
+    )

@@ -19,13 +19,15 @@ from __future__ import annotations
 import abc
 import json
 import logging
+import math
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fabnet.errors import ConfigurationError
@@ -56,12 +58,14 @@ class JobQueue(abc.ABC):
         session: Session | None = None,
         delay_seconds: float = 0.0,
         now: datetime | None = None,
+        job_id: str | None = None,
     ) -> str:
         """Record a job and schedule it ``delay_seconds`` after ``now`` (default: the wall
         clock); returns its id.
 
         With ``session`` the job row joins the caller's transaction and is dispatched only after
-        that transaction commits (nothing runs for a rolled-back change).
+        that transaction commits (nothing runs for a rolled-back change). ``job_id`` names the
+        row (default: a random id); recording an id that exists raises ``IntegrityError``.
         """
         spec = get_spec(job_name)
         try:
@@ -70,7 +74,7 @@ class JobQueue(abc.ABC):
             raise ConfigurationError(f"job {job_name!r}: payload is not JSON: {exc}") from exc
         run_at = (now or utc_now()) + timedelta(seconds=max(0.0, delay_seconds))
         row = job_store.JobRow(
-            id=uuid.uuid4().hex,
+            id=job_id or uuid.uuid4().hex,
             name=job_name,
             payload=stored_payload,
             status=job_store.JobStatus.QUEUED,
@@ -292,3 +296,46 @@ def submit(
     ``delay_seconds`` after ``now`` (default: the wall clock); returns the job id."""
     queue = current_queue(db)
     return queue.submit(job_name, payload, session=session, delay_seconds=delay_seconds, now=now)
+
+
+def period_of(at: datetime, interval_seconds: float) -> int:
+    """The index of the ``interval_seconds`` period (from the Unix epoch) holding ``at``."""
+    return math.floor(at.timestamp() / interval_seconds)
+
+
+def periodic_job_id(job_name: str, interval_seconds: float, period: int) -> str:
+    """The one id the run of ``job_name`` in ``period`` has, in every process."""
+    return uuid.uuid5(_PERIODIC_NAMESPACE, f"{job_name}|{interval_seconds!r}|{period}").hex
+
+
+_PERIODIC_NAMESPACE = uuid.UUID("6b1f3c0e-2f4a-4c1e-9a57-0f4c1b7e8d21")
+
+
+def submit_periodic(
+    job_name: str,
+    payload: dict[str, Any],
+    *,
+    interval_seconds: float,
+    period: int,
+    db: Database | None = None,
+) -> str | None:
+    """Record the run of ``job_name`` for ``period`` (due when that period starts) unless some
+    process already did; its id, or None when it was recorded before.
+
+    Exactly once per period across processes: the run's id is derived from the job, the interval
+    and the period, so a second process recording the same run hits the primary key (on
+    PostgreSQL the second insert waits for the first to commit, then fails) instead of starting
+    a second chain of timers.
+    """
+    if interval_seconds <= 0:
+        raise ConfigurationError(f"job {job_name!r}: the interval must be positive")
+    queue = current_queue(db)
+    job_id = periodic_job_id(job_name, interval_seconds, period)
+    with queue.db.read() as session:
+        if session.get(job_store.JobRow, job_id) is not None:
+            return None
+    start = datetime.fromtimestamp(period * interval_seconds, tz=UTC)
+    try:
+        return queue.submit(job_name, payload, now=start, job_id=job_id)
+    except IntegrityError:  # another process recorded this period's run first
+        return None

@@ -6,7 +6,7 @@ design or a facility calls :func:`bump_registry_version` in the same transaction
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, select, update
+from sqlalchemy import Integer, String, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fabnet.storage.base import Base
@@ -41,3 +41,16 @@ def bump_registry_version(session: Session) -> int:
         session.flush()
         return 1
     return int(value)
+
+
+def facilities_fingerprint(session: Session) -> str:
+    """The registry version with the facilities' count and latest change: names one state of the
+    facility registry even across databases that reuse a URL and restart the version counter
+    (a restored backup, a test database reset between tests)."""
+    from fabnet.storage.facility_tables import FacilityRow  # noqa: PLC0415 - avoids an import cycle
+
+    count, latest = session.execute(
+        select(func.count(FacilityRow.id), func.max(FacilityRow.updated_at))
+    ).one()
+    stamp = latest.isoformat() if latest is not None else "-"
+    return f"{registry_version(session)}-{int(count)}-{stamp}"

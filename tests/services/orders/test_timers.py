@@ -4,7 +4,7 @@ queues its next round. Attempts run at a time the test chooses (no wall-clock po
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from fabnet.domain.orders.states import LotState
 from fabnet.jobs.housekeeping import HOUSEKEEPING_JOB, ensure_housekeeping
 from fabnet.outbox.execution import run_attempt
-from fabnet.outbox.queue import JobQueue, install_queue
+from fabnet.outbox.queue import JobQueue, install_queue, period_of
 from fabnet.services.orders import lots
 from fabnet.settings import Settings
 from fabnet.storage.base import utc_now
@@ -63,17 +63,18 @@ def test_housekeeping_runs_and_queues_its_next_round_once(
     world: World, held_queue: _HeldQueue
 ) -> None:
     db = world.db
-    first = ensure_housekeeping(db, interval_seconds=60)
+    first = ensure_housekeeping(db, interval_seconds=3600)
     assert first is not None
-    assert ensure_housekeeping(db) is None  # already queued
+    assert ensure_housekeeping(db, interval_seconds=3600) is None  # already queued
     at = utc_now() + timedelta(seconds=5)
     outcome = run_attempt(db, first, held_queue.settings, now=at)
     assert outcome is not None and outcome.status == JobStatus.SUCCEEDED
     assert run_attempt(db, first, held_queue.settings, now=at) is None  # exactly once
     waiting = [j for j in _housekeeping_jobs(world) if j[1] == JobStatus.QUEUED]
     assert len(waiting) == 1
-    assert waiting[0][2] == at + timedelta(seconds=60)
-    assert ensure_housekeeping(db) is None  # the next round is already queued
+    following = (period_of(at, 3600) + 1) * 3600  # due when the next period starts
+    assert waiting[0][2] == datetime.fromtimestamp(following, tz=UTC)
+    assert ensure_housekeeping(db, interval_seconds=3600) is None  # this period's round ran
 
 
 def test_a_housekeeping_round_expires_invitations_by_its_own_clock(

@@ -19,14 +19,14 @@ Python (:func:`.criteria.assess`).
 
 from __future__ import annotations
 
+import threading
 from array import array
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
 
 from fabnet.domain.facility import AccessType, Facility, FacilityStatus
 from fabnet.engine.matching.capability import rows_of
@@ -186,9 +186,71 @@ class PartView:
     batch_ok: BoolArray  # per facility
 
 
+def _kd_tree(points: FloatArray) -> Any:
+    """A k-d tree over unit vectors (scipy.spatial is imported here, when an index is first
+    built or read: importing it costs a process that never matches about 0.2 s)."""
+    from scipy.spatial import cKDTree  # noqa: PLC0415
+
+    return cKDTree(points)
+
+
+class LazyFacilities(Sequence[Facility]):
+    """The index's facilities by position, each loaded by ``load(ids)`` the first time it is
+    read (an index read from its arrays needs only the few facilities a match lists)."""
+
+    def __init__(self, ids: Sequence[str], load: Callable[[Sequence[str]], Sequence[Facility]]):
+        self.ids = tuple(ids)
+        self._load = load
+        self._loaded: dict[int, Facility] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, i: int) -> Facility: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Facility]: ...
+
+    def __getitem__(self, i: int | slice) -> Facility | Sequence[Facility]:
+        if isinstance(i, slice):
+            return self._fetch(range(len(self.ids))[i])
+        position = range(len(self.ids))[i]  # IndexError like a tuple
+        found = self._loaded.get(position)
+        return found if found is not None else self._fetch([position])[0]
+
+    def __iter__(self) -> Iterator[Facility]:
+        return iter(self._fetch(range(len(self.ids))))
+
+    def _fetch(self, positions: Sequence[int]) -> list[Facility]:
+        missing = [p for p in positions if p not in self._loaded]
+        if missing:
+            by_id = {f.id: f for f in self._load([self.ids[p] for p in missing])}
+            with self._lock:
+                for p in missing:
+                    facility = by_id.get(self.ids[p])
+                    if facility is None:
+                        raise LookupError(f"facility {self.ids[p]!r} of the index is gone")
+                    self._loaded[p] = facility
+        return [self._loaded[p] for p in positions]
+
+
+_COLUMN_TABLES = {"process_table": ProcessColumn, "rate_columns": RateColumn}
+_META_FIELDS = (
+    "country_values",
+    "cert_columns",
+    "currency_values",
+    "process_columns",
+    "material_columns",
+    "tolerance_values",
+    "rate_process_values",
+)
+
+
 @dataclass(frozen=True, eq=False)
 class FacilityIndex:
-    facilities: tuple[Facility, ...]
+    facilities: Sequence[Facility]
     position: dict[str, int]
     id_rank: IntArray
     status: npt.NDArray[np.int16]
@@ -302,7 +364,7 @@ class FacilityIndex:
         tree = None
         if with_coords.size:
             xyz[with_coords] = to_unit_xyz(lat[with_coords], lon[with_coords])
-            tree = cKDTree(xyz[with_coords])
+            tree = _kd_tree(xyz[with_coords])
         country, country_values = _codes([facility_country(f) for f in facs])
         currency, currency_values = _codes(
             [
@@ -384,6 +446,74 @@ class FacilityIndex:
             rate_columns=rate_columns,
             rate_process_values=rate_process_values,
         )
+
+    # -- persisting ----------------------------------------------------------------------------
+
+    def to_arrays(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+        """The index as named numpy arrays plus JSON-ready metadata (facility ids, vocabulary
+        columns), without the facility objects: :meth:`from_arrays` reads it back."""
+        arrays: dict[str, npt.NDArray[Any]] = {}
+        meta: dict[str, Any] = {"ids": list(self.facility_ids())}
+        for name in _META_FIELDS:
+            value = getattr(self, name)
+            meta[name] = dict(value) if isinstance(value, dict) else list(value)
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, np.ndarray):
+                arrays[item.name] = value
+        for name, kind in _COLUMN_TABLES.items():
+            columns = getattr(self, name)
+            meta[f"{name}_count"] = len(columns)
+            for column_field in fields(kind):
+                parts = [getattr(c, column_field.name) for c in columns]
+                arrays[f"{name}.{column_field.name}.len"] = np.array(
+                    [p.size for p in parts], dtype=np.int64
+                )
+                arrays[f"{name}.{column_field.name}"] = (
+                    np.concatenate(parts) if parts else np.zeros(0)
+                )
+        return arrays, meta
+
+    def facility_ids(self) -> Sequence[str]:
+        """The facilities' ids by position (without loading lazily held facilities)."""
+        facilities = self.facilities
+        if isinstance(facilities, LazyFacilities):
+            return facilities.ids
+        return [f.id for f in facilities]
+
+    @classmethod
+    def from_arrays(
+        cls,
+        arrays: dict[str, npt.NDArray[Any]],
+        meta: dict[str, Any],
+        load: Callable[[Sequence[str]], Sequence[Facility]],
+    ) -> FacilityIndex:
+        """The index :meth:`to_arrays` wrote, its facilities read through ``load(ids)`` when
+        a match first needs them."""
+        ids: list[str] = list(meta["ids"])
+        values: dict[str, Any] = {
+            "facilities": LazyFacilities(ids, load),
+            "position": {fid: i for i, fid in enumerate(ids)},
+        }
+        for name in _META_FIELDS:
+            value = meta[name]
+            values[name] = dict(value) if isinstance(value, dict) else tuple(value)
+        for name, kind in _COLUMN_TABLES.items():
+            count = int(meta[f"{name}_count"])
+            per_field: dict[str, list[npt.NDArray[Any]]] = {}
+            for column_field in fields(kind):
+                lengths = arrays[f"{name}.{column_field.name}.len"]
+                flat = arrays[f"{name}.{column_field.name}"]
+                per_field[column_field.name] = np.split(flat, np.cumsum(lengths)[:-1])[:count]
+            values[name] = tuple(
+                kind(**{key: parts[k] for key, parts in per_field.items()}) for k in range(count)
+            )
+        for item in fields(cls):
+            if item.name not in values and item.name != "tree":
+                values[item.name] = arrays[item.name]
+        tree_facility = values["tree_facility"]
+        values["tree"] = _kd_tree(values["xyz"][tree_facility]) if tree_facility.size else None
+        return cls(**values)
 
     # -- size ----------------------------------------------------------------------------------
 
