@@ -222,6 +222,8 @@ def optimise(
         if lp_bound is not None and status != "optimal":
             bound = max(bound, lp_bound)
         gap = abs(objective - bound) / max(abs(objective), 1e-9)
+        if status == "time_limit" and gap <= mip_gap:
+            status = "optimal"  # the strong LP's bound proves the plan within the asked gap
     else:
         objective = float(info.objective_function_value)
         bound = objective
