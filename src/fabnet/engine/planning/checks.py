@@ -133,6 +133,8 @@ def _check_options(problem: PlanningProblem) -> list[str]:
         found.append("options.time_limit_s: must be > 0")
     if not 0 <= o.mip_gap < 1:
         found.append("options.mip_gap: must be in [0, 1)")
+    if o.due_date_model not in ("auto", "time_indexed", "big_m"):
+        found.append("options.due_date_model: must be auto, time_indexed or big_m")
     if o.nearest_origins is not None and o.nearest_origins < 1:
         found.append("options.nearest_origins: must be at least 1 or None")
     if not o.allowed_modes and problem.transport is not None:

@@ -15,7 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .builder import INF, ModelBuilder
-from .network import Network, by_origin
+from .network import Network, by_origin, inbound_arrival_day
+from .timeindexed import ReadyDays, define_time_indexed_due_dates, uses_time_indexed
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
@@ -40,6 +41,7 @@ class Columns:
     ready_asm: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # per asm, -1 if none
     late_leg: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # delivery legs
     late: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    ready_days: ReadyDays | None = None  # the time-indexed due dates (ADR 0012)
     slack: dict[str, I64] = field(default_factory=dict)
 
 
@@ -439,7 +441,10 @@ def define_co2_budget(b: ModelBuilder, net: Network, cols: Columns) -> None:
 
 
 def define_due_date_constraints(b: ModelBuilder, net: Network, cols: Columns) -> None:
-    """Single-part legs: lateness is a constant per leg (priced or forbidden in the bounds).
+    """The big-M due dates (``due_date_model="big_m"``; the time-indexed model of
+    :mod:`.timeindexed` replaces them by default, ADR 0012).
+
+    Single-part legs: lateness is a constant per leg (priced or forbidden in the bounds).
 
     Assembled products: the parts-ready day of an assembly site is the latest arrival over its used
     inbound legs (binary per inbound leg); a delivery leg that may be late gets a used-binary ``h``
@@ -453,7 +458,7 @@ def define_due_date_constraints(b: ModelBuilder, net: Network, cols: Columns) ->
     due = np.array(
         [np.inf if d.due_days is None else d.due_days for d in net.problem.delivery_points]
     )
-    arrival = net.cand.lead_days[inbound.origin] + inbound.transit_days
+    arrival = inbound_arrival_day(net)
     n_asm = net.asm.size
     a_max = np.zeros(n_asm)
     np.maximum.at(a_max, inbound.target, arrival)
@@ -592,5 +597,11 @@ def build_model(net: Network, *, elastic: bool = False) -> tuple[ModelBuilder, C
     define_single_sourcing(b, net, cols)
     define_local_share_constraint(b, net, cols)
     define_co2_budget(b, net, cols)
-    define_due_date_constraints(b, net, cols)
+    if uses_time_indexed(net):
+        cols.ready_asm = np.full(net.asm.size, -1, np.int64)
+        cols.ready_days = define_time_indexed_due_dates(
+            b, net, cols.x, cols.w, cols.z_asm, elastic=elastic
+        )
+    else:
+        define_due_date_constraints(b, net, cols)
     return b, cols

@@ -96,6 +96,16 @@ class Network:
     assembled: NDArray[np.bool_]
 
 
+def inbound_arrival_day(net: Network) -> F64:
+    """Per inbound leg: the day (counted from the order) its parts are at the assembly site and
+    can be assembled: the maker's lead time plus transit, rounded up to a whole day (assembly
+    starts on whole days; ADR 0012). A site's parts-ready day is the latest over its used legs."""
+    inbound = net.inbound
+    if not inbound.size:
+        return np.zeros(0)
+    return np.ceil(net.cand.lead_days[inbound.origin] + inbound.transit_days - 1e-9)
+
+
 def _distances(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
     return great_circle_km(lat1, lon1, lat2, lon2)
 

@@ -118,7 +118,12 @@ def optimise(
     fixed_closed = fixed_open = 0
     incumbent: F64 | None = None
     inc_obj: float | None = None
-    if values is not None and lp_bound is not None and n_setup and integer.any():
+    # time-indexed due dates (ADR 0012): the LP is tight and HiGHS finds plans at its root
+    # faster than the restricted MIP (East Africa: 8.6 against 12.4 CPU s to the same plan)
+    time_indexed = cols.ready_days is not None and len(cols.ready_days.y) > 0
+    if values is not None and lp_bound is not None and n_setup and integer.any() and (
+        not time_indexed
+    ):
         incumbent, inc_obj = _restricted_mip(
             net,
             b,
@@ -217,6 +222,8 @@ def optimise(
         if lp_bound is not None and status != "optimal":
             bound = max(bound, lp_bound)
         gap = abs(objective - bound) / max(abs(objective), 1e-9)
+        if status == "time_limit" and gap <= mip_gap:
+            status = "optimal"  # the strong LP's bound proves the plan within the asked gap
     else:
         objective = float(info.objective_function_value)
         bound = objective

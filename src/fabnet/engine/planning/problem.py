@@ -7,6 +7,7 @@ Objects refer to each other by id, never by name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -108,6 +109,11 @@ class PlanningOptions:
     """Facilities the buyer asks for: each makes a part or assembles a product in the plan."""
     baselines: bool = True
     threads: int = 1
+    due_date_model: Literal["auto", "time_indexed", "big_m"] = "auto"
+    """How due dates of assembled products enter the model (ADR 0012): "time_indexed" (one
+    ready-day binary per assembly site and arrival day, lateness priced per unit), "big_m" (the
+    earlier formulation: a binary per inbound leg and big-M lateness rows, kept for comparison),
+    "auto": time-indexed whenever a delivery point has a due date."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from fabnet.errors import InfeasibleError
 
-from .network import EXPLICIT_MODE, MODES, Network, by_origin
+from .network import EXPLICIT_MODE, MODES, Network, by_origin, inbound_arrival_day
 
 F64 = NDArray[np.float64]
 TOL = 1e-7
@@ -219,10 +219,10 @@ def evaluate(
     )
     duties = float(units @ legs.duty_per_unit + w @ inbound.duty_per_unit)
     co2e = float(units @ legs.co2e_kg_per_unit + w @ inbound.co2e_kg_per_unit)
-    # Timing: parts-ready day per assembly site = latest used inbound arrival.
+    # Timing: parts-ready day per assembly site = latest used inbound arrival (whole days).
     ready = np.zeros(net.asm.size)
     if inbound.size:
-        arrival = net.cand.lead_days[inbound.origin] + inbound.transit_days
+        arrival = inbound_arrival_day(net)
         np.maximum.at(ready, inbound.target, np.where(w > TOL, arrival, 0.0))
     path_days = (
         by_origin(legs.from_assembly, legs.origin, ready + net.asm.lead_days, net.cand.lead_days)
