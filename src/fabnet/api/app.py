@@ -28,6 +28,7 @@ from fabnet.api.routes import (
     files,
     health,
     inspections,
+    jobs,
     lots,
     makebuy,
     match,
@@ -65,6 +66,7 @@ ROUTERS: list[APIRouter] = [
     payments.router,
     events.router,
     notifications.router,
+    jobs.router,
 ]
 
 

@@ -17,13 +17,10 @@ from fabnet.services.sourcing.instant_quote import QUOTE_JOB, quote_job_result
 
 @job_handler(QUOTE_JOB, max_attempts=1)
 def instant_quote(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
-    # The outbox reports progress once JobContext.report_progress exists (issue 12, the job
-    # progress work); until then the page shows the job's status.
-    report = getattr(context, "report_progress", None)
     return quote_job_result(
         context.db,
         payload,
         store=open_file_store(context.settings),
         slicer_path=context.settings.slicer_path,
-        progress=report,
+        progress=context.report_progress,
     )

@@ -10,12 +10,14 @@ from typing import Any
 
 from fabnet.errors import ConfigurationError
 from fabnet.settings import Settings
+from fabnet.storage import jobs as job_store
 from fabnet.storage.db import Database
 
 BUILTIN_HANDLER_MODULES = (
     "fabnet.jobs.webhooks",
     "fabnet.jobs.housekeeping",
     "fabnet.jobs.quoting",
+    "fabnet.jobs.planning",
 )
 
 
@@ -35,6 +37,12 @@ class JobContext:
     @property
     def is_last_attempt(self) -> bool:
         return self.attempt >= self.max_attempts
+
+    def report_progress(self, fraction: float, message: str) -> None:
+        """Record how far this attempt is (0..1) and what it does now, in its own short
+        transaction, so a page polling the job sees it while the handler still runs."""
+        with self.db.transaction() as session:
+            job_store.report_progress(session, self.job_id, fraction, message)
 
 
 JobHandler = Callable[[JobContext, dict[str, Any]], dict[str, Any] | None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, or_, select, update
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fabnet.storage.base import Base, TimestampMixin, utc_now
@@ -38,6 +38,10 @@ class JobRow(TimestampMixin, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    progress: Mapped[float | None] = mapped_column(Float)
+    """How far the running attempt is, 0..1, as its handler reports it (None: not reported)."""
+    progress_message: Mapped[str | None] = mapped_column(String(200))
+    """What the running attempt is doing now, in the user's words."""
 
 
 def due_job_ids(session: Session, now: datetime, limit: int) -> list[str]:
@@ -99,11 +103,22 @@ def finish(
         .values(
             status=JobStatus.SUCCEEDED,
             result=result,
+            progress=1.0,
             locked_until=None,
             finished_at=at,
             last_error=None,
             updated_at=at,
         ),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def report_progress(session: Session, job_id: str, fraction: float, message: str) -> None:
+    """Record how far a running job is (``fraction`` clamped to 0..1) and what it does now."""
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id)
+        .values(progress=min(1.0, max(0.0, float(fraction))), progress_message=message[:200]),
         execution_options={"synchronize_session": False},
     )
 

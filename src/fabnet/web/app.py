@@ -18,6 +18,7 @@ from fabnet.web.pages import (
     makebuy,
     order_new,
     orders,
+    plans,
     quote,
     variants,
 )
@@ -34,6 +35,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     variants.router,
     makebuy.router,
     quote.router,
+    plans.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 

@@ -192,3 +192,16 @@ from fabnet.services.catalogue.places import (  # noqa: E402
 )
 
 __all__ += ["locate_place", "nearest_place", "suggest_places"]
+# --- issue 12: planning in the background, the plan page and the award (helper i4) ---------------
+from fabnet.services.orders.orders import award  # noqa: E402
+from fabnet.services.orders.plan_jobs import (  # noqa: E402
+    OrderPlan,
+    PlanJob,
+    order_plan,
+    order_plans,
+    plan_job,
+    start_plan_job,
+)
+
+__all__ += ["OrderPlan", "PlanJob", "award", "order_plan", "order_plans", "plan_job",
+            "start_plan_job"]  # fmt: skip

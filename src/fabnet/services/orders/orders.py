@@ -59,7 +59,7 @@ from fabnet.services.orders.audit import object_history, record_event
 from fabnet.services.orders.lots import invite_lots, manufacturer_of, unlinked_facilities
 from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
 from fabnet.services.sourcing import planning
-from fabnet.services.sourcing.planning import PlanRecord
+from fabnet.services.sourcing.planning import PlanOverrides, PlanProgress, PlanRecord
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
@@ -395,9 +395,12 @@ def plan(
     *,
     exclude_facility_ids: Collection[str] = (),
     now: datetime | None = None,
+    overrides: PlanOverrides | None = None,
+    progress: PlanProgress | None = None,
 ) -> PlanSummary:
     """Plan the order with the network planner (a SPECIFIED order starts sourcing first).
-    ``exclude_facility_ids`` keeps those facilities out of the plan."""
+    ``exclude_facility_ids`` keeps those facilities out of the plan; ``overrides`` (e.g. another
+    CO2 price) replace the order's options for this plan; ``progress`` hears each step."""
     at = now or utc_now()
     with db.transaction() as session:
         order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
@@ -413,8 +416,9 @@ def plan(
             )
         spec = OrderSpec.model_validate(order.spec)
     record = planning.plan_order(
-        db, spec, exclude_facility_ids=tuple(exclude_facility_ids), order_id=order_id
-    )
+        db, spec, exclude_facility_ids=tuple(exclude_facility_ids), order_id=order_id,
+        overrides=overrides, progress=progress,
+    )  # fmt: skip
     with db.transaction() as session:
         order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
         if not OrderRepository(session).compare_and_set_order(

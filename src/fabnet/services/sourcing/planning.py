@@ -11,7 +11,7 @@ destinations and a due date that leaves time for the transit after it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import asdict
 from pathlib import Path
 
@@ -57,6 +57,7 @@ __all__ = [
     "REPLAN_LATENESS_PER_UNIT_DAY",
     "LotRef",
     "PlanOverrides",
+    "PlanProgress",
     "PlanRecord",
     "get_plan",
     "plan_order",
@@ -66,6 +67,9 @@ __all__ = [
     "replan_lot",
     "result_to_json",
 ]
+
+PlanProgress = Callable[[float, str], None]
+"""Told how far planning is (0..1) and what it does now (a job's progress report)."""
 
 
 # --- planning -----------------------------------------------------------------------------------
@@ -81,16 +85,20 @@ def plan_order(
     order_id: str | None = None,
     today: dt.date | None = None,
     owner_org_id: str | None = None,
+    progress: PlanProgress | None = None,
 ) -> PlanRecord:
     """Match, build, solve and store a plan for ``spec``. See the module docstring.
     ``owner_org_id``: the organisation a plan without an order belongs to (it may read it at
-    ``/v1/plans/{id}``)."""
+    ``/v1/plans/{id}``); ``progress`` is told each step as it starts."""
+    report = progress or (lambda _fraction, _message: None)
     overrides = overrides or PlanOverrides()
     today = today or dt.datetime.now(dt.UTC).date()
+    report(0.05, "Reading the designs and delivery places")
     spec = expand_order_variants(db, spec, base_dir=base_dir)  # regional variants, if any
     designs = {p.ref: resolve_order_design(db, p.design, base_dir) for p in spec.products}
     points = resolve_points(spec, today)
     request = match_request(spec, points)
+    report(0.15, "Finding the facilities that can make every part")
     index = facility_index(db)
     matches = {key: match_design(index, design, request) for key, design in designs.items()}
     for key, design in designs.items():
@@ -108,6 +116,7 @@ def plan_order(
         exclude_facility_ids,
         platform_facilities(db) if spec.matching.platform_only else None,
     )
+    report(0.35, f"Pricing {len(facilities)} candidate facilities and the transport lanes")
     sourcing = build_sourcing_problem(
         [
             ProductInput(key, designs[key], matches[key], quoted_hours(db, designs[key]))
@@ -122,7 +131,9 @@ def plan_order(
         transport=TransportModel.default(),
         currency=spec.currency,
     )
+    report(0.5, "Solving the plan and its baselines")
     result = solve_sourcing(sourcing)
+    report(0.9, "Storing the plan")
     inputs = {
         "spec": spec.model_dump(mode="json"),
         "today": today.isoformat(),
