@@ -12,13 +12,14 @@ so another party's action shows without a reload.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from fabnet.domain.orders.currency import format_minor, to_minor
-from fabnet.domain.orders.states import LotAction
+from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import FabnetError, InputError
 from fabnet.web import services
 from fabnet.web.deps import CurrentUser, Db, WebSettings
@@ -107,6 +108,50 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
     return cards
 
 
+#: Lot states past delivery (the bar is done) and states that left the plan (the bar is struck).
+_DONE = frozenset({LotState.DELIVERED, LotState.PAID, LotState.CLOSED})
+_GONE = frozenset({LotState.DECLINED, LotState.EXPIRED, LotState.TERMINATED,
+                   LotState.CANCELLED})  # fmt: skip
+
+
+def _timeline(cards: list[dict[str, Any]], today: date | None = None) -> dict[str, Any] | None:
+    """Each lot as a bar from its creation to its due date on one shared scale, with today
+    marked: late (due before today, not delivered), delivered, dropped or running. Widths are
+    percentages so the bars fit any screen (360 px phones included)."""
+    if not cards:
+        return None
+    today = today or datetime.now(UTC).date()
+    lots = [c["lot"] for c in cards]
+    start = min(lot.created_at.date() for lot in lots)
+    end = max(max(lot.due_date for lot in lots), today)
+    span = max((end - start).days, 1)
+
+    def pct(day: date) -> float:
+        return float(round(100 * (day - start).days / span, 1))
+
+    rows = []
+    for c in cards:
+        lot = c["lot"]
+        begin = lot.created_at.date()
+        if lot.state in _DONE:
+            status = "delivered"
+        elif lot.state in _GONE:
+            status = "dropped"
+        elif lot.due_date < today:
+            status = "late"
+        else:
+            status = "running"
+        days = (lot.due_date - today).days
+        when = (f"due in {days} day(s)" if days > 0 else "due today" if days == 0
+                else f"{-days} day(s) past due")  # fmt: skip
+        rows.append({
+            "lot": lot, "facility": c["facility"], "status": status,
+            "left": pct(begin), "width": max(pct(lot.due_date) - pct(begin), 1.0),
+            "when": when if status in ("running", "late") else status,
+        })  # fmt: skip
+    return {"rows": rows, "start": start, "end": end, "today": today, "today_pct": pct(today)}
+
+
 def _escrow(db: Db, user: CurrentUser, order_id: str) -> dict[str, Any] | None:
     try:
         summary = services.escrow_summary(db, user.principal, order_id)
@@ -173,6 +218,7 @@ def _page(
     context = {
         "order": order,
         "cards": cards,
+        "timeline": _timeline(cards),
         "escrow": escrow,
         "fingerprint": _fingerprint(order, [c["lot"] for c in cards], cards, escrow),
         "order_history": services.order_history(db, user.principal, order.id),
