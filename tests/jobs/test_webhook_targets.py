@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from tests.webhook_receiver import Receiver
 
 from fabnet.domain.identity import OrgKind
 from fabnet.errors import InputError
@@ -15,8 +16,6 @@ from fabnet.services.platform import webhooks
 from fabnet.services.platform.webhooks import private_target, resolve_target
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
-
-from .conftest import Receiver
 
 STRICT = Settings(webhook_allow_private_targets=False, secret_key="test-key-for-webhook-targets")
 

@@ -9,6 +9,7 @@ import pytest
 import standardwebhooks
 import standardwebhooks.webhooks
 from sqlalchemy import select
+from tests.webhook_receiver import Receiver
 
 from fabnet.domain.identity import OrgKind
 from fabnet.jobs.webhooks import (
@@ -24,8 +25,6 @@ from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import JobRow
 from fabnet.storage.webhooks import WebhookDeliveryRow
-
-from .conftest import Receiver
 
 SECRET = "whsec_test_secret_0123456789"
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from tests.webhook_receiver import Receiver
 
 from fabnet.domain.identity import OrgKind
 from fabnet.jobs.webhooks import SIGNATURE_HEADER, verify_signature
@@ -21,8 +22,6 @@ from fabnet.settings import Settings, get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.jobs import JobRow
 from fabnet.storage.webhooks import WebhookDeliveryRow
-
-from .conftest import Receiver
 
 
 @pytest.fixture
