@@ -131,6 +131,12 @@ function = "Holds things"
             "fabnet.assembly",
             "the BOM loops",
         ),
+        (
+            MINIMAL + '[[part]]\nname = "Plate"\n[fabnet]\nroot-assembly = "x"\n'
+            '[[fabnet.assembly]]\nid = "x"\nkind = "easy"\nlines = [{ item = "plate" }]\n',
+            "fabnet.assembly[0].kind",
+            'kind = "manual"',
+        ),
     ],
 )
 def test_refusals_name_source_field_and_fix(text: str, field: str, fragment: str) -> None:
@@ -237,3 +243,15 @@ def test_manifest_without_parts_gives_one_stand_in_part() -> None:
     (whole,) = result.value.parts
     assert whole.stand_in
     assert any("stand-in" in w.message for w in result.warnings)
+
+
+def test_the_demo_face_shield_declares_a_manual_final_assembly() -> None:
+    root = Path(__file__).resolve().parents[2] / "src/fabnet/data/designs"
+    shield = load_design(root / "face-shield/okh.toml").value
+    assert shield.root_assembly_id is not None
+    final = shield.assembly(shield.root_assembly_id)
+    assert final.manual and final.minutes_per_unit == 1
+    back = parse_design(dump_design_okh_toml(shield), source="x.toml", fmt="toml").value
+    assert back.assembly(final.id).manual
+    stool = load_design(root / "plywood-stool/okh.toml").value
+    assert not any(a.manual for a in stool.assemblies)

@@ -95,6 +95,8 @@ def designs(draw: Any) -> Design:
             name=draw(TEXT),
             process="assembly",
             lines=(BomLine(item_id="sub", quantity=2),),
+            manual=draw(st.booleans()),
+            minutes_per_unit=draw(st.none() | st.sampled_from([0.5, 1.0, 12.0])),
         )
         assemblies, root = [sub, top], "top"
     roles: list[FileRole] = draw(

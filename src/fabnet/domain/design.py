@@ -79,6 +79,15 @@ class Assembly(Frozen):
     name: str
     process: str = Field(default="assembly", description="Process taxonomy id of the step")
     lines: tuple[BomLine, ...]
+    manual: bool = Field(
+        default=False,
+        description="A simple manual step (e.g. clip a visor to a headband), declared by the "
+        'design (``kind = "manual"``): any staffed facility making one of the parts, or the '
+        "recipient of a kit, may do it",
+    )
+    minutes_per_unit: float | None = Field(
+        default=None, gt=0, description="Labour minutes per unit of a manual step"
+    )
 
 
 class RetailPrice(Frozen):

@@ -405,7 +405,26 @@ def _read_extension(ext: Fields, draft: DesignDraft, terms: Terms) -> None:
                 "an assembly needs at least one line",
                 'add lines = [{ item = "<part>", quantity = 1 }]',
             )
-        draft.assemblies.append(Assembly(id=asm_id, name=name, process=process, lines=tuple(lines)))
+        kind = asm.text("kind") or "facility"
+        if kind not in ("manual", "facility"):
+            raise asm.error(
+                "kind",
+                f"unknown assembly kind {kind!r}",
+                'write kind = "manual" (a simple step anyone can do) or "facility"',
+            )
+        minutes = asm.number("minutes-per-unit")
+        if minutes is not None and minutes <= 0:
+            raise asm.error("minutes-per-unit", f"minutes-per-unit {minutes:g} is not > 0")
+        draft.assemblies.append(
+            Assembly(
+                id=asm_id,
+                name=name,
+                process=process,
+                lines=tuple(lines),
+                manual=kind == "manual",
+                minutes_per_unit=minutes,
+            )
+        )
         asm.warn_unread()
     root_id = ext.text("root-assembly")
     if root_id is not None and root_id not in assembly_ids:

@@ -14,7 +14,7 @@ from typing import Any
 
 import tomli_w
 
-from fabnet.domain.design import Design, FileRef, FileRole, Part
+from fabnet.domain.design import Assembly, Design, FileRef, FileRole, Part
 from fabnet.errors import ManifestError
 
 OKH_VERSION = "2.4"
@@ -65,15 +65,7 @@ def design_document(design: Design) -> dict[str, Any]:
     if design.root_assembly_id is not None:
         extension["root-assembly"] = design.root_assembly_id
     if design.assemblies:
-        extension["assembly"] = [
-            {
-                "id": a.id,
-                "name": a.name,
-                "process": a.process,
-                "lines": [{"item": ln.item_id, "quantity": ln.quantity} for ln in a.lines],
-            }
-            for a in design.assemblies
-        ]
+        extension["assembly"] = [_assembly_table(a) for a in design.assemblies]
     if file_meta:
         extension["file"] = file_meta
     if design.retail_price is not None:
@@ -157,4 +149,14 @@ def _part_table(part: Part, file_meta: list[dict[str, Any]]) -> dict[str, Any]:
         table["fabnet-unresolved"] = list(part.unresolved)
     if part.stand_in:
         table["fabnet-stand-in"] = True
+    return table
+
+
+def _assembly_table(a: Assembly) -> dict[str, Any]:
+    table: dict[str, Any] = {"id": a.id, "name": a.name, "process": a.process}
+    if a.manual:
+        table["kind"] = "manual"
+    if a.minutes_per_unit is not None:
+        table["minutes-per-unit"] = a.minutes_per_unit
+    table["lines"] = [{"item": ln.item_id, "quantity": ln.quantity} for ln in a.lines]
     return table
