@@ -9,7 +9,7 @@ import pytest
 from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.states import LotAction, LotState
-from fabnet.errors import NotFoundError
+from fabnet.errors import NotFoundError, PermissionDeniedError
 from fabnet.services.identity.accounts import create_organisation, create_user
 from fabnet.services.orders import contracts, inspections, lots, payments
 
@@ -112,3 +112,29 @@ def test_assigned_between_rework_rounds_the_next_inspection_is_theirs(world: Wor
         db, world.inspector, tasks[-1].id, CLEAN, evidence_sha256=[world.evidence[2]]
     )
     assert lots.get_lot(db, world.buyer, lot_id).state is LotState.LOT_ACCEPTED
+
+
+def test_with_an_inspection_body_assigned_the_buyer_cannot_record_the_results(
+    world: World,
+) -> None:
+    """Issue 15, item 10: only the assigned inspector records inspection results."""
+    db = world.db
+    lot_id = _contracted(world)
+    inspections.assign_inspector(db, world.buyer, lot_id, world.inspector.org_id)
+    lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
+    lots.review_prototype(
+        db, world.inspector, lot_id, approve=True, evidence_sha256=[world.evidence[1]]
+    )
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.START_PRODUCTION)
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SUBMIT_FOR_INSPECTION)
+    [task] = inspections.lot_inspections(db, world.buyer, lot_id)
+    rejected: dict[DefectClass | str, int] = {DefectClass.MAJOR: 50, DefectClass.MINOR: 50}
+    with pytest.raises(PermissionDeniedError, match="only its inspectors record"):
+        inspections.record_inspection(
+            db, world.buyer, task.id, rejected, evidence_sha256=[world.evidence[2]]
+        )
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.READY_FOR_INSPECTION
+    done = inspections.record_inspection(
+        db, world.inspector, task.id, CLEAN, evidence_sha256=[world.evidence[2]]
+    )
+    assert done.verdict == "accept"

@@ -206,8 +206,11 @@ def record_inspection(
         who = choose_role(
             actor, lot_roles(actor, parties, lot), LotState(lot.state), LotAction.ACCEPT_LOT, None
         )
-        if who.role is Role.INSPECTOR and actor.org_id != row.inspector_org_id:
-            raise PermissionDeniedError("the inspection is assigned to another organisation")
+        if actor.org_id != row.inspector_org_id:  # only the assigned inspector records it
+            raise PermissionDeniedError(
+                f"the inspection is assigned to organisation {row.inspector_org_id}; only its "
+                "inspectors record the results"
+            )
         evidence = check_evidence(session, evidence_sha256)
         result = evaluate_classes(
             {DefectClass(k): SamplingPlan.model_validate(v) for k, v in row.plan.items()}, counts
