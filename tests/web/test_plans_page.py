@@ -89,9 +89,13 @@ def test_buyer_plans_replans_and_awards_in_the_browser(
     assert second != first
     replanned = web.get(second)
     assert "500 EUR/t" in replanned.text
+    compare = web.get(f"/orders/{order_id}/plans/compare")
+    assert compare.status_code == 200 and "500 EUR" in compare.text
+    assert compare.text.count('<a href="/orders/' + order_id + "/plans/") >= 2
     other = TestClient(web.app)
     sign_in(other, web_parties.other_email)
     assert other.get(second).status_code == 404
+    assert other.get(f"/orders/{order_id}/plans/compare").status_code == 404
     assert other.get(f"/orders/{order_id}").status_code == 404
     plan_id = second.rsplit("/", 1)[1]
     token = csrf_of(replanned.text)

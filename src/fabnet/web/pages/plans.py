@@ -70,6 +70,19 @@ def plan_job_page(
     return render(request, "plans/job.html", context, title="Planning")
 
 
+@router.get("/orders/{order_id}/plans/compare")
+def compare_plans(
+    request: Request, order_id: str, user: CurrentUser, db: Db, a: str = "", b: str = ""
+) -> Response:
+    """Two plans of one order side by side (default: the two newest)."""
+    order = services.get_order(db, user.principal, order_id)
+    plans = services.order_plans(db, user.principal, order.id)
+    chosen = [services.order_plan(db, user.principal, order.id, x) for x in (a, b) if x]
+    chosen = chosen or plans[:2][::-1]
+    context = {"order": order, "plans": chosen}
+    return render(request, "plans/compare.html", context, title=f"Plans of {order.name}")
+
+
 @router.get("/orders/{order_id}/plans/{plan_id}")
 def plan_page(request: Request, order_id: str, plan_id: str, user: CurrentUser, db: Db) -> Response:
     order = services.get_order(db, user.principal, order_id)
