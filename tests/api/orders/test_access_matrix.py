@@ -156,6 +156,9 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
         ("POST", "/v1/orders/{order_id}/plans"): Entry(
             f"/v1/orders/{order}/plans", {**ORDER_WRITE_REFUSED, "buyer": 409}, json={}
         ),
+        ("POST", "/v1/orders/{order_id}/plan-jobs"): Entry(
+            f"/v1/orders/{order}/plan-jobs", {**ORDER_WRITE_REFUSED, "buyer": 409}, json={}
+        ),
         ("POST", "/v1/orders/{order_id}/award"): Entry(
             f"/v1/orders/{order}/award",
             {**ORDER_WRITE_REFUSED, "buyer": 409},
