@@ -238,6 +238,43 @@ NEAREST_PER_POINT = 3
 """Pruning keeps, besides the cheapest, this many nearest candidates of every delivery point."""
 
 
+def _window_share(
+    candidates: Sequence[pp.Candidate] | Sequence[pp.AssemblyCandidate],
+    facilities: Mapping[str, Facility],
+    delivery_points: Sequence[DeliveryInput],
+    transport: TransportModel | None,
+) -> list[float]:
+    """The share of each candidate's capacity that can still arrive by a due date.
+
+    Capacity counts over the window from the facility's lead time to the due date; what is made
+    later than the due date less the fastest allowed mode's door-to-door days arrives late. The
+    best delivery point counts (an upper estimate: a part also goes through final assembly).
+    Without due dates (or transport) all of it counts."""
+    due = [d for d in delivery_points if d.due_days is not None]
+    if not due or transport is None or not transport.modes:
+        return [1.0] * len(candidates)
+    lats = np.array([d.latitude for d in due])
+    lons = np.array([d.longitude for d in due])
+    due_days = np.array([float(d.due_days or 0.0) for d in due])
+    out = []
+    for c in candidates:
+        loc = facilities[c.facility_id].location
+        gc = haversine_km(loc.latitude or 0.0, loc.longitude or 0.0, lats, lons)
+        fastest = np.full(len(due), np.inf)
+        for j, d in enumerate(due):
+            border = (
+                transport.border_days if transport.crosses_border(loc.country, d.country) else 0.0
+            )
+            for mode, mp in transport.modes.items():
+                if transport.mode_allowed(mode, float(gc[j]), loc.country, d.country):
+                    days = mp.handling_days + gc[j] * mp.detour_factor / mp.speed_km_per_day
+                    fastest[j] = min(fastest[j], days + border)
+        window = np.maximum(due_days - c.lead_time_days, 1.0)
+        usable = np.clip((due_days - c.lead_time_days - fastest) / window, 0.0, 1.0)
+        out.append(float(usable.max()))
+    return out
+
+
 def _is_local(fac: Facility, share: pp.LocalShare | None) -> bool:
     if share is None:
         return False
@@ -262,20 +299,22 @@ def _prune(
 ) -> list[CandidateT]:
     """The candidates the planner sees for one item.
 
-    The ``limit`` best by landed estimate (more while their capacity < 3x the need); besides them
-    the :data:`NEAREST_PER_POINT` nearest of every delivery point (a local plan stays possible),
-    and, when the order asks for a local share, the best local candidates until they hold 3x the
-    local need (the rule can only be met by candidates the planner sees)."""
+    The ``limit`` best by landed estimate (more while what they can make and still deliver by a
+    due date is < 3x the need: capacity too far or too late for the order counts for nothing);
+    besides them the :data:`NEAREST_PER_POINT` nearest of every delivery point (a local plan stays
+    possible), and, when the order asks for a local share, the best local candidates until they
+    hold 3x the local need (the rule can only be met by candidates the planner sees)."""
     if len(candidates) <= limit:
         return candidates
     scores = _landed_estimate(candidates, facilities, delivery_points, mass_kg, transport)
     order = sorted(range(len(candidates)), key=lambda i: (scores[i], candidates[i].facility_id))
+    share = _window_share(candidates, facilities, delivery_points, transport)
     keep: set[int] = set()
-    capacity = 0.0
+    capacity = 0.0  # what the kept candidates can make and still deliver by a due date
     for rank, i in enumerate(order):
-        if rank < limit or capacity < CAPACITY_COVER * need:
+        if rank < limit or (share[i] > 0 and capacity < CAPACITY_COVER * need):
             keep.add(i)
-            capacity += candidates[i].capacity
+            capacity += candidates[i].capacity * share[i]
     if delivery_points:
         lats = np.array([facilities[c.facility_id].location.latitude or 0.0 for c in candidates])
         lons = np.array([facilities[c.facility_id].location.longitude or 0.0 for c in candidates])
@@ -523,11 +562,10 @@ def build_sourcing_problem(
         if fid not in used_facilities:
             fac = facilities.get(fid)
             name = fac.name if fac is not None else fid
+            reasons = {e.reason for e in exclusions if e.facility_id == fid}
             raise InputError(
                 f"{name} was asked for, but it cannot make any part or do the final assembly of "
-                "this order"
-                + (f" ({'; '.join(sorted({e.reason for e in exclusions if e.facility_id == fid}))})"
-                   if any(e.facility_id == fid for e in exclusions) else ""),
+                "this order" + (f" ({'; '.join(sorted(reasons))})" if reasons else ""),
                 field="matching.pin_facilities",
                 hint="pin a facility that makes one of the order's parts, or drop the pin",
             )

@@ -16,9 +16,9 @@ from fabnet.domain.identity import OrgKind, Scope
 from fabnet.server import create_app
 from fabnet.services.demo.demo import create_demo
 from fabnet.services.identity import accounts as identity
-from fabnet.settings import Settings
+from fabnet.services.platform.database import open_file_store
+from fabnet.settings import Settings, get_settings
 from fabnet.storage.db import Database
-from fabnet.storage.files import FileStore
 
 pytestmark = pytest.mark.slow
 
@@ -38,11 +38,17 @@ def _order() -> dict[str, object]:
     return body
 
 
-def test_the_urgent_face_shield_order_plans_through_the_api(tmp_path: Path) -> None:
+def test_the_urgent_face_shield_order_plans_through_the_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    create_demo(url, store=FileStore(tmp_path / "files", max_bytes=20 * 1024 * 1024))
-    db = Database(url)
+    # The plan times the headbands from their sliced geometry in the data dir's store (the demo
+    # wrote it there), exactly as a served fabnet does after `fabnet demo`.
+    monkeypatch.setenv("FABNET_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
     settings = Settings(data_dir=tmp_path / "data", secret_key="urgent-order-secret")
+    create_demo(url, store=open_file_store(settings))
+    db = Database(url)
     try:
         buyer = identity.create_organisation(db, "Relief Buyer", OrgKind.BUYER, actor=None)
         user = identity.create_user(db, "buyer@relief.example", buyer.id, actor=None,
@@ -66,5 +72,6 @@ def test_the_urgent_face_shield_order_plans_through_the_api(tmp_path: Path) -> N
             assert not INTERNAL.search(json.dumps(plan.json().get("diagnosis", [])))
     finally:
         db.dispose()
+        get_settings.cache_clear()
     assembled = sum(lot["quantity"] for lot in summary["lots"] if lot["kind"] == "assembly")
     assert assembled == 800, summary["lots"]

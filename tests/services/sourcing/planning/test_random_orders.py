@@ -24,11 +24,12 @@ from hypothesis import strategies as st
 
 from fabnet.errors import InputError
 from fabnet.services.demo.demo import create_demo
+from fabnet.services.platform.database import open_file_store
 from fabnet.services.sourcing.planning import plan_order
+from fabnet.settings import get_settings
 from fabnet.standards.order_file import parse_order
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
-from fabnet.storage.files import FileStore
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +72,12 @@ INTERNAL = re.compile(
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, list[str]]]:
     root = tmp_path_factory.mktemp("random-orders")
     url = f"sqlite:///{root / 'demo.db'}"
-    create_demo(url, store=FileStore(root / "files", max_bytes=20 * 1024 * 1024))
+    # Planning reads the design files from the data dir's store, as `fabnet plan` does after
+    # `fabnet demo`: parts are priced and timed from their sliced geometry, not estimates.
+    patch = pytest.MonkeyPatch()
+    patch.setenv("FABNET_DATA_DIR", str(root / "data"))
+    get_settings.cache_clear()
+    create_demo(url, store=open_file_store())
     db = Database(url)
     with db.transaction() as session:
         designs = [d.id for d in DesignRepository(session).all_designs()]
@@ -79,6 +85,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database
         yield db, designs
     finally:
         db.dispose()
+        patch.undo()
+        get_settings.cache_clear()
 
 
 @st.composite
