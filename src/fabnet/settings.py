@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     """Allow webhook URLs on loopback, private or link-local addresses (tests, closed networks)."""
     secret_key: str = "dev-insecure-change-me"
     """Encrypts users' private signing keys at rest; set it in production."""
+    secret_key_previous: str = ""
+    """During a key rotation: the keys used before (comma-separated, newest first). Sealed values
+    and web forms made under them stay readable until ``fabnet db reseal`` re-seals every value
+    under ``secret_key``; then remove them."""
     smtp_host: str | None = None
     """SMTP server for e-mail notifications (none: notifications stay in the web/API list)."""
     smtp_port: int = 25
@@ -77,6 +81,12 @@ class Settings(BaseSettings):
     @property
     def file_store_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The current secret key first, then the previous ones of a rotation."""
+        previous = (k.strip() for k in self.secret_key_previous.split(","))
+        return (self.secret_key, *(k for k in previous if k and k != self.secret_key))
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, WebParties, csrf_of, sign_in
 
+from fabnet.server import create_app
+from fabnet.settings import Settings
+from fabnet.storage.db import Database
+
 
 def test_pages_need_sign_in_and_redirect_there(web: TestClient) -> None:
     answer = web.get("/designs", follow_redirects=False)
@@ -130,3 +134,20 @@ def test_design_library_lists_and_filters(web: TestClient, web_parties: WebParti
     part = web.get("/designs?q=shield", headers={"HX-Request": "true", "HX-Target": "results"})
     assert part.status_code == 200
     assert "<html" not in part.text
+
+
+def test_a_form_served_before_a_key_rotation_still_posts_during_it(
+    db: Database, web: TestClient, web_parties: WebParties, web_settings: Settings
+) -> None:
+    """FABNET_SECRET_KEY rotated with the old key in FABNET_SECRET_KEY_PREVIOUS: an open page's
+    CSRF token still works; once the old key is gone it is refused."""
+    sign_in(web, web_parties.buyer_email)
+    token = csrf_of(web.get("/").text)
+    cookies = dict(web.cookies)
+    new_only = web_settings.model_copy(update={"secret_key": "rotated-web-secret"})
+    rotating = new_only.model_copy(update={"secret_key_previous": web_settings.secret_key})
+    with TestClient(create_app(new_only, db=db, run_jobs=False), cookies=cookies) as after:
+        assert after.post("/signout", data={"csrf_token": token}).status_code == 403
+    with TestClient(create_app(rotating, db=db, run_jobs=False), cookies=cookies) as during:
+        answer = during.post("/signout", data={"csrf_token": token}, follow_redirects=False)
+        assert answer.status_code == 303

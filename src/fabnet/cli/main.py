@@ -57,7 +57,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "fabnet.cli.worker",
         "Run a Celery worker for fabnet's background jobs (FABNET_REDIS_URL, FABNET_DATABASE_URL).",
     ),
-    ("db", "fabnet.cli.db", "The database: migrate it to the newest schema."),
+    (
+        "db",
+        "fabnet.cli.db",
+        "The database: migrate it to the newest schema; re-seal secrets after a key rotation.",
+    ),
     (
         "designs",
         "fabnet.cli.designs",

@@ -127,8 +127,9 @@ def current_user(request: Request) -> WebUser | None:
     return found
 
 
-def _sign(settings: Settings, purpose: str, value: str) -> str:
-    key = hashlib.sha256(f"fabnet-web-csrf:{settings.secret_key}".encode()).digest()
+def _sign(settings: Settings, purpose: str, value: str, *, secret_key: str | None = None) -> str:
+    secret = settings.secret_key if secret_key is None else secret_key
+    key = hashlib.sha256(f"fabnet-web-csrf:{secret}".encode()).digest()
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -168,11 +169,13 @@ def _expected(request: Request) -> list[str]:
     settings = settings_of(request)
     out: list[str] = []
     current = current_user(request)
-    if current is not None and current.principal.token_id:
-        out.append(_sign(settings, "session", current.principal.token_id))
     nonce = request.cookies.get(ANON_COOKIE)
-    if nonce:
-        out.append(_sign(settings, "anon", nonce))
+    # A page served before a key rotation still posts its form afterwards.
+    for key in settings.secret_keys:
+        if current is not None and current.principal.token_id:
+            out.append(_sign(settings, "session", current.principal.token_id, secret_key=key))
+        if nonce:
+            out.append(_sign(settings, "anon", nonce, secret_key=key))
     return out
 
 

@@ -40,7 +40,7 @@ from fabnet.errors import (
     PreconditionFailedError,
 )
 from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
-from fabnet.services.platform.secrets_box import seal, unseal
+from fabnet.services.platform.secrets_box import SIGNING_KEY_PURPOSE, seal, unseal
 from fabnet.settings import Settings, get_settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
@@ -56,7 +56,6 @@ from fabnet.storage.identity import (
     user_from_row,
 )
 
-SIGNING_KEY_PURPOSE = "user signing key"
 MIN_PASSWORD_LENGTH = 10
 MAX_TOKEN_DAYS = 3650
 _password_hasher = PasswordHasher()
@@ -90,7 +89,8 @@ def load_user_signing_key(
     with db.read() as session:
         row = _user_row(IdentityRepository(session), user_id)
         sealed = row.private_key_encrypted
-    raw = unseal(sealed, secret_key=settings.secret_key, purpose=SIGNING_KEY_PURPOSE)
+    raw = unseal(sealed, secret_key=settings.secret_key, purpose=SIGNING_KEY_PURPOSE,
+                 previous_keys=settings.secret_keys[1:])  # fmt: skip
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 

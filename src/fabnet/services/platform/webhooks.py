@@ -28,7 +28,7 @@ from fabnet.domain.identity import Principal, Scope
 from fabnet.errors import InputError, NotFoundError
 from fabnet.outbox.queue import submit
 from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
-from fabnet.services.platform.secrets_box import seal, unseal
+from fabnet.services.platform.secrets_box import WEBHOOK_SECRET_PURPOSE, seal, unseal
 from fabnet.settings import Settings, get_settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
@@ -36,7 +36,7 @@ from fabnet.storage.identity import IdentityRepository, aware, aware_or_none
 from fabnet.storage.webhooks import WebhookDeliveryRow, WebhookSubscriptionRow
 
 DELIVER_JOB = "webhooks.deliver"
-SECRET_PURPOSE = "webhook secret"
+SECRET_PURPOSE = WEBHOOK_SECRET_PURPOSE
 ALL_EVENTS = "*"
 
 
@@ -395,7 +395,10 @@ def outgoing_webhook(
         if subscription is None or not subscription.active:
             return None
         secret = unseal(
-            subscription.secret_sealed, secret_key=settings.secret_key, purpose=SECRET_PURPOSE
+            subscription.secret_sealed,
+            secret_key=settings.secret_key,
+            purpose=SECRET_PURPOSE,
+            previous_keys=settings.secret_keys[1:],
         ).decode("utf-8")
         body = json.dumps(delivery.body, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return OutgoingWebhook(
