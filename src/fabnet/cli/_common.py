@@ -207,16 +207,23 @@ def print_list(
     console.print(table)
 
 
-def format_amount(value: float, code: str) -> str:
+def format_amount(value: float, code: str, *, grouped: bool = False) -> str:
     """An amount with as many decimals as the currency has (12.3456 EUR -> ``"12.35 EUR"``,
-    1234.5 JPY -> ``"1235 JPY"``, 1.2345 KWD -> ``"1.235 KWD"``), rounded half up."""
+    1234.5 JPY -> ``"1235 JPY"``, 1.2345 KWD -> ``"1.235 KWD"``), rounded half up;
+    ``grouped``: thousands separated (``"12,345.68 EUR"``)."""
+    return f"{format_number(value, code, grouped=grouped)} {code.upper()}"
+
+
+def format_number(value: float, code: str, *, grouped: bool = False) -> str:
+    """The number of :func:`format_amount` without the currency code (for a table whose header
+    names the currency)."""
     from decimal import ROUND_HALF_UP, Decimal
 
     from fabnet.domain.orders.currency import exponent
 
     places = exponent(code)
     rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    return f"{rounded:.{places}f} {code.upper()}"
+    return f"{rounded:{',' if grouped else ''}.{places}f}"
 
 
 def print_more(next_cursor: str | None, command: str) -> None:

@@ -7,7 +7,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fabnet.cli._common import JSON_OPTION, console, emit_json, err_console, handle_errors
+from fabnet.cli._common import (
+    JSON_OPTION,
+    console,
+    emit_json,
+    err_console,
+    format_number,
+    handle_errors,
+)
 from fabnet.demo.world import DEFAULT_SEED
 from fabnet.services.demo.demo import FABLAB, WORKSHOP, DemoProgress, DemoSummary, create_demo
 from fabnet.services.demo.signins import DemoSignIn, add_demo_signins
@@ -155,7 +162,7 @@ def _print_story(report: StoryReport) -> None:
             m.kind,
             m.item,
             str(m.quantity),
-            f"{m.unit_price:.2f}",
+            format_number(m.unit_price, cur),
         )
     console.print(makers)
     cost = plan.get("cost") or {}
@@ -173,9 +180,9 @@ def _print_story(report: StoryReport) -> None:
     lead = max(plan.get("lead_time_days", {}).values(), default=0.0)
     table.add_row(
         "fabnet plan",
-        f"{cost.get('landed', 0):,.2f}",
-        f"{cost.get('lateness', 0):,.2f}",
-        f"{cost.get('total', 0):,.2f}",
+        format_number(cost.get("landed", 0), cur, grouped=True),
+        format_number(cost.get("lateness", 0), cur, grouped=True),
+        format_number(cost.get("total", 0), cur, grouped=True),
         f"{plan.get('co2e_kg') or 0:,.1f}",
         f"{lead:.1f}",
         "0 units",
@@ -183,9 +190,9 @@ def _print_story(report: StoryReport) -> None:
     for b in plan.get("baselines", []):
         table.add_row(
             b["name"],
-            f"{b['cost']:,.2f}",
-            f"{b.get('lateness_cost', 0):,.2f}",
-            f"{b.get('total_with_penalties', 0):,.2f}",
+            format_number(b["cost"], cur, grouped=True),
+            format_number(b.get("lateness_cost", 0), cur, grouped=True),
+            format_number(b.get("total_with_penalties", 0), cur, grouped=True),
             f"{b['co2e_kg']:,.1f}",
             f"{b['max_lead_time_days']:.1f}",
             f"{b['units_over_capacity']:,.0f} units",

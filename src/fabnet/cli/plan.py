@@ -17,6 +17,8 @@ from fabnet.cli._common import (
     console,
     emit_json,
     err_console,
+    format_amount,
+    format_number,
     handle_errors,
     open_db,
     path_argument,
@@ -98,7 +100,7 @@ def plan(
 
 
 def _money(value: float | None, currency: str) -> str:
-    return "-" if value is None else f"{value:,.2f} {currency}"
+    return "-" if value is None else format_amount(value, currency, grouped=True)
 
 
 def _print(record: PlanRecord) -> None:
@@ -115,19 +117,22 @@ def _print(record: PlanRecord) -> None:
     if not record.lots:
         return
     cost = r["cost"]
-    table = Table(title="Cost", show_header=True)
+    table = Table(title=f"Cost ({cur})", show_header=True)
     for col in ("production", "setup", "transport", "duties", "landed", "co2e kg"):
         table.add_column(col, justify="right")
     table.add_row(
-        *(f"{cost[k]:,.2f}" for k in ("production", "setup", "transport", "duties", "landed")),
+        *(
+            format_number(cost[k], cur, grouped=True)
+            for k in ("production", "setup", "transport", "duties", "landed")
+        ),
         f"{r['co2e_kg']:,.1f}",
     )
     console.print(table)
     base = Table(title="Against the baselines (positive = this plan is better)")
     for col in (
         "baseline",
-        "cost",
-        "saved",
+        f"cost {cur}",
+        f"saved {cur}",
         "co2e kg",
         "co2e saved",
         "max lead time d",
@@ -140,8 +145,8 @@ def _print(record: PlanRecord) -> None:
         s = savings.get(b["name"], {})
         base.add_row(
             b["name"],
-            f"{b['cost']:,.2f}",
-            f"{s.get('cost', 0):,.2f} ({s.get('cost_pct', 0):.1f} %)",
+            format_number(b["cost"], cur, grouped=True),
+            f"{format_number(s.get('cost', 0), cur, grouped=True)} ({s.get('cost_pct', 0):.1f} %)",
             f"{b['co2e_kg']:,.1f}",
             f"{s.get('co2e_kg', 0):,.1f} ({s.get('co2e_pct', 0):.1f} %)",
             f"{b['max_lead_time_days']:.1f}",
@@ -168,7 +173,7 @@ def _print(record: PlanRecord) -> None:
             lot.kind,
             f"{lot.product_key}/{lot.item_id}",
             str(lot.quantity),
-            f"{lot.unit_price + lot.setup_cost / lot.quantity:.2f}",
+            format_number(lot.unit_price + lot.setup_cost / lot.quantity, cur),
             "-" if lot.due_days is None else f"{lot.due_days:.1f}",
             ", ".join(f"{d.quantity} to {escape(names.get(d.id, d.id))}" for d in lot.destinations),
         )

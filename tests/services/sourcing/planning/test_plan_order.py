@@ -233,3 +233,29 @@ def test_platform_only_plans_among_facilities_a_manufacturer_runs(
     record = plan_order(world, _spec(tmp_path, ORDER + "matching:\n  platform_only: true\n"))
     assert record.lots
     assert {lot.facility_id for lot in record.lots} == {"f-nairobi"}
+
+
+def test_cli_plan_tables_show_money_with_the_currency_decimals(
+    world: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: the plan's tables print amounts with the plan currency's decimals (none for
+    JPY, three for KWD), never a float's two digits, and say which currency they are in."""
+    import dataclasses
+
+    from rich.console import Console
+
+    from fabnet.cli import plan as plan_cli
+
+    record = plan_order(world, _spec(tmp_path))
+    for code, decimals in (("JPY", 0), ("KWD", 3), ("EUR", 2)):
+        shown = Console(width=200, record=True, highlight=False)
+        monkeypatch.setattr(plan_cli, "console", shown)
+        plan_cli._print(dataclasses.replace(record, currency=code))
+        text = shown.export_text()
+        assert f"Cost ({code})" in text and f"unit {code}" in text
+        cost_row = text.split(f"Cost ({code})")[1].splitlines()[4]
+        amounts = [cell.strip().replace(",", "") for cell in cost_row.split("│")[1:-2]]
+        assert amounts, cost_row
+        for amount in amounts:
+            whole, _, fraction = amount.partition(".")
+            assert whole.isdigit() and len(fraction) == decimals, cost_row
