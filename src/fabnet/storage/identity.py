@@ -76,6 +76,11 @@ class ApiTokenRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    parent_token_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True
+    )
+    """The token that created this one (None: made with a password, or locally); revoking a
+    token revokes every token derived from it."""
 
 
 # -- mapping rows <-> domain ------------------------------------------------------------------
@@ -196,6 +201,20 @@ class IdentityRepository:
 
     def token_row(self, token_id: str) -> ApiTokenRow | None:
         return self.session.get(ApiTokenRow, token_id)
+
+    def derived_token_rows(self, token_id: str) -> list[ApiTokenRow]:
+        """Every token derived from ``token_id`` (its children, their children, ...)."""
+        found: list[ApiTokenRow] = []
+        frontier = [token_id]
+        seen = {token_id}
+        while frontier:
+            children = self.session.scalars(
+                select(ApiTokenRow).where(ApiTokenRow.parent_token_id.in_(frontier))
+            ).all()
+            frontier = [c.id for c in children if c.id not in seen]
+            seen.update(frontier)
+            found.extend(c for c in children if c.id in frontier)
+        return found
 
     def list_tokens(
         self, *, limit: int, after: tuple[datetime, str] | None, user_ids: list[str] | None

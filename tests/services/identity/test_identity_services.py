@@ -244,6 +244,25 @@ def test_a_derived_token_never_outlives_or_outscopes_its_parent(db: Database) ->
         identity.create_token(db, user_id, [Scope.ADMIN], actor=actor)
 
 
+def test_revoking_a_token_revokes_every_token_derived_from_it(db: Database) -> None:
+    """Issue 15, item 9: a token made with a token dies with it, down the whole chain; its
+    siblings made otherwise (a password sign-in, locally) live on."""
+    user_id = _user(db, _org(db))
+    parent = identity.create_token(db, user_id, [Scope.READ, Scope.WRITE], actor=None)
+    child = identity.create_token(
+        db, user_id, [Scope.READ, Scope.WRITE], actor=auth.authenticate_token(db, parent.raw)
+    )
+    grandchild = identity.create_token(
+        db, user_id, [Scope.READ], actor=auth.authenticate_token(db, child.raw)
+    )
+    unrelated = identity.create_token(db, user_id, [Scope.READ], actor=None)
+    identity.revoke_token(db, parent.token.id, actor=None)
+    for issued in (parent, child, grandchild):
+        with pytest.raises(AuthenticationError, match="revoked"):
+            auth.authenticate_token(db, issued.raw)
+    auth.authenticate_token(db, unrelated.raw)
+
+
 def test_another_organisations_users_and_tokens_answer_like_unknown_ids(db: Database) -> None:
     """Issue 15, item 11: no existence oracle — a foreign user or token id is "not found"."""
     admin_id = _user(db, _org(db, OrgKind.BUYER, "Buyer"), "admin@buyer.org")

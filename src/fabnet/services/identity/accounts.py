@@ -414,6 +414,7 @@ def create_token(
                 scopes=sorted(s.value for s in scope_set),
                 created_at=created,
                 expires_at=expires_at,
+                parent_token_id=parent.id if parent is not None else None,
             )
         )
     return IssuedToken(token=token, raw=format_token(token_id, secret))
@@ -431,7 +432,8 @@ def _token_owner_check(actor: Principal | None, repo: IdentityRepository, row: A
 def revoke_token(
     db: Database, token_id: str, *, actor: Principal | None, now: datetime | None = None
 ) -> ApiToken:
-    """Revoke a token (idempotent: revoking it again keeps the first revocation time)."""
+    """Revoke a token and every token derived from it (idempotent: revoking it again keeps the
+    first revocation time)."""
     if actor is not None:
         actor.require(Scope.WRITE)
     with db.transaction() as session:
@@ -440,9 +442,13 @@ def revoke_token(
         if row is None:
             raise NotFoundError(f"no token with id {token_id}", hint="run `fabnet tokens list`")
         _token_owner_check(actor, repo, row)
+        at = now or utc_now()
         if row.revoked_at is None:
-            row.revoked_at = now or utc_now()
-            session.flush()
+            row.revoked_at = at
+        for derived in repo.derived_token_rows(row.id):  # they never outlive their parent
+            if derived.revoked_at is None:
+                derived.revoked_at = at
+        session.flush()
         return token_from_row(row)
 
 
