@@ -46,7 +46,13 @@ def full_design(design_id: str = "d-0001", *, name: str = "Open Stool") -> Desig
     )
     seat = Part(id="seat", name="Seat", processes=("laser-cutting",), materials=("plywood",))
     screw = Part(id="screw", name="M4 screw", purchased=True)
-    legs = Assembly(id="leg-set", name="Leg set", lines=(BomLine(item_id="leg", quantity=3),))
+    legs = Assembly(
+        id="leg-set",
+        name="Leg set",
+        lines=(BomLine(item_id="leg", quantity=3),),
+        manual=True,  # a manual step and its labour minutes are stored too
+        minutes_per_unit=2.5,
+    )
     stool = Assembly(
         id="stool",
         name="Stool",

@@ -178,6 +178,44 @@ def _capacity(
     return float(math.floor(units))  # whole units: lots are made of whole parts
 
 
+def _manual_assembly(
+    product_key: str,
+    facility: Facility,
+    minutes_per_unit: float,
+    horizon_days: float,
+    currency: str,
+) -> pp.AssemblyCandidate | str:
+    """A facility making a part of the product as the site of its manual final assembly, or why
+    it cannot be one.
+
+    The design declares the step manual (``kind = "manual"``, minutes per unit): a facility that
+    declares staffed hours (a capacity) can do it although it lists no assembly process. Labour
+    is priced at the lowest hourly rate of its rate card (machine + labour rates, so an upper
+    bound on labour alone); capacity is its weekly hours over the order's window at that many
+    minutes per unit; no setup, no minimum lot."""
+    card = facility.extension.rate_card
+    hours = facility.extension.capacity
+    if hours is None:
+        return "no staffed hours declared for a manual assembly"
+    if card is None or not card.rates:
+        return "no rate card"
+    if card.currency != currency:
+        return f"rates in {card.currency}, order in {currency}"
+    paid = [r.hourly_rate for r in card.rates if r.hourly_rate > 0]
+    if not paid:
+        return "no hourly rate to price a manual assembly"
+    weeks = max(horizon_days - _lead_time(facility), 1.0) / 7.0
+    return pp.AssemblyCandidate(
+        product_id=product_key,
+        facility_id=facility.id,
+        unit_cost=min(paid) * minutes_per_unit / 60.0,
+        setup_cost=0.0,
+        capacity=float(math.floor(hours.hours_per_week * weeks * 60.0 / minutes_per_unit)),
+        lead_time_days=_lead_time(facility),
+        min_lot=0.0,
+    )
+
+
 def _lead_time(facility: Facility) -> float:
     lt = facility.extension.lead_times
     return float(lt.production_start_days) if lt is not None else 0.0
@@ -414,6 +452,7 @@ def build_sourcing_problem(
                 hint="add [fabnet] root-assembly and [[fabnet.assembly]] to the manifest",
             )
         bom: list[tuple[str, float]] = []
+        part_makers: set[str] = set()  # facilities the planner sees for a part of this product
         for part in manufactured:
             uid = f"{product.key}/{part.id}"
             items[uid] = ItemRef(product.key, design.id, part.id, "part", part.name)
@@ -475,6 +514,7 @@ def build_sourcing_problem(
                 raise _unusable(uid, part.name, len(pm.candidates), exclusions)
             candidates.extend(part_cands)
             used_facilities.update(c.facility_id for c in part_cands)
+            part_makers.update(c.facility_id for c in part_cands)
         assembled = design.root_assembly_id is not None
         if assembled:
             root = design.assembly(design.root_assembly_id or "")
@@ -510,7 +550,8 @@ def build_sourcing_problem(
                 asm_hours = product.hours.get(root.id, {})
                 rate, unit, why = _cheapest_rate(fac, (root.process,), None, currency, asm_hours)
                 if rate is None or unit is None:
-                    exclusions.append(Exclusion(product.key, fac.id, why))
+                    if not (root.manual and fac.id in part_makers):  # priced as manual below
+                        exclusions.append(Exclusion(product.key, fac.id, why))
                     continue
                 capacity = _capacity(
                     fac, rate, horizon, _hours_for(rate.process, (root.process,), asm_hours)
@@ -529,6 +570,21 @@ def build_sourcing_problem(
                         lead_time_days=_lead_time(fac),
                         min_lot=min_lot,
                     )
+                )
+            if root.manual and root.minutes_per_unit:
+                listed = {c.facility_id for c in asm_cands}
+                for fid in sorted(part_makers - listed):
+                    manual = _manual_assembly(
+                        product.key, facilities[fid], root.minutes_per_unit, horizon, currency
+                    )
+                    if isinstance(manual, str):
+                        exclusions.append(Exclusion(product.key, fid, manual))
+                    else:
+                        asm_cands.append(manual)
+                notes.append(
+                    f"{product.key}: the final assembly is a manual step "
+                    f"({root.minutes_per_unit:g} min per unit), so staffed facilities making one "
+                    "of its parts may do it too"
                 )
             if max_candidates is not None:
                 mass = sum((p.mass_g or 0.0) * per_product.get(p.id, 1) for p in design.parts)

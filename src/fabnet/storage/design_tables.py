@@ -82,6 +82,8 @@ class DesignAssemblyRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(500))
     process: Mapped[str] = mapped_column(String(100))
+    manual: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    minutes_per_unit: Mapped[float | None] = mapped_column(Float)
 
 
 class BomLineRow(Base):

@@ -259,6 +259,8 @@ def _child_values(
             "position": position,
             "name": asm.name,
             "process": asm.process,
+            "manual": asm.manual,
+            "minutes_per_unit": asm.minutes_per_unit,
         }
         for position, asm in enumerate(design.assemblies)
     ]
@@ -337,6 +339,8 @@ def _design_from_rows(
             name=row["name"],
             process=row["process"],
             lines=tuple(lines_by_assembly.get(row["assembly_id"], ())),
+            manual=bool(row["manual"]),
+            minutes_per_unit=row["minutes_per_unit"],
         )
         for row in assembly_rows
     ]

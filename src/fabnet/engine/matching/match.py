@@ -18,6 +18,7 @@ Per part (and for the final assembly step, listed under its process id, e.g. ``a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -81,7 +82,47 @@ def match_design(
         _match_part(index, req, request, view)
         for req in requirements_for(design, request.quantity, hours)
     )
-    return MatchResult(design_id=design.id, parts=parts)
+    return MatchResult(design_id=design.id, parts=_with_manual_assembly(design, parts))
+
+
+def _with_manual_assembly(design: Design, parts: tuple[PartMatch, ...]) -> tuple[PartMatch, ...]:
+    """A final assembly the design declares a simple manual step (``kind = "manual"``) can also
+    be done by a facility making one of the product's parts: those join the step's candidates
+    (after the facilities that list the process), each saying which part it makes. Nothing is
+    guessed for a design that does not declare it."""
+    root = design.assembly(design.root_assembly_id) if design.root_assembly_id else None
+    if root is None or not root.manual:
+        return parts
+    minutes = f"{root.minutes_per_unit:g} min per unit" if root.minutes_per_unit else "manual"
+    makers: dict[str, Candidate] = {}
+    for pm in parts:
+        if pm.is_assembly:
+            continue
+        for c in pm.candidates:
+            if c.facility_id not in makers:
+                makers[c.facility_id] = replace(
+                    c,
+                    unit_cost=None,
+                    equipment_id=None,
+                    reasons=(
+                        f"manual assembly ({minutes}): makes {pm.name} [{pm.part}] here, and the "
+                        "design declares the final assembly a simple manual step",
+                    ),
+                )
+    out: list[PartMatch] = []
+    for pm in parts:
+        if pm.is_assembly and pm.part in (root.process, f"{root.process}:{root.id}"):
+            listed = {c.facility_id for c in pm.candidates}
+            extra = tuple(c for fid, c in sorted(makers.items()) if fid not in listed)
+            note = "a manual step: facilities making one of its parts may do it too"
+            pm = replace(
+                pm,
+                candidates=pm.candidates + extra,
+                candidate_count=pm.candidate_count + len(extra),
+                note=note if pm.note is None else f"{pm.note}; {note}",
+            )
+        out.append(pm)
+    return tuple(out)
 
 
 def _match_part(

@@ -11,12 +11,15 @@ import yaml
 from typer.testing import CliRunner
 
 from fabnet.cli.main import app
+from fabnet.domain.design import Design
 from fabnet.errors import InputError
 from fabnet.services.sourcing.planning import PlanOverrides, get_plan, plan_order, replan_lot
 from fabnet.standards.order_file import load_order_file, parse_order
 from fabnet.storage.db import Database
+from fabnet.storage.designs import DesignRepository
+from fabnet.storage.facilities import FacilityRepository
 
-from .conftest import ORDER, order_yaml
+from .conftest import ORDER, WORKSHOPS, face_shield, order_yaml
 
 
 def _spec(tmp_path: Path, body: str = ORDER):  # type: ignore[no-untyped-def]
@@ -259,3 +262,31 @@ def test_cli_plan_tables_show_money_with_the_currency_decimals(
         for amount in amounts:
             whole, _, fraction = amount.partition(".")
             assert whole.isdigit() and len(fraction) == decimals, cost_row
+
+
+def _manual_shield() -> Design:
+    shield = face_shield()
+    root = shield.assemblies[0].model_copy(update={"manual": True, "minutes_per_unit": 2.0})
+    return shield.model_copy(update={"assemblies": (root,)})
+
+
+def test_a_manual_final_assembly_is_done_where_a_part_is_made(db: Database, tmp_path: Path) -> None:
+    """Issue 11 item 4: a design that declares its final assembly a simple manual step (clip the
+    visor to the headband) is assembled by a staffed facility making one of its parts, although
+    it lists no assembly process; priced at its hourly rate for the declared minutes. Without
+    the declaration nothing is guessed: no facility can assemble it."""
+    kigali = next(w for w in WORKSHOPS if w.id == "f-kigali")  # makes both parts, no assembly
+    with db.transaction() as session:
+        FacilityRepository(session).bulk_upsert([kigali])
+        DesignRepository(session).add_or_replace(face_shield())
+    with pytest.raises(InputError, match="assembl"):
+        plan_order(db, _spec(tmp_path))
+    with db.transaction() as session:
+        DesignRepository(session).add_or_replace(_manual_shield())
+    record = plan_order(db, _spec(tmp_path))
+    assembly = [lot for lot in record.lots if lot.kind == "assembly"]
+    assert {lot.facility_id for lot in assembly} == {"f-kigali"}
+    assert sum(lot.quantity for lot in assembly) == 500
+    cheapest_hour = min(r.hourly_rate for r in kigali.extension.rate_card.rates)  # type: ignore[union-attr]
+    assert all(lot.unit_price == pytest.approx(cheapest_hour * 2.0 / 60.0) for lot in assembly)
+    assert any("manual step" in note for note in record.result_json.get("notes", []))
