@@ -188,17 +188,29 @@ class FacilityRepository:
         country: str | None = None,
         process: str | None = None,
         status: FacilityStatus | None = None,
+        material: str | None = None,
+        certification: str | None = None,
+        among: Sequence[str] | None = None,
     ) -> builtins.list[Facility]:
         """A page of facilities ordered by id, after ``after_id``, filtered.
 
         ``country`` is an ISO 3166-1 alpha-2 code; ``process`` a process taxonomy id that the
-        facility declares or that one of its machines has.
+        facility declares or that one of its machines has; ``material`` a material id the
+        facility declares; ``certification`` a normalised certification code; ``among``: only
+        these ids (e.g. the facilities within a radius).
         """
-        query = self._filtered_ids(country=country, process=process, status=status)
+        query = self._filtered_ids(
+            country=country,
+            process=process,
+            status=status,
+            material=material,
+            certification=certification,
+            among=among,
+        )
         query = query.order_by(FacilityRow.id).limit(limit)
         if after_id is not None:
             query = query.where(FacilityRow.id > after_id)
-        return self._load(list(self.session.scalars(query)))
+        return self._load(builtins.list(self.session.scalars(query)))
 
     def count(
         self,
@@ -206,9 +218,54 @@ class FacilityRepository:
         country: str | None = None,
         process: str | None = None,
         status: FacilityStatus | None = None,
+        material: str | None = None,
+        certification: str | None = None,
+        among: Sequence[str] | None = None,
     ) -> int:
-        ids = self._filtered_ids(country=country, process=process, status=status).subquery()
+        ids = self._filtered_ids(
+            country=country,
+            process=process,
+            status=status,
+            material=material,
+            certification=certification,
+            among=among,
+        ).subquery()
         return int(self.session.scalar(select(func.count()).select_from(ids)) or 0)
+
+    def points(
+        self,
+        *,
+        country: str | None = None,
+        process: str | None = None,
+        status: FacilityStatus | None = None,
+        material: str | None = None,
+        certification: str | None = None,
+        among: Sequence[str] | None = None,
+    ) -> builtins.list[dict[str, Any]]:
+        """The matching facilities' id, name, place, coordinates and location provenance, by
+        id: one query, for a map of the whole registry (no equipment, no extension)."""
+        ids = self._filtered_ids(
+            country=country,
+            process=process,
+            status=status,
+            material=material,
+            certification=certification,
+            among=among,
+        )
+        query = (
+            select(
+                FacilityRow.id,
+                FacilityRow.name,
+                FacilityRow.latitude,
+                FacilityRow.longitude,
+                FacilityRow.city,
+                FacilityRow.country,
+                FacilityRow.provenance,
+            )
+            .where(FacilityRow.id.in_(ids))
+            .order_by(FacilityRow.id)
+        )
+        return [dict(row._mapping) for row in self.session.execute(query)]
 
     def all_facilities(self) -> builtins.list[Facility]:
         """Every facility, by id: one query per table, no per-facility queries."""
@@ -221,6 +278,9 @@ class FacilityRepository:
         country: str | None,
         process: str | None,
         status: FacilityStatus | None,
+        material: str | None = None,
+        certification: str | None = None,
+        among: Sequence[str] | None = None,
     ) -> Select[tuple[str]]:
         query = select(FacilityRow.id)
         if country is not None:
@@ -235,6 +295,24 @@ class FacilityRepository:
                 EquipmentProcessRow.process == process
             )
             query = query.where(or_(FacilityRow.id.in_(declared), FacilityRow.id.in_(on_machine)))
+        if material is not None:
+            query = query.where(
+                FacilityRow.id.in_(
+                    select(FacilityMaterialRow.facility_id).where(
+                        FacilityMaterialRow.material == material
+                    )
+                )
+            )
+        if certification is not None:
+            query = query.where(
+                FacilityRow.id.in_(
+                    select(FacilityCertificationRow.facility_id).where(
+                        FacilityCertificationRow.certification == certification
+                    )
+                )
+            )
+        if among is not None:
+            query = query.where(FacilityRow.id.in_(builtins.list(among)))
         return query
 
     def _load(self, facility_ids: Sequence[str] | None) -> builtins.list[Facility]:

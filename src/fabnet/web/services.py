@@ -205,3 +205,13 @@ from fabnet.services.orders.plan_jobs import (  # noqa: E402
 
 __all__ += ["OrderPlan", "PlanJob", "award", "order_plan", "order_plans", "plan_job",
             "start_plan_job"]  # fmt: skip
+
+# --- issue 12: the facilities, plan and order maps (helper i1) ----------------------------------
+from fabnet.services.catalogue.facilities import (  # noqa: E402
+    FacilityMap,
+    FacilityPoint,
+    locate_facilities,
+    map_facilities,
+)
+
+__all__ += ["FacilityMap", "FacilityPoint", "locate_facilities", "map_facilities"]

@@ -4,17 +4,21 @@ manufacturer edits the records of the facilities its organisation runs."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypedDict
 
 import yaml
 from sqlalchemy.orm import Session
 
+from fabnet.domain.common import Provenance
 from fabnet.domain.facility import Facility, FacilityProvenance, FacilityStatus
 from fabnet.domain.identity import Principal, Scope
 from fabnet.errors import InputError, NotFoundError
 from fabnet.geo.countries import country_code
+from fabnet.geo.distance import haversine_km
+from fabnet.geo.gazetteer import Place, locate
 from fabnet.services.catalogue.records import (
     ImportProgress,
     ImportTally,
@@ -36,6 +40,8 @@ from fabnet.standards.report import ImportResult
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.identity import OrganisationRow
+from fabnet.vocab.certifications import is_known_certification, normalise_certification
+from fabnet.vocab.materials import get_material_vocabulary
 from fabnet.vocab.processes import get_process_taxonomy
 
 FacilityFormat = Literal["okw", "fablabs"]
@@ -114,39 +120,267 @@ def get_facility(db: Database, id_or_prefix: str) -> Facility:
     return facility
 
 
+@dataclass(frozen=True)
+class FacilityFilters:
+    """A facility search, checked: vocabulary ids, a country code, a located place and radius."""
+
+    country: str | None = None
+    process: str | None = None
+    material: str | None = None
+    certification: str | None = None
+    status: FacilityStatus | None = None
+    near: Place | None = None
+    radius_km: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.country, self.process, self.material, self.certification, self.status)
+        ) or (self.near is not None)
+
+
+DEFAULT_RADIUS_KM = 100.0
+MAX_RADIUS_KM = 20_000.0
+
+
+def facility_filters(
+    *,
+    country: str | None = None,
+    process: str | None = None,
+    material: str | None = None,
+    certification: str | None = None,
+    status: str | None = None,
+    near: str | None = None,
+    radius_km: float | None = None,
+) -> FacilityFilters:
+    """Check a facility search: every unknown value is an InputError naming its field.
+
+    ``country``: ISO 3166-1 alpha-2 code. ``process``: a process term (id, label or alias) that
+    the facility or one of its machines offers. ``material``: a material term the facility
+    declares. ``certification``: a known certification however written ("iso9001").
+    ``status``: Active, Planned, Closed, ... ``near``: a place (gazetteer name or coordinates);
+    ``radius_km`` around it (default 100 km).
+    """
+    if radius_km is not None and near is None:
+        raise InputError(
+            "a radius needs a place to measure from", field="near", hint="give a town, e.g. Nairobi"
+        )
+    place = _locate_near(near) if near is not None else None
+    radius = None
+    if place is not None:
+        radius = DEFAULT_RADIUS_KM if radius_km is None else radius_km
+        if not 0 < radius <= MAX_RADIUS_KM:
+            raise InputError(
+                f"radius {radius:g} km is out of range",
+                field="radius_km",
+                hint=f"give more than 0 and at most {MAX_RADIUS_KM:g} km",
+            )
+    return FacilityFilters(
+        country=_check_country(country) if country is not None else None,
+        process=_resolve_process(process) if process is not None else None,
+        material=_resolve_material(material) if material is not None else None,
+        certification=_check_certification(certification) if certification is not None else None,
+        status=_check_status(status) if status is not None else None,
+        near=place,
+        radius_km=radius,
+    )
+
+
 def list_facilities(
     db: Database,
     *,
     country: str | None = None,
     process: str | None = None,
     status: str | None = None,
+    material: str | None = None,
+    certification: str | None = None,
+    near: str | None = None,
+    radius_km: float | None = None,
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> Page[Facility]:
-    """Facilities by id, filtered, ``limit`` at a time.
-
-    ``country``: ISO 3166-1 alpha-2 code. ``process``: a process term (id, label or alias) that
-    the facility or one of its machines offers. ``status``: Active, Planned, Closed, ...
-    """
+    """Facilities by id, filtered (see :func:`facility_filters`), ``limit`` at a time."""
     check_limit(limit)
     after_id = decode_id_cursor(cursor)
-    country_code = _check_country(country) if country is not None else None
-    process_id = _resolve_process(process) if process is not None else None
-    status_value = _check_status(status) if status is not None else None
+    filters = facility_filters(
+        country=country,
+        process=process,
+        material=material,
+        certification=certification,
+        status=status,
+        near=near,
+        radius_km=radius_km,
+    )
     with db.read() as session:
-        items = FacilityRepository(session).list(
-            limit=limit + 1,
-            after_id=after_id,
-            country=country_code,
-            process=process_id,
-            status=status_value,
-        )
+        repo = FacilityRepository(session)
+        items = repo.list(limit=limit + 1, after_id=after_id, **_query(repo, filters))
     return page_by_id(items, limit, key=lambda facility: facility.id)
+
+
+@dataclass(frozen=True)
+class FacilityPoint:
+    """A facility on a map: where it is, and whether that place is only approximate."""
+
+    id: str
+    name: str
+    latitude: float
+    longitude: float
+    city: str | None
+    country: str | None
+    approximate: bool
+    distance_km: float | None = None
+
+
+@dataclass(frozen=True)
+class FacilityMap:
+    """The facilities a search finds, for a map: ``total`` found, ``points`` of those with
+    coordinates (by id), ``unlocated`` the rest (their records give no coordinates)."""
+
+    filters: FacilityFilters
+    total: int
+    points: tuple[FacilityPoint, ...]
+
+    @property
+    def unlocated(self) -> int:
+        return self.total - len(self.points)
+
+
+def map_facilities(
+    db: Database,
+    *,
+    country: str | None = None,
+    process: str | None = None,
+    status: str | None = None,
+    material: str | None = None,
+    certification: str | None = None,
+    near: str | None = None,
+    radius_km: float | None = None,
+) -> FacilityMap:
+    """Every facility the search of :func:`list_facilities` finds, as points for a map (one
+    query, no paging: the whole registry fits one answer)."""
+    filters = facility_filters(
+        country=country,
+        process=process,
+        material=material,
+        certification=certification,
+        status=status,
+        near=near,
+        radius_km=radius_km,
+    )
+    with db.read() as session:
+        rows = FacilityRepository(session).points(**_query_without_radius(filters))
+    total = len(rows)
+    located = [r for r in rows if r["latitude"] is not None and r["longitude"] is not None]
+    distances: list[float | None] = [None] * len(located)
+    if filters.near is not None and filters.radius_km is not None:
+        km = _distances(filters.near, located)
+        keep = [i for i, d in enumerate(km) if d <= filters.radius_km]
+        located = [located[i] for i in keep]
+        distances = [round(float(km[i]), 1) for i in keep]
+        total = len(located)  # a facility without coordinates is in no radius
+    points = tuple(_point(r, d) for r, d in zip(located, distances, strict=True))
+    return FacilityMap(filters=filters, total=total, points=points)
+
+
+def locate_facilities(db: Database, facility_ids: Sequence[str]) -> dict[str, FacilityPoint]:
+    """Where these facilities are (those with coordinates), by id: for a map of an order."""
+    if not facility_ids:
+        return {}
+    with db.read() as session:
+        rows = FacilityRepository(session).points(among=sorted(set(facility_ids)))
+    return {
+        r["id"]: _point(r, None)
+        for r in rows
+        if r["latitude"] is not None and r["longitude"] is not None
+    }
+
+
+def _point(row: dict[str, Any], distance_km: float | None) -> FacilityPoint:
+    return FacilityPoint(
+        id=row["id"],
+        name=row["name"],
+        latitude=float(row["latitude"]),
+        longitude=float(row["longitude"]),
+        city=row["city"],
+        country=row["country"],
+        approximate=(row["provenance"] or {}).get("location") == Provenance.APPROXIMATE.value,
+        distance_km=distance_km,
+    )
 
 
 def count_facilities(db: Database) -> int:
     with db.read() as session:
         return FacilityRepository(session).count()
+
+
+class _Query(TypedDict, total=False):
+    country: str | None
+    process: str | None
+    status: FacilityStatus | None
+    material: str | None
+    certification: str | None
+    among: Sequence[str] | None
+
+
+def _query_without_radius(filters: FacilityFilters) -> _Query:
+    return {
+        "country": filters.country,
+        "process": filters.process,
+        "status": filters.status,
+        "material": filters.material,
+        "certification": filters.certification,
+    }
+
+
+def _query(repo: FacilityRepository, filters: FacilityFilters) -> _Query:
+    """The repository's filter arguments; a radius becomes the ids of the facilities in it."""
+    query = _query_without_radius(filters)
+    if filters.near is not None and filters.radius_km is not None:
+        rows = [
+            r
+            for r in repo.points(**query)
+            if r["latitude"] is not None and r["longitude"] is not None
+        ]
+        km = _distances(filters.near, rows)
+        query["among"] = [r["id"] for r, d in zip(rows, km, strict=True) if d <= filters.radius_km]
+    return query
+
+
+def _distances(place: Place, rows: Sequence[dict[str, Any]]) -> list[float]:
+    if not rows:
+        return []
+    lats = [float(r["latitude"]) for r in rows]
+    lons = [float(r["longitude"]) for r in rows]
+    return [float(d) for d in haversine_km(place.latitude, place.longitude, lats, lons)]
+
+
+def _locate_near(text: str) -> Place:
+    if not text.strip():
+        raise InputError("empty place", field="near", hint="give a town or coordinates")
+    try:
+        return locate(text)
+    except InputError as error:
+        raise InputError(error.message, field="near", hint=error.hint) from error
+
+
+def _resolve_material(term: str) -> str:
+    vocabulary = get_material_vocabulary()
+    material_id = vocabulary.resolve(term)
+    if material_id is None:
+        raise vocabulary.unknown(term, field="material")
+    return material_id
+
+
+def _check_certification(text: str) -> str:
+    code = normalise_certification(text)
+    if not code or not is_known_certification(code):
+        raise InputError(
+            f"unknown certification {text!r}",
+            field="certification",
+            hint="e.g. ISO 9001, ISO 13485, CE",
+        )
+    return code
 
 
 def export_facility(db: Database, id_or_prefix: str, fmt: ExportFormat | str = "yaml") -> str:
