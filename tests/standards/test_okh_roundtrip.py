@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import BoardLimits, Dimensions
 from fabnet.domain.design import (
     Assembly,
     BomLine,
@@ -64,6 +64,16 @@ def parts(draw: Any) -> list[Part]:
                 mass_g=draw(st.none() | st.floats(min_value=0, max_value=1e6)),
                 outer_dimensions=draw(
                     st.none() | st.builds(Dimensions, x_mm=SIZE, y_mm=SIZE, z_mm=SIZE)
+                ),
+                board=draw(
+                    st.none()
+                    | st.builds(
+                        BoardLimits,
+                        x_mm=SIZE,
+                        y_mm=SIZE,
+                        layers=st.none() | st.integers(1, 40),
+                        pitch_mm=st.none() | st.floats(min_value=0.05, max_value=5),
+                    )
                 ),
                 tolerance_class=draw(st.none() | st.sampled_from(["IT9", "ISO2768-m"])),
                 source_files=draw(files([FileRole.SOURCE] * draw(st.integers(0, 2)), f"p{i}/src")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import BoardLimits, Dimensions
 from fabnet.domain.facility import Equipment
 
 
@@ -39,10 +39,24 @@ class MachineModel:
             model=self.model,
             quantity=quantity,
             envelope=Dimensions(x_mm=x, y_mm=y, z_mm=z),
+            board_limits=BOARD_LIMITS.get(self.key),
             materials=self.materials,
             tolerance_class=self.tolerance_class,
             throughput_units_per_hour=self.throughput_units_per_hour,
         )
+
+
+# Electronics limits of the PCB machines (largest board, layers, finest pitch), typical published
+# figures like the envelopes; a figure the class of machine does not state is left unknown.
+BOARD_LIMITS: dict[str, BoardLimits] = {
+    "roland-srm-20": BoardLimits(x_mm=203, y_mm=152, layers=2),
+    "roland-mdx-40a": BoardLimits(x_mm=305, y_mm=305, layers=2),
+    "lpkf-protomat-e44": BoardLimits(x_mm=229, y_mm=305, layers=2),
+    "pcb-line": BoardLimits(x_mm=500, y_mm=600, layers=6, pitch_mm=0.4),
+    "yamaha-ysm20r": BoardLimits(x_mm=510, y_mm=460, pitch_mm=0.3),
+    "heller-1809": BoardLimits(x_mm=460, y_mm=460),
+    "controleo3": BoardLimits(x_mm=300, y_mm=250),
+}
 
 
 def _m(

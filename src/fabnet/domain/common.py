@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FABNET_NAMESPACE = uuid.UUID("6f1c7a52-3c1e-4d8e-9a55-2b7f0d1e9c01")
 
@@ -44,6 +44,37 @@ class Dimensions(Frozen):
     def fits_in(self, envelope: Dimensions) -> bool:
         """True when these dimensions fit ``envelope`` in some axis-aligned orientation."""
         return all(p <= e for p, e in zip(self.sorted(), envelope.sorted(), strict=True))
+
+
+class BoardLimits(Frozen):
+    """Printed-circuit-board figures in millimetres (the electronics kind of envelope).
+
+    For electronics equipment (PCB fabrication, PCB mills, pick-and-place, reflow): the largest
+    board (panel) it takes, the most layers it makes and the finest pitch it handles. For a part
+    that is a PCB: the board's size, its layer count and its finest pitch. Any figure may be
+    unknown (None); a part's known figure is a requirement that equipment not declaring the
+    same figure is not known to meet.
+    """
+
+    x_mm: float | None = Field(default=None, gt=0, description="Board (panel) length")
+    y_mm: float | None = Field(default=None, gt=0, description="Board (panel) width")
+    layers: int | None = Field(default=None, ge=1, description="Copper layers")
+    pitch_mm: float | None = Field(default=None, gt=0, description="Smallest component pitch")
+
+    @model_validator(mode="after")
+    def _check(self) -> BoardLimits:
+        if (self.x_mm is None) != (self.y_mm is None):
+            raise ValueError("a board size needs both x_mm and y_mm")
+        if self.x_mm is None and self.layers is None and self.pitch_mm is None:
+            raise ValueError("board limits need a size, a layer count or a pitch")
+        return self
+
+    def sides(self) -> tuple[float, float] | None:
+        """The board's sides, smaller first (a board may be turned by 90 degrees)."""
+        if self.x_mm is None or self.y_mm is None:
+            return None
+        a, b = sorted((self.x_mm, self.y_mm))
+        return (a, b)
 
 
 class Location(Frozen):

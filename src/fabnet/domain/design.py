@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from fabnet.domain.common import Dimensions, Frozen, stable_id
+from fabnet.domain.common import BoardLimits, Dimensions, Frozen, stable_id
 
 
 class FileRole(StrEnum):
@@ -47,6 +47,11 @@ class Part(Frozen):
     )
     mass_g: float | None = Field(default=None, ge=0)
     outer_dimensions: Dimensions | None = None
+    board: BoardLimits | None = Field(
+        default=None,
+        description="A printed circuit board: its size, layer count and finest pitch; matched "
+        "against electronics equipment's board limits",
+    )
     tolerance_class: str | None = Field(
         default=None, description="Normalised tolerance class, e.g. 'ISO2768-m' or 'IT9'"
     )

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from fabnet.domain.common import Dimensions, Frozen, Location, Provenance
+from fabnet.domain.common import BoardLimits, Dimensions, Frozen, Location, Provenance
 
 
 class FacilityStatus(StrEnum):
@@ -46,6 +46,11 @@ class Equipment(Frozen):
     quantity: int = Field(default=1, ge=1)
     envelope: Dimensions | None = Field(
         default=None, description="Build volume or work envelope (mm)"
+    )
+    board_limits: BoardLimits | None = Field(
+        default=None,
+        description="Electronics equipment (PCB fabrication, PCB mill, pick-and-place, reflow): "
+        "largest board, most layers, finest pitch",
     )
     materials: tuple[str, ...] = Field(default=(), description="Material vocabulary ids")
     tolerance_class: str | None = None

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import BoardLimits, Dimensions
 from fabnet.domain.design import (
     Assembly,
     BomLine,
@@ -28,7 +28,15 @@ from fabnet.standards._okh_common import (
     unique_id,
 )
 from fabnet.standards._okh_design import DesignDraft
-from fabnet.standards.dimensions import parse_openscad, parse_size_text, unit_factor
+from fabnet.standards.dimensions import (
+    board_limits,
+    parse_board_size,
+    parse_layer_count,
+    parse_length,
+    parse_openscad,
+    parse_size_text,
+    unit_factor,
+)
 from fabnet.standards.terms import Terms
 from fabnet.vocab.processes import UNSPECIFIC_TSDC
 
@@ -54,8 +62,6 @@ _UNMODELLED_PART = (
     "resolution-mm",
     "raft-brim",
     "smallest-inner-radius-mm",
-    "layer-count",
-    "2d-size-mm",
     "smallest-trace-width-mm",
     "smallest-via-diameter-mm",
     "component-sides",
@@ -64,6 +70,10 @@ _UNMODELLED_PART = (
     "welder-certification",
     "surface-finish",
 )
+# A part that is a PCB (OKH-LOSH TsDC PCB): its board size (``2d-size-mm``, "425 , 425" in the
+# LOSH data model, or [x, y]) and ``layer-count`` as the TsDC defines them; the finest component
+# pitch is fabnet's ``smallest-pitch-mm``, named like the TsDC's other smallest-*-mm fields.
+BOARD_SIZE_KEY, LAYER_COUNT_KEY, PITCH_KEY = "2d-size-mm", "layer-count", "smallest-pitch-mm"
 _MASS_UNITS = {"g": 1.0, "kg": 1000.0, "mg": 0.001}
 _MASS_TEXT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 _LOSH_WORDS_HINT = "the manifest must say who licenses the design"
@@ -118,7 +128,9 @@ def read_toml_dialect(root: Fields, dialect: OkhDialect, terms: Terms) -> Design
     taken: set[str] = set()
     for part in root.tables("part"):
         draft.parts.append(_read_part(part, terms, taken))
-    if not draft.parts and root.has("tsdc", "material", "mass", "outer-dimensions"):
+    if not draft.parts and root.has(
+        "tsdc", "material", "mass", "outer-dimensions", BOARD_SIZE_KEY, LAYER_COUNT_KEY, PITCH_KEY
+    ):
         draft.parts.append(_module_as_part(root, terms, module_sources, module_exports, taken))
     else:
         draft.files += module_sources + module_exports
@@ -269,6 +281,7 @@ def _part_fields(part: Fields, terms: Terms, *, part_id: str, name: str) -> Part
         materials=materials,
         mass_g=_mass(part),
         outer_dimensions=_outer_dimensions(part),
+        board=_board(part),
         tolerance_class=tolerance,
         source_files=tuple(file_refs(part, FileRole.SOURCE, "source")),
         export_files=tuple(file_refs(part, FileRole.EXPORT, "export")),
@@ -312,6 +325,29 @@ def _mass(part: Fields) -> float | None:
             f"mass {number:g} is negative", source=part.source, field=where, hint=hint
         )
     return number * factor
+
+
+def _board(part: Fields) -> BoardLimits | None:
+    """A PCB's board size, layer count and finest pitch (mm), when the part gives any."""
+    size_found = part.raw(BOARD_SIZE_KEY)
+    size = None
+    if size_found is not None and size_found[1] is not None:
+        size = parse_board_size(
+            size_found[1], default_unit="mm", source=part.source, field=part.at(size_found[0])
+        )
+    layers_found = part.raw(LAYER_COUNT_KEY)
+    layers = None
+    if layers_found is not None and layers_found[1] is not None:
+        layers = parse_layer_count(
+            layers_found[1], source=part.source, field=part.at(layers_found[0])
+        )
+    pitch_found = part.raw(PITCH_KEY)
+    pitch = None
+    if pitch_found is not None and pitch_found[1] is not None:
+        pitch = parse_length(
+            pitch_found[1], default_unit="mm", source=part.source, field=part.at(pitch_found[0])
+        )
+    return board_limits(size, layers, pitch)
 
 
 def _outer_dimensions(part: Fields) -> Dimensions | None:

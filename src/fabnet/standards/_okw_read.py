@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fabnet.domain.common import Dimensions, Location, Provenance, stable_id
+from fabnet.domain.common import BoardLimits, Dimensions, Location, Provenance, stable_id
 from fabnet.domain.facility import (
     AccessType,
     BatchSize,
@@ -22,7 +22,15 @@ from fabnet.errors import InputError, ManifestError
 from fabnet.geo.gazetteer import country_code, locate
 from fabnet.standards._fields import Fields, key_of, to_number
 from fabnet.standards._okh_common import slug, unique_id
-from fabnet.standards.dimensions import dimensions_mm, parse_size_value, unit_factor
+from fabnet.standards.dimensions import (
+    board_limits,
+    dimensions_mm,
+    parse_board_size,
+    parse_layer_count,
+    parse_length,
+    parse_size_value,
+    unit_factor,
+)
 from fabnet.standards.terms import Terms
 
 EXTENSION_KEY = "x-fabnet"
@@ -60,6 +68,26 @@ _BETWEEN_KEYS = (
     "maxTurningLength",
     "maxLength",
 )
+# Electronics equipment (PCB fabrication, PCB mills, pick-and-place, reflow): the largest board
+# (panel), the most copper layers and the finest component pitch. OKW v1 names none of these;
+# these are the names records and other tools use (camelCase and snake_case both read).
+_BOARD_KEYS = (
+    "maxBoardSize",
+    "boardSize",
+    "maxPcbSize",
+    "pcbSize",
+    "maxPanelSize",
+    "panelSize",
+)
+_LAYER_KEYS = ("maxLayers", "maxLayerCount", "layerCount", "layers")
+_PITCH_KEYS = (
+    "minPitch",
+    "minimumPitch",
+    "smallestPitch",
+    "finestPitch",
+    "minComponentPitch",
+)
+_ELECTRONICS = "electronics"
 _UNMODELLED = (
     "contact",
     "affiliation",
@@ -457,6 +485,9 @@ def _equipment(eq: Fields, terms: Terms, taken: set[str]) -> Equipment:
     if quantity is not None and (quantity < 1 or quantity != int(quantity)):
         raise eq.error("quantity", f"quantity {quantity:g} is not a whole number >= 1")
     tolerance_text = eq.text("toleranceClass", "tolerance")
+    electronic = any(
+        p == _ELECTRONICS or _ELECTRONICS in terms.taxonomy.ancestors(p) for p in processes
+    )
     throughput = eq.value("throughput")
     throughput_value = None
     if isinstance(throughput, int | float) and not isinstance(throughput, bool) and throughput > 0:
@@ -472,7 +503,8 @@ def _equipment(eq: Fields, terms: Terms, taken: set[str]) -> Equipment:
         make=make,
         model=model,
         quantity=int(quantity) if quantity is not None else 1,
-        envelope=_envelope(eq),
+        envelope=_envelope(eq, electronic=electronic),
+        board_limits=_board_limits(eq, electronic=electronic),
         materials=_materials(eq, terms, "materialsWorked", "materials"),
         tolerance_class=(
             terms.tolerance(tolerance_text, eq.at("toleranceClass")) if tolerance_text else None
@@ -484,7 +516,39 @@ def _equipment(eq: Fields, terms: Terms, taken: set[str]) -> Equipment:
     return equipment
 
 
-def _envelope(eq: Fields) -> Dimensions | None:
+def _board_limits(eq: Fields, *, electronic: bool) -> BoardLimits | None:
+    """Largest board, most layers, finest pitch of electronics equipment.
+
+    Electronics equipment that gives no board size but a two-size working area (and no height
+    or thickness) takes that area as its largest board.
+    """
+    unit = eq.text("unit", "units") or "mm"
+    size: tuple[float, float] | None = None
+    found = eq.raw(*_BOARD_KEYS)
+    if found is not None and found[1] is not None:
+        size = parse_board_size(
+            found[1], default_unit=unit, source=eq.source, field=eq.at(found[0])
+        )
+    elif electronic and not eq.has(*_HEIGHT_KEYS):
+        area = eq.raw(*_ENVELOPE_KEYS)
+        if area is not None and _two_sizes(area[1]) is not None:
+            size = parse_board_size(
+                area[1], default_unit=unit, source=eq.source, field=eq.at(area[0])
+            )
+    layers_found = eq.raw(*_LAYER_KEYS)
+    layers = None
+    if layers_found is not None and layers_found[1] is not None:
+        layers = parse_layer_count(layers_found[1], source=eq.source, field=eq.at(layers_found[0]))
+    pitch_found = eq.raw(*_PITCH_KEYS)
+    pitch = None
+    if pitch_found is not None and pitch_found[1] is not None:
+        pitch = parse_length(
+            pitch_found[1], default_unit=unit, source=eq.source, field=eq.at(pitch_found[0])
+        )
+    return board_limits(size, layers, pitch)
+
+
+def _envelope(eq: Fields, *, electronic: bool = False) -> Dimensions | None:
     unit = eq.text("unit", "units") or "mm"
     found = eq.raw(*_ENVELOPE_KEYS)
     if found is not None and found[1] is not None:
@@ -495,6 +559,8 @@ def _envelope(eq: Fields) -> Dimensions | None:
             return parse_size_value(value, default_unit=unit, source=eq.source, field=where)
         (x, y), two_unit = two
         height = _length_field(eq, _HEIGHT_KEYS, two_unit or unit)
+        if height is None and electronic:
+            return None  # electronics equipment: the area is its largest board (_board_limits)
         if height is None:
             eq.log.warn(
                 where,

@@ -5,6 +5,10 @@
   ``sphere`` primitives (OKH-LOSH and the OKH template).
 - OKW build volumes, bed sizes and travels: ``"250x210x210 mm"``, ``"250 × 210 × 210"``,
   ``[250, 210, 210]``, ``{x, y, z}``.
+- Board sizes (PCBs, electronics equipment): two sizes, ``"100 x 80 mm"``, the OKH-LOSH
+  ``2d-size-mm`` form ``"425 , 425"``, ``[100, 80]`` or ``{x, y}`` / ``{width, depth|length}``;
+  lengths such as a pitch: ``0.5`` (in the default unit) or ``"0.5 mm"``; layer counts: whole
+  numbers >= 1.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import BoardLimits, Dimensions
 from fabnet.errors import ManifestError
 
 UNIT_MM: dict[str, float] = {
@@ -34,6 +38,11 @@ _TRIPLE = re.compile(
     r"\s*([a-z\"]*)\s*$",
     re.IGNORECASE,
 )
+_PAIR = re.compile(
+    rf"^\s*({_NUMBER})\s*(?:mm)?\s*[x×*,]\s*({_NUMBER})\s*([a-z\"]*)\s*$", re.IGNORECASE
+)
+_ONE = re.compile(rf"^\s*({_NUMBER})\s*([a-z\"]*)\s*$", re.IGNORECASE)
+_BOARD_HINT = "write e.g. '100 x 80 mm', [100, 80] or {x = 100, y = 80}"
 _SCAD_HINT = (
     'write e.g. openSCAD = "cube(size=[120, 100, 3])", "cylinder(h=50, r=10)" or '
     '"sphere(d=30)" with unit = "mm"'
@@ -255,3 +264,105 @@ def parse_size_value(
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def parse_board_size(
+    value: Any, *, default_unit: str | None, source: str, field: str
+) -> tuple[float, float]:
+    """Two sizes in millimetres (a board or a panel)."""
+    factor = unit_factor(default_unit, source=source, field=field)
+    sizes: tuple[float, float] | None = None
+    if isinstance(value, str):
+        match = _PAIR.match(value)
+        if match is not None:
+            factor = unit_factor(match.group(3) or default_unit, source=source, field=field)
+            sizes = (float(match.group(1)), float(match.group(2)))
+    elif isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
+        sizes = (float(value[0]), float(value[1]))
+    elif isinstance(value, Mapping):
+        lowered = {str(k).casefold(): v for k, v in value.items()}
+        unit = lowered.get("unit")
+        if isinstance(unit, str):
+            factor = unit_factor(unit, source=source, field=f"{field}.unit")
+        for keys in (("x", "y"), ("width", "depth"), ("width", "length"), ("length", "width")):
+            if all(k in lowered and _is_number(lowered[k]) for k in keys):
+                sizes = (float(lowered[keys[0]]), float(lowered[keys[1]]))
+                break
+    if sizes is None:
+        raise ManifestError(
+            f"cannot read {value!r} as a board size (two sizes)",
+            source=source,
+            field=field,
+            hint=_BOARD_HINT,
+        )
+    if min(sizes) <= 0:
+        raise ManifestError(
+            f"board sizes must be positive, found {sizes[0]:g} x {sizes[1]:g}",
+            source=source,
+            field=field,
+            hint=_BOARD_HINT,
+        )
+    return sizes[0] * factor, sizes[1] * factor
+
+
+def parse_length(value: Any, *, default_unit: str | None, source: str, field: str) -> float:
+    """A positive length in millimetres from a number (in ``default_unit``) or ``"0.5 mm"``."""
+    if isinstance(value, str):
+        match = _ONE.match(value.replace(",", "."))
+        if match is None:
+            raise ManifestError(
+                f"cannot read a length from {value!r}",
+                source=source,
+                field=field,
+                hint="write e.g. 0.5 or '0.5 mm'",
+            )
+        number = float(match.group(1))
+        factor = unit_factor(match.group(2) or default_unit, source=source, field=field)
+    elif _is_number(value):
+        number = float(value)
+        factor = unit_factor(default_unit, source=source, field=field)
+    else:
+        raise ManifestError(
+            f"cannot read a length from {value!r}",
+            source=source,
+            field=field,
+            hint="write e.g. 0.5 or '0.5 mm'",
+        )
+    if number <= 0:
+        raise ManifestError(
+            f"a length must be positive, found {number:g}", source=source, field=field
+        )
+    return number * factor
+
+
+def parse_layer_count(value: Any, *, source: str, field: str) -> int:
+    """A PCB's (or a process's) copper layers: a whole number >= 1."""
+    number: float | None = None
+    if _is_number(value):
+        number = float(value)
+    elif isinstance(value, str):
+        match = _ONE.match(value)
+        if match is not None and match.group(2).casefold() in ("", "layer", "layers", "l"):
+            number = float(match.group(1))
+    if number is None or number < 1 or number != int(number):
+        raise ManifestError(
+            f"cannot read a layer count from {value!r}",
+            source=source,
+            field=field,
+            hint="write a whole number of copper layers >= 1, e.g. 4",
+        )
+    return int(number)
+
+
+def board_limits(
+    size: tuple[float, float] | None, layers: int | None, pitch_mm: float | None
+) -> BoardLimits | None:
+    """The figures given, or None when none is."""
+    if size is None and layers is None and pitch_mm is None:
+        return None
+    return BoardLimits(
+        x_mm=size[0] if size else None,
+        y_mm=size[1] if size else None,
+        layers=layers,
+        pitch_mm=pitch_mm,
+    )

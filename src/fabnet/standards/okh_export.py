@@ -134,6 +134,12 @@ def _part_table(part: Part, file_meta: list[dict[str, Any]]) -> dict[str, Any]:
     if part.outer_dimensions is not None:
         d = part.outer_dimensions
         table["outer-dimensions"] = {"width": d.x_mm, "depth": d.y_mm, "height": d.z_mm}
+    if part.board is not None:
+        b = part.board
+        if b.x_mm is not None and b.y_mm is not None:
+            table["2d-size-mm"] = [b.x_mm, b.y_mm]
+        _put(table, "layer-count", b.layers)
+        _put(table, "smallest-pitch-mm", b.pitch_mm)
     _put(table, "smallest-tolerance-class", part.tolerance_class)
     if part.source_files:
         table["source"] = [f.path for f in part.source_files]

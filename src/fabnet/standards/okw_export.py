@@ -86,6 +86,14 @@ def _equipment(eq: Equipment) -> dict[str, Any]:
     if eq.envelope is not None:
         e = eq.envelope
         out["buildVolume"] = {"x": e.x_mm, "y": e.y_mm, "z": e.z_mm, "unit": "mm"}
+    if eq.board_limits is not None:
+        b = eq.board_limits
+        if b.x_mm is not None and b.y_mm is not None:
+            out["maxBoardSize"] = {"x": b.x_mm, "y": b.y_mm, "unit": "mm"}
+        if b.layers is not None:
+            out["maxLayers"] = b.layers
+        if b.pitch_mm is not None:
+            out["minPitch"] = b.pitch_mm
     if eq.materials:
         out["materialsWorked"] = [{"materialType": m} for m in eq.materials]
     if eq.tolerance_class is not None:

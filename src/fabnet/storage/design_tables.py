@@ -66,6 +66,8 @@ class DesignPartRow(Base):
     size_x_mm: Mapped[float | None] = mapped_column(Float)
     size_y_mm: Mapped[float | None] = mapped_column(Float)
     size_z_mm: Mapped[float | None] = mapped_column(Float)
+    board: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """A PCB's board size, layers and finest pitch as the domain model's JSON."""
     tolerance_class: Mapped[str | None] = mapped_column(String(50))
     purchased: Mapped[bool] = mapped_column(Boolean)
     unresolved: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import BoardLimits, Dimensions
 from fabnet.domain.design import (
     Assembly,
     BomLine,
@@ -238,6 +238,7 @@ def _child_values(
                 "size_x_mm": dims.x_mm if dims else None,
                 "size_y_mm": dims.y_mm if dims else None,
                 "size_z_mm": dims.z_mm if dims else None,
+                "board": None if part.board is None else part.board.model_dump(mode="json"),
                 "tolerance_class": part.tolerance_class,
                 "purchased": part.purchased,
                 "unresolved": list(part.unresolved),
@@ -324,6 +325,7 @@ def _design_from_rows(
                 if row["size_x_mm"] is not None
                 else None
             ),
+            board=None if row["board"] is None else BoardLimits.model_validate(row["board"]),
             tolerance_class=row["tolerance_class"],
             source_files=tuple(part_files.get((row["part_id"], _SLOT_SOURCE), ())),
             export_files=tuple(part_files.get((row["part_id"], _SLOT_EXPORT), ())),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from fabnet.domain.common import Dimensions, Location
+from fabnet.domain.common import BoardLimits, Dimensions, Location
 from fabnet.domain.facility import (
     AccessType,
     BatchSize,
@@ -400,6 +400,9 @@ def _equipment_values(facility_id: str, position: int, eq: Equipment) -> dict[st
         "envelope_x_mm": env.x_mm if env else None,
         "envelope_y_mm": env.y_mm if env else None,
         "envelope_z_mm": env.z_mm if env else None,
+        "board_limits": (
+            None if eq.board_limits is None else eq.board_limits.model_dump(mode="json")
+        ),
         "materials": list(eq.materials),
         "tolerance_class": eq.tolerance_class,
         "throughput_units_per_hour": eq.throughput_units_per_hour,
@@ -420,6 +423,9 @@ def _equipment_from_row(row: dict[str, Any], processes: list[str]) -> Equipment:
             )
             if row["envelope_x_mm"] is not None
             else None
+        ),
+        board_limits=(
+            None if row["board_limits"] is None else BoardLimits.model_validate(row["board_limits"])
         ),
         materials=str_list(row["materials"]),
         tolerance_class=row["tolerance_class"],

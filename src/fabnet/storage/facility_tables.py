@@ -82,6 +82,8 @@ class EquipmentRow(Base):
     envelope_x_mm: Mapped[float | None] = mapped_column(Float)
     envelope_y_mm: Mapped[float | None] = mapped_column(Float)
     envelope_z_mm: Mapped[float | None] = mapped_column(Float)
+    board_limits: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """Electronics limits (largest board, layers, finest pitch) as the domain model's JSON."""
     materials: Mapped[list[str]] = mapped_column(JSON)
     tolerance_class: Mapped[str | None] = mapped_column(String(50))
     throughput_units_per_hour: Mapped[float | None] = mapped_column(Float)

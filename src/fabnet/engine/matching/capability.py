@@ -7,6 +7,9 @@ that offers them form one extra row with no envelope and no tolerance: such a ro
 that has no outer dimensions and no tolerance, and is otherwise a near-miss ("no build volume
 declared"), because an unknown envelope is not proof that the part fits.
 
+A part that is a PCB (``Part.board``) is judged against a row's board limits (largest board,
+layers, finest pitch) instead of its 3D envelope; a row without them is not known to make it.
+
 Materials: a machine's own ``materials`` when it lists any, else the facility's
 ``typical_materials`` (records rarely say which machine works which material).
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import BoardLimits, Dimensions
 from fabnet.domain.facility import Facility
 
 
@@ -28,6 +31,7 @@ class CapabilityRow:
     envelope: Dimensions | None
     tolerance_class: str | None
     sides: tuple[float, float, float] | None  # the envelope's sides, sorted
+    board: BoardLimits | None = None  # electronics equipment: largest board, layers, pitch
 
     @property
     def label(self) -> str:
@@ -73,6 +77,7 @@ def rows_of(facility: Facility) -> tuple[CapabilityRow, ...]:
                 envelope=eq.envelope,
                 tolerance_class=eq.tolerance_class,
                 sides=eq.envelope.sorted() if eq.envelope is not None else None,
+                board=eq.board_limits,
             )
         )
     loose = tuple(p for p in facility.processes if p not in by_equipment)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from fabnet.domain.common import Dimensions, Provenance
+from fabnet.domain.common import BoardLimits, Dimensions, Provenance
 from fabnet.domain.facility import Facility, ProcessRate
 from fabnet.engine.matching.capability import CapabilityRow, capability_rows
 from fabnet.engine.matching.request import DeliveryPoint, MatchRequest
@@ -150,6 +150,10 @@ def _material(row: CapabilityRow, req: PartRequirement, terms: Terms) -> Criteri
 
 
 def _envelope(row: CapabilityRow, req: PartRequirement) -> CriterionResult:
+    if req.board is not None:
+        return CriterionResult(
+            "envelope", True, "a PCB: its size is judged against board limits (see board)"
+        )
     if req.dimensions is None:
         return CriterionResult("envelope", True, "part has no outer dimensions")
     part = fmt_dims(req.dimensions)
@@ -169,6 +173,74 @@ def _envelope(row: CapabilityRow, req: PartRequirement) -> CriterionResult:
         f"{row.label}: build volume {fmt_dims(row.envelope)}, part {part}: does not fit in any"
         f" orientation ({worst_p:g} mm side against {worst_e:g} mm)",
     )
+
+
+def fmt_board(board: BoardLimits) -> str:
+    """``board 120 x 80 mm, 6 layers, pitch 0.3 mm`` (the figures given)."""
+    words = []
+    if board.x_mm is not None and board.y_mm is not None:
+        words.append(f"board {board.x_mm:g} x {board.y_mm:g} mm")
+    if board.layers is not None:
+        words.append(f"{board.layers} layers")
+    if board.pitch_mm is not None:
+        words.append(f"pitch {board.pitch_mm:g} mm")
+    return ", ".join(words)
+
+
+def board_met(have: BoardLimits | None, need: BoardLimits) -> bool:
+    """Every figure the part gives is declared by the equipment and within its limits."""
+    if have is None:
+        return False
+    sides, limit = need.sides(), have.sides()
+    if sides is not None and (limit is None or sides[0] > limit[0] or sides[1] > limit[1]):
+        return False
+    if need.layers is not None and (have.layers is None or have.layers < need.layers):
+        return False
+    return need.pitch_mm is None or (have.pitch_mm is not None and have.pitch_mm <= need.pitch_mm)
+
+
+def _board(row: CapabilityRow, req: PartRequirement) -> CriterionResult:
+    need = req.board
+    if need is None:
+        return CriterionResult("board", True, "part is not a PCB")
+    have = row.board
+    if have is None:
+        return CriterionResult(
+            "board",
+            False,
+            f"{row.label}: no board limits declared (largest board, layers, finest pitch);"
+            f" the part is a PCB: {fmt_board(need)}",
+        )
+    met: list[str] = []
+    problems: list[str] = []
+    sides, limit = need.sides(), have.sides()
+    if sides is not None:
+        board = f"board {need.x_mm:g} x {need.y_mm:g} mm"
+        if limit is None:
+            problems.append(f"no largest board declared; {board}")
+        else:
+            panel = f"the {have.x_mm:g} x {have.y_mm:g} mm panel"
+            if sides[0] <= limit[0] and sides[1] <= limit[1]:
+                met.append(f"{board} fits {panel}")
+            else:
+                problems.append(f"{board} exceeds {panel}")
+    if need.layers is not None:
+        if have.layers is None:
+            problems.append(f"no layer count declared; needs {need.layers} layers")
+        elif have.layers < need.layers:
+            problems.append(f"needs {need.layers} layers, makes up to {have.layers}")
+        else:
+            met.append(f"{need.layers} layers, makes up to {have.layers}")
+    if need.pitch_mm is not None:
+        if have.pitch_mm is None:
+            problems.append(f"no smallest pitch declared; needs pitch {need.pitch_mm:g} mm")
+        elif have.pitch_mm > need.pitch_mm:
+            problems.append(f"pitch {need.pitch_mm:g} mm finer than {have.pitch_mm:g} mm")
+        else:
+            met.append(f"pitch {need.pitch_mm:g} mm, handles down to {have.pitch_mm:g} mm")
+    if problems:
+        return CriterionResult("board", False, f"{row.label}: " + "; ".join(problems))
+    return CriterionResult("board", True, "; ".join(met))
 
 
 def _tolerance(row: CapabilityRow, req: PartRequirement) -> CriterionResult:
@@ -194,12 +266,13 @@ def _tolerance(row: CapabilityRow, req: PartRequirement) -> CriterionResult:
 
 def _row_flags(
     rows: Sequence[CapabilityRow], req: PartRequirement
-) -> list[tuple[bool, bool, bool, bool]]:
-    """Process, material, envelope and tolerance met by each row (no text: cheap)."""
+) -> list[tuple[bool, bool, bool, bool, bool]]:
+    """Process, material, envelope, tolerance and board met by each row (no text: cheap)."""
     processes, materials = process_terms(), material_terms()
     need_process = frozenset(req.processes)
     need_material = frozenset(req.materials)
-    sides = req.dimensions.sorted() if req.dimensions is not None else None
+    board = req.board
+    sides = req.dimensions.sorted() if req.dimensions is not None and board is None else None
     required_tolerance = req.tolerance_class
     flags = []
     for row in rows:
@@ -220,6 +293,7 @@ def _row_flags(
                     row.tolerance_class is not None
                     and tolerance_met(row.tolerance_class, required_tolerance)
                 ),
+                board is None or board_met(row.board, board),
             )
         )
     return flags
@@ -232,13 +306,21 @@ def _row_text(row: CapabilityRow, req: PartRequirement, criterion: int) -> Crite
         return _material(row, req, material_terms())
     if criterion == 2:
         return _envelope(row, req)
-    return _tolerance(row, req)
+    if criterion == 3:
+        return _tolerance(row, req)
+    return _board(row, req)
+
+
+def _criteria_of(req: PartRequirement) -> tuple[int, ...]:
+    """The row criteria shown: board only for a PCB."""
+    return (0, 1, 2, 3, 4) if req.board is not None else (0, 1, 2, 3)
 
 
 def capability_criteria(
     facility: Facility, req: PartRequirement
 ) -> tuple[tuple[CriterionResult, ...], str | None]:
-    """Process, material, envelope and tolerance, all on the same row when any row passes.
+    """Process, material, envelope, tolerance (and board, for a PCB), all on the same row when
+    any row passes.
 
     Returns the results of the best row (fewest failures among rows that offer the process)
     and that row's equipment id. When no row offers the process, each other criterion says
@@ -284,7 +366,7 @@ def _capability_criteria(
     if offering:
         best = min(offering, key=lambda i: sum(not ok for ok in flags[i]))
         row = rows[best]
-        return tuple(_row_text(row, req, c) for c in range(4)), row.equipment_id
+        return tuple(_row_text(row, req, c) for c in _criteria_of(req)), row.equipment_id
     offered = sorted({p for row in rows for p in row.processes})
     general = sorted(
         {p for p in offered for r in req.processes if p != r and process_terms().satisfies(r, p)}
@@ -297,7 +379,7 @@ def _capability_criteria(
         f" process{note}",
     )
     others: list[CriterionResult] = []
-    for criterion in (1, 2, 3):
+    for criterion in _criteria_of(req)[1:]:
         meeting = [i for i, f in enumerate(flags) if f[criterion]]
         if meeting:
             met = _row_text(rows[meeting[0]], req, criterion)

@@ -28,6 +28,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from fabnet.domain.common import BoardLimits
 from fabnet.domain.facility import AccessType, Facility, FacilityStatus
 from fabnet.engine.matching.capability import rows_of
 from fabnet.engine.matching.criteria import (
@@ -104,6 +105,10 @@ def _merged(columns: list[ProcessColumn]) -> ProcessColumn:
         side1=pick("side1"),
         side2=pick("side2"),
         tolerance=pick("tolerance"),
+        board0=pick("board0"),
+        board1=pick("board1"),
+        layers=pick("layers"),
+        pitch=pick("pitch"),
     )
 
 
@@ -134,6 +139,10 @@ class ProcessColumn:
     side1: FloatArray
     side2: FloatArray
     tolerance: npt.NDArray[np.int16]
+    board0: FloatArray  # electronics: largest board's sorted sides, layers, finest pitch (mm);
+    board1: FloatArray  # NaN = not declared
+    layers: FloatArray
+    pitch: FloatArray
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in vars(self).values())
@@ -307,6 +316,7 @@ class FacilityIndex:
         m_col: array[int] = array("i")
         m_row: array[int] = array("i")
         env: array[float] = array("d")
+        board: array[float] = array("d")
         tol: list[str | None] = []
         c_col: array[int] = array("i")
         c_fac: array[int] = array("i")
@@ -316,6 +326,7 @@ class FacilityIndex:
         rate_num: array[float] = array("d")
         rate_process: list[str | None] = []
         nan3 = (np.nan, np.nan, np.nan)
+        nan4 = (np.nan, np.nan, np.nan, np.nan)
         for f, fac in enumerate(facs):
             for row in rows_of(fac):
                 r = len(row_fac)
@@ -327,6 +338,18 @@ class FacilityIndex:
                     m_col.append(col)
                     m_row.append(r)
                 env.extend(row.envelope.sorted() if row.envelope is not None else nan3)
+                limits = row.board
+                if limits is None:
+                    board.extend(nan4)
+                else:
+                    limit_sides = limits.sides() or (np.nan, np.nan)
+                    board.extend(
+                        (
+                            *limit_sides,
+                            np.nan if limits.layers is None else float(limits.layers),
+                            np.nan if limits.pitch_mm is None else limits.pitch_mm,
+                        )
+                    )
                 tol.append(row.tolerance_class)
             for text in fac.certifications:
                 c_col.append(
@@ -374,6 +397,7 @@ class FacilityIndex:
         )
         tolerance, tolerance_values = _codes(tol)
         envelope = np.frombuffer(env, dtype=np.float64).reshape(-1, 3)
+        boards = np.frombuffer(board, dtype=np.float64).reshape(-1, 4)
         rates = np.frombuffer(rate_num, dtype=np.float64).reshape(-1, 5)
         hours_per_week = np.array(
             [
@@ -436,6 +460,10 @@ class FacilityIndex:
                     side1=envelope[rows, 1],
                     side2=envelope[rows, 2],
                     tolerance=tolerance[rows],
+                    board0=boards[rows, 0],
+                    board1=boards[rows, 1],
+                    layers=boards[rows, 2],
+                    pitch=boards[rows, 3],
                 )
                 for rows in _csr(p_col, p_row, len(proc_cols.index))
             ),
@@ -653,6 +681,10 @@ class FacilityIndex:
                 side1=np.zeros(0),
                 side2=np.zeros(0),
                 tolerance=np.zeros(0, dtype=np.int16),
+                board0=np.zeros(0),
+                board1=np.zeros(0),
+                layers=np.zeros(0),
+                pitch=np.zeros(0),
             )
         elif len(cols) == 1:
             table = self.process_table[cols[0]]
@@ -667,7 +699,9 @@ class FacilityIndex:
                 if col is not None:
                     works |= self.row_materials[col][rows]
             failures += ~works
-        if req.dimensions is not None:
+        if req.board is not None:
+            failures += ~_board_fits(table, req.board)
+        elif req.dimensions is not None:
             a, b, c = req.dimensions.sorted()
             fits = (table.side0 >= a) & (table.side1 >= b) & (table.side2 >= c)
             failures += ~fits
@@ -756,6 +790,20 @@ class FacilityIndex:
             if hours is not None:
                 table[code] = hours
         return table
+
+
+def _board_fits(table: ProcessColumn, need: BoardLimits) -> BoolArray:
+    """Rows whose declared board limits meet every figure of ``need`` (NaN never meets), as in
+    :func:`.criteria.board_met`."""
+    ok = np.ones(table.rows.size, dtype=np.bool_)
+    sides = need.sides()
+    if sides is not None:
+        ok &= (table.board0 >= sides[0]) & (table.board1 >= sides[1])
+    if need.layers is not None:
+        ok &= table.layers >= need.layers
+    if need.pitch_mm is not None:
+        ok &= table.pitch <= need.pitch_mm
+    return ok
 
 
 _RATE_LINE_FIELDS = (

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from fabnet.domain.common import Dimensions
+from fabnet.domain.common import BoardLimits, Dimensions
 from fabnet.domain.design import Design
 from fabnet.errors import InputError
 
@@ -44,6 +44,9 @@ class PartRequirement:
     facility is known to meet, so a part with any is uncovered (never a wildcard)."""
     stand_in: bool = False
     """The part stands for a whole design whose manifest lists no parts."""
+    board: BoardLimits | None = None
+    """A PCB: its board size, layers and finest pitch, met by electronics equipment whose
+    board limits are declared and suffice (its size replaces the 3D envelope check)."""
 
 
 def _hours_of(item_id: str, hours: QuotedHours | None) -> Mapping[str, float]:
@@ -59,6 +62,14 @@ def _hours_of(item_id: str, hours: QuotedHours | None) -> Mapping[str, float]:
                 field=f"{item_id}.{process}",
             )
     return MappingProxyType({process: float(value) for process, value in found.items()})
+
+
+def _board_of(board: BoardLimits | None, dims: Dimensions | None) -> BoardLimits | None:
+    """A PCB's board figures; without a board size, the two larger outer dimensions."""
+    if board is None or board.x_mm is not None or dims is None:
+        return board
+    _, y, x = dims.sorted()
+    return board.model_copy(update={"x_mm": x, "y_mm": y})
 
 
 def requirements_for(
@@ -89,6 +100,7 @@ def requirements_for(
                 hours=_hours_of(part.id, hours),
                 unresolved=part.unresolved,
                 stand_in=part.stand_in,
+                board=_board_of(part.board, part.outer_dimensions),
             )
         )
     if design.root_assembly_id is not None:
