@@ -15,6 +15,7 @@ from fabnet.web.pages import (
     facilities,
     inspections,
     jobs,
+    licensor,
     makebuy,
     order_new,
     orders,
@@ -36,6 +37,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     makebuy.router,
     quote.router,
     plans.router,
+    licensor.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 

@@ -90,6 +90,13 @@ NAV += [
     NavItem(
         "Inspections", "/inspections", frozenset({OrgKind.INSPECTION_BODY}), section="inspections"
     ),
+    NavItem("Licensing", "/licensor", frozenset({OrgKind.DESIGNER}), section="licensor"),
+    NavItem(
+        "Permissions",
+        "/permissions",
+        frozenset({OrgKind.BUYER, OrgKind.ORCHESTRATOR}),
+        section="permissions",
+    ),
     NavItem("Notifications", "/notifications", section="notifications"),
 ]
 """The main navigation; the role pages of other features append their links here."""

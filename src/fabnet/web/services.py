@@ -205,3 +205,36 @@ from fabnet.services.orders.plan_jobs import (  # noqa: E402
 
 __all__ += ["OrderPlan", "PlanJob", "award", "order_plan", "order_plans", "plan_job",
             "start_plan_job"]  # fmt: skip
+
+# --- issue 13: the licensor's pages and permission requests (helper i2) --------------------------
+from fabnet.services.catalogue.licensors import (  # noqa: E402
+    design_licensor,
+    link_design_licensor,
+    list_design_licensors,
+    unlink_design_licensor,
+)
+from fabnet.services.orders.permissions import (  # noqa: E402
+    get_permission_request,
+    grant_permission,
+    licensed_designs,
+    licensed_orders,
+    order_permissions,
+    permission_requests,
+    refuse_permission,
+    request_permission,
+)
+
+__all__ += [
+    "design_licensor",
+    "get_permission_request",
+    "grant_permission",
+    "licensed_designs",
+    "licensed_orders",
+    "link_design_licensor",
+    "list_design_licensors",
+    "order_permissions",
+    "permission_requests",
+    "refuse_permission",
+    "request_permission",
+    "unlink_design_licensor",
+]
