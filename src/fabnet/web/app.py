@@ -10,6 +10,7 @@ from fabnet.settings import Settings, get_settings
 from fabnet.web import assets, sessions
 from fabnet.web.errors import install_error_pages
 from fabnet.web.pages import (
+    admin,
     auth,
     designs,
     facilities,
@@ -38,6 +39,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     quote.router,
     plans.router,
     licensor.router,
+    admin.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 

@@ -97,6 +97,7 @@ NAV += [
         frozenset({OrgKind.BUYER, OrgKind.ORCHESTRATOR}),
         section="permissions",
     ),
+    NavItem("Admin", "/admin", frozenset({OrgKind.PLATFORM}), section="admin"),
     NavItem("Notifications", "/notifications", section="notifications"),
 ]
 """The main navigation; the role pages of other features append their links here."""

@@ -238,3 +238,37 @@ __all__ += [
     "request_permission",
     "unlink_design_licensor",
 ]
+
+# --- issue 13: the platform admin's pages (helper i2) --------------------------------------------
+from fabnet.services.identity.accounts import (  # noqa: E402
+    create_organisation,
+    create_user,
+    list_organisations,
+    list_tokens,
+    list_users,
+    update_organisation,
+)
+from fabnet.services.orders.audit import verify_audit_chain  # noqa: E402
+from fabnet.services.platform.jobs import QueuedJob, list_jobs  # noqa: E402
+from fabnet.services.platform.pagination import Page  # noqa: E402
+from fabnet.services.platform.webhooks import (  # noqa: E402
+    get_subscription,
+    list_deliveries,
+    list_subscriptions,
+)
+
+__all__ += [
+    "Page",
+    "QueuedJob",
+    "create_organisation",
+    "create_user",
+    "get_subscription",
+    "list_deliveries",
+    "list_jobs",
+    "list_organisations",
+    "list_subscriptions",
+    "list_tokens",
+    "list_users",
+    "update_organisation",
+    "verify_audit_chain",
+]
