@@ -7,6 +7,7 @@ orders using them; other organisations see none of it. Both backends (the ``db``
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -211,3 +212,41 @@ def test_requests_that_cannot_help_are_refused_naming_the_design(
     assert not_designer.value.field == "org_id"
     with pytest.raises(PermissionDeniedError):
         licensors.link_design_licensor(db, world.buyer, NC_DESIGN, licensing.licensor.org_id)
+
+
+def test_racing_answers_decide_the_request_once(world: World, licensing: Licensing) -> None:
+    """Grants and refusals sent at once: exactly one wins (the storage's compare-and-set on
+    the pending status), the others are told 409; one decision event, the chain verifies."""
+    db = world.db
+    asked = permissions.request_permission(db, world.buyer, licensing.order_id, NC_DESIGN)
+    barrier = threading.Barrier(6)
+    outcomes: list[str] = []
+    guard = threading.Lock()
+
+    def answer(grant: bool) -> None:
+        barrier.wait()
+        try:
+            if grant:
+                permissions.grant_permission(db, licensing.licensor, asked.id, store=world.store)
+            else:
+                permissions.refuse_permission(db, licensing.licensor, asked.id, reason="no")
+            outcome = "won"
+        except ConflictError:
+            outcome = "conflict"
+        except Exception as exc:  # a lock error or a second decision here is the defect
+            outcome = f"error {type(exc).__name__}: {exc}"
+        with guard:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=answer, args=(i % 2 == 0,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict"] * 5 + ["won"], outcomes
+    decided = permissions.get_permission_request(db, None, asked.id)
+    events = [e.event_type for e in object_history(db, [licensing.order_id])]
+    assert sum(e in ("order.permission_grant", "order.permission_refuse") for e in events) == 1
+    assert (get_order(db, world.buyer, licensing.order_id).terms.licensor_permission is not None) \
+        is (decided.status == "granted")  # fmt: skip
+    assert verify_audit_chain(db).ok
