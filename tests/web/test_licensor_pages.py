@@ -49,6 +49,9 @@ def test_the_buyer_asks_on_the_web_and_the_licensor_grants_it(
 ) -> None:
     db, order_id = world.db, licensing.order_id
     sign_in(web, BUYER)
+    listing = web.get("/permissions").text  # the order that needs a permission, linked
+    assert re.search(rf'<li><a href="/permissions/orders/{order_id}">Splints for Kisumu</a>'
+                     r".*?not asked yet", listing, re.DOTALL)  # fmt: skip
     page = web.get(f"/permissions/orders/{order_id}")
     assert page.status_code == 200
     assert "Paid orders need the licensor's written permission" in page.text

@@ -107,12 +107,31 @@ async def refuse(request: Request, request_id: str, user: CurrentUser, db: Db) -
 # --- the buyer's side ----------------------------------------------------------------------------
 
 
+def _orders_needing_permission(db: Db, user: CurrentUser) -> list[dict[str, Any]]:
+    """The caller's orders with a design whose licence needs the licensor's permission."""
+    rows: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page = services.list_orders(db, user.principal, limit=200, cursor=cursor)
+        for order in page.items:
+            try:
+                needs = services.order_permissions(db, user.principal, order.id)
+            except NotFoundError:  # a manufacturer's or inspector's view of someone's order
+                continue
+            waiting = [n for n in needs if n.licence.needs_permission]
+            if waiting:
+                rows.append({"order": order, "needs": waiting})
+        if not page.next_cursor:
+            return rows
+        cursor = page.next_cursor
+
+
 @router.get("/permissions")
 def my_requests(request: Request, user: CurrentUser, db: Db) -> Response:
     requests = [r for r in services.permission_requests(db, user.principal)
                 if r.licensor_org_id != user.principal.org_id]  # fmt: skip
-    return render(request, "licensor/requests.html", {"requests": requests},
-                  title="Permission requests")  # fmt: skip
+    context = {"requests": requests, "orders": _orders_needing_permission(db, user)}
+    return render(request, "licensor/requests.html", context, title="Permission requests")
 
 
 def _order_page(
