@@ -29,6 +29,7 @@ from fabnet.api.routes import (
     health,
     inspections,
     jobs,
+    licensing,
     lots,
     makebuy,
     match,
@@ -67,6 +68,7 @@ ROUTERS: list[APIRouter] = [
     events.router,
     notifications.router,
     jobs.router,
+    licensing.router,
 ]
 
 

@@ -10,11 +10,13 @@ from fabnet.settings import Settings, get_settings
 from fabnet.web import assets, sessions
 from fabnet.web.errors import install_error_pages
 from fabnet.web.pages import (
+    admin,
     auth,
     designs,
     facilities,
     inspections,
     jobs,
+    licensor,
     makebuy,
     order_new,
     orders,
@@ -36,6 +38,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     makebuy.router,
     quote.router,
     plans.router,
+    licensor.router,
+    admin.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 

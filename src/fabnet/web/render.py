@@ -90,6 +90,14 @@ NAV += [
     NavItem(
         "Inspections", "/inspections", frozenset({OrgKind.INSPECTION_BODY}), section="inspections"
     ),
+    NavItem("Licensing", "/licensor", frozenset({OrgKind.DESIGNER}), section="licensor"),
+    NavItem(
+        "Permissions",
+        "/permissions",
+        frozenset({OrgKind.BUYER, OrgKind.ORCHESTRATOR}),
+        section="permissions",
+    ),
+    NavItem("Admin", "/admin", frozenset({OrgKind.PLATFORM}), section="admin"),
     NavItem("Notifications", "/notifications", section="notifications"),
 ]
 """The main navigation; the role pages of other features append their links here."""

@@ -38,7 +38,7 @@ __all__ = [
     "revoke_token",
 ]
 
-# --- issue 13: manufacturer job board, notifications ---------------------------------------------
+# --- issue 13: manufacturer job board, notifications ----------------------------------------------
 from fabnet.services.orders import CounterOffer
 from fabnet.services.orders.lots import accept_lot, counter_offer_lot, decline_lot, get_lot
 from fabnet.services.platform.notifications import (
@@ -75,7 +75,7 @@ from fabnet.services.orders.orders import create_order  # noqa: E402
 
 __all__ += ["create_order"]
 
-# --- issue 13: the buyer's order page ------------------------------------------------------------
+# --- issue 13: the buyer's order page -------------------------------------------------------------
 from fabnet.services.orders.contracts import (  # noqa: E402
     contract_pdf,
     get_contract,
@@ -105,12 +105,12 @@ __all__ += [
     "store_bytes",
 ]
 
-# --- issue 12: the buyer's design page (why-not for a chosen facility) ---------------------------
+# --- issue 12: the buyer's design page (why-not for a chosen facility) ----------------------------
 from fabnet.services.sourcing.matching import explain_non_match  # noqa: E402
 
 __all__ += ["explain_non_match"]
 
-# --- issue 12: adding a design from uploaded files -----------------------------------------------
+# --- issue 12: adding a design from uploaded files ------------------------------------------------
 from fabnet.services.catalogue.uploads import (  # noqa: E402
     DRAFT_LICENCES,
     DRAFT_PROCESSES,
@@ -133,7 +133,7 @@ __all__ += [
     "import_uploaded_manifest",
 ]
 
-# --- issue 12: the instant quote as a background job --------------------------------------------
+# --- issue 12: the instant quote as a background job ----------------------------------------------
 from fabnet.services.sourcing.instant_quote import (  # noqa: E402
     QUOTE_PROCESSES,
     FacilityQuote,
@@ -154,14 +154,14 @@ __all__ += [
     "start_instant_quote",
 ]
 
-# --- issue 13: inspector, manufacturer lot pages (helper i7) -------------------------------------
+# --- issue 13: inspector, manufacturer lot pages --------------------------------------------------
 from fabnet.services.orders.inspections import get_inspection  # noqa: E402
 from fabnet.services.orders.lots import review_prototype, submit_prototype  # noqa: E402
 from fabnet.services.platform.files import get_stored_file  # noqa: E402
 
 __all__ += ["get_inspection", "get_stored_file", "review_prototype", "submit_prototype"]
 
-# --- issue 13: the manufacturer's lot page and facility (helper i7) ------------------------------
+# --- issue 13: the manufacturer's lot page and facility -------------------------------------------
 from fabnet.services.catalogue.facilities import (  # noqa: E402
     export_facility,
     get_own_facility,
@@ -184,7 +184,7 @@ __all__ += [
     "update_facility",
 ]
 
-# --- issue 12: the order wizard's place search (helper i5) ---------------------------------------
+# --- issue 12: the order wizard's place search ----------------------------------------------------
 from fabnet.services.catalogue.places import (  # noqa: E402
     locate_place,
     nearest_place,
@@ -192,7 +192,7 @@ from fabnet.services.catalogue.places import (  # noqa: E402
 )
 
 __all__ += ["locate_place", "nearest_place", "suggest_places"]
-# --- issue 12: planning in the background, the plan page and the award (helper i4) ---------------
+# --- issue 12: planning in the background, the plan page and the award ----------------------------
 from fabnet.services.orders.orders import award  # noqa: E402
 from fabnet.services.orders.plan_jobs import (  # noqa: E402
     OrderPlan,
@@ -206,7 +206,7 @@ from fabnet.services.orders.plan_jobs import (  # noqa: E402
 __all__ += ["OrderPlan", "PlanJob", "award", "order_plan", "order_plans", "plan_job",
             "start_plan_job"]  # fmt: skip
 
-# --- issue 12: the facilities, plan and order maps (helper i1) ----------------------------------
+# --- issue 12: the facilities, plan and order maps ------------------------------------------------
 from fabnet.services.catalogue.facilities import (  # noqa: E402
     FacilityMap,
     FacilityPoint,
@@ -215,3 +215,70 @@ from fabnet.services.catalogue.facilities import (  # noqa: E402
 )
 
 __all__ += ["FacilityMap", "FacilityPoint", "locate_facilities", "map_facilities"]
+
+# --- issue 13: the licensor's pages and permission requests ---------------------------------------
+from fabnet.services.catalogue.licensors import (  # noqa: E402
+    design_licensor,
+    link_design_licensor,
+    list_design_licensors,
+    unlink_design_licensor,
+)
+from fabnet.services.orders.permissions import (  # noqa: E402
+    get_permission_request,
+    grant_permission,
+    licensed_designs,
+    licensed_orders,
+    order_permissions,
+    permission_requests,
+    refuse_permission,
+    request_permission,
+)
+
+__all__ += [
+    "design_licensor",
+    "get_permission_request",
+    "grant_permission",
+    "licensed_designs",
+    "licensed_orders",
+    "link_design_licensor",
+    "list_design_licensors",
+    "order_permissions",
+    "permission_requests",
+    "refuse_permission",
+    "request_permission",
+    "unlink_design_licensor",
+]
+
+# --- issue 13: the platform admin's pages ---------------------------------------------------------
+from fabnet.services.identity.accounts import (  # noqa: E402
+    create_organisation,
+    create_user,
+    list_organisations,
+    list_tokens,
+    list_users,
+    update_organisation,
+)
+from fabnet.services.orders.audit import verify_audit_chain  # noqa: E402
+from fabnet.services.platform.jobs import QueuedJob, list_jobs  # noqa: E402
+from fabnet.services.platform.pagination import Page  # noqa: E402
+from fabnet.services.platform.webhooks import (  # noqa: E402
+    get_subscription,
+    list_deliveries,
+    list_subscriptions,
+)
+
+__all__ += [
+    "Page",
+    "QueuedJob",
+    "create_organisation",
+    "create_user",
+    "get_subscription",
+    "list_deliveries",
+    "list_jobs",
+    "list_organisations",
+    "list_subscriptions",
+    "list_tokens",
+    "list_users",
+    "update_organisation",
+    "verify_audit_chain",
+]

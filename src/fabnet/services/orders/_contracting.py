@@ -24,8 +24,10 @@ from fabnet.errors import (
 )
 from fabnet.services.orders._access import (
     Actor,
+    stale,
 )
 from fabnet.services.orders._views import (
+    LicensorPermission,
     order_terms,
 )
 from fabnet.services.orders.audit import record_event
@@ -33,7 +35,7 @@ from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.contracts import ContractRow, ContractSignatureRow
 from fabnet.storage.design_tables import DesignRow
 from fabnet.storage.facility_tables import FacilityRow
-from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRow
+from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRepository, OrderRow
 
 
 def lot_contract(session: Session, lot_id: str) -> tuple[ContractRow, ContractTerms] | None:
@@ -90,6 +92,35 @@ def refuse_unlicensed(session: Session, order: OrderRow, design_ids: set[str]) -
                 field="license",
                 hint="record the licensor's written permission on the order first",
             )
+
+
+def set_licensor_permission(
+    session: Session,
+    order: OrderRow,
+    evidence_sha256: str,
+    *,
+    note: str,
+    actor_id: str,
+    role: Role,
+    occurred_at: datetime,
+    payload: dict[str, str] | None = None,
+) -> None:
+    """Record the licensor's written permission (a stored document) on the order's terms, so
+    that its designs under non-commercial licences may be awarded; audited."""
+    terms = order_terms(order).model_copy(
+        update={"licensor_permission": LicensorPermission(evidence_sha256=evidence_sha256,
+                                                          note=note)}
+    )  # fmt: skip
+    if not OrderRepository(session).compare_and_set_order(
+        order.id, order.version, {"terms": terms.model_dump(mode="json")}
+    ):
+        raise stale("order", order.id, order.version, None)
+    session.refresh(order)
+    record_event(
+        session, actor_id=actor_id, role=role, object_type="order", object_id=order.id,
+        event_type="order.licensor_permission", occurred_at=occurred_at,
+        payload={"note": note, **(payload or {})}, evidence_sha256=[evidence_sha256],
+    )  # fmt: skip
 
 
 # --- drafting ------------------------------------------------------------------------------------

@@ -40,11 +40,10 @@ from fabnet.services.orders._access import (
     order_roles,
     stale,
 )
-from fabnet.services.orders._contracting import refuse_unlicensed
+from fabnet.services.orders._contracting import refuse_unlicensed, set_licensor_permission
 from fabnet.services.orders._transitions import apply_order_transition
 from fabnet.services.orders._views import (
     DEMAND_ROLES,
-    LicensorPermission,
     LotView,
     OrderParty,
     OrderTerms,
@@ -368,19 +367,9 @@ def record_licensor_permission(
         if StoredFileRepository(session).get(digest) is None:
             raise InputError(f"{digest!r} is not a stored file", field="evidence_sha256",
                              hint="upload the signed permission first")  # fmt: skip
-        terms = OrderTerms.model_validate(order.terms).model_copy(
-            update={"licensor_permission": LicensorPermission(evidence_sha256=digest, note=note)}
-        )
-        if not OrderRepository(session).compare_and_set_order(
-            order_id, order.version, {"terms": terms.model_dump(mode="json")}
-        ):
-            raise stale("order", order_id, order.version, None)
-        session.refresh(order)
-        record_event(
-            session, actor_id=actor.user_id,
-            role=Role.LICENSOR if Role.LICENSOR in held else Role.BUYER, object_type="order",
-            object_id=order_id, event_type="order.licensor_permission", occurred_at=at,
-            payload={"note": note}, evidence_sha256=[digest],
+        set_licensor_permission(
+            session, order, digest, note=note, actor_id=actor.user_id,
+            role=Role.LICENSOR if Role.LICENSOR in held else Role.BUYER, occurred_at=at,
         )  # fmt: skip
         return order_view(order, parties)
 

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from fabnet.domain.identity import Principal, Scope
-from fabnet.errors import NotFoundError
+from fabnet.errors import InputError, NotFoundError, PermissionDeniedError
 from fabnet.storage import jobs as job_store
 from fabnet.storage.db import Database
+from fabnet.storage.identity import aware, aware_or_none
 
 UNEXPECTED_FAILURE = "the job failed unexpectedly; the error was recorded for the operator"
 
@@ -94,3 +97,54 @@ def get_job(
         error=error,
         payload=payload,
     )
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """A row of the job queue as the operator sees it."""
+
+    id: str
+    kind: str
+    status: str
+    """The queue's own status: queued, running, succeeded or dead (every attempt failed)."""
+    attempts: int
+    max_attempts: int
+    next_run_at: datetime
+    created_at: datetime
+    finished_at: datetime | None
+    progress: float | None
+    message: str | None
+    last_error: str | None
+    org_id: str | None
+    """The organisation the job was started for (None: webhook deliveries, housekeeping)."""
+
+
+def list_jobs(
+    db: Database, actor: Principal | None, *, status: str | None = None, limit: int = 100
+) -> list[QueuedJob]:
+    """The job queue, newest first (platform admins and the local operator)."""
+    if actor is not None:
+        actor.require(Scope.ADMIN)
+        if not actor.is_platform_admin:
+            raise PermissionDeniedError("only platform admins read the job queue")
+    known = (job_store.JobStatus.QUEUED, job_store.JobStatus.RUNNING,
+             job_store.JobStatus.SUCCEEDED, job_store.JobStatus.DEAD)  # fmt: skip
+    if status is not None and status not in known:
+        raise InputError(f"unknown job status {status!r}", field="status",
+                         hint="use one of " + ", ".join(known))  # fmt: skip
+    query = select(job_store.JobRow)
+    if status is not None:
+        query = query.where(job_store.JobRow.status == status)
+    query = query.order_by(job_store.JobRow.created_at.desc(), job_store.JobRow.id.desc())
+    with db.read() as session:
+        rows = list(session.scalars(query.limit(max(1, min(limit, 500)))))
+        return [
+            QueuedJob(
+                id=row.id, kind=row.name, status=row.status, attempts=row.attempts,
+                max_attempts=row.max_attempts, next_run_at=aware(row.next_run_at),
+                created_at=aware(row.created_at), finished_at=aware_or_none(row.finished_at),
+                progress=row.progress, message=row.progress_message, last_error=row.last_error,
+                org_id=str((row.payload or {}).get("org_id") or "") or None,
+            )
+            for row in rows
+        ]  # fmt: skip

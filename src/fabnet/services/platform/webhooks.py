@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import Principal, Scope
-from fabnet.errors import InputError, NotFoundError
+from fabnet.errors import InputError, NotFoundError, PermissionDeniedError
 from fabnet.outbox.queue import submit
 from fabnet.services.platform.pagination import Page, check_limit, decode_time_cursor, page_by_time
 from fabnet.services.platform.secrets_box import WEBHOOK_SECRET_PURPOSE, seal, unseal
@@ -278,14 +278,18 @@ def list_subscriptions(
     actor: Principal | None,
     limit: int = 50,
     cursor: str | None = None,
+    all_organisations: bool = False,
 ) -> Page[WebhookSubscription]:
-    """The actor's organisation's subscriptions (all of them for the local operator)."""
+    """The actor's organisation's subscriptions (all of them for the local operator, and for
+    platform admins who ask for ``all_organisations``)."""
     if actor is not None:
         actor.require(Scope.READ)
+        if all_organisations and not actor.is_platform_admin:
+            raise PermissionDeniedError("only platform admins list every organisation's webhooks")
     check_limit(limit)
     after = decode_time_cursor(cursor)
     query = select(WebhookSubscriptionRow)
-    if actor is not None:
+    if actor is not None and not all_organisations:
         query = query.where(WebhookSubscriptionRow.org_id == actor.org_id)
     if after is not None:
         at, after_id = after

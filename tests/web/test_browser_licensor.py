@@ -1,0 +1,89 @@
+"""A permission request through Debian's Chromium (Playwright, never ``playwright install``), one
+browser context per party: the buyer asks on its order's licence page, the licensor signs in,
+grants it with a note on its page, and the buyer's page shows the permission held. No request
+goes to another host; axe-core finds no serious or critical violation on either page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _serious_violations, shots_dir
+from tests.web.test_browser import live_url as live_url  # the fixture
+
+from fabnet.services.orders import permissions
+from fabnet.services.orders.orders import get_order
+from services.orders.conftest import World
+from services.orders.conftest import world as world  # the fixture
+from services.orders.test_permissions import Licensing
+from services.orders.test_permissions import licensing as licensing  # the fixture
+
+from .conftest import PASSWORD
+from .test_licensor_pages import BUYER, DESIGNER
+from .test_licensor_pages import users as users  # the fixture
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture(autouse=True)
+def _chromium_installed() -> None:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: run scripts/setup.sh", pytrace=False)
+
+
+def _sign_in(page: object, live_url: str, email: str, target: str) -> None:
+    page.goto(f"{live_url}{target}")  # type: ignore[attr-defined]
+    page.get_by_label("Email").fill(email)  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.wait_for_url(f"{live_url}{target}")  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("users")
+def test_the_licensor_grants_a_buyers_request_in_the_browser(
+    live_url: str, world: World, licensing: Licensing, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    db, order_id = world.db, licensing.order_id
+    own_host = urlsplit(live_url).netloc
+    foreign: list[str] = []
+    shots = shots_dir(tmp_path)
+
+    def watch(page: object) -> None:
+        page.on("request", lambda r: foreign.append(r.url)  # type: ignore[attr-defined]
+                if urlsplit(r.url).netloc not in (own_host, "") else None)  # fmt: skip
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            buyer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            watch(buyer)
+            _sign_in(buyer, live_url, BUYER, f"/permissions/orders/{order_id}")
+            assert _serious_violations(buyer) == []
+            buyer.get_by_label("Message to Open Splints").fill("200 splints for the clinic")
+            buyer.get_by_role("button", name="Ask for permission").click()
+            buyer.wait_for_selector("li.request-pending")
+
+            licensor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            watch(licensor)
+            _sign_in(licensor, live_url, DESIGNER, "/licensor")
+            assert licensor.get_by_text("200 splints for the clinic").is_visible()
+            assert _serious_violations(licensor) == []
+            licensor.screenshot(path=str(shots / "licensor-page.png"))
+            licensor.get_by_label("Note or conditions").fill("for this order, at cost")
+            licensor.get_by_role("button", name="Grant permission").click()
+            licensor.wait_for_selector("text=No request waits for your answer")
+            assert licensor.locator("#decided").get_by_text("granted").is_visible()
+
+            buyer.reload()
+            buyer.wait_for_selector("li.request-granted")
+            assert buyer.get_by_text("holds the licensor's written permission").is_visible()
+        finally:
+            browser.close()
+    assert foreign == []
+    order = get_order(db, world.buyer, order_id)
+    assert order.terms.licensor_permission is not None
+    [granted] = permissions.permission_requests(db, licensing.licensor, status="granted")
+    assert granted.response_note == "for this order, at cost"
