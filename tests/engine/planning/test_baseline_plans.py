@@ -143,3 +143,33 @@ def test_on_random_orders_the_plan_is_never_worse_than_a_valid_baseline(seed: in
         if b.evaluation.violations:
             continue  # its sites admit no plan: reported as the greedy allocation
         assert result.evaluation.costs.total <= cost + 1e-6 * max(1.0, cost), (seed, b.name)
+
+
+def test_a_baseline_whose_sites_miss_the_due_date_widens_until_it_is_a_plan() -> None:
+    """The centralised greedy picks the cheapest site, which cannot deliver by the (hard) due
+    date; the baseline then widens by its own rule until its sites admit a plan, so it is on
+    time, and the optimised plan is compared with a plan, not with a late allocation."""
+    problem = PlanningProblem(
+        products=(Product("clip", (("clip", 1.0),)),),
+        parts=(Part("clip", 0.05),),
+        facilities=(
+            Facility("slow", 48.14, 11.58, "DE"),  # cheapest, but starts in 30 days
+            Facility("quick", 48.21, 16.37, "AT"),
+        ),
+        candidates=(
+            Candidate("clip", "slow", unit_cost=1.0, setup_cost=0.0, capacity=1000,
+                      lead_time_days=30),  # fmt: skip
+            Candidate("clip", "quick", unit_cost=5.0, setup_cost=0.0, capacity=1000,
+                      lead_time_days=1),  # fmt: skip
+        ),
+        delivery_points=(DeliveryPoint("vienna", 48.21, 16.37, (("clip", 100.0),), 10, "AT"),),
+        assembly_candidates=(),
+        options=PlanningOptions(time_limit_s=10, mip_gap=1e-6),
+        transport=TransportModel.default(),
+    )
+    result = solve(problem)
+    assert result.status == "optimal" and result.evaluation is not None
+    centralised = next(b for b in result.baselines if b.name == "centralised")
+    assert centralised.evaluation.violations == (), centralised.evaluation.violations
+    assert centralised.evaluation.max_lead_time_days <= 10
+    assert result.evaluation.costs.total <= centralised.evaluation.costs.total + 1e-6

@@ -8,13 +8,18 @@
 
 Each greedy only chooses *sites*; :func:`baseline_plans` then lets the planner's own model allocate
 among those sites (:func:`plan_on_sites`), so a baseline meets minimum lots, capacities and due
-dates and is priced exactly like the optimised plan. A baseline whose sites admit no plan is
-reported as its greedy allocation, with the rules it breaks (:attr:`Evaluation.violations`).
+dates and is priced exactly like the optimised plan. When the greedy's sites admit no plan (their
+minimum lots, or too little capacity before the due dates), the baseline widens by its own rule:
+the next cheapest (centralised) or nearest (nearest) sites join until they could hold 2, 4, 8, 16
+times each item's need, then every candidate, until the sites admit a plan. A baseline that still
+has none within its time share is reported as its greedy allocation, with the rules it breaks
+(:attr:`Evaluation.violations`).
 The best valid baseline is HiGHS's starting solution and a floor for the returned plan.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,6 +211,80 @@ def plan_on_sites(
     )
 
 
+def _product_need(net: Network) -> F64:
+    return np.bincount(net.dk_product, weights=net.dk_qty, minlength=len(net.assembled)).astype(
+        np.float64
+    )
+
+
+def _site_scores(net: Network, nearest: bool) -> tuple[F64, F64]:
+    """The order in which a baseline adds sites: unit cost with setup spread over the need
+    (centralised), or the shortest leg out of the site (nearest)."""
+    if not nearest:
+        cand = net.cand.unit_cost + net.cand.setup_cost / np.maximum(
+            net.part_need[net.cand.item], 1e-9
+        )
+        asm = net.asm.unit_cost + net.asm.setup_cost / np.maximum(
+            _product_need(net)[net.asm.item], 1e-9
+        )
+        return cand, asm
+    legs, inbound = net.delivery, net.inbound
+    cand = np.full(net.cand.size, np.inf)
+    asm = np.full(net.asm.size, np.inf)
+    direct = ~legs.from_assembly
+    np.minimum.at(cand, legs.origin[direct], legs.distance_km[direct])
+    np.minimum.at(asm, legs.origin[~direct], legs.distance_km[~direct])
+    if inbound.size:
+        np.minimum.at(cand, inbound.origin, inbound.distance_km)
+    return cand, asm
+
+
+WIDEN_FACTORS = (2.0, 4.0, 8.0, 16.0, np.inf)
+"""How far a baseline's sites widen when they admit no plan (multiples of each item's need;
+inf: every candidate)."""
+
+
+def _repaired(
+    net: Network,
+    b: ModelBuilder,
+    cols: Columns,
+    cand_on: NDArray[np.bool_],
+    asm_on: NDArray[np.bool_],
+    nearest: bool,
+    *,
+    time_limit_s: float,
+    threads: int,
+) -> tuple[F64, float] | None:
+    """The best plan on the greedy's sites, widened by the baseline's own rule while they admit
+    none (see the module docstring), within ``time_limit_s`` in all."""
+    deadline = time.perf_counter() + time_limit_s
+    found = plan_on_sites(b, cols, cand_on, asm_on, time_limit_s=time_limit_s / 2,
+                          threads=threads)  # fmt: skip
+    if found is not None:
+        return found
+    cand_score, asm_score = _site_scores(net, nearest)
+    need = _product_need(net)
+    for factor in WIDEN_FACTORS:
+        left = deadline - time.perf_counter()
+        if left <= 0.05:
+            return None
+        if np.isinf(factor):
+            more_cand, more_asm = np.ones(net.cand.size, bool), np.ones(net.asm.size, bool)
+        else:
+            more_cand = _cheapest_cover(
+                net.cand.item, cand_score, net.cand.capacity, net.part_need * factor
+            )
+            more_asm = _cheapest_cover(net.asm.item, asm_score, net.asm.capacity, need * factor)
+        wider_cand, wider_asm = cand_on | more_cand, asm_on | more_asm
+        if (wider_cand == cand_on).all() and (wider_asm == asm_on).all():
+            continue
+        cand_on, asm_on = wider_cand, wider_asm
+        found = plan_on_sites(b, cols, cand_on, asm_on, time_limit_s=left / 2, threads=threads)
+        if found is not None:
+            return found
+    return None
+
+
 @dataclass(frozen=True)
 class BaselinePlan:
     baseline: Baseline
@@ -219,14 +298,14 @@ def baseline_plans(
 ) -> tuple[BaselinePlan, ...]:
     """Centralised and nearest as plans of the model (see the module docstring)."""
     out = []
-    for name, description, greedy in (
-        ("centralised", CENTRALISED, _centralised_xw),
-        ("nearest", NEAREST, _nearest_xw),
+    for name, description, greedy, is_nearest in (
+        ("centralised", CENTRALISED, _centralised_xw, False),
+        ("nearest", NEAREST, _nearest_xw, True),
     ):
         x, w = greedy(net)
         cand_on, asm_on = _sites(net, x, w)
-        found = plan_on_sites(b, cols, cand_on, asm_on, time_limit_s=time_limit_s,
-                              threads=threads)
+        found = _repaired(net, b, cols, cand_on, asm_on, is_nearest, time_limit_s=time_limit_s,
+                          threads=threads)  # fmt: skip
         if found is None:
             out.append(BaselinePlan(Baseline(name, description, evaluate(net, x, w)), None, None))
             continue
