@@ -176,6 +176,7 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
             json={"evidence_sha256": [ids["evidence"]]},
         ),
         ("GET", "/v1/lots/{lot_id}/contracts"): Entry(f"/v1/lots/{lot}/contracts", LOT_READ),
+        ("GET", "/v1/lots/{lot_id}/replan"): Entry(f"/v1/lots/{lot}/replan", LOT_READ),
         # an inspection body may not assign itself; the manufacturer may not choose its own
         ("POST", "/v1/lots/{lot_id}/inspector"): Entry(
             f"/v1/lots/{lot}/inspector",

@@ -14,6 +14,7 @@ from fabnet.api.schemas_orders import InspectorIn, LotActionIn
 from fabnet.services.orders import LotView, contracts, inspections, lots
 from fabnet.services.orders.contracts import ContractView
 from fabnet.services.orders.inspections import InspectionView
+from fabnet.services.orders.lots import ReplanOutcome
 
 router = APIRouter(prefix="/v1/lots", tags=["lots"], responses=PROBLEM_RESPONSES)
 
@@ -65,6 +66,15 @@ def act_on_lot(
         )
     set_etag(response, lot.version)
     return lot
+
+
+@router.get("/{lot_id}/replan", response_model=ReplanOutcome | None)
+def get_replan(lot_id: str, db: DbDep, principal: Reader) -> ReplanOutcome | None:
+    """What became of the lot's open quantity after a decline, a rejected counter-offer, an
+    expiry or a termination: ``replanned`` (the new lots and their facilities) or ``failed`` (no
+    other facility could take it), with the message the buyer was sent; null when the lot was
+    never re-planned."""
+    return lots.replan_outcome(db, principal, lot_id)
 
 
 @router.get("/{lot_id}/contracts", response_model=list[ContractView])

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from pydantic import Field
 from sqlalchemy import func, select
@@ -58,6 +58,8 @@ from fabnet.services.platform.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.services.sourcing import planning
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
+from fabnet.storage.events import AuditRepository
+from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.identity import OrganisationRow, aware
 from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRepository, OrderRow
 
@@ -559,15 +561,10 @@ def replan_open_quantity(
     created: list[LotView] = []
     if plan_id is None and refs:  # never planned: nothing to re-plan from; say so
         for lot_id, ref in refs:
-            _tell_demand_side(
-                db,
-                order_id,
-                lot_id,
-                "order.replan_failed",
-                f"lot {lot_id[:8]}'s {ref.quantity} units are open and the order "
-                "has no plan to re-plan from: plan the order again",
-                now=at,
-            )
+            _tell_failed(db, order_id, lot_id,
+                         f"Not re-planned: the order has no plan to re-plan from, so its "
+                         f"{ref.quantity} units are open: plan the order again.",
+                         now=at)  # fmt: skip
     if plan_id is None or not refs:
         return created
     for lot_id, ref in refs:
@@ -588,15 +585,11 @@ def replan_open_quantity(
         except FabnetError as error:
             why = f"lot {lot_id} could not be re-planned: {error}"
             _reallocate(db, order_id, why, now=at)
-            _tell_demand_side(
-                db,
-                order_id,
-                lot_id,
-                "order.replan_failed",
-                f"{why}. Its quantity is open: plan the order again "
-                "(link more facilities or widen the order's limits).",
-                now=at,
-            )
+            _tell_failed(db, order_id, lot_id,
+                         f"No other facility can take it: {_said(error)}. The order is back in "
+                         f"sourcing and its {ref.quantity} units are open: plan the order again "
+                         "(link more facilities or widen the order's limits).",
+                         now=at)  # fmt: skip
             continue
         with db.transaction() as session:
             repo = OrderRepository(session)
@@ -608,28 +601,124 @@ def replan_open_quantity(
                                plan_id=record.id, actor=SYSTEM, now=at,
                                replaces_lot_id=lot_id)  # fmt: skip
             created.extend(lot_view(r) for r in rows)
-            old = repo.lot(lot_id)
-            history = repo.transitions(lot_id)
-            said = history[-1].reason if history else None
-            where = ", ".join(f"{r.quantity} at {r.facility_id}" for r in rows)
-            notify(
-                session, [p.org_id for p in repo.parties(order_id)], event_type="order.replan",
-                object_type="lot", object_id=lot_id, order_id=order_id, now=at,
-                message=f"lot {lot_id[:8]} ({old.state if old else '?'}"
-                        f"{': ' + said if said else ''}) was re-planned into {len(rows)} new "
-                        f"lot(s): {where}; invitations sent",
+            names = facility_names(session, [r.facility_id for r in rows])
+            where = ", ".join(f"{r.quantity} at {names[r.facility_id]} (lot {r.id[:8]})"
+                              for r in rows)  # fmt: skip
+            _tell_replan(
+                session, order_id, lot_id, "order.replan",
+                f"{_what_happened(session, lot_id)}; re-planned into {len(rows)} new lot(s): "
+                f"{where}; {'invitations' if len(rows) > 1 else 'invitation'} sent.",
+                new_lots=rows, now=at,
             )  # fmt: skip
     return created
 
 
-def _tell_demand_side(
-    db: Database, order_id: str, lot_id: str, event_type: str, message: str, *, now: datetime
+def facility_names(session: Session, facility_ids: Iterable[str]) -> dict[str, str]:
+    """Each facility's name (its id when it has none or is not in the catalogue)."""
+    ids = sorted(set(facility_ids))
+    found = {f.id: f.name for f in FacilityRepository(session).get_many(ids)}
+    return {fid: found.get(fid) or fid for fid in ids}
+
+
+#: How the action that left a lot's quantity open reads in a message to the buyer.
+_HAPPENED = {
+    LotAction.DECLINE.value: "declined by {facility}",
+    LotAction.REJECT_COUNTER_OFFER.value: (
+        "the counter-offer of {facility} was rejected by the {role}"
+    ),
+    LotAction.EXPIRE.value: "the invitation to {facility} expired unanswered",
+    LotAction.TERMINATE.value: "terminated at {facility} by the {role}",
+    LotAction.CANCEL.value: "cancelled at {facility} by the {role}",
+    LotAction.SHIP.value: "{facility} shipped only the accepted part",
+}
+
+
+def _what_happened(session: Session, lot_id: str) -> str:
+    """``lot 1234abcd (30 x clip) at Facility: declined by Facility: reason`` for a message."""
+    repo = OrderRepository(session)
+    lot = repo.lot(lot_id)
+    assert lot is not None
+    facility = facility_names(session, [lot.facility_id])[lot.facility_id]
+    history = repo.transitions(lot_id)
+    last = history[-1] if history else None
+    head = f"Lot {lot_id[:8]} ({_open_quantity(lot)} \u00d7 {lot.item_id}) at {facility}"
+    if last is None:
+        return head
+    pattern = _HAPPENED.get(last.action, "{action} by the {role}")
+    what = pattern.format(facility=facility, role=last.role, action=last.action.replace("_", " "))
+    return f"{head}: {what}" + (f" ({last.reason})" if last.reason else "")
+
+
+def _tell_replan(
+    session: Session,
+    order_id: str,
+    lot_id: str,
+    event_type: str,
+    message: str,
+    *,
+    new_lots: Sequence[LotRow] = (),
+    now: datetime,
 ) -> None:
+    """Tell the demand side what became of the lot's open quantity, and record it in the audit
+    log on the lot (``lot.replan`` or ``lot.replan_failed``: what :func:`replan_outcome` reads)."""
+    repo = OrderRepository(session)
+    notify(session, [p.org_id for p in repo.parties(order_id)], event_type=event_type,
+           object_type="lot", object_id=lot_id, order_id=order_id, message=message,
+           now=now)  # fmt: skip
+    record_event(
+        session, actor_id=SYSTEM.actor_id, role=SYSTEM.role, object_type="lot",
+        object_id=lot_id, event_type=REPLANNED if new_lots else REPLAN_FAILED, occurred_at=now,
+        payload={"order_id": order_id, "message": message,
+                 "new_lot_ids": [r.id for r in new_lots],
+                 "facility_ids": [r.facility_id for r in new_lots]},
+    )  # fmt: skip
+
+
+#: Audit events on a lot whose open quantity was re-planned, or could not be.
+REPLANNED = "lot.replan"
+REPLAN_FAILED = "lot.replan_failed"
+
+
+class ReplanOutcome(Frozen):
+    """What became of a lot's open quantity (declined, rejected counter-offer, expired...)."""
+
+    status: Literal["replanned", "failed"] = Field(
+        description="replanned: new lots were invited; failed: no other facility could take it"
+    )
+    message: str = Field(description="What happened and why, as the buyer was told")
+    new_lot_ids: tuple[str, ...] = ()
+    facility_ids: tuple[str, ...] = Field(default=(), description="The new lots' facilities")
+    occurred_at: datetime
+    audit_seq: int
+
+
+def replan_outcome(db: Database, actor: Principal | None, lot_id: str) -> ReplanOutcome | None:
+    """The latest re-plan of the lot's open quantity (None when it was never re-planned)."""
+    with db.read() as session:
+        load_lot(session, lot_id, actor)  # another organisation's lot: NotFoundError
+        events = [e for e in AuditRepository(session).events_for([lot_id])
+                  if e.event_type in (REPLANNED, REPLAN_FAILED)]  # fmt: skip
+    if not events:
+        return None
+    last = events[-1]
+    return ReplanOutcome(
+        status="replanned" if last.event_type == REPLANNED else "failed",
+        message=str(last.payload.get("message", "")),
+        new_lot_ids=tuple(last.payload.get("new_lot_ids", ())),
+        facility_ids=tuple(last.payload.get("facility_ids", ())),
+        occurred_at=last.occurred_at,
+        audit_seq=last.seq,
+    )
+
+
+def _tell_failed(db: Database, order_id: str, lot_id: str, why: str, *, now: datetime) -> None:
     with db.transaction() as session:
-        repo = OrderRepository(session)
-        notify(session, [p.org_id for p in repo.parties(order_id)], event_type=event_type,
-               object_type="lot", object_id=lot_id, order_id=order_id, message=message,
-               now=now)  # fmt: skip
+        _tell_replan(session, order_id, lot_id, "order.replan_failed",
+                     f"{_what_happened(session, lot_id)}. {why}", now=now)  # fmt: skip
+
+
+def _said(error: FabnetError) -> str:
+    return str(error.message).rstrip(".")
 
 
 def _lot_ref(lot: LotRow) -> planning.LotRef:

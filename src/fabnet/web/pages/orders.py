@@ -104,6 +104,8 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
                 for c in contracts
             ],
             "history": services.lot_history(db, user.principal, lot.id),
+            "replan": services.replan_outcome(db, user.principal, lot.id)
+            if lot.state in _GONE or lot.accepted_quantity is not None else None,
         })  # fmt: skip
     return cards
 
