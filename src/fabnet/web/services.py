@@ -206,6 +206,13 @@ from fabnet.services.orders.plan_jobs import (  # noqa: E402
 __all__ += ["OrderPlan", "PlanJob", "award", "order_plan", "order_plans", "plan_job",
             "start_plan_job"]  # fmt: skip
 # --- issue 13: what became of a lot's open quantity; prototype delegation (helper i3) ----------
-from fabnet.services.orders.lots import ReplanOutcome, replan_outcome  # noqa: E402
+from fabnet.services.orders.lots import (  # noqa: E402
+    PrototypeApproval,
+    ReplanOutcome,
+    delegate_prototype_approval,
+    prototype_approval,
+    replan_outcome,
+)
 
-__all__ += ["ReplanOutcome", "replan_outcome"]
+__all__ += ["PrototypeApproval", "ReplanOutcome", "delegate_prototype_approval",
+            "prototype_approval", "replan_outcome"]  # fmt: skip

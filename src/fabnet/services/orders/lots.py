@@ -14,6 +14,10 @@ facility in its ``facility_ids``. A facility that no organisation runs cannot be
 could accept or sign): :func:`~fabnet.services.orders.orders.award` refuses such a plan naming the
 facility, and re-planning excludes such facilities and tries again.
 
+The first article (prototype) is the buyer's to approve or reject, or the lot's inspection body's
+when the buyer delegates it (:func:`delegate_prototype_approval`, recorded in the audit log);
+without the delegation the inspector is refused (403).
+
 Evidence (prototype photos, inspection records, waybills) is given as SHA-256 digests of files
 already in the file store; unknown digests are refused.
 """
@@ -33,12 +37,19 @@ from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import OrgKind, Principal, Scope
+from fabnet.domain.orders.audit import AuditEvent
 from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.lifecycle import transitions_from
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
 from fabnet.domain.plan import Destination, LotKind, ProposedLot
-from fabnet.errors import FabnetError, InputError, TransitionError
+from fabnet.errors import (
+    ConflictError,
+    FabnetError,
+    InputError,
+    PermissionDeniedError,
+    TransitionError,
+)
 from fabnet.services.orders._access import SYSTEM, Actor, choose_role, load_lot, lot_roles
 from fabnet.services.orders._inspecting import check_evidence
 from fabnet.services.orders._reactions import react_to_lot
@@ -249,7 +260,10 @@ def act_on_lot(
                          field="counter_offer")  # fmt: skip
     with db.transaction() as session:
         order, parties, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
-        who = choose_role(actor, lot_roles(actor, parties, lot), LotState(lot.state), act, as_role)
+        held = lot_roles(actor, parties, lot)
+        who = choose_role(actor, held, LotState(lot.state), act, as_role)
+        if act in PROTOTYPE_REVIEW and who.role is Role.INSPECTOR:
+            who = _prototype_reviewer(session, actor, held, lot, who, as_role)
         evidence = check_evidence(session, evidence_sha256)
         values = _values_for(lot, act)
         counter_by = None
@@ -348,7 +362,8 @@ def review_prototype(
     evidence_sha256: Sequence[str],
     reason: str | None = None,
 ) -> LotView:
-    """Approve or reject a submitted prototype (inspector, buyer or orchestrator). A rejection
+    """Approve or reject a submitted prototype (the buyer or orchestrator, or the lot's inspector
+    when the buyer delegated it: :func:`delegate_prototype_approval`). A rejection
     that uses the last attempt terminates the lot and re-plans it when the reviewer is the
     buyer or orchestrator (an inspector's last rejection leaves that decision to them)."""
     action = LotAction.APPROVE_PROTOTYPE if approve else LotAction.REJECT_PROTOTYPE
@@ -391,6 +406,157 @@ def lot_shipment(db: Database, actor: Principal | None, lot_id: str) -> Shipment
     return found
 
 
+# --- prototype approval delegated to the inspector -----------------------------------------------
+
+#: The first-article decisions: the buyer's (or orchestrator's), or the inspector's by delegation.
+PROTOTYPE_REVIEW = frozenset({LotAction.APPROVE_PROTOTYPE, LotAction.REJECT_PROTOTYPE})
+#: The audit event that delegates the lot's first-article decision (or takes it back).
+PROTOTYPE_DELEGATION = "lot.prototype_delegation"
+#: Lot states before the first article is decided: its approval may be delegated or taken back.
+DELEGABLE_STATES = frozenset(
+    {LotState.INVITED, LotState.COUNTER_OFFERED, LotState.ACCEPTED, LotState.CONTRACTED,
+     LotState.PROTOTYPE_SUBMITTED, LotState.PROTOTYPE_REJECTED}
+)  # fmt: skip
+
+
+class PrototypeApproval(Frozen):
+    """Who decides on the lot's first article: the buyer, or the lot's inspection body when the
+    buyer delegated it (a delegation names the body; assigning another one ends it)."""
+
+    lot_id: str
+    inspector_org_id: str | None = Field(description="The inspection body assigned to the lot")
+    inspector_name: str | None = None
+    delegated: bool = Field(description="True: the inspector approves or rejects the prototype")
+    delegated_by: str | None = Field(default=None, description="The user who delegated it")
+    delegated_at: datetime | None = None
+    audit_seq: int | None = Field(default=None, description="The delegation's audit event")
+    can_change: bool = Field(
+        default=False, description="Whether the caller may delegate it or take it back now"
+    )
+
+
+def delegation_of(session: Session, lot: LotRow) -> AuditEvent | None:
+    """The audit event of the delegation in force for the lot's assigned inspector, if any."""
+    if lot.inspector_org_id is None:
+        return None
+    events = [e for e in AuditRepository(session).events_for([lot.id])
+              if e.event_type == PROTOTYPE_DELEGATION]  # fmt: skip
+    if not events or not events[-1].payload.get("delegated"):
+        return None
+    last = events[-1]
+    return last if last.payload.get("inspector_org_id") == lot.inspector_org_id else None
+
+
+def _prototype_reviewer(
+    session: Session,
+    actor: Principal,
+    held: set[Role],
+    lot: LotRow,
+    chosen: Actor,
+    as_role: Role | None,
+) -> Actor:
+    """The inspector decides on a first article only by the buyer's delegation; an organisation
+    that is also the buyer (or orchestrator) then decides in that role."""
+    if delegation_of(session, lot) is not None:
+        return chosen
+    demand = next((r for r in (Role.BUYER, Role.ORCHESTRATOR) if r in held), None)
+    if demand is not None and as_role is None:
+        return Actor(actor.user_id, actor.org_id, demand)
+    raise PermissionDeniedError(
+        f"the buyer has not delegated the approval of lot {lot.id[:8]}'s prototype to your "
+        "inspection body",
+        hint="the buyer approves or rejects it, or delegates that to you on the order page",
+    )
+
+
+def prototype_approval(db: Database, actor: Principal | None, lot_id: str) -> PrototypeApproval:
+    """Who decides on the lot's first article, and whether ``actor`` may change that now."""
+    with db.read() as session:
+        order, parties, lot = load_lot(session, lot_id, actor)
+        return _approval_view(session, order, parties, lot, actor)
+
+
+def _approval_view(
+    session: Session,
+    order: OrderRow,
+    parties: Sequence[OrderPartyRow],
+    lot: LotRow,
+    actor: Principal | None,
+) -> PrototypeApproval:
+    event = delegation_of(session, lot)
+    inspector = session.get(OrganisationRow, lot.inspector_org_id) if lot.inspector_org_id else None
+    demand = actor is None or bool(lot_roles(actor, parties, lot) & {Role.BUYER, Role.ORCHESTRATOR})
+    return PrototypeApproval(
+        lot_id=lot.id,
+        inspector_org_id=lot.inspector_org_id,
+        inspector_name=inspector.name if inspector else None,
+        delegated=event is not None,
+        delegated_by=event.actor_id if event else None,
+        delegated_at=event.occurred_at if event else None,
+        audit_seq=event.seq if event else None,
+        can_change=demand and _delegation_refused(order, lot) is None,
+    )
+
+
+def _delegation_refused(order: OrderRow, lot: LotRow) -> str | None:
+    if not order_terms(order).quality.prototype_required:
+        return "the contract requires no prototype"
+    if lot.inspector_org_id is None:
+        return "the lot has no inspection body yet: assign one first"
+    if LotState(lot.state) not in DELEGABLE_STATES:
+        return f"the lot's prototype is past review (the lot is {lot.state})"
+    return None
+
+
+def delegate_prototype_approval(
+    db: Database,
+    actor: Principal,
+    lot_id: str,
+    *,
+    delegated: bool = True,
+    now: datetime | None = None,
+) -> PrototypeApproval:
+    """The buyer (or orchestrator) delegates the approval of the lot's first article to the
+    lot's inspection body (``delegated=False``: takes it back). Allowed until the prototype is
+    approved; idempotent. Audited (``lot.prototype_delegation`` on the lot) and notified to the
+    inspector, the manufacturer and the other parties."""
+    at = now or utc_now()
+    with db.transaction() as session:
+        order, parties, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
+        roles = lot_roles(actor, parties, lot) & {Role.BUYER, Role.ORCHESTRATOR}
+        if not roles:
+            raise PermissionDeniedError(
+                "only the buyer or the orchestrator delegates the approval of a prototype"
+            )
+        refused = _delegation_refused(order, lot)
+        if refused is not None:
+            raise ConflictError(f"the approval of lot {lot.id[:8]}'s prototype cannot be "
+                                f"delegated: {refused}")  # fmt: skip
+        if (delegation_of(session, lot) is not None) == delegated:
+            return _approval_view(session, order, parties, lot, actor)
+        role = next(r for r in (Role.BUYER, Role.ORCHESTRATOR) if r in roles)
+        record_event(
+            session, actor_id=actor.user_id, role=role, object_type="lot", object_id=lot.id,
+            event_type=PROTOTYPE_DELEGATION, occurred_at=at,
+            payload={"order_id": order.id, "inspector_org_id": lot.inspector_org_id,
+                     "delegated": delegated},
+        )  # fmt: skip
+        view = _approval_view(session, order, parties, lot, actor)
+        facility = facility_names(session, [lot.facility_id])[lot.facility_id]
+        what = (f"delegated the approval of the prototype of lot {lot.id[:8]} ({lot.quantity} "
+                f"\u00d7 {lot.item_id} at {facility}) to {view.inspector_name}: the inspector "
+                "approves or rejects it" if delegated else
+                f"took back the approval of the prototype of lot {lot.id[:8]} ({lot.quantity} "
+                f"\u00d7 {lot.item_id} at {facility}) from {view.inspector_name}")  # fmt: skip
+        notify(
+            session, {p.org_id for p in parties} | {lot.manufacturer_org_id, lot.inspector_org_id},
+            event_type=PROTOTYPE_DELEGATION, object_type="lot", object_id=lot.id,
+            order_id=order.id, except_org_id=actor.org_id, now=at,
+            message=f"order \u201c{order.name}\u201d: the {role.value} {what}",
+        )  # fmt: skip
+        return view
+
+
 # --- queries -------------------------------------------------------------------------------------
 
 
@@ -416,10 +582,14 @@ def available_actions(db: Database, actor: Principal, lot_id: str) -> tuple[Acti
         _, parties, lot = load_lot(session, lot_id, actor)
         state = LotState(lot.state)
         roles = lot_roles(actor, parties, lot)
+        if Role.INSPECTOR in roles and delegation_of(session, lot) is None:
+            undelegated = roles - {Role.INSPECTOR}  # the first article is not the inspector's
+        else:
+            undelegated = roles
     found: dict[LotAction, ActionChoice] = {}
     for row in transitions_from(state):
         act = LotAction(row.action)
-        if act in found or not roles & row.roles:
+        if act in found or not (undelegated if act in PROTOTYPE_REVIEW else roles) & row.roles:
             continue
         names = {guard.name for guard in row.guards}
         found[act] = ActionChoice(action=act, needs_reason="reason" in names,
