@@ -11,6 +11,7 @@ from fabnet.errors import ConflictError, NotFoundError, PermissionDeniedError
 from fabnet.services.orders import inspections, lots
 from fabnet.services.orders.audit import object_history, verify_audit_chain
 from fabnet.services.platform import notifications
+from fabnet.services.platform.webhooks import create_subscription, list_deliveries
 
 from .conftest import World
 from .test_inspector_assignment import _contracted
@@ -28,6 +29,8 @@ def test_the_inspector_reviews_the_prototype_only_by_delegation(world: World) ->
     with pytest.raises(ConflictError, match="assign one first"):
         lots.delegate_prototype_approval(db, world.buyer, lot_id)
     inspections.assign_inspector(db, world.buyer, lot_id, world.inspector.org_id)
+    hooks = create_subscription(db, world.inspector.org_id, "http://127.0.0.1:9/hooks", ["*"],
+                                actor=None).subscription.id  # fmt: skip
     lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
     assert not _offered(world, world.inspector, lot_id) & REVIEW
     assert _offered(world, world.buyer, lot_id) >= REVIEW
@@ -51,6 +54,11 @@ def test_the_inspector_reviews_the_prototype_only_by_delegation(world: World) ->
     assert "to Inspect Co: the inspector approves or rejects it" in told.message
     assert any(n.event_type == "lot.prototype_delegation"
                for n in notifications.list_notifications(db, world.makers[0]))  # fmt: skip
+    assert not any(n.event_type == "lot.prototype_delegation"  # not news to the buyer itself
+                   for n in notifications.list_notifications(db, world.buyer))  # fmt: skip
+
+    delivered = [d.event_type for d in list_deliveries(db, hooks, actor=None, limit=200)]
+    assert "lot.prototype_delegation" in delivered  # the inspector's webhook hears of it
 
     rejected = lots.review_prototype(db, world.inspector, lot_id, approve=False,
                                      evidence_sha256=[world.evidence[1]],

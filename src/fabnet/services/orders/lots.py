@@ -535,13 +535,25 @@ def delegate_prototype_approval(
         if (delegation_of(session, lot) is not None) == delegated:
             return _approval_view(session, order, parties, lot, actor)
         role = next(r for r in (Role.BUYER, Role.ORCHESTRATOR) if r in roles)
-        record_event(
+        event = record_event(
             session, actor_id=actor.user_id, role=role, object_type="lot", object_id=lot.id,
             event_type=PROTOTYPE_DELEGATION, occurred_at=at,
             payload={"order_id": order.id, "inspector_org_id": lot.inspector_org_id,
                      "delegated": delegated},
         )  # fmt: skip
         view = _approval_view(session, order, parties, lot, actor)
+        emit_event_webhooks(
+            db,
+            WebhookEvent(
+                type=PROTOTYPE_DELEGATION,
+                org_ids=tuple(sorted({p.org_id for p in parties}
+                                     | {lot.manufacturer_org_id, str(lot.inspector_org_id)})),
+                data={"order_id": order.id, "lot_id": lot.id, "delegated": delegated,
+                      "inspector_org_id": lot.inspector_org_id, "audit_seq": event.seq},
+                occurred_at=at,
+            ),
+            session=session,
+        )  # fmt: skip
         facility = facility_names(session, [lot.facility_id])[lot.facility_id]
         what = (f"delegated the approval of the prototype of lot {lot.id[:8]} ({lot.quantity} "
                 f"\u00d7 {lot.item_id} at {facility}) to {view.inspector_name}: the inspector "
@@ -755,10 +767,14 @@ def replan_open_quantity(
         except FabnetError as error:
             why = f"lot {lot_id} could not be re-planned: {error}"
             _reallocate(db, order_id, why, now=at)
+            with db.read() as session:
+                tried = sorted(facility_names(session, skip | {ref.facility_id}).values())
             _tell_failed(db, order_id, lot_id,
-                         f"No other facility can take it: {_said(error)}. The order is back in "
-                         f"sourcing and its {ref.quantity} units are open: plan the order again "
-                         "(link more facilities or widen the order's limits).",
+                         f"No other facility can take it: {_said(error)} (already tried or "
+                         f"failed for this order: {', '.join(tried)}; only facilities that a "
+                         "manufacturer on the platform runs can be invited). The order is back "
+                         f"in sourcing and its {ref.quantity} units are open: plan the order "
+                         "again (link more facilities or widen the order's limits).",
                          now=at)  # fmt: skip
             continue
         with db.transaction() as session:

@@ -90,6 +90,7 @@ def test_when_no_other_facility_can_take_the_lot_the_buyer_is_told_so_in_words(
     assert f"the counter-offer of {NAMES[part.facility_id]} was rejected" in told.message
     assert "far over budget" in told.message
     assert "No other facility can take it" in told.message
+    assert f"already tried or failed for this order: {NAMES[part.facility_id]}" in told.message
     assert f"its {part.quantity} units are open" in told.message
     outcome = lots.replan_outcome(db, buyer, part.id)
     assert outcome is not None and outcome.status == "failed" and outcome.new_lot_ids == ()
