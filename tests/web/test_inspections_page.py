@@ -160,6 +160,15 @@ def test_first_article_is_reviewed_by_the_inspector_assigned_after_it(
     assert "First article to review" in page.text and "photo-0.jpg" in page.text
     token = csrf_of(page.text)
     url = f"/inspections/lots/{lot_id}/first-article"
+    # the buyer has not delegated the first article's approval: no form, and a review is refused
+    assert "its approval is not delegated to you" in page.text and url not in page.text
+    refused = web.post(url, data={"csrf_token": token, "decision": "approve"},
+                       files=[("evidence", ("m.csv", b"width,30.0", "text/csv"))])  # fmt: skip
+    assert refused.status_code == 403 and "has not delegated" in " ".join(_errors(refused.text))
+    assert lots.get_lot(db, None, lot_id).state is LotState.PROTOTYPE_SUBMITTED
+    lots.delegate_prototype_approval(db, world.buyer, lot_id)
+    page = web.get("/inspections")
+    assert "delegated the approval of this first article to you" in page.text and url in page.text
     no_reason = web.post(
         url,
         data={"csrf_token": token, "decision": "reject"},

@@ -282,3 +282,15 @@ __all__ += [
     "update_organisation",
     "verify_audit_chain",
 ]
+
+# --- issue 13: what became of a lot's open quantity; prototype delegation -------------------------
+from fabnet.services.orders.lots import (  # noqa: E402
+    PrototypeApproval,
+    ReplanOutcome,
+    delegate_prototype_approval,
+    prototype_approval,
+    replan_outcome,
+)
+
+__all__ += ["PrototypeApproval", "ReplanOutcome", "delegate_prototype_approval",
+            "prototype_approval", "replan_outcome"]  # fmt: skip

@@ -54,6 +54,7 @@ def scene(world: World) -> Scene:
     for signer in (buyer, maker_a.principal):
         contracts.sign_contract(db, signer, c1.id, settings=settings)
     inspections.assign_inspector(db, buyer, lot1.id, world.inspector.org_id)
+    lots.delegate_prototype_approval(db, buyer, lot1.id)
     photo = store_bytes(db, world.file_store(), b"prototype", original_name="p.jpg").sha256
     lots.submit_prototype(db, maker_a.principal, lot1.id, [photo])
     lots.review_prototype(db, world.inspector.principal, lot1.id, approve=True,
@@ -176,6 +177,16 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
             json={"evidence_sha256": [ids["evidence"]]},
         ),
         ("GET", "/v1/lots/{lot_id}/contracts"): Entry(f"/v1/lots/{lot}/contracts", LOT_READ),
+        ("GET", "/v1/lots/{lot_id}/replan"): Entry(f"/v1/lots/{lot}/replan", LOT_READ),
+        ("GET", "/v1/lots/{lot_id}/prototype-approval"): Entry(
+            f"/v1/lots/{lot}/prototype-approval", LOT_READ
+        ),
+        # only the demand side delegates; the lot's prototype is approved: too late to change
+        ("PUT", "/v1/lots/{lot_id}/prototype-approval"): Entry(
+            f"/v1/lots/{lot}/prototype-approval",
+            {**LOT_WRITE_REFUSED, "inspector": 403, "maker": 403, "buyer": 409},
+            json={"delegated": False},
+        ),
         # an inspection body may not assign itself; the manufacturer may not choose its own
         ("POST", "/v1/lots/{lot_id}/inspector"): Entry(
             f"/v1/lots/{lot}/inspector",

@@ -131,6 +131,9 @@ def _make_inspect_and_deliver(world: World, lot_id: str) -> None:
     assigned = client.post(f"/v1/lots/{lot_id}/inspector", json=body, headers=if_match)
     assert ok(assigned)["inspector_org_id"] == inspector.org_id
 
+    delegated = client.put(f"/v1/lots/{lot_id}/prototype-approval", json={"delegated": True},
+                           headers=buyer.headers)  # fmt: skip
+    assert ok(delegated)["delegated"] is True
     photo = _upload(world, maker, f"prototype-{lot_id[:8]}.jpg")
     _lot_action(world, maker, lot_id, "submit-prototype", evidence_sha256=[photo])
     review = _upload(world, inspector, f"review-{lot_id[:8]}.jpg")

@@ -47,8 +47,9 @@ def test_baselines_obey_the_rules_and_never_beat_the_plan(
     problem = _with_min_lots(lamp_problem, 150)
     problem = dataclasses.replace(
         problem,
-        options=PlanningOptions(time_limit_s=20, mip_gap=1e-6,
-                                lateness_penalty_per_unit_day=lateness),
+        options=PlanningOptions(
+            time_limit_s=20, mip_gap=1e-6, lateness_penalty_per_unit_day=lateness
+        ),
     )
     result = solve(problem)
     assert result.evaluation is not None
@@ -78,8 +79,12 @@ def _random_problem(seed: int) -> PlanningProblem:
     rng = np.random.default_rng(seed)
     n_fac = int(rng.integers(4, 8))
     facilities = tuple(
-        Facility(f"f{i}", float(rng.uniform(40, 55)), float(rng.uniform(-5, 25)),
-                 str(rng.choice(["DE", "FR", "PL", "CH"])))
+        Facility(
+            f"f{i}",
+            float(rng.uniform(40, 55)),
+            float(rng.uniform(-5, 25)),
+            str(rng.choice(["DE", "FR", "PL", "CH"])),
+        )
         for i in range(n_fac)
     )
     parts = (Part("a", 0.3), Part("b", 0.8), Part("c", 0.2))
@@ -90,9 +95,12 @@ def _random_problem(seed: int) -> PlanningProblem:
     n_dp = int(rng.integers(2, 5))
     points = tuple(
         DeliveryPoint(
-            f"d{j}", float(rng.uniform(40, 55)), float(rng.uniform(-5, 25)),
+            f"d{j}",
+            float(rng.uniform(40, 55)),
+            float(rng.uniform(-5, 25)),
             (("kit", float(rng.integers(10, 80))), ("c", float(rng.integers(0, 50)))),
-            float(rng.integers(8, 25)), "DE",
+            float(rng.integers(8, 25)),
+            "DE",
         )
         for j in range(n_dp)
     )
@@ -102,28 +110,42 @@ def _random_problem(seed: int) -> PlanningProblem:
     for part, total in part_need.items():
         for f in rng.choice(n_fac, size=int(rng.integers(2, n_fac + 1)), replace=False):
             capacity = float(rng.uniform(0.5, 1.5) * total + 1)
-            candidates.append(Candidate(
-                part, f"f{f}", unit_cost=float(rng.uniform(1, 6)),
-                setup_cost=float(rng.uniform(0, 80)), capacity=capacity,
-                lead_time_days=float(rng.integers(1, 5)),
-                min_lot=float(rng.choice([0.0, 0.3 * capacity, 0.6 * capacity])),
-            ))
+            candidates.append(
+                Candidate(
+                    part,
+                    f"f{f}",
+                    unit_cost=float(rng.uniform(1, 6)),
+                    setup_cost=float(rng.uniform(0, 80)),
+                    capacity=capacity,
+                    lead_time_days=float(rng.integers(1, 5)),
+                    min_lot=float(rng.choice([0.0, 0.3 * capacity, 0.6 * capacity])),
+                )
+            )
     assembly = []
     for f in rng.choice(n_fac, size=int(rng.integers(1, 4)), replace=False):
         capacity = float(rng.uniform(0.6, 1.5) * need["kit"] + 1)
-        assembly.append(AssemblyCandidate(
-            "kit", f"f{f}", unit_cost=float(rng.uniform(0.5, 3)),
-            setup_cost=float(rng.uniform(0, 150)), capacity=capacity,
-            lead_time_days=float(rng.integers(1, 3)),
-            min_lot=float(rng.choice([0.0, 0.5 * capacity])),
-        ))
+        assembly.append(
+            AssemblyCandidate(
+                "kit",
+                f"f{f}",
+                unit_cost=float(rng.uniform(0.5, 3)),
+                setup_cost=float(rng.uniform(0, 150)),
+                capacity=capacity,
+                lead_time_days=float(rng.integers(1, 3)),
+                min_lot=float(rng.choice([0.0, 0.5 * capacity])),
+            )
+        )
     lateness = None if seed % 2 else float(rng.uniform(0.5, 3))
     return PlanningProblem(
-        products=products, parts=parts, facilities=facilities,
-        candidates=tuple(candidates), delivery_points=points,
+        products=products,
+        parts=parts,
+        facilities=facilities,
+        candidates=tuple(candidates),
+        delivery_points=points,
         assembly_candidates=tuple(assembly),
-        options=PlanningOptions(time_limit_s=20, mip_gap=1e-6,
-                                lateness_penalty_per_unit_day=lateness),
+        options=PlanningOptions(
+            time_limit_s=20, mip_gap=1e-6, lateness_penalty_per_unit_day=lateness
+        ),
         transport=TransportModel.default(),
     )
 
@@ -157,10 +179,12 @@ def test_a_baseline_whose_sites_miss_the_due_date_widens_until_it_is_a_plan() ->
             Facility("quick", 48.21, 16.37, "AT"),
         ),
         candidates=(
-            Candidate("clip", "slow", unit_cost=1.0, setup_cost=0.0, capacity=1000,
-                      lead_time_days=30),  # fmt: skip
-            Candidate("clip", "quick", unit_cost=5.0, setup_cost=0.0, capacity=1000,
-                      lead_time_days=1),  # fmt: skip
+            Candidate(
+                "clip", "slow", unit_cost=1.0, setup_cost=0.0, capacity=1000, lead_time_days=30
+            ),
+            Candidate(
+                "clip", "quick", unit_cost=5.0, setup_cost=0.0, capacity=1000, lead_time_days=1
+            ),
         ),
         delivery_points=(DeliveryPoint("vienna", 48.21, 16.37, (("clip", 100.0),), 10, "AT"),),
         assembly_candidates=(),

@@ -48,6 +48,7 @@ def test_inspector_assigned_after_the_first_article_reviews_it(world: World) -> 
     lot_id = _contracted(world)
     lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
     inspections.assign_inspector(db, world.buyer, lot_id, world.inspector.org_id)
+    lots.delegate_prototype_approval(db, world.buyer, lot_id)
     lot = lots.review_prototype(
         db, world.inspector, lot_id, approve=True, evidence_sha256=[world.evidence[1]]
     )
@@ -63,6 +64,7 @@ def test_reassigned_after_submission_the_new_inspector_decides(world: World) -> 
     lot_id = _contracted(world)
     first, second = world.inspector, _second_inspector(world)
     inspections.assign_inspector(db, world.buyer, lot_id, first.org_id)
+    lots.delegate_prototype_approval(db, world.buyer, lot_id)
     lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
     lots.review_prototype(db, first, lot_id, approve=True, evidence_sha256=[world.evidence[1]])
     lots.act_on_lot(db, world.makers[0], lot_id, LotAction.START_PRODUCTION)
@@ -121,6 +123,7 @@ def test_with_an_inspection_body_assigned_the_buyer_cannot_record_the_results(
     db = world.db
     lot_id = _contracted(world)
     inspections.assign_inspector(db, world.buyer, lot_id, world.inspector.org_id)
+    lots.delegate_prototype_approval(db, world.buyer, lot_id)
     lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
     lots.review_prototype(
         db, world.inspector, lot_id, approve=True, evidence_sha256=[world.evidence[1]]

@@ -60,6 +60,7 @@ def test_full_journey_with_decline_money_and_audit(world: World) -> None:
     for i, lot_id in enumerate(lot_ids[:2]):
         maker = makers[i]
         inspections.assign_inspector(db, buyer, lot_id, world.inspector.org_id)
+        lots.delegate_prototype_approval(db, buyer, lot_id)
         lots.submit_prototype(db, maker, lot_id, [world.evidence[0]])
         lots.review_prototype(db, world.inspector, lot_id, approve=True,
                               evidence_sha256=[world.evidence[1]])  # fmt: skip

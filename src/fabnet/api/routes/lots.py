@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
+from pydantic import Field
 
 from fabnet.api.concurrency import expected_version_from, set_etag
 from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.api.routes.order_http import IfMatch, if_match_precondition, lot_action_name
-from fabnet.api.schemas_orders import InspectorIn, LotActionIn
+from fabnet.api.schemas_orders import Body, InspectorIn, LotActionIn
 from fabnet.services.orders import LotView, contracts, inspections, lots
 from fabnet.services.orders.contracts import ContractView
 from fabnet.services.orders.inspections import InspectionView
+from fabnet.services.orders.lots import PrototypeApproval, ReplanOutcome
 
 router = APIRouter(prefix="/v1/lots", tags=["lots"], responses=PROBLEM_RESPONSES)
 
@@ -65,6 +67,39 @@ def act_on_lot(
         )
     set_etag(response, lot.version)
     return lot
+
+
+@router.get("/{lot_id}/replan", response_model=ReplanOutcome | None)
+def get_replan(lot_id: str, db: DbDep, principal: Reader) -> ReplanOutcome | None:
+    """What became of the lot's open quantity after a decline, a rejected counter-offer, an
+    expiry or a termination: ``replanned`` (the new lots and their facilities) or ``failed`` (no
+    other facility could take it), with the message the buyer was sent; null when the lot was
+    never re-planned."""
+    return lots.replan_outcome(db, principal, lot_id)
+
+
+class PrototypeApprovalIn(Body):
+    delegated: bool = Field(
+        description="true: the lot's inspection body approves or rejects the prototype; "
+        "false: the buyer takes the decision back"
+    )
+
+
+@router.get("/{lot_id}/prototype-approval", response_model=PrototypeApproval)
+def get_prototype_approval(lot_id: str, db: DbDep, principal: Reader) -> PrototypeApproval:
+    """Who decides on the lot's first article: the buyer, or the inspector by delegation."""
+    return lots.prototype_approval(db, principal, lot_id)
+
+
+@router.put("/{lot_id}/prototype-approval", response_model=PrototypeApproval)
+def put_prototype_approval(
+    lot_id: str, body: PrototypeApprovalIn, db: DbDep, principal: Writer
+) -> PrototypeApproval:
+    """The buyer (or orchestrator) delegates the approval of the lot's prototype to the lot's
+    assigned inspection body, or takes it back (idempotent). 409 without an assigned inspector,
+    when the contract requires no prototype or once the prototype is approved; 403 for others.
+    With the delegation the inspector answers ``review-prototype``; without it, 403."""
+    return lots.delegate_prototype_approval(db, principal, lot_id, delegated=body.delegated)
 
 
 @router.get("/{lot_id}/contracts", response_model=list[ContractView])

@@ -14,6 +14,10 @@ facility in its ``facility_ids``. A facility that no organisation runs cannot be
 could accept or sign): :func:`~fabnet.services.orders.orders.award` refuses such a plan naming the
 facility, and re-planning excludes such facilities and tries again.
 
+The first article (prototype) is the buyer's to approve or reject, or the lot's inspection body's
+when the buyer delegates it (:func:`delegate_prototype_approval`, recorded in the audit log);
+without the delegation the inspector is refused (403).
+
 Evidence (prototype photos, inspection records, waybills) is given as SHA-256 digests of files
 already in the file store; unknown digests are refused.
 """
@@ -25,7 +29,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from pydantic import Field
 from sqlalchemy import func, select
@@ -33,12 +37,19 @@ from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import OrgKind, Principal, Scope
+from fabnet.domain.orders.audit import AuditEvent
 from fabnet.domain.orders.currency import exponent, format_minor
 from fabnet.domain.orders.lifecycle import transitions_from
 from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction, OrderState
 from fabnet.domain.plan import Destination, LotKind, ProposedLot
-from fabnet.errors import FabnetError, InputError, TransitionError
+from fabnet.errors import (
+    ConflictError,
+    FabnetError,
+    InputError,
+    PermissionDeniedError,
+    TransitionError,
+)
 from fabnet.services.orders._access import SYSTEM, Actor, choose_role, load_lot, lot_roles
 from fabnet.services.orders._inspecting import check_evidence
 from fabnet.services.orders._reactions import react_to_lot
@@ -58,6 +69,8 @@ from fabnet.services.platform.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.services.sourcing import planning
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
+from fabnet.storage.events import AuditRepository
+from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.identity import OrganisationRow, aware
 from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRepository, OrderRow
 
@@ -247,7 +260,10 @@ def act_on_lot(
                          field="counter_offer")  # fmt: skip
     with db.transaction() as session:
         order, parties, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
-        who = choose_role(actor, lot_roles(actor, parties, lot), LotState(lot.state), act, as_role)
+        held = lot_roles(actor, parties, lot)
+        who = choose_role(actor, held, LotState(lot.state), act, as_role)
+        if act in PROTOTYPE_REVIEW and who.role is Role.INSPECTOR:
+            who = _prototype_reviewer(session, actor, held, lot, who, as_role)
         evidence = check_evidence(session, evidence_sha256)
         values = _values_for(lot, act)
         counter_by = None
@@ -346,7 +362,8 @@ def review_prototype(
     evidence_sha256: Sequence[str],
     reason: str | None = None,
 ) -> LotView:
-    """Approve or reject a submitted prototype (inspector, buyer or orchestrator). A rejection
+    """Approve or reject a submitted prototype (the buyer or orchestrator, or the lot's inspector
+    when the buyer delegated it: :func:`delegate_prototype_approval`). A rejection
     that uses the last attempt terminates the lot and re-plans it when the reviewer is the
     buyer or orchestrator (an inspector's last rejection leaves that decision to them)."""
     action = LotAction.APPROVE_PROTOTYPE if approve else LotAction.REJECT_PROTOTYPE
@@ -389,6 +406,169 @@ def lot_shipment(db: Database, actor: Principal | None, lot_id: str) -> Shipment
     return found
 
 
+# --- prototype approval delegated to the inspector -----------------------------------------------
+
+#: The first-article decisions: the buyer's (or orchestrator's), or the inspector's by delegation.
+PROTOTYPE_REVIEW = frozenset({LotAction.APPROVE_PROTOTYPE, LotAction.REJECT_PROTOTYPE})
+#: The audit event that delegates the lot's first-article decision (or takes it back).
+PROTOTYPE_DELEGATION = "lot.prototype_delegation"
+#: Lot states before the first article is decided: its approval may be delegated or taken back.
+DELEGABLE_STATES = frozenset(
+    {LotState.INVITED, LotState.COUNTER_OFFERED, LotState.ACCEPTED, LotState.CONTRACTED,
+     LotState.PROTOTYPE_SUBMITTED, LotState.PROTOTYPE_REJECTED}
+)  # fmt: skip
+
+
+class PrototypeApproval(Frozen):
+    """Who decides on the lot's first article: the buyer, or the lot's inspection body when the
+    buyer delegated it (a delegation names the body; assigning another one ends it)."""
+
+    lot_id: str
+    inspector_org_id: str | None = Field(description="The inspection body assigned to the lot")
+    inspector_name: str | None = None
+    delegated: bool = Field(description="True: the inspector approves or rejects the prototype")
+    delegated_by: str | None = Field(default=None, description="The user who delegated it")
+    delegated_at: datetime | None = None
+    audit_seq: int | None = Field(default=None, description="The delegation's audit event")
+    can_change: bool = Field(
+        default=False, description="Whether the caller may delegate it or take it back now"
+    )
+
+
+def delegation_of(session: Session, lot: LotRow) -> AuditEvent | None:
+    """The audit event of the delegation in force for the lot's assigned inspector, if any."""
+    if lot.inspector_org_id is None:
+        return None
+    events = [e for e in AuditRepository(session).events_for([lot.id])
+              if e.event_type == PROTOTYPE_DELEGATION]  # fmt: skip
+    if not events or not events[-1].payload.get("delegated"):
+        return None
+    last = events[-1]
+    return last if last.payload.get("inspector_org_id") == lot.inspector_org_id else None
+
+
+def _prototype_reviewer(
+    session: Session,
+    actor: Principal,
+    held: set[Role],
+    lot: LotRow,
+    chosen: Actor,
+    as_role: Role | None,
+) -> Actor:
+    """The inspector decides on a first article only by the buyer's delegation; an organisation
+    that is also the buyer (or orchestrator) then decides in that role."""
+    if delegation_of(session, lot) is not None:
+        return chosen
+    demand = next((r for r in (Role.BUYER, Role.ORCHESTRATOR) if r in held), None)
+    if demand is not None and as_role is None:
+        return Actor(actor.user_id, actor.org_id, demand)
+    raise PermissionDeniedError(
+        f"the buyer has not delegated the approval of lot {lot.id[:8]}'s prototype to your "
+        "inspection body",
+        hint="the buyer approves or rejects it, or delegates that to you on the order page",
+    )
+
+
+def prototype_approval(db: Database, actor: Principal | None, lot_id: str) -> PrototypeApproval:
+    """Who decides on the lot's first article, and whether ``actor`` may change that now."""
+    with db.read() as session:
+        order, parties, lot = load_lot(session, lot_id, actor)
+        return _approval_view(session, order, parties, lot, actor)
+
+
+def _approval_view(
+    session: Session,
+    order: OrderRow,
+    parties: Sequence[OrderPartyRow],
+    lot: LotRow,
+    actor: Principal | None,
+) -> PrototypeApproval:
+    event = delegation_of(session, lot)
+    inspector = session.get(OrganisationRow, lot.inspector_org_id) if lot.inspector_org_id else None
+    demand = actor is None or bool(lot_roles(actor, parties, lot) & {Role.BUYER, Role.ORCHESTRATOR})
+    return PrototypeApproval(
+        lot_id=lot.id,
+        inspector_org_id=lot.inspector_org_id,
+        inspector_name=inspector.name if inspector else None,
+        delegated=event is not None,
+        delegated_by=event.actor_id if event else None,
+        delegated_at=event.occurred_at if event else None,
+        audit_seq=event.seq if event else None,
+        can_change=demand and _delegation_refused(order, lot) is None,
+    )
+
+
+def _delegation_refused(order: OrderRow, lot: LotRow) -> str | None:
+    if not order_terms(order).quality.prototype_required:
+        return "the contract requires no prototype"
+    if lot.inspector_org_id is None:
+        return "the lot has no inspection body yet: assign one first"
+    if LotState(lot.state) not in DELEGABLE_STATES:
+        return f"the lot's prototype is past review (the lot is {lot.state})"
+    return None
+
+
+def delegate_prototype_approval(
+    db: Database,
+    actor: Principal,
+    lot_id: str,
+    *,
+    delegated: bool = True,
+    now: datetime | None = None,
+) -> PrototypeApproval:
+    """The buyer (or orchestrator) delegates the approval of the lot's first article to the
+    lot's inspection body (``delegated=False``: takes it back). Allowed until the prototype is
+    approved; idempotent. Audited (``lot.prototype_delegation`` on the lot) and notified to the
+    inspector, the manufacturer and the other parties."""
+    at = now or utc_now()
+    with db.transaction() as session:
+        order, parties, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
+        roles = lot_roles(actor, parties, lot) & {Role.BUYER, Role.ORCHESTRATOR}
+        if not roles:
+            raise PermissionDeniedError(
+                "only the buyer or the orchestrator delegates the approval of a prototype"
+            )
+        refused = _delegation_refused(order, lot)
+        if refused is not None:
+            raise ConflictError(f"the approval of lot {lot.id[:8]}'s prototype cannot be "
+                                f"delegated: {refused}")  # fmt: skip
+        if (delegation_of(session, lot) is not None) == delegated:
+            return _approval_view(session, order, parties, lot, actor)
+        role = next(r for r in (Role.BUYER, Role.ORCHESTRATOR) if r in roles)
+        event = record_event(
+            session, actor_id=actor.user_id, role=role, object_type="lot", object_id=lot.id,
+            event_type=PROTOTYPE_DELEGATION, occurred_at=at,
+            payload={"order_id": order.id, "inspector_org_id": lot.inspector_org_id,
+                     "delegated": delegated},
+        )  # fmt: skip
+        view = _approval_view(session, order, parties, lot, actor)
+        emit_event_webhooks(
+            db,
+            WebhookEvent(
+                type=PROTOTYPE_DELEGATION,
+                org_ids=tuple(sorted({p.org_id for p in parties}
+                                     | {lot.manufacturer_org_id, str(lot.inspector_org_id)})),
+                data={"order_id": order.id, "lot_id": lot.id, "delegated": delegated,
+                      "inspector_org_id": lot.inspector_org_id, "audit_seq": event.seq},
+                occurred_at=at,
+            ),
+            session=session,
+        )  # fmt: skip
+        facility = facility_names(session, [lot.facility_id])[lot.facility_id]
+        what = (f"delegated the approval of the prototype of lot {lot.id[:8]} ({lot.quantity} "
+                f"\u00d7 {lot.item_id} at {facility}) to {view.inspector_name}: the inspector "
+                "approves or rejects it" if delegated else
+                f"took back the approval of the prototype of lot {lot.id[:8]} ({lot.quantity} "
+                f"\u00d7 {lot.item_id} at {facility}) from {view.inspector_name}")  # fmt: skip
+        notify(
+            session, {p.org_id for p in parties} | {lot.manufacturer_org_id, lot.inspector_org_id},
+            event_type=PROTOTYPE_DELEGATION, object_type="lot", object_id=lot.id,
+            order_id=order.id, except_org_id=actor.org_id, now=at,
+            message=f"order \u201c{order.name}\u201d: the {role.value} {what}",
+        )  # fmt: skip
+        return view
+
+
 # --- queries -------------------------------------------------------------------------------------
 
 
@@ -414,10 +594,14 @@ def available_actions(db: Database, actor: Principal, lot_id: str) -> tuple[Acti
         _, parties, lot = load_lot(session, lot_id, actor)
         state = LotState(lot.state)
         roles = lot_roles(actor, parties, lot)
+        if Role.INSPECTOR in roles and delegation_of(session, lot) is None:
+            undelegated = roles - {Role.INSPECTOR}  # the first article is not the inspector's
+        else:
+            undelegated = roles
     found: dict[LotAction, ActionChoice] = {}
     for row in transitions_from(state):
         act = LotAction(row.action)
-        if act in found or not roles & row.roles:
+        if act in found or not (undelegated if act in PROTOTYPE_REVIEW else roles) & row.roles:
             continue
         names = {guard.name for guard in row.guards}
         found[act] = ActionChoice(action=act, needs_reason="reason" in names,
@@ -559,15 +743,10 @@ def replan_open_quantity(
     created: list[LotView] = []
     if plan_id is None and refs:  # never planned: nothing to re-plan from; say so
         for lot_id, ref in refs:
-            _tell_demand_side(
-                db,
-                order_id,
-                lot_id,
-                "order.replan_failed",
-                f"lot {lot_id[:8]}'s {ref.quantity} units are open and the order "
-                "has no plan to re-plan from: plan the order again",
-                now=at,
-            )
+            _tell_failed(db, order_id, lot_id,
+                         f"Not re-planned: the order has no plan to re-plan from, so its "
+                         f"{ref.quantity} units are open: plan the order again.",
+                         now=at)  # fmt: skip
     if plan_id is None or not refs:
         return created
     for lot_id, ref in refs:
@@ -588,15 +767,15 @@ def replan_open_quantity(
         except FabnetError as error:
             why = f"lot {lot_id} could not be re-planned: {error}"
             _reallocate(db, order_id, why, now=at)
-            _tell_demand_side(
-                db,
-                order_id,
-                lot_id,
-                "order.replan_failed",
-                f"{why}. Its quantity is open: plan the order again "
-                "(link more facilities or widen the order's limits).",
-                now=at,
-            )
+            with db.read() as session:
+                tried = sorted(facility_names(session, skip | {ref.facility_id}).values())
+            _tell_failed(db, order_id, lot_id,
+                         f"No other facility can take it: {_said(error)} (already tried or "
+                         f"failed for this order: {', '.join(tried)}; only facilities that a "
+                         "manufacturer on the platform runs can be invited). The order is back "
+                         f"in sourcing and its {ref.quantity} units are open: plan the order "
+                         "again (link more facilities or widen the order's limits).",
+                         now=at)  # fmt: skip
             continue
         with db.transaction() as session:
             repo = OrderRepository(session)
@@ -608,28 +787,124 @@ def replan_open_quantity(
                                plan_id=record.id, actor=SYSTEM, now=at,
                                replaces_lot_id=lot_id)  # fmt: skip
             created.extend(lot_view(r) for r in rows)
-            old = repo.lot(lot_id)
-            history = repo.transitions(lot_id)
-            said = history[-1].reason if history else None
-            where = ", ".join(f"{r.quantity} at {r.facility_id}" for r in rows)
-            notify(
-                session, [p.org_id for p in repo.parties(order_id)], event_type="order.replan",
-                object_type="lot", object_id=lot_id, order_id=order_id, now=at,
-                message=f"lot {lot_id[:8]} ({old.state if old else '?'}"
-                        f"{': ' + said if said else ''}) was re-planned into {len(rows)} new "
-                        f"lot(s): {where}; invitations sent",
+            names = facility_names(session, [r.facility_id for r in rows])
+            where = ", ".join(f"{r.quantity} at {names[r.facility_id]} (lot {r.id[:8]})"
+                              for r in rows)  # fmt: skip
+            _tell_replan(
+                session, order_id, lot_id, "order.replan",
+                f"{_what_happened(session, lot_id)}; re-planned into {len(rows)} new lot(s): "
+                f"{where}; {'invitations' if len(rows) > 1 else 'invitation'} sent.",
+                new_lots=rows, now=at,
             )  # fmt: skip
     return created
 
 
-def _tell_demand_side(
-    db: Database, order_id: str, lot_id: str, event_type: str, message: str, *, now: datetime
+def facility_names(session: Session, facility_ids: Iterable[str]) -> dict[str, str]:
+    """Each facility's name (its id when it has none or is not in the catalogue)."""
+    ids = sorted(set(facility_ids))
+    found = {f.id: f.name for f in FacilityRepository(session).get_many(ids)}
+    return {fid: found.get(fid) or fid for fid in ids}
+
+
+#: How the action that left a lot's quantity open reads in a message to the buyer.
+_HAPPENED = {
+    LotAction.DECLINE.value: "declined by {facility}",
+    LotAction.REJECT_COUNTER_OFFER.value: (
+        "the counter-offer of {facility} was rejected by the {role}"
+    ),
+    LotAction.EXPIRE.value: "the invitation to {facility} expired unanswered",
+    LotAction.TERMINATE.value: "terminated at {facility} by the {role}",
+    LotAction.CANCEL.value: "cancelled at {facility} by the {role}",
+    LotAction.SHIP.value: "{facility} shipped only the accepted part",
+}
+
+
+def _what_happened(session: Session, lot_id: str) -> str:
+    """``lot 1234abcd (30 x clip) at Facility: declined by Facility: reason`` for a message."""
+    repo = OrderRepository(session)
+    lot = repo.lot(lot_id)
+    assert lot is not None
+    facility = facility_names(session, [lot.facility_id])[lot.facility_id]
+    history = repo.transitions(lot_id)
+    last = history[-1] if history else None
+    head = f"Lot {lot_id[:8]} ({_open_quantity(lot)} \u00d7 {lot.item_id}) at {facility}"
+    if last is None:
+        return head
+    pattern = _HAPPENED.get(last.action, "{action} by the {role}")
+    what = pattern.format(facility=facility, role=last.role, action=last.action.replace("_", " "))
+    return f"{head}: {what}" + (f" ({last.reason})" if last.reason else "")
+
+
+def _tell_replan(
+    session: Session,
+    order_id: str,
+    lot_id: str,
+    event_type: str,
+    message: str,
+    *,
+    new_lots: Sequence[LotRow] = (),
+    now: datetime,
 ) -> None:
+    """Tell the demand side what became of the lot's open quantity, and record it in the audit
+    log on the lot (``lot.replan`` or ``lot.replan_failed``: what :func:`replan_outcome` reads)."""
+    repo = OrderRepository(session)
+    notify(session, [p.org_id for p in repo.parties(order_id)], event_type=event_type,
+           object_type="lot", object_id=lot_id, order_id=order_id, message=message,
+           now=now)  # fmt: skip
+    record_event(
+        session, actor_id=SYSTEM.actor_id, role=SYSTEM.role, object_type="lot",
+        object_id=lot_id, event_type=REPLANNED if new_lots else REPLAN_FAILED, occurred_at=now,
+        payload={"order_id": order_id, "message": message,
+                 "new_lot_ids": [r.id for r in new_lots],
+                 "facility_ids": [r.facility_id for r in new_lots]},
+    )  # fmt: skip
+
+
+#: Audit events on a lot whose open quantity was re-planned, or could not be.
+REPLANNED = "lot.replan"
+REPLAN_FAILED = "lot.replan_failed"
+
+
+class ReplanOutcome(Frozen):
+    """What became of a lot's open quantity (declined, rejected counter-offer, expired...)."""
+
+    status: Literal["replanned", "failed"] = Field(
+        description="replanned: new lots were invited; failed: no other facility could take it"
+    )
+    message: str = Field(description="What happened and why, as the buyer was told")
+    new_lot_ids: tuple[str, ...] = ()
+    facility_ids: tuple[str, ...] = Field(default=(), description="The new lots' facilities")
+    occurred_at: datetime
+    audit_seq: int
+
+
+def replan_outcome(db: Database, actor: Principal | None, lot_id: str) -> ReplanOutcome | None:
+    """The latest re-plan of the lot's open quantity (None when it was never re-planned)."""
+    with db.read() as session:
+        load_lot(session, lot_id, actor)  # another organisation's lot: NotFoundError
+        events = [e for e in AuditRepository(session).events_for([lot_id])
+                  if e.event_type in (REPLANNED, REPLAN_FAILED)]  # fmt: skip
+    if not events:
+        return None
+    last = events[-1]
+    return ReplanOutcome(
+        status="replanned" if last.event_type == REPLANNED else "failed",
+        message=str(last.payload.get("message", "")),
+        new_lot_ids=tuple(last.payload.get("new_lot_ids", ())),
+        facility_ids=tuple(last.payload.get("facility_ids", ())),
+        occurred_at=last.occurred_at,
+        audit_seq=last.seq,
+    )
+
+
+def _tell_failed(db: Database, order_id: str, lot_id: str, why: str, *, now: datetime) -> None:
     with db.transaction() as session:
-        repo = OrderRepository(session)
-        notify(session, [p.org_id for p in repo.parties(order_id)], event_type=event_type,
-               object_type="lot", object_id=lot_id, order_id=order_id, message=message,
-               now=now)  # fmt: skip
+        _tell_replan(session, order_id, lot_id, "order.replan_failed",
+                     f"{_what_happened(session, lot_id)}. {why}", now=now)  # fmt: skip
+
+
+def _said(error: FabnetError) -> str:
+    return str(error.message).rstrip(".")
 
 
 def _lot_ref(lot: LotRow) -> planning.LotRef:

@@ -7,8 +7,9 @@ code letter, sample size, Ac/Re per defect class) and the per-sample form: each 
 row with the sample's number, its defect class, a note and a photo; the counts per class follow
 from the rows and the decision from the counts (previewed while the form is filled in, decided by
 the service when recorded). ``/inspections/lots/{lot_id}/first-article``: approve or reject a
-submitted first article with photo and measurement files. Another organisation's inspection or
-lot answers 404 (the services decide)."""
+submitted first article with photo and measurement files, when the buyer delegated that decision
+to the inspector (otherwise the page says the buyer decides, and a review is refused with 403).
+Another organisation's inspection or lot answers 404 (the services decide)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def _assigned(db: Db, user: CurrentUser) -> list[dict[str, Any]]:
                         "order": order,
                         "tasks": tasks,
                         "first_article": _first_article(db, user, lot),
+                        "approval": services.prototype_approval(db, user.principal, lot.id),
                     }
                 )
         if not page.next_cursor:
@@ -322,9 +324,11 @@ async def review_first_article(
     except FabnetError as error:
         if error.http_status == 404:
             raise
-        field = _field_of(error) if decision in ("approve", "reject") else "decision"
+        refused = error.http_status == 403 or decision not in ("approve", "reject")
+        field = "decision" if refused else _field_of(error)
         errors = {lot_id: {field: _message(error)}}
+        status = 403 if error.http_status == 403 else 422  # not delegated to this inspector
         if is_htmx(request):
-            return Response(_message(error), status_code=422)
-        return _list(request, db, user, errors, status_code=422)
+            return Response(_message(error), status_code=status)
+        return _list(request, db, user, errors, status_code=status)
     return RedirectResponse("/inspections", status_code=303)

@@ -2,10 +2,11 @@
 
 The order page is where the buyer runs the order after the award: every lot with its facility,
 state, due date and destinations; the actions the buyer may take on it now (accept or reject a
-counter-offer, approve or reject a prototype, confirm delivery, dispute, cancel, close...); its
-contracts to read, sign and download; its history; and the escrow: what is due per lot and in
-total before funding, what is funded, held and released, with a funding form that says which
-lots a short deposit leaves waiting. The lots region refreshes itself every 5 s (htmx polling)
+counter-offer, approve or reject a prototype or delegate that to the lot's inspector, confirm
+delivery, dispute, cancel, close...); what became of a re-planned lot; its contracts to read,
+sign and download; its history; and the escrow: what is due per lot and in total before funding,
+what is funded, held and released, with a funding form that says which lots a short deposit
+leaves waiting. The lots region refreshes itself every 5 s (htmx polling)
 so another party's action shows without a reload.
 """
 
@@ -104,6 +105,10 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
                 for c in contracts
             ],
             "history": services.lot_history(db, user.principal, lot.id),
+            "approval": services.prototype_approval(db, user.principal, lot.id)
+            if lot.inspector_org_id else None,
+            "replan": services.replan_outcome(db, user.principal, lot.id)
+            if lot.state in _GONE or lot.accepted_quantity is not None else None,
         })  # fmt: skip
     return cards
 
@@ -347,6 +352,40 @@ async def act(
     label = ACTION_LABELS.get(chosen, chosen.value)
     return RedirectResponse(f"/orders/{order_id}?notice={label}: done.#lot-{lot_id}",
                             status_code=303)  # fmt: skip
+
+
+@router.post("/orders/{order_id}/lots/{lot_id}/prototype-approval")
+def prototype_approval(
+    request: Request,
+    order_id: str,
+    lot_id: str,
+    user: CurrentUser,
+    db: Db,
+    delegated: str = Form(""),
+) -> Response:
+    """The buyer delegates the approval of the lot's prototype to the lot's inspector (or takes
+    it back)."""
+    lot = services.get_lot(db, user.principal, lot_id)
+    if lot.order_id != order_id:
+        return _page(request, db, user, order_id, status_code=422,
+                     errors={lot_id: {"action": "this lot belongs to another order"}})  # fmt: skip
+    try:
+        if delegated not in ("yes", "no"):
+            raise InputError("choose whether to delegate (yes or no)", field="delegated")
+        view = services.delegate_prototype_approval(db, user.principal, lot_id,
+                                                    delegated=delegated == "yes")  # fmt: skip
+    except FabnetError as error:
+        if error.http_status == 404:
+            raise
+        return _page(request, db, user, order_id, status_code=422,
+                     errors={lot_id: {"action": _refused(error)}})  # fmt: skip
+    notice = (
+        f"Prototype approval delegated to {view.inspector_name}: the inspector approves or "
+        "rejects the first article."
+        if view.delegated
+        else "Prototype approval taken back: you approve or reject the first article."
+    )
+    return RedirectResponse(f"/orders/{order_id}?notice={notice}#lot-{lot_id}", status_code=303)
 
 
 @router.post("/contracts/{contract_id}/sign")
