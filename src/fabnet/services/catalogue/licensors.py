@@ -115,3 +115,14 @@ def designs_licensed_by(db: Database, actor: Principal, org_id: str | None = Non
         raise NotFoundError(f"no organisation with id {org}")
     with db.read() as session:
         return LicensingRepository(session).designs_of(org)
+
+
+def designs_without_licensor(db: Database) -> list[str]:
+    """Ids of the registry's designs no organisation licenses yet (for the operator)."""
+    with db.read() as session:
+        linked = select(DesignLicensorRow.design_id)
+        return list(
+            session.scalars(
+                select(DesignRow.id).where(DesignRow.id.not_in(linked)).order_by(DesignRow.id)
+            )
+        )
