@@ -126,3 +126,17 @@ def designs_without_licensor(db: Database) -> list[str]:
                 select(DesignRow.id).where(DesignRow.id.not_in(linked)).order_by(DesignRow.id)
             )
         )
+
+
+def claim_added_design(db: Database, actor: Principal | None, design_id: str) -> bool:
+    """A designer organisation that adds a design new to the registry becomes its licensor
+    (until a platform admin links it to another); returns whether it did. Anyone else adding
+    a design, or a design licensed already, changes nothing."""
+    if actor is None or actor.org_kind not in LICENSOR_KINDS:
+        return False
+    with db.transaction() as session:
+        repo = LicensingRepository(session)
+        if repo.licensor_of(design_id) is not None or session.get(DesignRow, design_id) is None:
+            return False
+        repo.link(design_id, actor.org_id, actor.user_id)
+        return True
