@@ -478,6 +478,20 @@ def _permission_document(
     return json.dumps(document, indent=2, sort_keys=True).encode("utf-8")
 
 
+def _still_needed(session: Session, order: OrderRow) -> list[str]:
+    """The order's designs that need a licensor's permission and have no granted request: the
+    order holds the permission (which every design's licence check reads) only once every
+    licensor concerned has granted it."""
+    granted = {r.design_id for r in LicensingRepository(session).requests_of_order(order.id)
+               if r.status == GRANTED}  # fmt: skip
+    needed = []
+    for design_id in _design_ids(order):
+        design = session.get(DesignRow, design_id)
+        if design is not None and _licence(design).needs_permission and design_id not in granted:
+            needed.append(design_id)
+    return needed
+
+
 def grant_permission(
     db: Database,
     actor: Principal,
@@ -491,8 +505,10 @@ def grant_permission(
 ) -> PermissionRequest:
     """The licensor grants the request: the permission document (``evidence_sha256``, a stored
     file the licensor signed, or else one fabnet writes naming the order, design, licensor and
-    note) is recorded on the order as its licensor permission, so the design may be awarded.
-    The buyer is notified. A request answered already: ConflictError."""
+    note) is recorded on the order as its licensor permission, so the design may be awarded
+    (when the order has several designs that need a permission, once the last of their
+    licensors has granted it). The buyer is notified. A request answered already:
+    ConflictError."""
     at = now or utc_now()
     text = note.strip()
     with db.transaction() as session:
@@ -518,7 +534,7 @@ def grant_permission(
             evidence_sha256=[digest],
         )  # fmt: skip
         order = session.get(OrderRow, order_id) or order
-        if order_terms(order).licensor_permission is None:
+        if order_terms(order).licensor_permission is None and not _still_needed(session, order):
             set_licensor_permission(
                 session, order, digest, note=text or f"granted on request {request_id}",
                 actor_id=actor.user_id, role=Role.LICENSOR, occurred_at=at,
