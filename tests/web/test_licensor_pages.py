@@ -199,3 +199,32 @@ def test_a_design_a_designer_adds_is_its_own_and_a_buyers_upload_is_nobodys(
     assert licensors.design_licensor(db, None, stage.id).org_id == studio.id
     unclaimed = licensors.designs_without_licensor(db)
     assert stage.id not in unclaimed and len(unclaimed) == 1  # the buyer's upload
+
+
+@pytest.mark.usefixtures("users")
+def test_open_pages_hear_of_the_other_partys_action_within_a_poll(
+    world: World, licensing: Licensing, web: TestClient
+) -> None:
+    db, order_id = world.db, licensing.order_id
+
+    def poll_url(html: str) -> str:
+        found = re.search(r'hx-get="([^"]+/changes\?seen=[0-9a-f]+)" hx-trigger="every 5s"', html)
+        assert found, "the page does not poll for changes"
+        return found.group(1)
+
+    sign_in(web, DESIGNER)
+    licensor_poll = poll_url(web.get("/licensor").text)
+    assert web.get(licensor_poll).status_code == 204  # nothing new
+    request = permissions.request_permission(db, world.buyer, order_id, NC_DESIGN)
+    news = web.get(licensor_poll)
+    assert news.status_code == 200 and news.headers["HX-Refresh"] == "true"
+    web.cookies.clear()
+
+    sign_in(web, BUYER)
+    buyer_poll = poll_url(web.get(f"/permissions/orders/{order_id}").text)
+    assert web.get(buyer_poll).status_code == 204
+    permissions.refuse_permission(db, licensing.licensor, request.id, reason="not now")
+    assert web.get(buyer_poll).headers.get("HX-Refresh") == "true"
+    web.cookies.clear()
+    sign_in(web, STRANGER)
+    assert web.get(buyer_poll).status_code == 404
