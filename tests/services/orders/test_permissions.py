@@ -23,6 +23,7 @@ from fabnet.services.orders import permissions
 from fabnet.services.orders.audit import object_history, verify_audit_chain
 from fabnet.services.orders.orders import act_on_order, award_lots, create_order, get_order
 from fabnet.services.platform import notifications
+from fabnet.services.platform.webhooks import create_subscription, list_deliveries
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.designs import DesignRepository
 
@@ -286,3 +287,25 @@ def test_an_order_with_two_licensors_holds_the_permission_once_both_granted(
     assert held is not None
     assert held.evidence_sha256 == permissions.get_permission_request(db, None, second.id) \
         .evidence_sha256  # fmt: skip
+
+
+def test_the_other_sides_webhooks_hear_of_the_request_and_its_answer(
+    world: World, licensing: Licensing
+) -> None:
+    db = world.db
+    url = "http://127.0.0.1:9/hooks"  # nothing listens: deliveries are recorded and retried
+    to_licensor = create_subscription(db, licensing.licensor.org_id, url, ["order.*"],
+                                      actor=None).subscription.id  # fmt: skip
+    to_buyer = create_subscription(db, world.buyer.org_id, url, ["order.*"],
+                                   actor=None).subscription.id  # fmt: skip
+    to_rival = create_subscription(db, licensing.rival.org_id, url, ["*"],
+                                   actor=None).subscription.id  # fmt: skip
+    asked = permissions.request_permission(db, world.buyer, licensing.order_id, NC_DESIGN)
+    permissions.refuse_permission(db, licensing.licensor, asked.id, reason="no")
+
+    def types(subscription_id: str) -> list[str]:
+        return [d.event_type for d in list_deliveries(db, subscription_id, actor=None)]
+
+    assert types(to_licensor) == ["order.permission_request"]
+    assert types(to_buyer) == ["order.permission_refuse"]
+    assert types(to_rival) == []

@@ -44,6 +44,7 @@ from fabnet.services.orders._contracting import set_licensor_permission
 from fabnet.services.orders._views import DEMAND_ROLES, order_terms
 from fabnet.services.orders.audit import record_event
 from fabnet.services.platform.notifications import notify
+from fabnet.services.platform.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
@@ -217,6 +218,19 @@ def _load_request(
         if not _demand_side(parties, actor):
             raise hidden
     return row, order
+
+
+def _webhook(
+    db: Database, session: Session, event_type: str, org_id: str, row: PermissionRequestRow,
+    at: datetime,
+) -> None:  # fmt: skip
+    """The other side's webhooks hear of the request or its answer (sent if the change commits)."""
+    emit_event_webhooks(db, WebhookEvent(
+        type=event_type, org_ids=(org_id,), occurred_at=at,
+        data={"order_id": row.order_id, "object_type": "permission_request",
+              "object_id": row.id, "design_id": row.design_id, "status": row.status,
+              "note": row.response_note or row.message or ""},
+    ), session=session)  # fmt: skip
 
 
 # --- the licensor's view -------------------------------------------------------------------------
@@ -416,6 +430,7 @@ def request_permission(
             payload={"request_id": row.id, "design_id": design_id,
                      "licensor_org_id": link.org_id, "message": note},
         )  # fmt: skip
+        _webhook(db, session, "order.permission_request", link.org_id, row, at)
         notify(
             session, [link.org_id], event_type="order.permission_request", object_type="order",
             object_id=order_id, order_id=order_id, except_org_id=actor.org_id, now=at,
@@ -550,6 +565,7 @@ def grant_permission(
         )  # fmt: skip
         fresh = LicensingRepository(session).request(request_id)
         assert fresh is not None
+        _webhook(db, session, "order.permission_grant", buyer, fresh, at)
         return _request_view(session, fresh)
 
 
@@ -591,4 +607,5 @@ def refuse_permission(
         )  # fmt: skip
         fresh = LicensingRepository(session).request(request_id)
         assert fresh is not None
+        _webhook(db, session, "order.permission_refuse", buyer, fresh, at)
         return _request_view(session, fresh)
