@@ -80,7 +80,9 @@ def test_the_buyer_asks_on_the_web_and_the_licensor_grants_it(
     assert mine.status_code == 200
     assert "for the district hospital" in mine.text and "Buyer Hospital" in mine.text
     assert "attribution" in mine.text  # the NC licence's obligations
-    assert re.search(r"<th scope=\"row\">Splints for Kisumu</th><td>SPECIFIED</td>", mine.text)
+    assert re.search(r"<th scope=\"row\">Splints for Kisumu</th><td>SPECIFIED</td>"
+                     r"<td>Buyer Hospital</td>\s*<td>NC splint</td><td class=\"num\">40</td>",
+                     mine.text)  # fmt: skip
     [request] = permissions.permission_requests(db, licensing.licensor)
     granted = web.post(
         f"/licensor/requests/{request.id}/grant",

@@ -75,8 +75,10 @@ def _licensor_page(
 ) -> Response:
     requests = services.permission_requests(db, user.principal)
     to_me = [r for r in requests if r.licensor_org_id == user.principal.org_id]
+    designs = services.licensed_designs(db, user.principal)
     context: dict[str, Any] = {
-        "designs": services.licensed_designs(db, user.principal),
+        "designs": designs,
+        "design_names": {d.design_id: d.design_name for d in designs},
         "orders": services.licensed_orders(db, user.principal),
         "pending": [r for r in to_me if r.status == "pending"],
         "decided": [r for r in to_me if r.status != "pending"],
