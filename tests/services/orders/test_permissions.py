@@ -309,3 +309,13 @@ def test_the_other_sides_webhooks_hear_of_the_request_and_its_answer(
     assert types(to_licensor) == ["order.permission_request"]
     assert types(to_buyer) == ["order.permission_refuse"]
     assert types(to_rival) == []
+
+
+def test_the_refused_award_says_how_to_ask_for_the_permission(
+    world: World, licensing: Licensing
+) -> None:
+    act_on_order(world.db, world.buyer, licensing.order_id, OrderAction.START_SOURCING)
+    lot = Proposal("fac-0", 40, 2.0, design_id=NC_DESIGN, destinations=to_point(40))
+    with pytest.raises(InputError) as refused:
+        award_lots(world.db, world.buyer, licensing.order_id, [lot.proposed_lot()])
+    assert refused.value.hint is not None and "permission-requests" in refused.value.hint
