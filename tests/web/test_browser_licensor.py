@@ -1,7 +1,8 @@
 """A permission request through Debian's Chromium (Playwright, never ``playwright install``), one
 browser context per party: the buyer asks on its order's licence page, the licensor signs in,
-grants it with a note on its page, and the buyer's page shows the permission held. No request
-goes to another host; axe-core finds no serious or critical violation on either page."""
+grants it with a note on its page, and the buyer's page shows the permission held. The platform
+admin's pages at desktop and phone width. No request goes to another host; axe-core finds no
+serious or critical violation on any page."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from services.orders.test_permissions import Licensing
 from services.orders.test_permissions import licensing as licensing  # the fixture
 
 from .conftest import PASSWORD
+from .test_admin_pages import ADMIN, ADMIN_PAGES
+from .test_admin_pages import admin_world as admin_world  # the fixture
 from .test_licensor_pages import BUYER, DESIGNER
 from .test_licensor_pages import users as users  # the fixture
 
@@ -87,3 +90,36 @@ def test_the_licensor_grants_a_buyers_request_in_the_browser(
     assert order.terms.licensor_permission is not None
     [granted] = permissions.permission_requests(db, licensing.licensor, status="granted")
     assert granted.response_note == "for this order, at cost"
+
+
+def test_the_admin_pages_are_accessible_and_fit_a_phone(
+    live_url: str, world: World, admin_world: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    own_host = urlsplit(live_url).netloc
+    foreign: list[str] = []
+    shots = shots_dir(tmp_path)
+    pages = (*ADMIN_PAGES, f"/admin/webhooks/{admin_world['webhook']}")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            for width, height in ((1280, 900), (360, 740)):
+                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+                page.on("request", lambda r: foreign.append(r.url)
+                        if urlsplit(r.url).netloc not in (own_host, "") else None)  # fmt: skip
+                _sign_in(page, live_url, ADMIN, "/admin")
+                for url in pages:
+                    page.goto(f"{live_url}{url}")
+                    assert page.locator("h1").count() == 1, url
+                    assert _serious_violations(page) == [], (width, url)
+                    scroll = page.evaluate(
+                        "() => document.documentElement.scrollWidth - window.innerWidth"
+                    )
+                    assert scroll <= 1, f"{url} scrolls sideways at {width} px"
+                    if width == 1280 and url == "/admin/facilities":
+                        page.screenshot(path=str(shots / "admin-facilities.png"))
+                page.close()
+        finally:
+            browser.close()
+    assert foreign == []

@@ -11,17 +11,22 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from fabnet.domain.identity import OrgKind
+from fabnet.services.catalogue import licensors
+from fabnet.services.catalogue.designs import list_designs
 from fabnet.services.identity import accounts as identity
 from fabnet.services.orders import permissions
 from fabnet.services.orders.orders import get_order
 from fabnet.services.platform import notifications
 from fabnet.settings import Settings
+from fabnet.storage.db import Database
 from services.orders.conftest import World
 from services.orders.conftest import world as world  # the fixture
 from services.orders.test_permissions import NC_DESIGN, Licensing
 from services.orders.test_permissions import licensing as licensing  # the fixture
 
-from .conftest import PASSWORD, csrf_of, sign_in
+from .conftest import PASSWORD, WebParties, csrf_of, sign_in
+from .test_add_design import STANDARDS_DATA
 
 DESIGNER, RIVAL, BUYER, STRANGER = "dee@splints.org", "rex@rival.org", "bo@buyer.org", "sam@o.org"
 
@@ -75,7 +80,9 @@ def test_the_buyer_asks_on_the_web_and_the_licensor_grants_it(
     assert mine.status_code == 200
     assert "for the district hospital" in mine.text and "Buyer Hospital" in mine.text
     assert "attribution" in mine.text  # the NC licence's obligations
-    assert re.search(r"<th scope=\"row\">Splints for Kisumu</th><td>SPECIFIED</td>", mine.text)
+    assert re.search(r"<th scope=\"row\">Splints for Kisumu</th><td>SPECIFIED</td>"
+                     r"<td>Buyer Hospital</td>\s*<td>NC splint</td><td class=\"num\">40</td>",
+                     mine.text)  # fmt: skip
     [request] = permissions.permission_requests(db, licensing.licensor)
     granted = web.post(
         f"/licensor/requests/{request.id}/grant",
@@ -166,3 +173,60 @@ def test_other_organisations_get_not_found_pages(
     assert web.get(f"/permissions/orders/{order_id}").status_code == 404
     assert "secret terms" not in web.get("/permissions").text
     assert permissions.get_permission_request(db, None, request.id).status == "pending"
+
+
+def test_a_design_a_designer_adds_is_its_own_and_a_buyers_upload_is_nobodys(
+    db: Database, web: TestClient, web_settings: Settings, web_parties: WebParties
+) -> None:
+    studio = identity.create_organisation(db, "Stage Studio", OrgKind.DESIGNER, actor=None)
+    identity.create_user(db, "sue@stage.org", studio.id, actor=None, password=PASSWORD,
+                         settings=web_settings)  # fmt: skip
+    sign_in(web, "sue@stage.org")
+    token = csrf_of(web.get("/designs/new").text)
+    manifest = (STANDARDS_DATA / "okh_v1.yml").read_bytes()
+    added = web.post("/designs/new/manifest", data={"csrf_token": token},
+                     files=[("manifest", ("okh.yml", manifest, "application/yaml"))])  # fmt: skip
+    assert added.status_code == 200, _errors(added.text)
+    page = web.get("/licensor").text
+    assert "Open Flexure Block Stage" in page and "CERN-OHL-1.2" in page
+    web.cookies.clear()
+
+    sign_in(web, web_parties.buyer_email)
+    token = csrf_of(web.get("/designs/new").text)
+    losh = (STANDARDS_DATA / "losh_v1.toml").read_bytes()
+    other = web.post("/designs/new/manifest", data={"csrf_token": token},
+                     files=[("manifest", ("okh.toml", losh, ""))])  # fmt: skip
+    assert other.status_code == 200, _errors(other.text)
+    [stage] = [d for d in list_designs(db).items if d.name == "Open Flexure Block Stage"]
+    assert licensors.design_licensor(db, None, stage.id).org_id == studio.id
+    unclaimed = licensors.designs_without_licensor(db)
+    assert stage.id not in unclaimed and len(unclaimed) == 1  # the buyer's upload
+
+
+@pytest.mark.usefixtures("users")
+def test_open_pages_hear_of_the_other_partys_action_within_a_poll(
+    world: World, licensing: Licensing, web: TestClient
+) -> None:
+    db, order_id = world.db, licensing.order_id
+
+    def poll_url(html: str) -> str:
+        found = re.search(r'hx-get="([^"]+/changes\?seen=[0-9a-f]+)" hx-trigger="every 5s"', html)
+        assert found, "the page does not poll for changes"
+        return found.group(1)
+
+    sign_in(web, DESIGNER)
+    licensor_poll = poll_url(web.get("/licensor").text)
+    assert web.get(licensor_poll).status_code == 204  # nothing new
+    request = permissions.request_permission(db, world.buyer, order_id, NC_DESIGN)
+    news = web.get(licensor_poll)
+    assert news.status_code == 200 and news.headers["HX-Refresh"] == "true"
+    web.cookies.clear()
+
+    sign_in(web, BUYER)
+    buyer_poll = poll_url(web.get(f"/permissions/orders/{order_id}").text)
+    assert web.get(buyer_poll).status_code == 204
+    permissions.refuse_permission(db, licensing.licensor, request.id, reason="not now")
+    assert web.get(buyer_poll).headers.get("HX-Refresh") == "true"
+    web.cookies.clear()
+    sign_in(web, STRANGER)
+    assert web.get(buyer_poll).status_code == 404

@@ -23,6 +23,7 @@ from fabnet.services.orders import permissions
 from fabnet.services.orders.audit import object_history, verify_audit_chain
 from fabnet.services.orders.orders import act_on_order, award_lots, create_order, get_order
 from fabnet.services.platform import notifications
+from fabnet.services.platform.webhooks import create_subscription, list_deliveries
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.designs import DesignRepository
 
@@ -250,3 +251,71 @@ def test_racing_answers_decide_the_request_once(world: World, licensing: Licensi
     assert (get_order(db, world.buyer, licensing.order_id).terms.licensor_permission is not None) \
         is (decided.status == "granted")  # fmt: skip
     assert verify_audit_chain(db).ok
+
+
+def test_an_order_with_two_licensors_holds_the_permission_once_both_granted(
+    world: World, licensing: Licensing
+) -> None:
+    db = world.db
+    with db.transaction() as session:
+        DesignRepository(session).add_or_replace(
+            Design(id="design-nc-visor", name="NC visor", license="CC-BY-NC-4.0",
+                   licensor=("Rival Designs",), parts=(Part(id="visor", name="Visor"),))
+        )  # fmt: skip
+    licensors.link_design_licensor(db, None, "design-nc-visor", licensing.rival.org_id)
+    spec = OrderSpec.model_validate(
+        {
+            "name": "Splints and visors", "order_date": "2027-01-04", "currency": "EUR",
+            "products": [{"design": NC_DESIGN, "key": "headband"},
+                         {"design": "design-nc-visor", "key": "visor"}],
+            "delivery_points": [{"id": "knh", "place": "Nairobi, KE", "due": "2027-02-15",
+                                 "demand": {"headband": 10, "visor": 10}}],
+        }
+    )  # fmt: skip
+    order_id = create_order(db, world.buyer, spec, terms=terms()).id
+    first = permissions.request_permission(db, world.buyer, order_id, NC_DESIGN)
+    second = permissions.request_permission(db, world.buyer, order_id, "design-nc-visor")
+    assert {first.licensor_org_id, second.licensor_org_id} == {
+        licensing.licensor.org_id, licensing.rival.org_id}  # fmt: skip
+    with pytest.raises(NotFoundError):  # each licensor answers its own design's request only
+        permissions.grant_permission(db, licensing.rival, first.id, store=world.store)
+    permissions.grant_permission(db, licensing.licensor, first.id, store=world.store)
+    # one licensor's grant does not make the other design awardable
+    assert get_order(db, world.buyer, order_id).terms.licensor_permission is None
+    permissions.grant_permission(db, licensing.rival, second.id, store=world.store)
+    held = get_order(db, world.buyer, order_id).terms.licensor_permission
+    assert held is not None
+    assert held.evidence_sha256 == permissions.get_permission_request(db, None, second.id) \
+        .evidence_sha256  # fmt: skip
+
+
+def test_the_other_sides_webhooks_hear_of_the_request_and_its_answer(
+    world: World, licensing: Licensing
+) -> None:
+    db = world.db
+    url = "http://127.0.0.1:9/hooks"  # nothing listens: deliveries are recorded and retried
+    to_licensor = create_subscription(db, licensing.licensor.org_id, url, ["order.*"],
+                                      actor=None).subscription.id  # fmt: skip
+    to_buyer = create_subscription(db, world.buyer.org_id, url, ["order.*"],
+                                   actor=None).subscription.id  # fmt: skip
+    to_rival = create_subscription(db, licensing.rival.org_id, url, ["*"],
+                                   actor=None).subscription.id  # fmt: skip
+    asked = permissions.request_permission(db, world.buyer, licensing.order_id, NC_DESIGN)
+    permissions.refuse_permission(db, licensing.licensor, asked.id, reason="no")
+
+    def types(subscription_id: str) -> list[str]:
+        return [d.event_type for d in list_deliveries(db, subscription_id, actor=None)]
+
+    assert types(to_licensor) == ["order.permission_request"]
+    assert types(to_buyer) == ["order.permission_refuse"]
+    assert types(to_rival) == []
+
+
+def test_the_refused_award_says_how_to_ask_for_the_permission(
+    world: World, licensing: Licensing
+) -> None:
+    act_on_order(world.db, world.buyer, licensing.order_id, OrderAction.START_SOURCING)
+    lot = Proposal("fac-0", 40, 2.0, design_id=NC_DESIGN, destinations=to_point(40))
+    with pytest.raises(InputError) as refused:
+        award_lots(world.db, world.buyer, licensing.order_id, [lot.proposed_lot()])
+    assert refused.value.hint is not None and "permission-requests" in refused.value.hint

@@ -115,3 +115,28 @@ def designs_licensed_by(db: Database, actor: Principal, org_id: str | None = Non
         raise NotFoundError(f"no organisation with id {org}")
     with db.read() as session:
         return LicensingRepository(session).designs_of(org)
+
+
+def designs_without_licensor(db: Database) -> list[str]:
+    """Ids of the registry's designs no organisation licenses yet (for the operator)."""
+    with db.read() as session:
+        linked = select(DesignLicensorRow.design_id)
+        return list(
+            session.scalars(
+                select(DesignRow.id).where(DesignRow.id.not_in(linked)).order_by(DesignRow.id)
+            )
+        )
+
+
+def claim_added_design(db: Database, actor: Principal | None, design_id: str) -> bool:
+    """A designer organisation that adds a design new to the registry becomes its licensor
+    (until a platform admin links it to another); returns whether it did. Anyone else adding
+    a design, or a design licensed already, changes nothing."""
+    if actor is None or actor.org_kind not in LICENSOR_KINDS:
+        return False
+    with db.transaction() as session:
+        repo = LicensingRepository(session)
+        if repo.licensor_of(design_id) is not None or session.get(DesignRow, design_id) is None:
+            return False
+        repo.link(design_id, actor.org_id, actor.user_id)
+        return True

@@ -28,6 +28,7 @@ from fabnet.engine.quoting.density import density_for
 from fabnet.errors import InputError
 from fabnet.quoting_tools.geometry import MESH_SUFFIXES, load_part_geometry
 from fabnet.services.catalogue.designs import get_design, import_designs
+from fabnet.services.catalogue.licensors import claim_added_design
 from fabnet.services.platform.database import open_file_store
 from fabnet.standards.okh import dump_design_okh_toml, load_design
 from fabnet.standards.order_file import slugify
@@ -176,6 +177,8 @@ def import_uploaded_manifest(
                 unused.append(upload.safe_name)
             placed.update(written)
         design_id, outcome, warnings = _import_folder(db, store, path, folder)
+    if outcome == "created":
+        claim_added_design(db, actor, design_id)
     missing = [p for p in wanted if p not in placed]
     return DesignUpload(
         design=get_design(db, design_id),
@@ -315,6 +318,8 @@ def draft_design_from_mesh(
         manifest_path = root / "okh.toml"
         manifest_path.write_text(text, encoding="utf-8")
         design_id, outcome, warnings = _import_folder(db, store, manifest_path, folder)
+    if outcome == "created":
+        claim_added_design(db, actor, design_id)
     return DesignUpload(
         design=get_design(db, design_id), outcome=outcome, manifest=text, warnings=warnings
     )

@@ -1,8 +1,10 @@
 """Sign-ins for the demo world: one email and password per role, printed by ``fabnet demo``.
 
 The story's buyer, inspector and first two manufacturers get a password; a licensor (designer
-organisation) and a platform admin are added. Users the story did not make (``--no-story``) are
-created with their organisation. Demo passwords are fixed and printed: only for demo databases.
+organisation, made the licensor of every design no organisation licenses yet, so its pages show
+the demo designs and the orders using them) and a platform admin are added. Users the story did
+not make (``--no-story``) are created with their organisation. Demo passwords are fixed and
+printed: only for demo databases.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fabnet.domain.identity import OrgKind
+from fabnet.services.catalogue.licensors import designs_without_licensor, link_design_licensor
 from fabnet.services.identity.accounts import create_organisation, create_user, hash_password
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
@@ -78,5 +81,17 @@ def add_demo_signins(db: Database, settings: Settings) -> list[DemoSignIn]:
                 display_name=f"{org_name.split(' (')[0]} (demo user)",
             )
             name = created.name
+        if kind is OrgKind.DESIGNER:
+            _license_unclaimed_designs(db, email)
         out.append(DemoSignIn(role, email, password, name))
     return out
+
+
+def _license_unclaimed_designs(db: Database, email: str) -> None:
+    with db.read() as session:
+        user = IdentityRepository(session).user_row_by_email(email)
+        org_id = user.org_id if user is not None else None
+    if org_id is None:
+        return
+    for design_id in designs_without_licensor(db):
+        link_design_licensor(db, None, design_id, org_id)

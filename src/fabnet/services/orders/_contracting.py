@@ -90,7 +90,9 @@ def refuse_unlicensed(session: Session, order: OrderRow, design_ids: set[str]) -
                 check.reason,
                 source=f"design {design_id}",
                 field="license",
-                hint="record the licensor's written permission on the order first",
+                hint="ask the design's licensor for its permission (Permissions in the web "
+                "interface, POST /v1/orders/{id}/permission-requests) or record its written "
+                "permission on the order first",
             )
 
 

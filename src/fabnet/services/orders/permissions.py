@@ -44,6 +44,7 @@ from fabnet.services.orders._contracting import set_licensor_permission
 from fabnet.services.orders._views import DEMAND_ROLES, order_terms
 from fabnet.services.orders.audit import record_event
 from fabnet.services.platform.notifications import notify
+from fabnet.services.platform.webhooks import WebhookEvent, emit_event_webhooks
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
@@ -217,6 +218,19 @@ def _load_request(
         if not _demand_side(parties, actor):
             raise hidden
     return row, order
+
+
+def _webhook(
+    db: Database, session: Session, event_type: str, org_id: str, row: PermissionRequestRow,
+    at: datetime,
+) -> None:  # fmt: skip
+    """The other side's webhooks hear of the request or its answer (sent if the change commits)."""
+    emit_event_webhooks(db, WebhookEvent(
+        type=event_type, org_ids=(org_id,), occurred_at=at,
+        data={"order_id": row.order_id, "object_type": "permission_request",
+              "object_id": row.id, "design_id": row.design_id, "status": row.status,
+              "note": row.response_note or row.message or ""},
+    ), session=session)  # fmt: skip
 
 
 # --- the licensor's view -------------------------------------------------------------------------
@@ -416,6 +430,7 @@ def request_permission(
             payload={"request_id": row.id, "design_id": design_id,
                      "licensor_org_id": link.org_id, "message": note},
         )  # fmt: skip
+        _webhook(db, session, "order.permission_request", link.org_id, row, at)
         notify(
             session, [link.org_id], event_type="order.permission_request", object_type="order",
             object_id=order_id, order_id=order_id, except_org_id=actor.org_id, now=at,
@@ -478,6 +493,20 @@ def _permission_document(
     return json.dumps(document, indent=2, sort_keys=True).encode("utf-8")
 
 
+def _still_needed(session: Session, order: OrderRow) -> list[str]:
+    """The order's designs that need a licensor's permission and have no granted request: the
+    order holds the permission (which every design's licence check reads) only once every
+    licensor concerned has granted it."""
+    granted = {r.design_id for r in LicensingRepository(session).requests_of_order(order.id)
+               if r.status == GRANTED}  # fmt: skip
+    needed = []
+    for design_id in _design_ids(order):
+        design = session.get(DesignRow, design_id)
+        if design is not None and _licence(design).needs_permission and design_id not in granted:
+            needed.append(design_id)
+    return needed
+
+
 def grant_permission(
     db: Database,
     actor: Principal,
@@ -491,8 +520,10 @@ def grant_permission(
 ) -> PermissionRequest:
     """The licensor grants the request: the permission document (``evidence_sha256``, a stored
     file the licensor signed, or else one fabnet writes naming the order, design, licensor and
-    note) is recorded on the order as its licensor permission, so the design may be awarded.
-    The buyer is notified. A request answered already: ConflictError."""
+    note) is recorded on the order as its licensor permission, so the design may be awarded
+    (when the order has several designs that need a permission, once the last of their
+    licensors has granted it). The buyer is notified. A request answered already:
+    ConflictError."""
     at = now or utc_now()
     text = note.strip()
     with db.transaction() as session:
@@ -518,7 +549,7 @@ def grant_permission(
             evidence_sha256=[digest],
         )  # fmt: skip
         order = session.get(OrderRow, order_id) or order
-        if order_terms(order).licensor_permission is None:
+        if order_terms(order).licensor_permission is None and not _still_needed(session, order):
             set_licensor_permission(
                 session, order, digest, note=text or f"granted on request {request_id}",
                 actor_id=actor.user_id, role=Role.LICENSOR, occurred_at=at,
@@ -534,6 +565,7 @@ def grant_permission(
         )  # fmt: skip
         fresh = LicensingRepository(session).request(request_id)
         assert fresh is not None
+        _webhook(db, session, "order.permission_grant", buyer, fresh, at)
         return _request_view(session, fresh)
 
 
@@ -575,4 +607,5 @@ def refuse_permission(
         )  # fmt: skip
         fresh = LicensingRepository(session).request(request_id)
         assert fresh is not None
+        _webhook(db, session, "order.permission_refuse", buyer, fresh, at)
         return _request_view(session, fresh)

@@ -13,6 +13,8 @@ Another organisation's order or request answers 404 (the services decide)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -40,6 +42,29 @@ def _require_licensor(user: CurrentUser) -> None:
                             "organisations")  # fmt: skip
 
 
+def _fingerprint(parts: Iterable[str]) -> str:
+    """Changes when anything the page shows changes (polled by the open page every 5 s)."""
+    return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:16]
+
+
+def _changed(current: str, seen: str) -> Response:
+    """204 while nothing changed; when another party acted, ``HX-Refresh`` reloads the page
+    (so what the user typed stays until there is news)."""
+    if current == seen:
+        return Response(status_code=204)
+    return Response(status_code=200, headers={"HX-Refresh": "true"})
+
+
+def _licensor_fingerprint(db: Db, user: CurrentUser) -> str:
+    requests = services.permission_requests(db, user.principal)
+    orders = services.licensed_orders(db, user.principal)
+    designs = services.licensed_designs(db, user.principal)
+    return _fingerprint([*(f"r{r.id}:{r.version}" for r in requests),
+                         *(f"o{o.order_id}:{o.order_state.value}:{o.permission_recorded}"
+                           for o in orders),
+                         *(f"d{d.design_id}:{d.license}" for d in designs)])  # fmt: skip
+
+
 def _licensor_page(
     request: Request,
     db: Db,
@@ -50,13 +75,16 @@ def _licensor_page(
 ) -> Response:
     requests = services.permission_requests(db, user.principal)
     to_me = [r for r in requests if r.licensor_org_id == user.principal.org_id]
+    designs = services.licensed_designs(db, user.principal)
     context: dict[str, Any] = {
-        "designs": services.licensed_designs(db, user.principal),
+        "designs": designs,
+        "design_names": {d.design_id: d.design_name for d in designs},
         "orders": services.licensed_orders(db, user.principal),
         "pending": [r for r in to_me if r.status == "pending"],
         "decided": [r for r in to_me if r.status != "pending"],
         "errors": errors or {},
         "form": form or {},
+        "fingerprint": _licensor_fingerprint(db, user),
     }
     return render(request, "licensor/page.html", context, title="Licensing",
                   status_code=status_code)  # fmt: skip
@@ -66,6 +94,12 @@ def _licensor_page(
 def licensor_page(request: Request, user: CurrentUser, db: Db) -> Response:
     _require_licensor(user)
     return _licensor_page(request, db, user)
+
+
+@router.get("/licensor/changes")
+def licensor_changes(user: CurrentUser, db: Db, seen: str = "") -> Response:
+    _require_licensor(user)
+    return _changed(_licensor_fingerprint(db, user), seen)
 
 
 @router.post("/licensor/requests/{request_id}/grant")
@@ -144,9 +178,22 @@ def _order_page(
 ) -> Response:
     needs = services.order_permissions(db, user.principal, order_id)  # not a party: 404
     order = services.get_order(db, user.principal, order_id)
-    return render(request, "licensor/order.html",
-                  {"order": order, "needs": needs, "errors": errors or {}},
+    context = {"order": order, "needs": needs, "errors": errors or {},
+               "fingerprint": _order_fingerprint(needs)}  # fmt: skip
+    return render(request, "licensor/order.html", context,
                   title=f"Licences of {order.name}", status_code=status_code)  # fmt: skip
+
+
+def _order_fingerprint(needs: list[Any]) -> str:
+    return _fingerprint([f"{n.licence.design_id}:{n.permission_recorded}:{n.licensor_org_id}:"
+                         + ",".join(f"{r.id}:{r.version}" for r in n.requests)
+                         for n in needs])  # fmt: skip
+
+
+@router.get("/permissions/orders/{order_id}/changes")
+def order_permission_changes(order_id: str, user: CurrentUser, db: Db, seen: str = "") -> Response:
+    return _changed(_order_fingerprint(services.order_permissions(db, user.principal, order_id)),
+                    seen)  # fmt: skip
 
 
 @router.get("/permissions/orders/{order_id}")
