@@ -11,6 +11,7 @@ violation. Screenshots of the plan and the order page go to a temporary folder; 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from fabnet.services.catalogue.designs import import_designs
 from fabnet.services.demo.signins import DemoSignIn, add_demo_signins
 from fabnet.services.demo.story import run_story
 from fabnet.services.orders import orders
-from fabnet.settings import Settings
+from fabnet.settings import Settings, get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.files import FileStore
@@ -46,12 +47,18 @@ def _chromium_installed() -> None:
 
 
 @pytest.fixture
-def demo_signins(db: Database, web_settings: Settings) -> dict[str, DemoSignIn]:
+def demo_signins(
+    db: Database, web_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, DemoSignIn]]:
     """The demo world in ``db`` as ``fabnet demo`` makes it (``create_demo`` builds only SQLite
     files, so its steps are taken here on either backend): the world's facilities, the demo
     designs in the web app's file store, the East Africa story (whose manufacturers run their
     facilities on fabnet), then the sign-ins; by role (the first manufacturer as
-    ``manufacturer``, the second as ``manufacturer 2``)."""
+    ``manufacturer``, the second as ``manufacturer 2``). The story makes its users with the
+    process's settings: their signing keys are encrypted with the web app's secret key, as in a
+    real demo, where both read the same settings."""
+    monkeypatch.setenv("FABNET_SECRET_KEY", web_settings.secret_key)
+    get_settings.cache_clear()
     store = FileStore(web_settings.file_store_dir, max_bytes=web_settings.max_file_bytes)
     with db.transaction() as session:
         FacilityRepository(session).bulk_upsert(build_world(DEFAULT_SEED).facilities)
@@ -61,7 +68,8 @@ def demo_signins(db: Database, web_settings: Settings) -> dict[str, DemoSignIn]:
     for signin in add_demo_signins(db, web_settings):
         role = signin.role if signin.role not in out else f"{signin.role} 2"
         out[role] = signin
-    return out
+    yield out
+    get_settings.cache_clear()
 
 
 def _principal(db: Database, email: str) -> Principal:
