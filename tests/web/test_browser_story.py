@@ -220,6 +220,7 @@ def test_the_order_life_cycle_with_a_browser_per_party(
             later = new.due_date + timedelta(days=5)
             counter = pages["counter"]
             sign_in_page(counter, live_url, counter_email, PASSWORD, "/jobs")
+            assert _serious_violations(counter) == []
             card = counter.locator(f"#lot-{new.id}")
             card.get_by_label("Counter unit price (EUR)").fill(f"{offered_minor / 100:.2f}")
             card.get_by_label("Counter due date").fill(later.isoformat())
@@ -271,6 +272,7 @@ def test_the_order_life_cycle_with_a_browser_per_party(
             # the manufacturer signs on its lot pages: the lots are contracted
             for lot_id in mine:
                 maker.goto(f"{live_url}/jobs/lots/{lot_id}")
+                assert _serious_violations(maker) == []
                 maker.get_by_role("button", name="Sign the contract (Ed25519)").click()
                 maker.wait_for_selector("text=You signed it")
             counter.goto(f"{live_url}/jobs/lots/{new.id}")
@@ -282,6 +284,7 @@ def test_the_order_life_cycle_with_a_browser_per_party(
 
             checker = pages["inspector"]
             sign_in_page(checker, live_url, inspector.email, inspector.password, "/inspections")
+            assert _serious_violations(checker) == []
             inspector_org = _principal(db, inspector.email).org_id
             for lot_id in mine:
                 # no page assigns an inspection body to a lot (only POST /v1/lots/{id}/inspector):
