@@ -197,7 +197,8 @@ def test_facilities_map_clusters_every_facility_and_a_filter_reduces_the_markers
                 link.wait_for()
                 name = link.text_content() or ""
                 assert name == pin.get_attribute("title").removesuffix(" (approximate location)")  # type: ignore[union-attr]
-                link.click()
+                link.focus()
+                page.keyboard.press("Enter")
                 page.wait_for_url(f"{live_url}/facilities/*")
                 assert page.get_by_role("heading", level=1).text_content() == name
                 _ready(page, "[data-facility-map]")

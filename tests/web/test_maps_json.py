@@ -143,7 +143,7 @@ def test_the_facility_page_says_when_its_location_is_approximate(
     assert "Approximate location" not in plain and 'data-approximate="false"' in plain
     features = {f["id"]: f for f in web.get("/facilities.geojson").json()["features"]}
     assert features["approx-1"]["properties"]["approximate"] is True
-    assert features["exact-1"]["properties"]["approximate"] is False
+    assert "approximate" not in features["exact-1"]["properties"]
 
 
 def test_the_plan_and_order_maps_draw_the_plan_and_are_not_found_for_others(
