@@ -160,6 +160,7 @@ def test_the_plan_and_order_maps_draw_the_plan_and_are_not_found_for_others(
     page = web.get(plan_url).text
     assert f'data-source="/orders/{order_id}/plans/{plan_id}/map.geojson"' in page
     assert page.count("<tr data-flow>") == len(stored.result_json["flows"]) > 0
+    assert "Kenyatta National Hospital <small>(delivery point)</small>" in page  # named, not "knh"
 
     plan_map = web.get(f"/orders/{order_id}/plans/{plan_id}/map.geojson").json()
     kinds = [f["properties"]["kind"] for f in plan_map["features"]]
