@@ -133,15 +133,26 @@ def test_the_facility_page_says_when_its_location_is_approximate(
             "provenance": base.provenance.model_copy(update={"location": Provenance.DECLARED}),
         }
     )
+    nowhere = base.model_copy(
+        update={
+            "id": "nowhere-1",
+            "location": base.location.model_copy(update={"latitude": None, "longitude": None}),
+        }
+    )
     with db.transaction() as session:
-        FacilityRepository(session).bulk_upsert([approximate, exact])
+        FacilityRepository(session).bulk_upsert([approximate, exact, nowhere])
     sign_in(web, web_parties.buyer_email)
     page = web.get("/facilities/approx-1").text
     assert "Approximate location" in page and 'data-approximate="true"' in page
     assert f'data-lat="{base.location.latitude}"' in page
     plain = web.get("/facilities/exact-1").text
     assert "Approximate location" not in plain and 'data-approximate="false"' in plain
-    features = {f["id"]: f for f in web.get("/facilities.geojson").json()["features"]}
+    unplaced = web.get("/facilities/nowhere-1").text
+    assert "gives no coordinates" in unplaced and "data-facility-map" not in unplaced
+    collection = web.get("/facilities.geojson").json()
+    assert collection["properties"] | {"near": None} == {
+        "total": 3, "mapped": 2, "unlocated": 1, "near": None}  # fmt: skip
+    features = {f["id"]: f for f in collection["features"]}
     assert features["approx-1"]["properties"]["approximate"] is True
     assert "approximate" not in features["exact-1"]["properties"]
 
