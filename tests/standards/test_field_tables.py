@@ -233,3 +233,18 @@ def test_a_record_as_the_open_hardware_manager_writes_it_imports() -> None:
     (warning,) = result.warnings
     assert warning.field == "equipment[0].build_volume"
     assert "one number 250000 is not an envelope" in warning.message
+
+
+def test_a_second_envelope_field_is_warned_as_not_used() -> None:
+    record = {
+        "name": "Lab",
+        "equipment": [
+            {"equipment_type": "laser cutter", "bed_size": 600, "build_volume": [600, 400, 50]}
+        ],
+    }
+    result = _okw(record)
+    (laser,) = result.value[0].equipment
+    assert laser.envelope is not None and laser.envelope.sorted() == (50.0, 400.0, 600.0)
+    (warning,) = result.warnings
+    assert warning.field == "equipment[0].bed_size"
+    assert "a second envelope field 600, not used (build_volume is)" in warning.message

@@ -589,6 +589,14 @@ def _board_limits(eq: Fields, *, electronic: bool) -> BoardLimits | None:
 def _envelope(eq: Fields, *, electronic: bool = False) -> Dimensions | None:
     unit = eq.text("unit", "units") or "mm"
     found = eq.raw(*_ENVELOPE_KEYS)
+    if found is not None:
+        for other in _ENVELOPE_KEYS:
+            extra = eq.raw(other)
+            if extra is not None and extra[0] != found[0]:
+                eq.log.warn(
+                    eq.at(extra[0]),
+                    f"a second envelope field {extra[1]!r}, not used ({found[0]} is)",
+                )
     if found is not None and found[1] is not None:
         written, value = found
         where = eq.at(written)
