@@ -110,6 +110,36 @@ def test_wizard_saves_several_products_points_due_dates_and_options(
     assert "47" in page.text  # 30 + 5 + 12 units
 
 
+def test_the_draft_carries_delivery_terms_so_the_buyer_can_plan_it(
+    web: TestClient, web_parties: WebParties, file_store: FileStore
+) -> None:
+    """Without an Incoterm rule and its named place an order cannot be specified, so a draft of
+    the wizard could not be planned ("cannot specify order in state DRAFT")."""
+    design = _designs(web, file_store)[0]
+    sign_in(web, web_parties.buyer_email)
+    form = web.get("/orders/new")
+    assert 'id="f-incoterm"' in form.text and 'id="f-transport_mode"' in form.text
+    token = csrf_of(form.text)
+    good = {"csrf_token": token, "name": "Shields", "design": design, "quantity": "40",
+            "place": "Kisumu, KE"}  # fmt: skip
+    bad = web.post("/orders/new", data={**good, "incoterm": "FOB", "transport_mode": "teleport"})
+    assert bad.status_code == 422
+    assert 'id="e-incoterm"' in bad.text and 'id="e-transport_mode"' in bad.text
+    made = web.post("/orders/new", data=good, follow_redirects=False)  # the defaults
+    assert made.status_code == 303, made.text
+    page = web.get(made.headers["location"])
+    assert "DAP Kisumu, KE (Incoterms 2020)" in page.text
+    fca = {**good, "incoterm": "FCA", "named_place": "Mombasa", "transport_mode": "sea"}
+    chosen = web.post("/orders/new", data=fca, follow_redirects=False)
+    assert chosen.status_code == 303, chosen.text
+    order_id = chosen.headers["location"].rsplit("/", 1)[1]
+    started = web.post(f"/orders/{order_id}/plan", data={"csrf_token": token},
+                       follow_redirects=False)  # fmt: skip
+    assert started.status_code == 303, started.text  # specified and queued, not refused
+    assert "/plan-jobs/" in started.headers["location"]
+    assert "FCA Mombasa (Incoterms 2020)" in web.get(f"/orders/{order_id}").text
+
+
 def test_add_and_remove_rows_post_the_form_back_keeping_every_value(
     web: TestClient, web_parties: WebParties, file_store: FileStore
 ) -> None:

@@ -71,9 +71,10 @@ from fabnet.services.sourcing.quoting import quote_design  # noqa: E402
 
 __all__ += ["quote_design"]
 
+from fabnet.services.orders import OrderTerms  # noqa: E402
 from fabnet.services.orders.orders import create_order  # noqa: E402
 
-__all__ += ["create_order"]
+__all__ += ["OrderTerms", "create_order"]
 
 # --- issue 13: the buyer's order page -------------------------------------------------------------
 from fabnet.services.orders.contracts import (  # noqa: E402

@@ -29,6 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.errors import AmbiguousPlaceError, FabnetError, InputError
 from fabnet.geo.countries import country_code
 from fabnet.standards.order_file import (
@@ -60,6 +61,18 @@ OPTION_FIELDS = (
     "co2_price", "lateness_penalty", "local_share", "local_countries", "max_facilities",
     "certifications", "radius_km", "platform_only",
 )  # fmt: skip
+TERMS_FIELDS = ("incoterm", "named_place", "transport_mode")
+"""The delivery terms every lot's contract takes (an order needs them before it is planned)."""
+INCOTERMS = (
+    (Incoterm.DAP, "DAP: delivered at the place named (the maker ships, unloading is yours)"),
+    (Incoterm.DDP, "DDP: delivered duty paid"),
+    (Incoterm.DPU, "DPU: delivered at the place, unloaded"),
+    (Incoterm.CPT, "CPT: carriage paid to the place named"),
+    (Incoterm.CIP, "CIP: carriage and insurance paid to the place named"),
+    (Incoterm.FCA, "FCA: free carrier (you arrange the transport from the maker)"),
+    (Incoterm.EXW, "EXW: ex works (you collect at the maker)"),
+)
+TRANSPORT_MODES = tuple((m, m.value.replace("-", " ")) for m in TransportMode)
 
 
 def fname(base: str, *index: int) -> str:
@@ -107,7 +120,7 @@ class Wizard:
             )
             for j in range(n_points)
         ]
-        options = {key: text(key) for key in OPTION_FIELDS}
+        options = {key: text(key) for key in (*OPTION_FIELDS, *TERMS_FIELDS)}
         return cls(name=text("name"), designs=designs, points=points, options=options)
 
     def change(self, action: str) -> str:
@@ -156,6 +169,7 @@ def _index_of(action: str, rows: int) -> int | None:
 class Checked:
     spec: OrderSpec | None
     errors: dict[str, str]
+    delivery: DeliveryTerms | None = None
 
 
 def _number(
@@ -403,7 +417,14 @@ def check(wizard: Wizard, known_designs: set[str], today: dt.date) -> Checked:
     points = [_check_point(wizard, j, today, errors) for j in range(len(wizard.points))]
     table = _check_quantities(wizard, errors)
     options = _check_options(wizard, errors)
-    if errors or table is None or options is None or any(p is None for p in points):
+    terms = _check_terms(wizard, errors)
+    if (
+        errors
+        or terms is None
+        or table is None
+        or options is None
+        or any(p is None for p in points)
+    ):
         return Checked(None, errors)
     delivery = []
     for j, point in enumerate(points):
@@ -423,7 +444,29 @@ def check(wizard: Wizard, known_designs: set[str], today: dt.date) -> Checked:
         problem = error.errors()[0]
         text = str(problem.get("msg", "not valid")).removeprefix("Value error, ")
         return Checked(None, {"form": f"The order is not valid yet: {text}."})
-    return Checked(spec, {})
+    return Checked(spec, {}, terms)
+
+
+def _check_terms(wizard: Wizard, errors: dict[str, str]) -> DeliveryTerms | None:
+    """The Incoterm rule, its named place (by default the first delivery point's place) and the
+    main transport mode."""
+    opts = wizard.options
+    rule = opts.get("incoterm", "").strip() or Incoterm.DAP.value
+    mode = opts.get("transport_mode", "").strip() or TransportMode.ROAD.value
+    first = wizard.points[0] if wizard.points else PointRow()
+    place = opts.get("named_place", "").strip() or first.label.strip() or first.place.strip()
+    if rule not in {r.value for r, _ in INCOTERMS}:
+        errors["incoterm"] = "Choose one of the Incoterms rules listed."
+    if mode not in {m.value for m in TransportMode}:
+        errors["transport_mode"] = "Choose one of the transport modes listed."
+    if len(place) < 2:
+        errors["named_place"] = (
+            "Name the place the delivery terms refer to, e.g. “Kisumu, KE”, or give the first "
+            "delivery point a place."
+        )
+    if {"incoterm", "transport_mode", "named_place"} & errors.keys():
+        return None
+    return DeliveryTerms(rule=Incoterm(rule), named_place=place, transport_mode=TransportMode(mode))
 
 
 def _service_error_field(error: InputError, wizard: Wizard) -> str:
@@ -464,6 +507,8 @@ def _form(
         "errors": errors,
         "fname": fname,
         "max_rows": MAX_ROWS,
+        "incoterms": [(r.value, text) for r, text in INCOTERMS],
+        "transport_modes": [(m.value, text) for m, text in TRANSPORT_MODES],
         "today": dt.date.today().isoformat(),
         "focus": focus,
     }
@@ -497,7 +542,9 @@ def _save(request: Request, user: CurrentUser, db: Db, wizard: Wizard) -> Respon
     if checked.spec is None:
         return _form(request, db, wizard, checked.errors, 422)
     try:
-        order = services.create_order(db, user.principal, checked.spec)
+        order = services.create_order(
+            db, user.principal, checked.spec, terms=services.OrderTerms(delivery=checked.delivery)
+        )
     except InputError as error:
         text = error.message + (f" ({error.hint})" if error.hint else "")
         return _form(request, db, wizard, {_service_error_field(error, wizard): text}, 422)
