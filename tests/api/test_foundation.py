@@ -312,3 +312,27 @@ def test_openapi_is_3_1_and_documents_idempotency_and_problems(client: TestClien
     assert client.get("/docs/assets/swagger-ui.css").status_code == 200
     # ReDoc is turned off on purpose (it would load its script from a CDN): no /redoc page.
     assert client.get("/redoc").status_code == 404
+
+
+def test_facility_list_honours_the_map_filters(
+    client: TestClient, parties: Parties, db: Database
+) -> None:
+    """``near``/``radius_km`` (and material, certification) filter /v1/facilities as the web
+    map does; a term fabnet cannot resolve is refused (tests/api/test_bad_input_matrix.py)."""
+    from fabnet.domain.common import Location
+
+    with db.transaction() as session:
+        FacilityRepository(session).bulk_upsert(
+            [
+                Facility(id="f-nbo", name="Nairobi lab",
+                         location=Location(latitude=-1.29, longitude=36.82, country="KE")),
+                Facility(id="f-gnt", name="Gent lab",
+                         location=Location(latitude=51.05, longitude=3.72, country="BE")),
+            ]
+        )  # fmt: skip
+    url = "/v1/facilities?near=Nairobi,%20KE&radius_km=100"
+    answer = client.get(url, headers=parties.auth(parties.reader))
+    assert answer.status_code == 200, answer.text
+    assert [f["id"] for f in answer.json()["items"]] == ["f-nbo"]
+    everyone = client.get("/v1/facilities", headers=parties.auth(parties.reader))
+    assert {f["id"] for f in everyone.json()["items"]} >= {"f-nbo", "f-gnt"}

@@ -53,3 +53,18 @@ def test_human_list_shows_names(runner: CliRunner, sqlite_env: Database, data_di
     runner.invoke(app, ["facilities", "import", str(data_dir / "facilities" / "labs.yml")])
     result = runner.invoke(app, ["facilities", "list"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "Test Lab Gent" in result.stdout
+
+
+def test_list_filters_by_distance_from_a_place_as_the_web_map_does(
+    runner: CliRunner, sqlite_env: Database, data_dir: Path
+) -> None:
+    runner.invoke(app, ["facilities", "import", str(data_dir / "facilities" / "labs.yml")])
+    near = runner.invoke(
+        app, ["facilities", "list", "--near", "Nairobi, KE", "--radius-km", "50", "--json"]
+    )
+    assert near.exit_code == 0, near.output
+    assert [i["name"] for i in json.loads(near.stdout)["items"]] == ["Test Workshop Nairobi"]
+    no_place = runner.invoke(app, ["facilities", "list", "--radius-km", "50"])
+    assert no_place.exit_code == 2 and "place" in no_place.stderr
+    material = runner.invoke(app, ["facilities", "list", "--material", "unobtainium"])
+    assert material.exit_code == 2 and "material" in material.stderr

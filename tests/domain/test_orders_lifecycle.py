@@ -46,6 +46,7 @@ SATISFY: dict[str, dict[str, Any]] = {
     "payment_complete": {"payment_complete": True},
     "dispute_window_open": {"dispute_window_open": True},
     "dispute_window_closed": {"dispute_window_open": False},
+    "rejection_window_passed": {"rejection_window_passed": True},
     "allocation_complete": {"order_quantity": 10, "allocated_quantity": 10},
     "lot_contracted": {"contracted_lots": 1},
     "no_open_lots": {"open_lots": 0},
@@ -191,7 +192,8 @@ def test_happy_path_of_a_lot_with_a_prototype() -> None:
 
 def test_prototype_attempts_run_out_and_only_termination_remains() -> None:
     ctx = TransitionContext(prototype_rejections=3, max_prototype_attempts=3,
-                            evidence_sha256=EVIDENCE, reason="still wrong")  # fmt: skip
+                            evidence_sha256=EVIDENCE, reason="still wrong",
+                            rejection_window_passed=True)  # fmt: skip
     assert allowed_actions(LotState.PROTOTYPE_REJECTED, Role.MANUFACTURER, ctx) == ("dispute",)
     with pytest.raises(TransitionError, match="all 3 prototype attempts are used"):
         apply_transition(LotState.PROTOTYPE_REJECTED, LotAction.SUBMIT_PROTOTYPE,

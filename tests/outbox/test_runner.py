@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from fabnet.outbox.queue import InProcessQueue, install_queue
@@ -114,3 +115,33 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
         40,
         60,
     ]
+
+
+def test_the_process_wide_queue_built_for_lack_of_one_stops_between_tests(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queue ``current_queue`` builds when none is installed (a CLI command submitting a job)
+    stops with the others: left running, it took the next test's jobs with its own settings (a
+    webhook secret sealed under another key could not be opened)."""
+    import threading
+
+    from fabnet.outbox.queue import current_queue, installed_queue, stop_all_queues
+    from fabnet.settings import get_settings
+
+    def schedulers() -> int:
+        return sum(t.name == "fabnet-job-scheduler" and t.is_alive() for t in threading.enumerate())
+
+    monkeypatch.setenv("FABNET_DATABASE_URL", db.url_text)
+    get_settings.cache_clear()
+    previous = install_queue(None)
+    before = schedulers()
+    try:
+        built = current_queue()
+        built.start()
+        assert schedulers() == before + 1
+        stop_all_queues()
+        assert schedulers() == before
+        assert installed_queue() is None
+    finally:
+        install_queue(previous)
+        get_settings.cache_clear()

@@ -1,7 +1,9 @@
-"""The order wizard and the facilities map in Debian's Chromium (Playwright, never
-``playwright install``): place suggestions and a click on the map fill a delivery point, a row is
-added through htmx, the draft is saved; no request goes to another host and axe-core finds no
-serious violation."""
+"""The maps in Debian's Chromium (Playwright, never ``playwright install``): the order wizard
+(place suggestions and a click on the map fill a delivery point, a row is added through htmx, the
+draft is saved); the facilities map clusters every facility of the demo world and a filter
+reduces the markers to the filtered count; the plan map draws every flow of the plan and the
+order map every lot's way. No request goes to another host and axe-core finds no serious
+violation."""
 
 from __future__ import annotations
 
@@ -13,14 +15,21 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
-from tests.web.conftest import PASSWORD, WebParties
+from fastapi.testclient import TestClient
+from tests.web.conftest import PASSWORD, WebParties, csrf_of, sign_in
 from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _free_port, _serious_violations
+from tests.web.test_plans_page import _buyer, _order, _plan, _world
 
 from fabnet.demo.designs import manifest_paths
+from fabnet.demo.world import DEFAULT_SEED, build_world
 from fabnet.server import create_app
 from fabnet.services.catalogue.designs import import_designs
+from fabnet.services.catalogue.facilities import count_facilities, map_facilities
+from fabnet.services.orders import orders
+from fabnet.services.orders.plan_jobs import order_plan
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
+from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.files import FileStore
 from fabnet.storage.orders import OrderRow
 
@@ -109,3 +118,147 @@ def test_wizard_suggests_places_takes_a_map_click_and_saves_a_draft(
         points = row.spec["delivery_points"]
         assert points[0]["coordinates"] == [-0.10221, 34.76171]
         assert points[1]["coordinates"] is not None and points[1]["demand"]
+
+
+# The markers a facilities map shows: the counts of its clusters plus its single facilities.
+SHOWN = """el => [...el.querySelectorAll('.fab-cluster .fab-count')]
+    .reduce((n, c) => n + parseInt(c.firstChild.textContent, 10), 0)
+    + el.querySelectorAll('.fab-pin').length"""
+
+
+def _watch_hosts(page: object, own_host: str, foreign: list[str]) -> None:
+    page.on(  # type: ignore[attr-defined]
+        "request",
+        lambda r: foreign.append(r.url) if urlsplit(r.url).netloc not in (own_host, "") else None,
+    )
+
+
+def _ready(page: object, selector: str) -> object:
+    page.wait_for_selector(f"{selector}[data-ready]")  # type: ignore[attr-defined]
+    box = page.locator(selector)  # type: ignore[attr-defined]
+    assert box.get_attribute("data-ready") == "true", page.locator(  # type: ignore[attr-defined]
+        ".map-status"
+    ).all_text_contents()
+    return box
+
+
+def test_facilities_map_clusters_every_facility_and_a_filter_reduces_the_markers(
+    live_url: str, web_parties: WebParties, db: Database
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with db.transaction() as session:
+        FacilityRepository(session).bulk_upsert(build_world(DEFAULT_SEED).facilities)
+    everything = map_facilities(db)
+    certified = map_facilities(db, certification="ISO 13485")
+    assert everything.total == count_facilities(db) == 2112
+    assert 0 < len(certified.points) < 20
+    own_host = urlsplit(live_url).netloc
+    foreign: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            for width, height in ((1280, 900), (360, 740)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                _watch_hosts(page, own_host, foreign)
+                _sign_in(page, live_url, web_parties.buyer_email, "/facilities")
+                box = _ready(page, "[data-facilities-map]")
+                assert box.get_attribute("data-total") == str(everything.total)  # type: ignore[attr-defined]
+                assert box.get_attribute("data-mapped") == str(len(everything.points))  # type: ignore[attr-defined]
+                if width == 1280:  # the whole world in view: every marker is in a cluster or shown
+                    assert box.evaluate(SHOWN) == len(everything.points)  # type: ignore[attr-defined]
+                status = page.locator("#facilities-map-status").text_content() or ""
+                assert "2,112 facilities match" in status
+                assert f"{everything.unlocated} give no coordinates" in status
+                assert _serious_violations(page) == []
+                scroll = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+                assert scroll <= 1, f"the facilities page scrolls sideways at {width} px"
+
+                page.get_by_label("Certification").select_option("ISO 13485")
+                page.get_by_role("button", name="Filter").click()
+                page.wait_for_url("**/facilities?*certification=ISO+13485*")
+                box = _ready(page, "[data-facilities-map]")
+                assert box.get_attribute("data-mapped") == str(len(certified.points))  # type: ignore[attr-defined]
+                assert box.evaluate(SHOWN) == len(certified.points)  # type: ignore[attr-defined]
+                assert page.locator("table tbody tr").count() == certified.total
+                assert _serious_violations(page) == []
+
+                # Keyboard: a facility's marker takes the focus, Enter opens its popup, whose
+                # link leads to the facility page with its own small map.
+                pin = page.locator(".fab-pin").first
+                if pin.count() == 0:  # all in clusters at this size: Enter on one zooms in
+                    page.locator(".fab-cluster").first.focus()
+                    page.keyboard.press("Enter")
+                    page.wait_for_selector(".fab-pin")
+                    pin = page.locator(".fab-pin").first
+                pin.focus()
+                page.keyboard.press("Enter")
+                link = page.locator(".leaflet-popup-content a")
+                link.wait_for()
+                name = link.text_content() or ""
+                assert name == pin.get_attribute("title").removesuffix(" (approximate location)")  # type: ignore[union-attr]
+                link.focus()
+                page.keyboard.press("Enter")
+                page.wait_for_url(f"{live_url}/facilities/*")
+                assert page.get_by_role("heading", level=1).text_content() == name
+                _ready(page, "[data-facility-map]")
+                assert page.locator("[data-facility-map] .fab-pin").count() == 1
+                assert _serious_violations(page) == []
+                page.close()
+        finally:
+            browser.close()
+    assert foreign == []
+
+
+def test_plan_map_draws_every_flow_and_the_order_map_every_lot(
+    live_url: str, web: TestClient, web_parties: WebParties, db: Database, web_settings: Settings
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    _world(db, web_settings)
+    buyer = _buyer(db)
+    order_id = _order(db, buyer)
+    sign_in(web, web_parties.buyer_email)
+    plan_url = _plan(web, order_id, csrf_of(web.get(f"/orders/{order_id}").text))
+    plan_id = plan_url.rsplit("/", 1)[1]
+    flows = order_plan(db, buyer, order_id, plan_id).record.result_json["flows"]
+    assert flows
+    own_host = urlsplit(live_url).netloc
+    foreign: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            _watch_hosts(page, own_host, foreign)
+            _sign_in(page, live_url, web_parties.buyer_email, plan_url)
+            box = _ready(page, "[data-flow-map]")
+            assert box.get_attribute("data-lines") == str(len(flows))  # type: ignore[attr-defined]
+            assert page.locator("[data-flow-map] path.fab-flow").count() == len(flows)
+            legend = page.locator(".map-legend").text_content() or ""
+            for mode in {f["mode"] for f in flows if f["mode"]}:
+                assert mode in legend
+            assert "delivery point" in legend
+            widths = page.locator("path.fab-flow").evaluate_all(
+                "ps => ps.map(p => parseFloat(p.getAttribute('stroke-width')))"
+            )
+            biggest = max(range(len(flows)), key=lambda i: flows[i]["quantity"])
+            assert max(widths) == widths[biggest]  # drawn in the plan's order, thickest = most
+            assert _serious_violations(page) == []
+            page.get_by_role("button", name="Award: invite the manufacturers").click()
+            page.wait_for_url(f"{live_url}/orders/{order_id}?*")
+            lots = orders.list_lots(db, None, order_id)
+            ways = sum(1 for lot in lots for d in lot.destinations if d.quantity > 0)
+            box = _ready(page, "[data-flow-map]")
+            assert box.get_attribute("data-lines") == str(ways)  # type: ignore[attr-defined]
+            assert page.locator("[data-flow-map] path.fab-flow").count() == ways
+            assert _serious_violations(page) == []
+            page.set_viewport_size({"width": 360, "height": 740})
+            page.goto(f"{live_url}{plan_url}")
+            _ready(page, "[data-flow-map]")
+            assert page.locator(".map-legend").get_attribute("open") is None  # folded on a phone
+            scroll = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+            assert scroll <= 1, "the plan page scrolls sideways at 360 px"
+            assert _serious_violations(page) == []
+        finally:
+            browser.close()
+    assert foreign == []

@@ -133,17 +133,28 @@ def test_the_facility_page_says_when_its_location_is_approximate(
             "provenance": base.provenance.model_copy(update={"location": Provenance.DECLARED}),
         }
     )
+    nowhere = base.model_copy(
+        update={
+            "id": "nowhere-1",
+            "location": base.location.model_copy(update={"latitude": None, "longitude": None}),
+        }
+    )
     with db.transaction() as session:
-        FacilityRepository(session).bulk_upsert([approximate, exact])
+        FacilityRepository(session).bulk_upsert([approximate, exact, nowhere])
     sign_in(web, web_parties.buyer_email)
     page = web.get("/facilities/approx-1").text
     assert "Approximate location" in page and 'data-approximate="true"' in page
     assert f'data-lat="{base.location.latitude}"' in page
     plain = web.get("/facilities/exact-1").text
     assert "Approximate location" not in plain and 'data-approximate="false"' in plain
-    features = {f["id"]: f for f in web.get("/facilities.geojson").json()["features"]}
+    unplaced = web.get("/facilities/nowhere-1").text
+    assert "gives no coordinates" in unplaced and "data-facility-map" not in unplaced
+    collection = web.get("/facilities.geojson").json()
+    assert collection["properties"] | {"near": None} == {
+        "total": 3, "mapped": 2, "unlocated": 1, "near": None}  # fmt: skip
+    features = {f["id"]: f for f in collection["features"]}
     assert features["approx-1"]["properties"]["approximate"] is True
-    assert features["exact-1"]["properties"]["approximate"] is False
+    assert "approximate" not in features["exact-1"]["properties"]
 
 
 def test_the_plan_and_order_maps_draw_the_plan_and_are_not_found_for_others(
@@ -160,6 +171,7 @@ def test_the_plan_and_order_maps_draw_the_plan_and_are_not_found_for_others(
     page = web.get(plan_url).text
     assert f'data-source="/orders/{order_id}/plans/{plan_id}/map.geojson"' in page
     assert page.count("<tr data-flow>") == len(stored.result_json["flows"]) > 0
+    assert "Kenyatta National Hospital <small>(delivery point)</small>" in page  # named, not "knh"
 
     plan_map = web.get(f"/orders/{order_id}/plans/{plan_id}/map.geojson").json()
     kinds = [f["properties"]["kind"] for f in plan_map["features"]]

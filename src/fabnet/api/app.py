@@ -5,7 +5,9 @@ is turned off, since FastAPI's ReDoc page loads its script from a CDN). Every er
 problem+json (:mod:`fabnet.api.problems`); every POST accepts ``Idempotency-Key``
 (:mod:`fabnet.api.idempotency`); listings use cursor pagination (:mod:`fabnet.api.pagination`);
 versioned resources answer ETags and honour If-Match (:mod:`fabnet.api.concurrency`).
-Routers live in :mod:`fabnet.api.routes`; add one to :data:`ROUTERS`.
+Routers live in :mod:`fabnet.api.routes`; add one to :data:`ROUTERS`. The document is the
+contract: ``tests/api/test_openapi_conformance.py`` runs schemathesis over every operation and
+requires every answer to be documented (status, content type, body, headers) and no 5xx.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from starlette.types import Lifespan
 from fabnet.api.docs_ui import install_docs
 from fabnet.api.guard import RequestGuard
 from fabnet.api.idempotency import IdempotencyMiddleware, openapi_header
-from fabnet.api.problems import install_problem_handlers
+from fabnet.api.problems import document_problems, install_problem_handlers
 from fabnet.api.routes import (
     contracts,
     designs,
@@ -102,12 +104,13 @@ def create_app(
     app.add_middleware(RequestGuard, fastapi_app=app)  # outermost: before idempotency
     for router in ROUTERS:
         app.include_router(router)
-    _document_idempotency(app)
+    _document(app)
     return app
 
 
-def _document_idempotency(app: FastAPI) -> None:
-    """Add the ``Idempotency-Key`` header to every POST operation of the OpenAPI document."""
+def _document(app: FastAPI) -> None:
+    """The OpenAPI document with what the middleware adds: the ``Idempotency-Key`` header of
+    every POST, and the problem answers of :func:`fabnet.api.problems.document_problems`."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -122,6 +125,7 @@ def _document_idempotency(app: FastAPI) -> None:
             operation = path_item.get("post")
             if operation is not None:
                 operation.setdefault("parameters", []).append(openapi_header())
+        document_problems(schema)
         app.openapi_schema = schema
         return schema
 

@@ -111,11 +111,17 @@ def route_policy(route: APIRoute, settings: Settings) -> RoutePolicy:
 class _Resolution:
     route: BaseRoute | None
     allowed: set[str]
+    #: Path parameters of the templates that gave ``allowed`` (fewer: a more specific template).
+    parameters: int = 0
 
 
 def _resolve(routes: Iterable[BaseRoute], scope: Scope) -> _Resolution:
-    """The route that fully matches ``scope``, or the methods the path answers (for a 405)."""
-    allowed: set[str] = set()
+    """The route that fully matches ``scope``, or the methods the path answers (for a 405).
+
+    The methods are those of the most specific templates the path matches: ``/v1/designs/import``
+    is the import resource (POST), not a design whose id is ``import`` (GET ``{design_id}``).
+    """
+    best = _Resolution(None, set(), parameters=10**6)
     for route in routes:
         match, child = route.matches(scope)
         if match is Match.NONE:
@@ -123,18 +129,25 @@ def _resolve(routes: Iterable[BaseRoute], scope: Scope) -> _Resolution:
         if isinstance(route, Mount):
             inner = getattr(route.app, "routes", None)
             if inner is None:
-                return _Resolution(route, allowed)
+                return _Resolution(route, set())
             found = _resolve(inner, {**scope, **child})
             if found.route is not None:
                 return found
-            allowed |= found.allowed
+            candidate = found
+        elif match is Match.FULL:
+            return _Resolution(route, set())
+        else:
+            methods = getattr(route, "methods", None)
+            if not methods:
+                continue
+            parameters = len(getattr(route, "param_convertors", {}))
+            candidate = _Resolution(None, set(methods), parameters)
+        if not candidate.allowed or candidate.parameters > best.parameters:
             continue
-        if match is Match.FULL:
-            return _Resolution(route, allowed)
-        methods = getattr(route, "methods", None)
-        if methods:
-            allowed |= set(methods)
-    return _Resolution(None, allowed)
+        if candidate.parameters < best.parameters:
+            best = _Resolution(None, set(), candidate.parameters)
+        best.allowed |= candidate.allowed
+    return best
 
 
 def flat_routes(routes: Iterable[BaseRoute]) -> list[BaseRoute]:

@@ -206,3 +206,31 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (422, "Invalid input: see errors"),
     )
 }
+"""The problems every router declares (``APIRouter(responses=PROBLEM_RESPONSES)``)."""
+
+BODY_PROBLEMS: dict[int, str] = {
+    400: "The body cannot be read: bytes that are not UTF-8 JSON, or broken multipart form data",
+    413: "The body is larger than this route accepts (FABNET_MAX_REQUEST_BYTES; an upload: "
+    "FABNET_MAX_FILE_BYTES)",
+}
+"""The problems of every operation that takes a body (added by :func:`document_problems`)."""
+
+
+def document_problems(document: dict[str, Any]) -> None:
+    """Make the OpenAPI ``document`` say what error answers really are, once for every operation.
+
+    Every operation with a request body gains the 400 and 413 of :data:`BODY_PROBLEMS` (the
+    request guard and the body parser answer them before any route runs); every 4xx and 5xx
+    response is ``application/problem+json`` with the :class:`Problem` schema, the one content
+    type the handlers answer (FastAPI alone would document the model as ``application/json``).
+    """
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                for status, description in BODY_PROBLEMS.items():
+                    responses.setdefault(str(status), {"description": description})
+            for code, response in responses.items():
+                if code[:1] in ("4", "5"):
+                    response["content"] = {PROBLEM_JSON: dict(problem)}

@@ -67,18 +67,29 @@ def list_(
     country: str | None = typer.Option(None, "--country", help="ISO country code, e.g. BE."),
     process: str | None = typer.Option(None, "--process", help="A process term, e.g. fdm."),
     status: str | None = typer.Option(None, "--status", help="Active, Planned, Closed, ..."),
+    material: str | None = typer.Option(None, "--material", help="A material term, e.g. petg."),
+    certification: str | None = typer.Option(
+        None, "--certification", help="A certification, e.g. ISO 13485."
+    ),
+    near: str | None = typer.Option(None, "--near", help='A place, e.g. "Nairobi, KE".'),
+    radius_km: float | None = typer.Option(
+        None, "--radius-km", help="With --near: at most this far (km)."
+    ),
     limit: int = limit_option(),
     cursor: str | None = cursor_option(),
     json_output: bool = JSON_OPTION,
     wide: bool = WIDE_OPTION,
     quiet: bool = QUIET_OPTION,
 ) -> None:
-    """List facilities by id, filtered by country, process or status."""
+    """List facilities by id, filtered by country, process, material, certification, status or
+    distance from a place (the same filters as the web map)."""
     db = open_db()
     try:
         page = list_facilities(
-            db, country=country, process=process, status=status, limit=limit, cursor=cursor
-        )
+            db, country=country, process=process, status=status, material=material,
+            certification=certification, near=near, radius_km=radius_km, limit=limit,
+            cursor=cursor,
+        )  # fmt: skip
     finally:
         db.dispose()
     if json_output:

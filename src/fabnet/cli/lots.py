@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -13,6 +14,9 @@ from fabnet.cli._common import JSON_OPTION, console, emit_json, new_app, open_db
 from fabnet.domain.orders.currency import format_minor, to_minor
 from fabnet.errors import InputError
 from fabnet.services.orders import CounterOffer, LotView
+
+if TYPE_CHECKING:
+    from fabnet.services.orders.lots import PrototypeApproval, ReplanOutcome
 
 app = new_app("Lots: accept, decline, counter-offer, ship, deliver... as a named user.")
 inspections_app = new_app("Inspections: assign an inspector, the AQL plan, record the result.")
@@ -36,6 +40,23 @@ def _print(lot: LotView, as_json: bool) -> None:
         console.print(f"  counter-offer: {price} {when} {escape(offer.note)}".rstrip())
 
 
+def _print_approval(approval: PrototypeApproval) -> None:
+    who = escape(approval.inspector_name or str(approval.inspector_org_id))
+    if approval.delegated:
+        when = "" if approval.delegated_at is None else f" on {approval.delegated_at:%Y-%m-%d}"
+        console.print(f"  prototype approval: delegated to the inspector {who}{when}")
+    elif approval.can_change:
+        console.print(f"  prototype approval: the buyer's (delegate it to {who} with "
+                      f"fabnet lots delegate-prototype {approval.lot_id[:8]})")  # fmt: skip
+
+
+def _print_replan(outcome: ReplanOutcome) -> None:
+    status = "re-planned" if outcome.status == "replanned" else "re-plan failed"
+    console.print(f"  {status} ({outcome.occurred_at:%Y-%m-%d}): {escape(outcome.message)}")
+    if outcome.new_lot_ids:
+        console.print("  new lots: " + ", ".join(i[:8] for i in outcome.new_lot_ids))
+
+
 @app.command("show")
 def lots_show(
     lot_id: str = typer.Argument(...),
@@ -43,12 +64,27 @@ def lots_show(
     token: str | None = TOKEN_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """A lot as the acting user sees it (the local operator without --as)."""
-    from fabnet.services.orders.lots import get_lot
+    """A lot as the acting user sees it (the local operator without --as): who approves its
+    prototype (the buyer, or the inspector by delegation) and what became of its quantity when
+    it was re-planned (declined, counter-offer rejected, expired, terminated)."""
+    from fabnet.services.orders.lots import get_lot, prototype_approval, replan_outcome
 
     db = open_db()
     actor = optional_actor(db, as_user, token)
-    _print(get_lot(db, actor, lot_id.strip()), as_json)
+    lot = get_lot(db, actor, lot_id.strip())
+    approval = prototype_approval(db, actor, lot.id)
+    outcome = replan_outcome(db, actor, lot.id)
+    if as_json:
+        data: dict[str, Any] = lot.model_dump(mode="json")
+        data["prototype_approval"] = approval.model_dump(mode="json")
+        data["replan"] = None if outcome is None else outcome.model_dump(mode="json")
+        emit_json(data)
+        return
+    _print(lot, as_json)
+    if approval.inspector_org_id is not None:
+        _print_approval(approval)
+    if outcome is not None:
+        _print_replan(outcome)
 
 
 @app.command("accept")
@@ -92,7 +128,6 @@ def lots_counter(
 ) -> None:
     """Counter-offer a unit price and/or a due date."""
     from fabnet.services.orders.lots import counter_offer_lot, get_lot
-
 
     db = open_db()
     actor = acting_user(db, as_user, token)
@@ -157,6 +192,33 @@ def lots_prototype(
         raise InputError(f"unknown decision {decision!r}", field="decision",
                          hint="use submit, approve or reject")  # fmt: skip
     _print(lot, as_json)
+
+
+@app.command("delegate-prototype")
+def lots_delegate_prototype(
+    lot_id: str = typer.Argument(...),
+    undo: bool = typer.Option(False, "--undo", help="Take the approval back from the inspector."),
+    as_user: str | None = AS_OPTION,
+    token: str | None = TOKEN_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Delegate the approval of the lot's prototype (first article) to its inspection body, as
+    the buyer; --undo takes it back. Allowed until the prototype is approved."""
+    from fabnet.services.orders.lots import delegate_prototype_approval
+
+    db = open_db()
+    approval = delegate_prototype_approval(db, acting_user(db, as_user, token), lot_id.strip(),
+                                           delegated=not undo)  # fmt: skip
+    if as_json:
+        emit_json(approval)
+        return
+    who = escape(approval.inspector_name or str(approval.inspector_org_id))
+    if approval.delegated:
+        console.print(f"lot {approval.lot_id}: the inspector {who} approves or rejects the "
+                      "prototype")  # fmt: skip
+    else:
+        console.print(f"lot {approval.lot_id}: the buyer approves or rejects the prototype "
+                      f"(the inspector {who} may not)")  # fmt: skip
 
 
 # --- inspections ---------------------------------------------------------------------------------

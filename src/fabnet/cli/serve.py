@@ -26,7 +26,7 @@ def serve(
     import uvicorn
 
     # By import string: the CLI adapter does not import the API or web adapters (import-linter).
-    uvicorn.run("fabnet.server:create_app", factory=True, host=host, port=port, log_level=log_level)
+    uvicorn.run("fabnet.server:serve_app", factory=True, host=host, port=port, log_level=log_level)
 
 
 def register(root: typer.Typer) -> None:

@@ -249,6 +249,8 @@ def installed_queue() -> JobQueue | None:
 
 
 _by_database: dict[str, JobQueue] = {}
+_built_current: JobQueue | None = None
+"""The process-wide queue :func:`current_queue` built itself (none was installed)."""
 
 
 def current_queue(db: Database | None = None) -> JobQueue:
@@ -259,12 +261,13 @@ def current_queue(db: Database | None = None) -> JobQueue:
     queue reading that same database: a process serving one database (the API, a worker) has
     one queue; a process touching several (tests, tools) gets one per database.
     """
-    global _current
+    global _current, _built_current
     with _current_lock:
         if db is None or (_current is not None and _current.db.url_text == db.url_text):
             if _current is None:
                 settings = get_settings()
                 _current = create_queue(Database(settings.resolved_database_url), settings)
+                _built_current = _current
             return _current
         queue = _by_database.get(db.url_text)
         if queue is None:
@@ -274,11 +277,18 @@ def current_queue(db: Database | None = None) -> JobQueue:
 
 
 def stop_all_queues() -> None:
-    """Stop and forget every queue this module built (tests call it between databases)."""
-    global _current
+    """Stop and forget every queue this module built, the process-wide one it built for lack of
+    an installed one included (tests call it between databases: a queue left running would take
+    the next test's jobs with its own settings)."""
+    global _current, _built_current
     with _current_lock:
         queues = list(_by_database.values())
         _by_database.clear()
+        if _built_current is not None:
+            queues.append(_built_current)
+            if _current is _built_current:
+                _current = None
+            _built_current = None
     for queue in queues:
         queue.stop()
 

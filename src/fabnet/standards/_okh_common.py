@@ -178,7 +178,7 @@ def _path_of(item: Any) -> str | None:
         return item.strip()
     if isinstance(item, Mapping):
         lowered = {str(k).casefold(): v for k, v in item.items()}
-        for key in ("path", "url", "link", "uri", "file"):
+        for key in ("path", "url", "link", "uri", "file", "location"):
             value = lowered.get(key)
             if isinstance(value, str):
                 return value.strip()

@@ -47,6 +47,9 @@ _UNMODELLED_TOP = (
     "software",
     "release",
     "organisation",
+    "organization",  # the spelling of the OKH-LOSH 2.4 template
+    "rdf",  # the template's RDF namespace and prefix for the crawler's data
+    "joining-process",  # the OKH-LOSH data model's module production metadata
     "contribution-guide",
     "auxiliary",
     "publication",
@@ -69,11 +72,41 @@ _UNMODELLED_PART = (
     "welding-process",
     "welder-certification",
     "surface-finish",
+    # the rest of the OKH-LOSH data model's TsDC fields (PCB, 3DP, laser cutting, finishing)
+    "board-thickness-mm",
+    "copper-thickness-mm",
+    "typical-trace-width-mm",
+    "typical-space-copper-copper-mm",
+    "smallest-space-copper-copper-mm",
+    "silkscreen-sides",
+    "solder-mask-sides",
+    "multi-copper-thickness-mm",
+    "multi-isolator-thickness-mm",
+    "shell-thickness",
+    "top-bottom-thickness",
+    "engraving-depth-mm",
+    "resolution-dpi",
+    "surcace-finishing-process",  # sic, as the data model spells it
+    "surface-finishing-process",
+    "joining-process",
 )
 # A part that is a PCB (OKH-LOSH TsDC PCB): its board size (``2d-size-mm``, "425 , 425" in the
 # LOSH data model, or [x, y]) and ``layer-count`` as the TsDC defines them; the finest component
 # pitch is fabnet's ``smallest-pitch-mm``, named like the TsDC's other smallest-*-mm fields.
 BOARD_SIZE_KEY, LAYER_COUNT_KEY, PITCH_KEY = "2d-size-mm", "layer-count", "smallest-pitch-mm"
+_MODULE_PART_KEYS = (
+    "tsdc",
+    "material",
+    "mass",
+    "mass-g",
+    "mass-kg",
+    "outer-dimensions",
+    "outer-dimensions-mm",
+    "outer-dimensions-cm",
+    BOARD_SIZE_KEY,
+    LAYER_COUNT_KEY,
+    PITCH_KEY,
+)
 _MASS_UNITS = {"g": 1.0, "kg": 1000.0, "mg": 0.001}
 _MASS_TEXT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 _LOSH_WORDS_HINT = "the manifest must say who licenses the design"
@@ -128,12 +161,21 @@ def read_toml_dialect(root: Fields, dialect: OkhDialect, terms: Terms) -> Design
     taken: set[str] = set()
     for part in root.tables("part"):
         draft.parts.append(_read_part(part, terms, taken))
-    if not draft.parts and root.has(
-        "tsdc", "material", "mass", "outer-dimensions", BOARD_SIZE_KEY, LAYER_COUNT_KEY, PITCH_KEY
-    ):
+    if not draft.parts and root.has(*_MODULE_PART_KEYS):
         draft.parts.append(_module_as_part(root, terms, module_sources, module_exports, taken))
     else:
         draft.files += module_sources + module_exports
+        # The whole product's TsDC, mass, size and PCB figures beside its parts: defined by
+        # OKH, not modelled for a design (its parts carry their own).
+        root.skip(
+            "tsdc",
+            "material",
+            "mass",
+            "outer-dimensions",
+            BOARD_SIZE_KEY,
+            LAYER_COUNT_KEY,
+            PITCH_KEY,
+        )
     extension = root.table("fabnet")
     if extension is not None:
         _read_extension(extension, draft, terms)
@@ -294,6 +336,13 @@ def _part_fields(part: Fields, terms: Terms, *, part_id: str, name: str) -> Part
 def _mass(part: Fields) -> float | None:
     found = part.raw("mass")
     if found is None or found[1] is None:
+        # the OKH-LOSH data model's TsDC forms: mass-g (3DP), mass-kg (CNC)
+        for name, grams in (("mass-g", 1.0), ("mass-kg", 1000.0)):
+            number = part.number(name)
+            if number is not None:
+                if number < 0:
+                    raise part.error(name, f"mass {number:g} is negative")
+                return number * grams
         return None
     written, value = found
     where = part.at(written)
@@ -353,6 +402,13 @@ def _board(part: Fields) -> BoardLimits | None:
 def _outer_dimensions(part: Fields) -> Dimensions | None:
     found = part.raw("outer-dimensions")
     if found is None or found[1] is None:
+        # the OKH-LOSH data model's outer-dimensions-mm (or -cm ...): an openSCAD primitive
+        for suffix in ("mm", "cm", "m", "in"):
+            primitive = part.text(f"outer-dimensions-{suffix}")
+            if primitive is not None:
+                at = part.at(f"outer-dimensions-{suffix}")
+                factor = unit_factor(suffix, source=part.source, field=at)
+                return parse_openscad(primitive, factor=factor, source=part.source, field=at)
         return None
     written, value = found
     where = part.at(written)

@@ -106,6 +106,39 @@ _UNMODELLED = (
     "maintenanceSchedule",
     "images",
     "image",
+    # OKW v1 fields as the Open Hardware Manager's OKW model (the other open OKW tool) writes
+    # them: defined by the standard, not modelled by fabnet
+    "affiliations",
+    "backupGenerator",
+    "uninterruptedPowerSupply",
+    "roadAccess",
+    "loadingDock",
+    "typicalProducts",
+    "partnersFunders",
+    "circularEconomy",
+    "innovationSpace",
+)
+_UNMODELLED_EQUIPMENT = (
+    "laserPower",
+    "spindleSpeed",
+    "power",
+    "powerRating",
+    "description",
+    "notes",
+    "condition",
+    "serialNumber",
+    "location",
+    "owner",
+    "maintenanceSchedule",
+    "usageLevels",
+    "currentFirmware",
+    "uninterruptedPowerSupply",
+    "axes",
+    "computerControlled",
+    "extractionSystem",
+    "nozzleSize",
+    "workingSurface",
+    "additionalProperties",
 )
 _LENGTH = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*([a-z\"]*)\s*$", re.IGNORECASE)
 _TWO = re.compile(
@@ -265,9 +298,14 @@ def _location(rec: Fields) -> tuple[Location, bool]:
 
     street_found = first("street", "streetAddress", "addressLine", "line1", "address1")
     street = street or (street_found[0] if street_found else None)
+    number = first("number", "houseNumber")
+    if number is not None and street is not None and not street.startswith(number[0]):
+        street = f"{number[0]} {street}"
     city = first("city", "locality", "town")
     region = first("region", "state", "province", "adminArea", "county")
     postal = first("postalCode", "postcode", "zip", "zipCode")
+    for holder in holders:
+        holder.skip("district", "directions", "what3words")
     country_found = first("country", "countryCode", "countryName")
     country = None
     if country_found is not None:
@@ -511,7 +549,7 @@ def _equipment(eq: Fields, terms: Terms, taken: set[str]) -> Equipment:
         ),
         throughput_units_per_hour=throughput_value,
     )
-    eq.skip("laserPower", "spindleSpeed", "power", "description", "notes", "condition")
+    eq.skip(*_UNMODELLED_EQUIPMENT)
     eq.warn_unread()
     return equipment
 
@@ -551,10 +589,27 @@ def _board_limits(eq: Fields, *, electronic: bool) -> BoardLimits | None:
 def _envelope(eq: Fields, *, electronic: bool = False) -> Dimensions | None:
     unit = eq.text("unit", "units") or "mm"
     found = eq.raw(*_ENVELOPE_KEYS)
+    if found is not None:
+        for other in _ENVELOPE_KEYS:
+            extra = eq.raw(other)
+            if extra is not None and extra[0] != found[0]:
+                eq.log.warn(
+                    eq.at(extra[0]),
+                    f"a second envelope field {extra[1]!r}, not used ({found[0]} is)",
+                )
     if found is not None and found[1] is not None:
         written, value = found
         where = eq.at(written)
         two = _two_sizes(value)
+        if two is None and isinstance(value, int | float) and not isinstance(value, bool):
+            # e.g. build_volume: 250000 (mm3) or bed_size: 300, as the Open Hardware Manager
+            # writes them: one number is not an envelope
+            eq.log.warn(
+                where,
+                f"one number {value!r} is not an envelope, not used; give three sizes, e.g. "
+                "'250 x 210 x 210 mm', or xTravel, yTravel and zTravel",
+            )
+            return None
         if two is None:
             return parse_size_value(value, default_unit=unit, source=eq.source, field=where)
         (x, y), two_unit = two

@@ -3,9 +3,10 @@
 Facilities are OKW v1 records in camelCase YAML and snake_case JSON (``location.gpsCoordinates``
 / ``gps_coordinates`` as a "lat, lon" text, a list or a mapping; nested or flat; a city and
 country without coordinates), with 3D machines (build volume, x/y/z travel) and sheet machines
-(working area or x/y travel plus maximum thickness). Designs are OKH v1 YAML, OKH-LOSH v1 TOML
-and OKH 2.4 TOML. Every case goes through the readers and ``match_design``; precision and
-recall over the set are exactly 1 (issue 10).
+(working area or x/y travel plus maximum thickness) and electronics equipment (largest board,
+layers, finest pitch) against PCB parts (LOSH ``2d-size-mm``, ``layer-count``). Designs are
+OKH v1 YAML, OKH-LOSH v1 TOML and OKH 2.4 TOML. Every case goes through the readers and
+``match_design``; precision and recall over the set are exactly 1 (issue 10).
 """
 
 from __future__ import annotations
@@ -76,13 +77,39 @@ SNAKE_JSON = """[
 ]"""
 
 
+# Electronics equipment (issue 10): OKW v1 names no board limits; these are the camelCase and
+# snake_case names records use (docs/standards.md, OKW field table).
+ELECTRONICS = """
+- id: pcb-mill-camel
+  name: Leipzig Fab Lab
+  location: {gpsCoordinates: "51.34, 12.37", country: DE}
+  equipment:
+    - equipmentType: PCB milling machine
+      manufacturingProcess: https://en.wikipedia.org/wiki/Printed_circuit_board
+      maxBoardSize: 229 x 305 mm
+      maxLayers: 2
+- id: smt-snake
+  name: Nairobi Electronics
+  location: {gps_coordinates: "-1.29, 36.82", country: KE}
+  equipment:
+    - equipment_type: pick and place
+      max_board_size: [400, 300]
+      min_pitch: 0.4 mm
+    - equipment_type: PCB fabrication
+      pcb_size: 500 x 600
+      max_layers: 6
+"""
+
+
 def _world() -> tuple[Facility, ...]:
     camel = parse_facilities(CAMEL_YAML, source="camel.yml", fmt="yaml").value
     snake = parse_facilities(SNAKE_JSON, source="snake.json", fmt="json").value
-    return (*camel, *snake)
+    electronics = parse_facilities(ELECTRONICS, source="electronics.yml", fmt="yaml").value
+    return (*camel, *snake, *electronics)
 
 
 ALL = {"printer-camel", "mill-ti", "laser-approx", "printer-snake", "router-kenya"}
+PCB_HOUSES = {"pcb-mill-camel", "smt-snake"}
 
 # -- designs, as OKH manifests --------------------------------------------------------------
 
@@ -304,6 +331,55 @@ CASES += [
 ]
 
 
+def _pcb(head: str, name: str, fields: str, process: str = "") -> str:
+    extra = f'fabnet-processes = ["{process}"]\n' if process else ""
+    return head.format(name=name) + f'[[part]]\nname = "P"\ntsdc = "PCB"\n{extra}{fields}'
+
+
+for head_name, head in (("losh-v1", LOSH_V1), ("okh-2.4", V24)):
+    CASES += [
+        SpecCase(
+            f"{head_name} PCB 2 layers 100 x 80 fits the mill and the board house",
+            _pcb(head, "pcb2", '2d-size-mm = "100 , 80"\nlayer-count = 2\n'),
+            "toml",
+            {"p": PCB_HOUSES},
+        ),
+        SpecCase(
+            f"{head_name} PCB 4 layers: only the 6-layer line",
+            _pcb(head, "pcb4", "2d-size-mm = [100, 80]\nlayer-count = 4\n"),
+            "toml",
+            {"p": {"smt-snake"}},
+        ),
+        SpecCase(
+            f"{head_name} PCB 300 x 250 too big for the mill",
+            _pcb(head, "pcb-big", '2d-size-mm = "300 , 250"\nlayer-count = 1\n'),
+            "toml",
+            {"p": {"smt-snake"}},
+        ),
+    ]
+
+CASES += [
+    SpecCase(
+        "okh-2.4 PCB assembly pitch 0.5 within 0.4",
+        _pcb(V24, "pcba", "2d-size-mm = [100, 80]\nsmallest-pitch-mm = 0.5\n", "smt-assembly"),
+        "toml",
+        {"p": {"smt-snake"}},
+    ),
+    SpecCase(
+        "okh-2.4 PCB assembly pitch 0.3 finer than 0.4",
+        _pcb(V24, "pcba-fine", "smallest-pitch-mm = 0.3\n", "smt-assembly"),
+        "toml",
+        {"p": set()},
+    ),
+    SpecCase(
+        "okh-2.4 PCB pitch asked of machines that declare none",
+        _pcb(V24, "pcb-pitch", "layer-count = 2\nsmallest-pitch-mm = 0.5\n"),
+        "toml",
+        {"p": set()},
+    ),
+]
+
+
 def _found(case: SpecCase, facilities: tuple[Facility, ...]) -> dict[str, set[str]]:
     design = parse_design(case.manifest, source=case.name, fmt=case.fmt).value  # type: ignore[arg-type]
     index = FacilityIndex.build(facilities)
@@ -323,7 +399,7 @@ def test_the_spec_set_is_large_enough() -> None:
 
 def test_the_world_reads_every_dialect(world: tuple[Facility, ...]) -> None:
     by_id = {f.id: f for f in world}
-    assert set(by_id) == ALL | {"waterjet-snake"}
+    assert set(by_id) == ALL | {"waterjet-snake"} | PCB_HOUSES
     for f in world:
         assert f.location.has_coordinates, f.id
     assert by_id["laser-approx"].provenance.location.value == "approximate"

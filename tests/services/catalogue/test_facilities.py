@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -80,15 +79,11 @@ def test_get_and_export(db: Database, data_dir: Path) -> None:
         get_facility(db, "no-such-facility")
 
 
-def test_fablabs_snapshot_imports_in_seconds(db: Database) -> None:
+def test_the_fablabs_snapshot_imports_whole(db: Database) -> None:
+    """Every real fab lab of the snapshot imports and reads back (speed: bench/, not here)."""
     require_shared(SNAPSHOT)
-    started = time.perf_counter()
     tally = import_facilities(db, [SNAPSHOT])
-    elapsed = time.perf_counter() - started
     assert tally.imported > 2000 and not tally.refused
-    assert elapsed < 10, f"importing the fablabs snapshot took {elapsed:.1f} s"
-    started = time.perf_counter()
     with db.read() as session:
         loaded = FacilityRepository(session).all_facilities()
     assert len(loaded) == tally.imported
-    assert time.perf_counter() - started < 1.0

@@ -25,13 +25,23 @@ def list_facilities(
     country: str | None = None,
     process: str | None = None,
     status: str | None = None,
+    material: str | None = None,
+    certification: str | None = None,
+    near: str | None = None,
+    radius_km: float | None = None,
 ) -> Page[Facility]:
-    """``country``: ISO 3166-1 alpha-2; ``process``: a process term; ``status``: OKW status."""
+    """``country``: ISO 3166-1 alpha-2; ``process``, ``material``: a process or material term;
+    ``certification``: e.g. ISO 13485; ``status``: OKW status; ``near`` (a place, e.g. "Nairobi,
+    KE") with ``radius_km``: at most that far. A term fabnet cannot resolve is refused (422)."""
     return facilities.list_facilities(
         db,
         country=country,
         process=process,
         status=status,
+        material=material,
+        certification=certification,
+        near=near,
+        radius_km=radius_km,
         limit=page.limit,
         cursor=page.cursor,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field, field_validator
@@ -137,6 +138,15 @@ class TransitionContext(Frozen):
     # Lot: money and disputes
     payment_complete: bool = Field(default=False, description="Nothing left in the lot's escrow")
     dispute_window_open: bool = False
+    rejection_window_passed: bool = Field(
+        default=False,
+        description="The manufacturer's dispute window after the lot's (or its prototype's) "
+        "rejection has passed: the buyer may terminate the lot",
+    )
+    rejection_window_closes_at: datetime | None = Field(
+        default=None, description="When the manufacturer's dispute window after the rejection "
+        "closes (the rejection's time plus the contract's dispute window)",
+    )  # fmt: skip
     disputed_from: LotState | None = Field(
         default=None, description="The state the lot was in when the dispute was raised"
     )

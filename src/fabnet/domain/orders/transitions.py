@@ -51,9 +51,11 @@ INVITATION_EXPIRED = _flag("invitation_expired", "the invitation has not expired
 INVITATION_OPEN = Guard(
     "invitation_open",
     "the invitation has not expired",
-    lambda ctx: "the invitation has expired; it can no longer be accepted or countered"
-    if ctx.invitation_expired
-    else None,
+    lambda ctx: (
+        "the invitation has expired; it can no longer be accepted or countered"
+        if ctx.invitation_expired
+        else None
+    ),
 )
 CONTRACT_SIGNED = _flag("contract_fully_signed", "the contract is not signed by every party")
 ESCROW_FUNDED = _flag("escrow_funded", "the lot's escrow is not funded")
@@ -107,6 +109,14 @@ def _window_closed(ctx: TransitionContext) -> str | None:
     return "the dispute window is still open" if ctx.dispute_window_open else None
 
 
+def _rejection_window_passed(ctx: TransitionContext) -> str | None:
+    if ctx.rejection_window_passed:
+        return None
+    until = ctx.rejection_window_closes_at
+    when = "" if until is None else f" until {until:%Y-%m-%d %H:%M} UTC"
+    return f"the manufacturer may dispute the rejection{when}; the lot can be terminated after that"
+
+
 def _allocation_complete(ctx: TransitionContext) -> str | None:
     if ctx.order_quantity is None:
         return "the order quantity is unknown"
@@ -146,6 +156,13 @@ PARTIAL_QUANTITY = Guard(
     "partial_quantity", "0 < accepted quantity < lot quantity", _partial_quantity
 )
 WINDOW_CLOSED = Guard("dispute_window_closed", "the dispute window has closed", _window_closed)
+#: A rejection (of the lot or its prototype) leaves the manufacturer the contract's dispute
+#: window before the lot may be terminated (and its escrow refunded); issue 15 item 10.
+REJECTION_WINDOW_PASSED = Guard(
+    "rejection_window_passed",
+    "the manufacturer's dispute window after the rejection has passed",
+    _rejection_window_passed,
+)
 ALLOCATION_COMPLETE = Guard(
     "allocation_complete", "lot quantities add up to the order", _allocation_complete
 )
@@ -242,8 +259,9 @@ LOT_TRANSITIONS: tuple[Transition, ...] = tuple(
            EVIDENCE)
     + _lot([LS.PROTOTYPE_SUBMITTED], A.REJECT_PROTOTYPE, LS.PROTOTYPE_REJECTED, [INSP, BUY, ORC],
            REASON, EVIDENCE)
-    + _lot([LS.PROTOTYPE_REJECTED, LS.LOT_REJECTED, LS.DISPUTED], A.TERMINATE, LS.TERMINATED,
-           [BUY, ORC], REASON, replan=True)
+    + _lot([LS.PROTOTYPE_REJECTED, LS.LOT_REJECTED], A.TERMINATE, LS.TERMINATED,
+           [BUY, ORC, SYS], REASON, REJECTION_WINDOW_PASSED, replan=True)
+    + _lot([LS.DISPUTED], A.TERMINATE, LS.TERMINATED, [BUY, ORC], REASON, replan=True)
     # production and inspection
     + _lot([LS.CONTRACTED], A.START_PRODUCTION, LS.IN_PRODUCTION, [MFR], NO_PROTOTYPE)
     + _lot([LS.PROTOTYPE_APPROVED], A.START_PRODUCTION, LS.IN_PRODUCTION, [MFR])

@@ -1,11 +1,11 @@
 """A facility's capability rows: one per piece of equipment, plus one for facility-level claims.
 
-Process, material, envelope and tolerance must be met by the SAME row. A facility that lists
-equipment is matched machine by machine: its small FDM printer and its big laser cutter are two
-rows, so it cannot print a big part. Processes that a facility declares without any equipment
-that offers them form one extra row with no envelope and no tolerance: such a row can make a part
-that has no outer dimensions and no tolerance, and is otherwise a near-miss ("no build volume
-declared"), because an unknown envelope is not proof that the part fits.
+Process, material, envelope, tolerance (and board limits, for a PCB) must be met by the SAME row.
+A facility that lists equipment is matched machine by machine: its small FDM printer and its big
+laser cutter are two rows, so it cannot print a big part. Processes that a facility declares
+without any equipment that offers them form one extra row with no envelope and no tolerance: such
+a row can make a part that has no outer dimensions and no tolerance, and is otherwise a near-miss
+("no build volume declared"), because an unknown envelope is not proof that the part fits.
 
 A part that is a PCB (``Part.board``) is judged against a row's board limits (largest board,
 layers, finest pitch) instead of its 3D envelope; a row without them is not known to make it.

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, overload
 
 import numpy as np
@@ -105,10 +105,6 @@ def _merged(columns: list[ProcessColumn]) -> ProcessColumn:
         side1=pick("side1"),
         side2=pick("side2"),
         tolerance=pick("tolerance"),
-        board0=pick("board0"),
-        board1=pick("board1"),
-        layers=pick("layers"),
-        pitch=pick("pitch"),
     )
 
 
@@ -139,10 +135,6 @@ class ProcessColumn:
     side1: FloatArray
     side2: FloatArray
     tolerance: npt.NDArray[np.int16]
-    board0: FloatArray  # electronics: largest board's sorted sides, layers, finest pitch (mm);
-    board1: FloatArray  # NaN = not declared
-    layers: FloatArray
-    pitch: FloatArray
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in vars(self).values())
@@ -282,6 +274,10 @@ class FacilityIndex:
     currency: npt.NDArray[np.int16]
     currency_values: tuple[str, ...]
     row_facility: IntArray
+    row_board: FloatArray
+    """Per capability row: the largest board's sorted sides, layers and finest pitch (mm) of
+    electronics equipment; NaN = not declared (read only for PCB parts, so kept per row rather
+    than gathered per process column)."""
     process_table: tuple[ProcessColumn, ...]
     process_columns: dict[str, int]
     row_materials: BoolArray
@@ -289,6 +285,12 @@ class FacilityIndex:
     tolerance_values: tuple[str, ...]
     rate_columns: tuple[RateColumn, ...]
     rate_process_values: tuple[str, ...]
+    _board_by_columns: dict[tuple[int, ...], FloatArray] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    """``row_board`` gathered for the rows of a process column (or merged columns), filled by
+    the first PCB part that needs it: the index is immutable, and gathering 4 figures of tens
+    of thousands of rows costs about 2 ms per part, the cache a few MB for electronics nodes."""
 
     # -- building ------------------------------------------------------------------------------
 
@@ -452,6 +454,7 @@ class FacilityIndex:
             currency=currency,
             currency_values=currency_values,
             row_facility=row_facility,
+            row_board=boards,
             process_table=tuple(
                 ProcessColumn(
                     rows=rows,
@@ -460,10 +463,6 @@ class FacilityIndex:
                     side1=envelope[rows, 1],
                     side2=envelope[rows, 2],
                     tolerance=tolerance[rows],
-                    board0=boards[rows, 0],
-                    board1=boards[rows, 1],
-                    layers=boards[rows, 2],
-                    pitch=boards[rows, 3],
                 )
                 for rows in _csr(p_col, p_row, len(proc_cols.index))
             ),
@@ -537,7 +536,7 @@ class FacilityIndex:
                 kind(**{key: parts[k] for key, parts in per_field.items()}) for k in range(count)
             )
         for item in fields(cls):
-            if item.name not in values and item.name != "tree":
+            if item.init and item.name not in values and item.name != "tree":
                 values[item.name] = arrays[item.name]
         tree_facility = values["tree_facility"]
         values["tree"] = _kd_tree(values["xyz"][tree_facility]) if tree_facility.size else None
@@ -681,10 +680,6 @@ class FacilityIndex:
                 side1=np.zeros(0),
                 side2=np.zeros(0),
                 tolerance=np.zeros(0, dtype=np.int16),
-                board0=np.zeros(0),
-                board1=np.zeros(0),
-                layers=np.zeros(0),
-                pitch=np.zeros(0),
             )
         elif len(cols) == 1:
             table = self.process_table[cols[0]]
@@ -700,7 +695,11 @@ class FacilityIndex:
                     works |= self.row_materials[col][rows]
             failures += ~works
         if req.board is not None:
-            failures += ~_board_fits(table, req.board)
+            key = tuple(cols)
+            board = self._board_by_columns.get(key)
+            if board is None:
+                board = self._board_by_columns.setdefault(key, self.row_board[rows])
+            failures += ~_board_fits(board, req.board)
         elif req.dimensions is not None:
             a, b, c = req.dimensions.sorted()
             fits = (table.side0 >= a) & (table.side1 >= b) & (table.side2 >= c)
@@ -792,17 +791,17 @@ class FacilityIndex:
         return table
 
 
-def _board_fits(table: ProcessColumn, need: BoardLimits) -> BoolArray:
-    """Rows whose declared board limits meet every figure of ``need`` (NaN never meets), as in
-    :func:`.criteria.board_met`."""
-    ok = np.ones(table.rows.size, dtype=np.bool_)
+def _board_fits(board: FloatArray, need: BoardLimits) -> BoolArray:
+    """Rows (of ``board``: sorted sides, layers, pitch) whose declared board limits meet every
+    figure of ``need`` (NaN never meets), as in :func:`.criteria.board_met`."""
+    ok = np.ones(board.shape[0], dtype=np.bool_)
     sides = need.sides()
     if sides is not None:
-        ok &= (table.board0 >= sides[0]) & (table.board1 >= sides[1])
+        ok &= (board[:, 0] >= sides[0]) & (board[:, 1] >= sides[1])
     if need.layers is not None:
-        ok &= table.layers >= need.layers
+        ok &= board[:, 2] >= need.layers
     if need.pitch_mm is not None:
-        ok &= table.pitch <= need.pitch_mm
+        ok &= board[:, 3] <= need.pitch_mm
     return ok
 
 

@@ -4,8 +4,9 @@ reverse: which designs a facility can make.
 Per part (and for the final assembly step, listed under its process id, e.g. ``assembly``):
 
 1. the index selects the facilities where one capability row meets process, material, envelope
-   and tolerance, whose largest batch covers the quantity, and that pass the request's
-   facility-level criteria (status, access, country, distance/radius, certifications, data);
+   and tolerance (and, for a PCB, board limits), whose largest batch covers the quantity, and
+   that pass the request's facility-level criteria (status, access, country, distance/radius,
+   certifications, data);
 2. survivors are scored (:mod:`.scoring`), ranked by score, ties by facility id;
 3. the ``top_k`` are explained criterion by criterion (:func:`.criteria.assess`);
 4. for a part with fewer than ``top_k`` candidates (in particular an uncovered one), the

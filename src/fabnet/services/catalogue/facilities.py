@@ -304,7 +304,7 @@ def _point(row: dict[str, Any], distance_km: float | None) -> FacilityPoint:
         longitude=float(row["longitude"]),
         city=row["city"],
         country=row["country"],
-        approximate=(row["provenance"] or {}).get("location") == Provenance.APPROXIMATE.value,
+        approximate=row["location_provenance"] == Provenance.APPROXIMATE.value,
         distance_km=distance_km,
     )
 

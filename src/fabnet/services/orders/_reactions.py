@@ -10,7 +10,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fabnet.domain.orders.roles import Role
 from fabnet.domain.orders.states import (
     LotAction,
     LotState,
@@ -31,7 +30,6 @@ from fabnet.services.orders._money import escrow_balance, fund_escrow_for
 from fabnet.services.orders._transitions import apply_lot_transition, apply_order_transition
 from fabnet.services.orders._views import (
     FAILED_LOT_STATES,
-    order_terms,
 )
 from fabnet.storage.db import Database
 from fabnet.storage.identity import UserRow
@@ -79,8 +77,13 @@ def react_to_lot(
     """What follows ``act`` on ``lot`` in the same transaction: accepting drafts the contract(s)
     (``signer`` signs for the manufacturer; after a counter-offer, ``counter_by``),
     ``submit_for_inspection`` opens the inspection task, ``confirm_delivery`` that empties the
-    escrow records the payment, the last rejected prototype terminates the lot; then the order
-    completes when its last lot closes. True when the open quantity must be re-planned."""
+    escrow records the payment; then the order completes when its last lot closes. True when
+    the open quantity must be re-planned.
+
+    The last rejected prototype does not terminate the lot at once: a rejection leaves the
+    manufacturer the contract's dispute window (issue 15 item 10), so the lot stays
+    PROTOTYPE_REJECTED and :func:`fabnet.services.orders.lots.close_settled` terminates and
+    re-plans it when the window passes without a dispute."""
     replan = False
     if act is LotAction.ACCEPT:
         draft_contracts(session, order, list(parties), lot,
@@ -93,17 +96,6 @@ def react_to_lot(
         open_inspection(session, order, lot, actor=who, now=now)
     elif act is LotAction.CONFIRM_DELIVERY:
         record_payment_if_settled(session, db, order, parties, lot, now=now)
-    elif (
-        act is LotAction.REJECT_PROTOTYPE
-        and not _attempts_left(order, lot)
-        and who.role in (Role.BUYER, Role.ORCHESTRATOR)
-    ):
-        apply_lot_transition(
-                session, db, order, parties, lot, LotAction.TERMINATE, who,
-                reason=f"prototype rejected {lot.prototype_rejections} times: {reason}",
-                now=now,
-            )  # fmt: skip
-        replan = True
     complete_order_if_done(session, db, order, parties, now=now)
     return replan
 
@@ -117,10 +109,6 @@ def _any_user(session: Session, lot: LotRow) -> str:
     if user is None:
         raise InputError(f"manufacturer {lot.manufacturer_org_id} has no user to sign")
     return user
-
-
-def _attempts_left(order: OrderRow, lot: LotRow) -> bool:
-    return lot.prototype_rejections < order_terms(order).quality.max_prototype_attempts
 
 
 def record_payment_if_settled(

@@ -87,6 +87,29 @@ def delivered_at(session: Session, lot_id: str) -> datetime | None:
     return aware_or_none(at)
 
 
+#: The actions whose time opens the manufacturer's dispute window after a rejection.
+REJECTIONS = (LotAction.REJECT_LOT.value, LotAction.REJECT_PROTOTYPE.value)
+
+
+def rejected_at(session: Session, lot_id: str) -> datetime | None:
+    """When the lot (or its prototype) was last rejected, if ever."""
+    at = session.scalar(
+        select(TransitionRow.occurred_at)
+        .where(TransitionRow.object_id == lot_id, TransitionRow.action.in_(REJECTIONS))
+        .order_by(TransitionRow.id.desc())
+    )
+    return aware_or_none(at)
+
+
+def rejection_window_closes(session: Session, order: OrderRow, lot: LotRow) -> datetime | None:
+    """When the manufacturer's dispute window after the lot's latest rejection closes: the
+    rejection's time plus the contract's ``dispute_window_days`` (None: never rejected)."""
+    rejected = rejected_at(session, lot.id)
+    if rejected is None:
+        return None
+    return rejected + timedelta(days=order_terms(order).dispute_window_days)
+
+
 def lot_context(
     session: Session,
     order: OrderRow,
@@ -104,6 +127,11 @@ def lot_context(
     window = timedelta(days=terms.dispute_window_days)
     contract = lot_contract(session, lot.id)
     balance = escrow_balance(session, lot.id, lot.currency)
+    rejection_closes = (
+        rejection_window_closes(session, order, lot)
+        if lot.state in (LotState.LOT_REJECTED.value, LotState.PROTOTYPE_REJECTED.value)
+        else None
+    )
     return TransitionContext(
         reason=reason,
         evidence_sha256=tuple(evidence),
@@ -123,8 +151,27 @@ def lot_context(
         max_rework_rounds=terms.quality.max_rework_rounds,
         payment_complete=contract is not None and balance == 0,
         dispute_window_open=delivered is not None and now < delivered + window,
+        rejection_window_passed=rejection_closes is not None and now >= rejection_closes,
+        rejection_window_closes_at=rejection_closes,
         disputed_from=LotState(lot.disputed_from) if lot.disputed_from else None,
     )
+
+
+def check_lot_transition(
+    session: Session,
+    order: OrderRow,
+    lot: LotRow,
+    action: LotAction,
+    actor: Actor,
+    *,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Judge ``action`` on ``lot`` as :func:`apply_lot_transition` would, writing nothing:
+    raises the same PermissionDeniedError / TransitionError (for use cases that record something
+    before they take the action)."""
+    ctx = lot_context(session, order, lot, now=now, reason=reason)
+    apply_transition(LotState(lot.state), action, actor.role, ctx)
 
 
 # --- applying transitions ------------------------------------------------------------------------

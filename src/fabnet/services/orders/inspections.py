@@ -37,7 +37,7 @@ from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from fabnet.services.orders._access import choose_role, load_lot, lot_roles, stale
 from fabnet.services.orders._inspecting import check_evidence
-from fabnet.services.orders._transitions import apply_lot_transition
+from fabnet.services.orders._transitions import apply_lot_transition, check_lot_transition
 from fabnet.services.orders._views import LotView, lot_view
 from fabnet.services.orders.audit import record_event
 from fabnet.services.orders.lots import act_on_lot, get_lot
@@ -268,7 +268,11 @@ def dispose_nonconformance(
     """After a rejected or partially accepted lot, the buyer decides: ``rework`` (the lot goes
     back to the manufacturer; a rework round is used) or ``replacement`` (a rejected lot is
     terminated and re-planned elsewhere; for a partial acceptance the rejected units are
-    re-planned when the accepted part ships)."""
+    re-planned when the accepted part ships).
+
+    A rejected lot is replaced only once the manufacturer's dispute window after the rejection
+    has passed (issue 15 item 10): before that the termination is refused (409, naming when the
+    window closes) and nothing is recorded; rework is possible at once."""
     if disposition not in ("rework", "replacement"):
         raise InputError(f"unknown disposition {disposition!r}", field="disposition",
                          hint="use rework or replacement")  # fmt: skip
@@ -276,10 +280,19 @@ def dispose_nonconformance(
         raise InputError("describe the nonconformance", field="description")
     at = now or utc_now()
     with db.transaction() as session:
-        _, _, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
+        order, parties, lot = load_lot(session, lot_id, actor, scope=Scope.WRITE)
         state = LotState(lot.state)
         if state not in (LotState.LOT_REJECTED, LotState.PARTIALLY_ACCEPTED):
             raise ConflictError(f"lot {lot_id} is {state.value}: nothing to dispose of")
+        held = lot_roles(actor, parties, lot)
+        if not held & {Role.BUYER, Role.ORCHESTRATOR}:
+            raise PermissionDeniedError("only the buyer or the orchestrator disposes of a "
+                                        "nonconformance")  # fmt: skip
+        follow = (LotAction.REWORK if disposition == "rework"
+                  else LotAction.TERMINATE if state is LotState.LOT_REJECTED else None)  # fmt: skip
+        if follow is not None:  # refused before anything is written
+            who = choose_role(actor, held, state, follow, None)
+            check_lot_transition(session, order, lot, follow, who, now=at, reason=description)
         last = session.scalar(
             select(InspectionRow.id)
             .where(InspectionRow.lot_id == lot_id, InspectionRow.status == "done")

@@ -364,8 +364,9 @@ def review_prototype(
 ) -> LotView:
     """Approve or reject a submitted prototype (the buyer or orchestrator, or the lot's inspector
     when the buyer delegated it: :func:`delegate_prototype_approval`). A rejection
-    that uses the last attempt terminates the lot and re-plans it when the reviewer is the
-    buyer or orchestrator (an inspector's last rejection leaves that decision to them)."""
+    that uses the last attempt leaves the lot PROTOTYPE_REJECTED: the manufacturer may dispute
+    it within the contract's dispute window, after which :func:`close_settled` terminates the
+    lot and re-plans it (issue 15 item 10)."""
     action = LotAction.APPROVE_PROTOTYPE if approve else LotAction.REJECT_PROTOTYPE
     return act_on_lot(db, actor, lot_id, action, reason=reason, evidence_sha256=evidence_sha256)
 
@@ -647,11 +648,50 @@ def expire_invitations(db: Database, now: datetime | None = None) -> list[str]:
     return expired
 
 
+def terminate_spent_prototypes(db: Database, now: datetime | None = None) -> list[str]:
+    """Terminate, as fabnet, every lot whose last prototype attempt was rejected once the
+    manufacturer's dispute window after that rejection has passed without a dispute, and re-plan
+    its quantity. Returns the terminated lot ids. (Until then the manufacturer may dispute the
+    rejection; a lot rejected at inspection is not terminated here: the buyer chooses rework or
+    replacement, and may terminate it once the window has passed.)"""
+    at = now or utc_now()
+    with db.read() as session:
+        found = OrderRepository(session).lots_in_states([LotState.PROTOTYPE_REJECTED.value])
+        spent = [(lot.id, lot.order_id) for lot in found]
+    terminated: list[str] = []
+    orders: set[str] = set()
+    for lot_id, order_id in spent:
+        try:
+            with db.transaction() as session:
+                order, parties, lot = load_lot(session, lot_id, None)
+                attempts = order_terms(order).quality.max_prototype_attempts
+                if lot.state != LotState.PROTOTYPE_REJECTED.value or (
+                    lot.prototype_rejections < attempts
+                ):
+                    continue  # the manufacturer may submit again
+                days = order_terms(order).dispute_window_days
+                apply_lot_transition(
+                    session, db, order, parties, lot, LotAction.TERMINATE, SYSTEM, now=at,
+                    reason=f"prototype rejected {lot.prototype_rejections} times and not "
+                           f"disputed within the {days}-day dispute window",
+                )  # fmt: skip
+        except TransitionError:
+            continue  # the manufacturer's dispute window is still open
+        terminated.append(lot_id)
+        orders.add(order_id)
+    for order_id in sorted(orders):
+        replan_open_quantity(db, order_id, now=at)
+    return terminated
+
+
 def close_settled(db: Database, now: datetime | None = None) -> tuple[list[str], list[str]]:
     """Close every PAID lot whose dispute window has passed, then complete every order in
     progress whose lots are all settled, as fabnet. Returns (closed lot ids, completed order ids).
+    First terminates (and re-plans) the lots whose last prototype was rejected and whose
+    dispute window passed undisputed (:func:`terminate_spent_prototypes`).
     Run it on a timer; the life cycle's guards decide, so running it early changes nothing."""
     at = now or utc_now()
+    terminate_spent_prototypes(db, now=at)
     with db.read() as session:
         repo = OrderRepository(session)
         paid = [(lot.id, lot.order_id) for lot in repo.lots_in_states([LotState.PAID.value])]

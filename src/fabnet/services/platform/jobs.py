@@ -75,7 +75,8 @@ def get_job(
         status = _STATUS.get(row.status, "queued")
         result = dict(row.result) if isinstance(row.result, dict) else {}
         progress, message = row.progress, row.progress_message
-        created_at, finished_at, name = row.created_at, row.finished_at, row.name
+        created_at, finished_at = aware(row.created_at), aware_or_none(row.finished_at)
+        name = row.name
     error = None
     ref: dict[str, Any] = {}
     if status == "failed":

@@ -20,6 +20,7 @@ from fabnet.engine.sourcing import (
 from fabnet.errors import NotFoundError
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
+from fabnet.storage.identity import aware
 from fabnet.storage.plans import PlanRepository, PlanRow
 
 
@@ -197,7 +198,7 @@ def plan_record(row: PlanRow) -> PlanRecord:
         id=row.id,
         order_id=row.order_id,
         parent_plan_id=row.parent_plan_id,
-        created_at=row.created_at,
+        created_at=aware(row.created_at),
         spec=OrderSpec.model_validate(row.inputs["spec"]),
         status=row.status,
         objective=row.objective,

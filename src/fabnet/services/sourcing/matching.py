@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 _CACHE: dict[str, tuple[int, FacilityIndex]] = {}
 _LOCK = threading.Lock()
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """Bump when the index's arrays change meaning: files of another format are not read."""
 
 index_folder: Path | None = None

@@ -133,19 +133,19 @@ def facility_map_json(
                 "id": p.id,
                 "geometry": {
                     "type": "Point",
-                    "coordinates": [round(p.longitude, 5), round(p.latitude, 5)],
+                    "coordinates": [round(p.longitude, 4), round(p.latitude, 4)],
                 },
                 "properties": {
                     "name": p.name,
                     "place": ", ".join(x for x in (p.city, p.country) if x),
-                    "approximate": p.approximate,
+                    **({"approximate": True} if p.approximate else {}),
                     **({"km": p.distance_km} if p.distance_km is not None else {}),
                 },
             }
             for p in found.points
         ],
     }
-    return JSONResponse(collection, headers={"Cache-Control": "private, max-age=60"})
+    return JSONResponse(collection)
 
 
 @router.get("/facilities/{facility_id}")

@@ -102,6 +102,7 @@ def plan_page(request: Request, order_id: str, plan_id: str, user: CurrentUser, 
         "r": result,
         "bars": [(label, round(300 * value / widest), value) for label, value in bars],
         "names": result.get("facility_names", {}),
+        "point_labels": _point_labels(plan.record.spec),
     }
     return render(request, "plans/page.html", context, title=f"Plan of {order.name}")
 

@@ -51,7 +51,8 @@
     el._fabnetMap = map;
     window.fabnet.basemap(map);
     say(el, "Loading the facilities…");
-    fetch(el.getAttribute("data-source"), { headers: { Accept: "application/geo+json" } })
+    // The same request as the page's <link rel="preload">, so the answer is already on its way.
+    fetch(el.getAttribute("data-source"), { credentials: "same-origin" })
       .then(function (r) {
         return r.json().then(function (body) {
           if (!r.ok) throw new Error((body.field ? body.field + ": " : "") + body.message);
@@ -64,14 +65,25 @@
           maxClusterRadius: 50,
           iconCreateFunction: clusterIcon
         });
+        var plain = facilityIcon(false);
+        var approximate = facilityIcon(true);
         var markers = data.features.map(function (f) {
           var c = f.geometry.coordinates;
           var p = f.properties;
-          return L.marker([c[1], c[0]], {
-            icon: facilityIcon(p.approximate),
+          var marker = L.marker([c[1], c[0]], {
+            icon: p.approximate ? approximate : plain,
             title: p.name + (p.approximate ? " (approximate location)" : ""),
             keyboard: true
-          }).bindPopup(popup(f));
+          });
+          marker.feature = f;
+          return marker;
+        });
+        // One popup for the layer, filled for the marker chosen (by click or Enter).
+        group.on("click keypress", function (event) {
+          var f = event.layer && event.layer.feature;
+          var key = event.originalEvent && event.originalEvent.keyCode;
+          if (!f || (event.type === "keypress" && key !== 13)) return;
+          L.popup().setLatLng(event.layer.getLatLng()).setContent(popup(f)).openOn(map);
         });
         group.addLayers(markers);
         var near = data.properties.near;
@@ -84,9 +96,9 @@
           L.circleMarker(centre, {
             radius: 5, color: "#1f5f8b", fillColor: "#1f5f8b", fillOpacity: 1, interactive: false
           }).addTo(map);
-          map.fitBounds(ring.getBounds(), { padding: [10, 10] });
+          map.fitBounds(ring.getBounds(), { padding: [10, 10], animate: false });
         } else if (markers.length) {
-          map.fitBounds(group.getBounds(), { padding: [10, 10], maxZoom: 9 });
+          map.fitBounds(group.getBounds(), { padding: [10, 10], maxZoom: 9, animate: false });
         }
         map.addLayer(group);
         el._fabnetCluster = group;
