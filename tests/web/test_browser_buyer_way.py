@@ -99,6 +99,8 @@ def test_the_buyers_way_from_the_library_to_an_awarded_plan(
             page = context.new_page()
 
             # sign in on the way to the library; search it
+            page.goto(f"{live_url}/signin")
+            assert _serious_violations(page) == []
             sign_in_page(page, live_url, buyer.email, buyer.password, "/designs")
             assert page.get_by_role("heading", name="Design library").is_visible()
             assert _serious_violations(page) == []
