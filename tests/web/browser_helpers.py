@@ -1,9 +1,38 @@
-"""Helpers of the browser tests that sign in with other passwords than tests/web/conftest.py's
-(the demo world's sign-ins) and watch every page of a browser context for foreign requests."""
+"""Helpers of the browser tests: a real uvicorn server for an app, signing in with any password
+(the demo world's sign-ins), and watching every page of a browser context for foreign requests."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
+
+import uvicorn
+from fastapi import FastAPI
+
+
+@contextmanager
+def serve_app(app: FastAPI, *, start_timeout_s: float = 20.0) -> Iterator[str]:
+    """Run ``app`` under uvicorn on a free local port in a thread; yields its base URL and stops
+    the server afterwards."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout_s
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def sign_in_page(page: object, live_url: str, email: str, password: str, target: str) -> None:

@@ -10,16 +10,13 @@ so an ordinary test run never changes a tracked file.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
-from tests.web.conftest import PASSWORD, WebParties
+from tests.web.browser_helpers import serve_app
+from tests.web.conftest import CHROMIUM, PASSWORD, WebParties
 
 from fabnet.demo.designs import manifest_paths
 from fabnet.server import create_app
@@ -28,7 +25,6 @@ from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_IMG = ROOT / "docs" / "img"
 REFRESH_ENV = "FABNET_REFRESH_DOCS_IMAGES"
@@ -42,33 +38,11 @@ LAUNCH_ARGS = [
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture(autouse=True)
-def _chromium_installed() -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup.sh", pytrace=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
 
 @pytest.fixture
 def live_url(db: Database, web_settings: Settings) -> Iterator[str]:
-    app = create_app(web_settings, db=db, run_jobs=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(web_settings, db=db, run_jobs=False)) as url:
+        yield url
 
 
 def shots_dir(tmp_path: Path) -> Path:

@@ -40,11 +40,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("prusa_slicer_cli")]
 ORDER = "Face shields for Kisumu and Nairobi"
 
 
-@pytest.fixture(autouse=True)
-def _chromium_installed() -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup.sh", pytrace=False)
-
 
 @pytest.fixture
 def demo_signins(

@@ -29,11 +29,6 @@ from .test_licensor_pages import users as users  # the fixture
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture(autouse=True)
-def _chromium_installed() -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup.sh", pytrace=False)
-
 
 def _sign_in(page: object, live_url: str, email: str, target: str) -> None:
     page.goto(f"{live_url}{target}")  # type: ignore[attr-defined]

@@ -7,16 +7,14 @@ and axe-core finds no serious or critical violation."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
+from tests.web.browser_helpers import serve_app
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _free_port, _serious_violations
+from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _serious_violations
 
 from fabnet.domain.identity import OrgKind
 from fabnet.domain.orders.states import LotState
@@ -35,26 +33,11 @@ pytestmark = [pytest.mark.browser]
 BUYER, INSPECTOR = "ana@hospital.org", "ines@inspect.org"
 
 
-@pytest.fixture(autouse=True)
-def _chromium_installed() -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup.sh", pytrace=False)
-
 
 @pytest.fixture
 def live_url(world: Database, web_settings: Settings) -> Iterator[str]:
-    app = create_app(web_settings, db=world, run_jobs=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(web_settings, db=world, run_jobs=False)) as url:
+        yield url
 
 
 def _sign_in(page: object, live_url: str, email: str, target: str) -> None:

@@ -7,17 +7,15 @@ violation."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
+from tests.web.browser_helpers import serve_app
 from tests.web.conftest import PASSWORD, WebParties, csrf_of, sign_in
-from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _free_port, _serious_violations
+from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _serious_violations
 from tests.web.test_plans_page import _buyer, _order, _plan, _world
 
 from fabnet.demo.designs import manifest_paths
@@ -36,26 +34,11 @@ from fabnet.storage.orders import OrderRow
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture(autouse=True)
-def _chromium_installed() -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup.sh", pytrace=False)
-
 
 @pytest.fixture
 def live_url(db: Database, web_settings: Settings) -> Iterator[str]:
-    app = create_app(web_settings, db=db, run_jobs=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(create_app(web_settings, db=db, run_jobs=False)) as url:
+        yield url
 
 
 def _sign_in(page: object, live_url: str, email: str, target: str) -> None:

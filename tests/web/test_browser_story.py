@@ -45,11 +45,6 @@ REASON = "our printers are booked for a school programme"
 COUNTER_NOTE = "PETG costs more this month; we can ship five days later"
 
 
-@pytest.fixture(autouse=True)
-def _chromium_installed() -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup.sh", pytrace=False)
-
 
 def _awarded_face_shields(db: Database, buyer_email: str) -> str:
     """A face-shield order for Kisumu and Nairobi, planned on fabnet's manufacturers and awarded

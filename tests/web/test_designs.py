@@ -4,16 +4,13 @@ previews, who can make it, why not) on the demo designs and the demo world's fac
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
+from tests.web.browser_helpers import serve_app
 from tests.web.conftest import PASSWORD, WebParties, sign_in
 
 from fabnet.demo.designs import manifest_paths
@@ -176,27 +173,10 @@ def test_facility_list_filters_and_explains_an_unknown_process(
     assert "alpha-2" in country.text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(db: Database, web_settings: Settings) -> Iterator[str]:
-    app = create_app(web_settings, db=db, run_jobs=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(create_app(web_settings, db=db, run_jobs=False)) as url:
+        yield url
 
 
 @pytest.mark.browser
