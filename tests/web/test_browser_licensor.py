@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from tests.web.browser_helpers import sign_in_page
 from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _serious_violations, shots_dir
 from tests.web.test_browser import live_url as live_url  # the fixture
 
@@ -31,11 +32,7 @@ pytestmark = [pytest.mark.browser]
 
 
 def _sign_in(page: object, live_url: str, email: str, target: str) -> None:
-    page.goto(f"{live_url}{target}")  # type: ignore[attr-defined]
-    page.get_by_label("Email").fill(email)  # type: ignore[attr-defined]
-    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-    page.wait_for_url(f"{live_url}{target}")  # type: ignore[attr-defined]
+    sign_in_page(page, live_url, email, PASSWORD, target)
 
 
 @pytest.mark.usefixtures("users")

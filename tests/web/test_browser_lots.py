@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from tests.web.browser_helpers import serve_app
+from tests.web.browser_helpers import serve_app, sign_in_page
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _serious_violations
 
@@ -41,11 +41,7 @@ def live_url(world: Database, web_settings: Settings) -> Iterator[str]:
 
 
 def _sign_in(page: object, live_url: str, email: str, target: str) -> None:
-    page.goto(f"{live_url}{target}")  # type: ignore[attr-defined]
-    page.get_by_label("Email").fill(email)  # type: ignore[attr-defined]
-    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-    page.wait_for_url(f"{live_url}{target}")  # type: ignore[attr-defined]
+    sign_in_page(page, live_url, email, PASSWORD, target)
 
 
 def test_buyer_rejects_a_counter_offer_and_inspector_approves_a_delegated_prototype(

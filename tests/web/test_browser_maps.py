@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.browser_helpers import serve_app
+from tests.web.browser_helpers import serve_app, sign_in_page
 from tests.web.conftest import PASSWORD, WebParties, csrf_of, sign_in
 from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, _serious_violations
 from tests.web.test_plans_page import _buyer, _order, _plan, _world
@@ -42,11 +42,7 @@ def live_url(db: Database, web_settings: Settings) -> Iterator[str]:
 
 
 def _sign_in(page: object, live_url: str, email: str, target: str) -> None:
-    page.goto(f"{live_url}{target}")  # type: ignore[attr-defined]
-    page.get_by_label("Email").fill(email)  # type: ignore[attr-defined]
-    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-    page.wait_for_url(f"{live_url}{target}")  # type: ignore[attr-defined]
+    sign_in_page(page, live_url, email, PASSWORD, target)
 
 
 def test_wizard_suggests_places_takes_a_map_click_and_saves_a_draft(
