@@ -26,7 +26,7 @@ joined (the planner cannot judge it). See ``docs/logistics.md`` for the sources.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -184,6 +184,43 @@ class TransportModel:
         different = (origin_country or "").upper() != (destination_country or "").upper()
         return different and great_circle_km >= self.sea_min_distance_km
 
+    def transit_days(
+        self,
+        p: ModeParameters,
+        great_circle_km: float | NDArray[np.float64],
+        crosses_border: bool | NDArray[np.bool_],
+    ) -> NDArray[np.float64]:
+        """Door-to-door days of one mode: handling, the road/sea/air distance at the mode's
+        speed, and customs clearance where the lane crosses a border."""
+        km = np.asarray(great_circle_km, dtype=np.float64) * p.detour_factor
+        border = np.where(np.asarray(crosses_border, dtype=bool), self.border_days, 0.0)
+        return np.asarray(p.handling_days + km / p.speed_km_per_day + border, dtype=np.float64)
+
+    def fastest_days(
+        self,
+        origin: tuple[float, float],
+        origin_country: str | None,
+        destinations: Sequence[tuple[float, float, str | None]],
+    ) -> NDArray[np.float64]:
+        """The fewest door-to-door days of any allowed mode from ``origin`` to each of
+        ``destinations`` (latitude, longitude, country); inf where no mode is allowed."""
+        if not destinations:
+            return np.zeros(0)
+        lats = np.array([d[0] for d in destinations], dtype=np.float64)
+        lons = np.array([d[1] for d in destinations], dtype=np.float64)
+        gc = great_circle_km(origin[0], origin[1], lats, lons)
+        border = np.array([self.crosses_border(origin_country, d[2]) for d in destinations])
+        out = np.full(len(destinations), np.inf)
+        for mode, p in self.modes.items():
+            allowed = np.array(
+                [
+                    self.mode_allowed(mode, float(km), origin_country, d[2])
+                    for km, d in zip(gc, destinations, strict=True)
+                ]
+            )
+            out = np.where(allowed, np.minimum(out, self.transit_days(p, gc, border)), out)
+        return out
+
     def lane(
         self,
         origin: tuple[float, float],
@@ -205,7 +242,7 @@ class TransportModel:
             if not self.mode_allowed(mode, gc, origin_country, destination_country):
                 continue
             km = gc * p.detour_factor
-            days = p.handling_days + km / p.speed_km_per_day + (self.border_days if border else 0.0)
+            days = float(self.transit_days(p, gc, border))
             cost = float(shipment_cost(p, mass_kg, km)) + goods_value * duty_pct / 100.0
             options[mode] = LaneOption(
                 mode=mode,

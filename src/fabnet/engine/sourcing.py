@@ -291,22 +291,14 @@ def _window_share(
     due = [d for d in delivery_points if d.due_days is not None]
     if not due or transport is None or not transport.modes:
         return [1.0] * len(candidates)
-    lats = np.array([d.latitude for d in due])
-    lons = np.array([d.longitude for d in due])
+    places = [(d.latitude, d.longitude, d.country) for d in due]
     due_days = np.array([float(d.due_days or 0.0) for d in due])
     out = []
     for c in candidates:
         loc = facilities[c.facility_id].location
-        gc = haversine_km(loc.latitude or 0.0, loc.longitude or 0.0, lats, lons)
-        fastest = np.full(len(due), np.inf)
-        for j, d in enumerate(due):
-            border = (
-                transport.border_days if transport.crosses_border(loc.country, d.country) else 0.0
-            )
-            for mode, mp in transport.modes.items():
-                if transport.mode_allowed(mode, float(gc[j]), loc.country, d.country):
-                    days = mp.handling_days + gc[j] * mp.detour_factor / mp.speed_km_per_day
-                    fastest[j] = min(fastest[j], days + border)
+        fastest = transport.fastest_days(
+            (loc.latitude or 0.0, loc.longitude or 0.0), loc.country, places
+        )
         window = np.maximum(due_days - c.lead_time_days, 1.0)
         usable = np.clip((due_days - c.lead_time_days - fastest) / window, 0.0, 1.0)
         out.append(float(usable.max()))

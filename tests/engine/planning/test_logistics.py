@@ -156,3 +156,24 @@ def test_the_planner_prices_minimum_charges_and_sends_no_truck_across_africa() -
     # 40 clips of 10 g: a 0.4 kg parcel, billed the courier minimum, 1/40 of it per clip
     minimum = problem.transport.modes[TransportMode.ROAD].parcel_min_charge  # type: ignore[union-attr]
     assert legs.transport_per_unit[road] == pytest.approx(minimum / 40)
+
+
+def test_fastest_days_is_the_quickest_allowed_lane_to_each_destination() -> None:
+    """Candidate pruning asks how soon a facility's goods can arrive; the answer must be the
+    lane's own days (same modes, borders and sea rule), not a second formula."""
+    model = TransportModel.default()
+    nairobi = (-1.29, 36.82)
+    destinations = [(*MUNICH, "DE"), (*SHANGHAI, "CN"), (*nairobi, "KE")]
+    fastest = model.fastest_days(BERLIN, "DE", destinations)
+    for (lat, lon, country), days in zip(destinations, fastest, strict=True):
+        options = model.lane(
+            BERLIN, (lat, lon), 1.0, origin_country="DE", destination_country=country
+        )
+        assert days == pytest.approx(min(o.days for o in options.values()))
+    # a border adds its clearance days: Berlin -> Shanghai is slower than the same distance
+    # would be without customs
+    no_border = TransportModel.default(border_days=0.0)
+    assert fastest[1] == pytest.approx(
+        no_border.fastest_days(BERLIN, "DE", destinations)[1] + model.border_days
+    )
+    assert model.fastest_days(BERLIN, "DE", []).shape == (0,)
