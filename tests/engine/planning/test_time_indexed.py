@@ -119,3 +119,35 @@ def test_never_costlier_than_big_m_on_the_lamp_network(
         assert not new.evaluation.late_days
     if old.costs is not None:
         assert new.costs is not None and new.costs.total <= old.costs.total + 1e-6
+
+
+def test_the_first_plan_from_the_lp_support_is_a_plan_of_the_full_model() -> None:
+    """The MIP on the LP's support (RENS) is the time-indexed model's first incumbent: what it
+    returns must satisfy every row and bound of the full model, integers included, and the
+    optimiser never ends worse than it."""
+    import numpy as np
+
+    from fabnet.engine.planning.model import build_model
+    from fabnet.engine.planning.network import compile_network
+    from fabnet.engine.planning.optimise import _lp_support_mip
+
+    problem = _problem(2.0, model="time_indexed")
+    net = compile_network(problem)
+    b, cols = build_model(net)
+    assert cols.ready_days is not None and len(cols.ready_days.y) > 0
+    lp = b.to_highs(relax=True)
+    lp.setOptionValue("output_flag", False)
+    lp.run()
+    lp_values = np.asarray(lp.getSolution().col_value)
+    cost, lower, upper, integer = b.column_arrays()
+    plan, objective = _lp_support_mip(b, lp_values, integer, 1, 10.0, 1e-9, False)
+    assert plan is not None and objective is not None
+    row_lo, row_hi = b.row_bounds()
+    activity = b.matrix() @ plan
+    assert (activity >= row_lo - 1e-6).all() and (activity <= row_hi + 1e-6).all()
+    assert (plan >= lower - 1e-9).all() and (plan <= upper + 1e-9).all()
+    assert np.allclose(plan[integer], np.round(plan[integer]), atol=1e-6)
+    assert objective == pytest.approx(float(cost @ plan))
+    assert objective >= float(lp.getInfo().objective_function_value) - 1e-6
+    result = solve(problem)
+    assert result.objective is not None and result.objective <= objective + 1e-6
