@@ -44,6 +44,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# Byte-compile fabnet's own modules: an editable install leaves them as source, and where
+# PYTHONDONTWRITEBYTECODE is set (containers, CI images) every process would compile all ~270 of
+# them again at start-up (0.4-0.8 s of each `fabnet` command and API worker). Only changed files
+# are rewritten.
+.venv/bin/python -m compileall -q -j 0 src/fabnet >/dev/null
+
 if [ -f package.json ] && command -v npm >/dev/null; then
   lock_hash=$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1 || true)
   if [ ! -d node_modules ] || [ "$(cat node_modules/.fabnet-lock 2>/dev/null)" != "$lock_hash" ]; then
