@@ -202,6 +202,11 @@ def test_plan_map_draws_every_flow_and_the_order_map_every_lot(
     plan_id = plan_url.rsplit("/", 1)[1]
     flows = order_plan(db, buyer, order_id, plan_id).record.result_json["flows"]
     assert flows
+    # a second plan at a high CO2 price, for the side-by-side page
+    second_url = _plan(web, order_id, csrf_of(web.get(plan_url).text), co2="800")
+    second_flows = order_plan(
+        db, buyer, order_id, second_url.rsplit("/", 1)[1]
+    ).record.result_json["flows"]
     own_host = urlsplit(live_url).netloc
     foreign: list[str] = []
     with sync_playwright() as p:
@@ -223,6 +228,26 @@ def test_plan_map_draws_every_flow_and_the_order_map_every_lot(
             biggest = max(range(len(flows)), key=lambda i: flows[i]["quantity"])
             assert max(widths) == widths[biggest]  # drawn in the plan's order, thickest = most
             assert _serious_violations(page) == []
+            # two plans side by side: one map each, each drawing its own plan's flows
+            page.goto(f"{live_url}/orders/{order_id}/plans/compare")
+            page.wait_for_function(
+                "() => document.querySelectorAll('[data-flow-map][data-ready]').length === 2"
+            )
+            drawn = page.locator("[data-flow-map]").evaluate_all(
+                "ms => ms.map(m => [m.dataset.ready, m.dataset.source,"
+                " m.querySelectorAll('path.fab-flow').length])"
+            )
+            expected = {
+                f"/orders/{order_id}/plans/{plan_id}/map.geojson": len(flows),
+                f"/orders/{order_id}/plans/{second_url.rsplit('/', 1)[1]}/map.geojson": len(
+                    second_flows
+                ),
+            }
+            assert {src: n for _, src, n in drawn} == expected
+            assert all(ready == "true" for ready, _, _ in drawn)
+            assert _serious_violations(page) == []
+            page.goto(f"{live_url}{plan_url}")
+            _ready(page, "[data-flow-map]")
             page.get_by_role("button", name="Award: invite the manufacturers").click()
             page.wait_for_url(f"{live_url}/orders/{order_id}?*")
             lots = orders.list_lots(db, None, order_id)
