@@ -4,6 +4,10 @@ Usage: ``fabnet demo`` first (or ``FABNET_DATA_DIR`` pointing at a demo), then
 ``python bench/web.py [--runs 30]``. Signs in as the demo buyer through the sign-in form and
 requests each page in-process (Starlette's TestClient: server time without a network), after one
 warm-up request per page. Prints p50/p95/max per page as JSON.
+
+The app is built as a served process builds it (``create_app(freeze_heap=True)``, what
+``fabnet.server:serve_app`` does: the start-up heap frozen out of the garbage collector);
+``--no-freeze`` measures without, for a side-by-side run.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from fabnet.settings import get_settings
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--no-freeze", action="store_true", help="do not freeze the start-up heap")
     args = parser.parse_args()
-    app = create_app(get_settings(), run_jobs=False)
+    app = create_app(get_settings(), run_jobs=False, freeze_heap=not args.no_freeze)
     with TestClient(app) as client:
         db = app.state.db
         design = list_designs(db, limit=200).items[0]
@@ -42,12 +47,15 @@ def main() -> None:
             "design page (who can make it)": f"/designs/{design.id}",
             "design page near Nairobi": f"/designs/{design.id}?near=Nairobi&quantity=100",
             "facility page": f"/facilities/{facility.id}",
+            "facilities (list and map)": "/facilities",
+            "facilities map points (GeoJSON)": "/facilities.geojson",
         }
         out = {}
         for name, url in pages.items():
             first = client.get(url)
             assert first.status_code == 200, (url, first.status_code)
-            assert "Sign out" in first.text, f"{url}: not signed in"
+            if not url.endswith(".geojson"):
+                assert "Sign out" in first.text, f"{url}: not signed in"
             times = []
             for _ in range(args.runs):
                 start = time.perf_counter()
