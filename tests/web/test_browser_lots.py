@@ -25,7 +25,7 @@ from fabnet.services.platform.files import store_bytes
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
-from services.sourcing.planning.conftest import world as world  # the fixture
+from services.sourcing.planning.conftest import catalogue as catalogue  # the fixture
 from services.sourcing.planning.test_replan_messages import NAMES, _awarded
 
 pytestmark = [pytest.mark.browser]
@@ -35,8 +35,8 @@ BUYER, INSPECTOR = "ana@hospital.org", "ines@inspect.org"
 
 
 @pytest.fixture
-def live_url(world: Database, web_settings: Settings) -> Iterator[str]:
-    with serve_app(create_app(web_settings, db=world, run_jobs=False)) as url:
+def live_url(catalogue: Database, web_settings: Settings) -> Iterator[str]:
+    with serve_app(create_app(web_settings, db=catalogue, run_jobs=False)) as url:
         yield url
 
 
@@ -45,11 +45,11 @@ def _sign_in(page: object, live_url: str, email: str, target: str) -> None:
 
 
 def test_buyer_rejects_a_counter_offer_and_inspector_approves_a_delegated_prototype(
-    world: Database, live_url: str, web_settings: Settings, tmp_path: Path
+    catalogue: Database, live_url: str, web_settings: Settings, tmp_path: Path
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    db = world
+    db = catalogue
     buyer, makers, order_id, invited = _awarded(db, tmp_path)
     identity.create_user(db, BUYER, buyer.org_id, actor=None, password=PASSWORD,
                          settings=web_settings)  # fmt: skip

@@ -15,7 +15,7 @@ from fabnet.services.identity import accounts as identity
 from fabnet.services.orders import CounterOffer, lots, orders
 from fabnet.settings import Settings
 from fabnet.storage.db import Database
-from services.sourcing.planning.conftest import world as world  # the fixture
+from services.sourcing.planning.conftest import catalogue as catalogue  # the fixture
 from services.sourcing.planning.test_replan_messages import NAMES, _awarded
 
 from .conftest import PASSWORD, csrf_of, sign_in
@@ -30,9 +30,9 @@ def _card(page: str, lot_id: str) -> str:
 
 
 def test_the_buyer_rejects_a_counter_offer_and_sees_the_replan(
-    world: Database, web: TestClient, web_settings: Settings, tmp_path: Path
+    catalogue: Database, web: TestClient, web_settings: Settings, tmp_path: Path
 ) -> None:
-    db = world
+    db = catalogue
     buyer, makers, order_id, invited = _awarded(db, tmp_path)
     identity.create_user(db, BUYER, buyer.org_id, actor=None, password=PASSWORD,
                          settings=web_settings)  # fmt: skip

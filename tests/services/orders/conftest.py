@@ -1,6 +1,5 @@
-"""A small world for order tests: a buyer, three manufacturers (each running one facility), an
-inspection body, a design under CERN-OHL-S-2.0, stored evidence files, and a way to award lots
-as the planner would propose them (its ``ProposedLot`` shape)."""
+"""Order tests of the services on the shared order world (tests/order_world.py), and a way to
+award lots as the planner would propose them (its ``ProposedLot`` shape)."""
 
 from __future__ import annotations
 
@@ -10,24 +9,20 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from tests.order_world import FACE_SHIELD_ID, Member, World, build_world
 
-from fabnet.domain.design import Design, Part
-from fabnet.domain.facility import Facility
-from fabnet.domain.identity import OrgKind, Principal, Scope
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
 from fabnet.domain.orders.states import OrderAction
 from fabnet.domain.plan import Destination, DestinationKind, LotKind, ProposedLot
-from fabnet.services.identity.accounts import create_organisation, create_user
 from fabnet.services.orders import OrderTerms
 from fabnet.services.orders.orders import act_on_order, award_lots, create_order
-from fabnet.services.platform.files import store_bytes
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
-from fabnet.storage.designs import DesignRepository
-from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.files import FileStore
 
-DESIGN_ID = "design-face-shield"
+__all__ = ["Member", "World"]
+
+DESIGN_ID = FACE_SHIELD_ID
 
 
 @dataclass(frozen=True)
@@ -65,48 +60,10 @@ class Proposal:
         )  # fmt: skip
 
 
-@dataclass
-class World:
-    db: Database
-    store: FileStore
-    buyer: Principal
-    makers: list[Principal]
-    inspector: Principal
-    stranger: Principal
-    evidence: list[str]
-
-
-def _principal(db: Database, name: str, kind: OrgKind, facilities: Sequence[str] = ()) -> Principal:
-    org = create_organisation(db, name, kind, facilities, actor=None)
-    user = create_user(db, f"{name.lower().replace(' ', '.')}@example.org", org.id, actor=None)
-    return Principal(user_id=user.id, org_id=org.id, org_kind=kind,
-                     scopes=frozenset({Scope.WRITE}))  # fmt: skip
-
-
 @pytest.fixture
 def world(db: Database, tmp_path: Path) -> World:
-    with db.transaction() as session:
-        FacilityRepository(session).bulk_upsert(
-            Facility(id=f"fac-{i}", name=f"Maker {i}'s workshop") for i in range(3)
-        )
-        DesignRepository(session).add_or_replace(
-            Design(id=DESIGN_ID, name="Face shield", license="CERN-OHL-S-2.0",
-                   licensor=("Prusa Research",), parts=(Part(id="headband", name="Headband"),))
-        )  # fmt: skip
-    store = FileStore(tmp_path / "files", max_bytes=1024 * 1024)
-    evidence = [
-        store_bytes(db, store, f"photo {i}".encode(), original_name=f"photo-{i}.jpg").sha256
-        for i in range(3)
-    ]
-    return World(
-        db=db,
-        store=store,
-        buyer=_principal(db, "Buyer Hospital", OrgKind.BUYER),
-        makers=[_principal(db, f"Maker {i}", OrgKind.MANUFACTURER, [f"fac-{i}"]) for i in range(3)],
-        inspector=_principal(db, "Inspect Co", OrgKind.INSPECTION_BODY),
-        stranger=_principal(db, "Other Buyer", OrgKind.BUYER),
-        evidence=evidence,
-    )
+    """The shared order world (tests/order_world.py); its file store in ``tmp_path``."""
+    return build_world(db, store=FileStore(tmp_path / "files", max_bytes=1024 * 1024))
 
 
 def spec(quantity: int = 300) -> OrderSpec:

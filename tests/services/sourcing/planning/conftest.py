@@ -1,4 +1,4 @@
-"""A small world for planning-service tests: three East African workshops and a face shield."""
+"""A small catalogue for planning-service tests: three East African workshops and a face shield."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ WORKSHOPS = (
 
 
 @pytest.fixture
-def world(db: Database) -> Database:
+def catalogue(db: Database) -> Database:
     with db.transaction() as session:
         FacilityRepository(session).bulk_upsert(WORKSHOPS)
         DesignRepository(session).add_or_replace(face_shield())

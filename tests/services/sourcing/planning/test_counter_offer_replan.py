@@ -26,9 +26,9 @@ def _principal(
 
 
 def test_rejected_counter_offer_replans_and_tells_the_buyer(
-    world: Database, tmp_path: Path
+    catalogue: Database, tmp_path: Path
 ) -> None:
-    db = world
+    db = catalogue
     buyer = _principal(db, "Hospital Buyer", OrgKind.BUYER)
     makers = {f: _principal(db, f"Maker {f}", OrgKind.MANUFACTURER, (f,))
               for f in ("f-nairobi", "f-kampala", "f-kigali")}  # fmt: skip

@@ -26,8 +26,8 @@ def _spec(tmp_path: Path, body: str = ORDER):  # type: ignore[no-untyped-def]
     return load_order_file(order_yaml(tmp_path, body))
 
 
-def test_plan_covers_every_unit_in_whole_lots(world: Database, tmp_path: Path) -> None:
-    record = plan_order(world, _spec(tmp_path))
+def test_plan_covers_every_unit_in_whole_lots(catalogue: Database, tmp_path: Path) -> None:
+    record = plan_order(catalogue, _spec(tmp_path))
     assert record.status == "optimal"
     by_kind = Counter()
     for lot in record.lots:
@@ -55,9 +55,9 @@ def test_plan_covers_every_unit_in_whole_lots(world: Database, tmp_path: Path) -
             assert lot.due_days is not None and lot.due_days < 42
 
 
-def test_plan_is_stored_with_its_inputs(world: Database, tmp_path: Path) -> None:
-    record = plan_order(world, _spec(tmp_path), order_id=None)
-    again = get_plan(world, record.id)
+def test_plan_is_stored_with_its_inputs(catalogue: Database, tmp_path: Path) -> None:
+    record = plan_order(catalogue, _spec(tmp_path), order_id=None)
+    again = get_plan(catalogue, record.id)
     assert again.lots == record.lots
     assert again.spec == record.spec
     assert again.result_json["status"] == "optimal"
@@ -66,20 +66,20 @@ def test_plan_is_stored_with_its_inputs(world: Database, tmp_path: Path) -> None
     assert kinds["delivery_point"] == 2 and kinds["flow"] >= 2
 
 
-def test_max_facilities_is_honoured(world: Database, tmp_path: Path) -> None:
-    record = plan_order(world, _spec(tmp_path), overrides=PlanOverrides(max_facilities=1))
+def test_max_facilities_is_honoured(catalogue: Database, tmp_path: Path) -> None:
+    record = plan_order(catalogue, _spec(tmp_path), overrides=PlanOverrides(max_facilities=1))
     assert len({lot.facility_id for lot in record.lots}) == 1
 
 
-def test_excluded_facility_is_never_used(world: Database, tmp_path: Path) -> None:
-    record = plan_order(world, _spec(tmp_path), exclude_facility_ids=["f-nairobi"])
+def test_excluded_facility_is_never_used(catalogue: Database, tmp_path: Path) -> None:
+    record = plan_order(catalogue, _spec(tmp_path), exclude_facility_ids=["f-nairobi"])
     assert "f-nairobi" not in {lot.facility_id for lot in record.lots}
 
 
-def test_replan_moves_a_declined_part_lot_elsewhere(world: Database, tmp_path: Path) -> None:
-    record = plan_order(world, _spec(tmp_path))
+def test_replan_moves_a_declined_part_lot_elsewhere(catalogue: Database, tmp_path: Path) -> None:
+    record = plan_order(catalogue, _spec(tmp_path))
     lot = next(x for x in record.lots if x.kind == "part" and x.item_id == "headband")
-    new = replan_lot(world, record.id, lot, exclude_facility_ids=())
+    new = replan_lot(catalogue, record.id, lot, exclude_facility_ids=())
     assert new.parent_plan_id == record.id
     assert sum(x.quantity for x in new.lots) == lot.quantity
     assert all(x.facility_id != lot.facility_id for x in new.lots)
@@ -94,10 +94,10 @@ def test_replan_moves_a_declined_part_lot_elsewhere(world: Database, tmp_path: P
     assert got == old
 
 
-def test_replan_of_an_assembly_lot_reroutes_the_parts(world: Database, tmp_path: Path) -> None:
-    record = plan_order(world, _spec(tmp_path))
+def test_replan_of_an_assembly_lot_reroutes_the_parts(catalogue: Database, tmp_path: Path) -> None:
+    record = plan_order(catalogue, _spec(tmp_path))
     lot = next(x for x in record.lots if x.kind == "assembly")
-    new = replan_lot(world, record.id, lot, exclude_facility_ids=())
+    new = replan_lot(catalogue, record.id, lot, exclude_facility_ids=())
     assembly = [x for x in new.lots if x.kind == "assembly"]
     assert sum(x.quantity for x in assembly) == lot.quantity
     assert all(x.facility_id != lot.facility_id for x in assembly)
@@ -105,20 +105,20 @@ def test_replan_of_an_assembly_lot_reroutes_the_parts(world: Database, tmp_path:
     assert parts and all(x.existing for x in parts)
 
 
-def test_an_impossible_due_date_is_diagnosed(world: Database, tmp_path: Path) -> None:
+def test_an_impossible_due_date_is_diagnosed(catalogue: Database, tmp_path: Path) -> None:
     body = ORDER.replace(
         "due: 2027-02-15\n    demand: {shield: 300}", "due_days: 1\n    demand: {shield: 300}"
     )
-    record = plan_order(world, _spec(tmp_path, body))
+    record = plan_order(catalogue, _spec(tmp_path, body))
     assert record.status == "infeasible"
     assert record.lots == ()
     assert any("knh" in line for line in record.result_json["diagnosis"])
 
 
-def test_unknown_place_names_the_field(world: Database, tmp_path: Path) -> None:
+def test_unknown_place_names_the_field(catalogue: Database, tmp_path: Path) -> None:
     body = ORDER.replace("Kampala, UG", "Atlantis, ZZ")
     with pytest.raises(InputError) as info:
-        plan_order(world, _spec(tmp_path, body))
+        plan_order(catalogue, _spec(tmp_path, body))
     assert info.value.field == "delivery_points[1].place"
 
 
@@ -130,9 +130,9 @@ def test_order_file_refuses_unknown_product_key() -> None:
 
 
 def test_cli_plan_json_and_geojson(
-    world: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    catalogue: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FABNET_DATABASE_URL", world.url_text)
+    monkeypatch.setenv("FABNET_DATABASE_URL", catalogue.url_text)
     from fabnet.settings import get_settings
 
     get_settings.cache_clear()
@@ -148,21 +148,21 @@ def test_cli_plan_json_and_geojson(
     assert json.loads(out.read_text())["type"] == "FeatureCollection"
 
 
-def test_cli_plan_bad_gap_exits_2(world: Database, tmp_path: Path) -> None:
+def test_cli_plan_bad_gap_exits_2(catalogue: Database, tmp_path: Path) -> None:
     path = order_yaml(tmp_path, ORDER)
     result = CliRunner().invoke(app, ["plan", str(path), "--gap", "3"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 
 
-def test_cli_plan_json_stdout_is_only_json(world: Database, tmp_path: Path) -> None:
+def test_cli_plan_json_stdout_is_only_json(catalogue: Database, tmp_path: Path) -> None:
     """In a real process: nothing (not even the solver's banner) pollutes the JSON on stdout."""
     import os
     import subprocess
     import sys
 
     path = order_yaml(tmp_path, ORDER)
-    env = os.environ | {"FABNET_DATABASE_URL": world.url_text, "FABNET_DATA_DIR": str(tmp_path)}
+    env = os.environ | {"FABNET_DATABASE_URL": catalogue.url_text, "FABNET_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-m", "fabnet.cli.main", "plan", str(path), "--json"],
         capture_output=True,
@@ -176,7 +176,7 @@ def test_cli_plan_json_stdout_is_only_json(world: Database, tmp_path: Path) -> N
 
 
 def test_a_minimum_lot_above_the_window_capacity_excludes_the_candidate(
-    world: Database, tmp_path: Path
+    catalogue: Database, tmp_path: Path
 ) -> None:
     """Kampala's assembly line insists on 5,000 shields but makes ~2,400 by the due date: it is
     left out and counted, and the order still plans (issue 11: this used to fail on a field)."""
@@ -195,9 +195,9 @@ def test_a_minimum_lot_above_the_window_capacity_excludes_the_candidate(
     ext = kampala.extension.model_copy(
         update={"rate_card": card.model_copy(update={"rates": rates})}
     )
-    with world.transaction() as session:
+    with catalogue.transaction() as session:
         FacilityRepository(session).bulk_upsert([kampala.model_copy(update={"extension": ext})])
-    record = plan_order(world, _spec(tmp_path))
+    record = plan_order(catalogue, _spec(tmp_path))
     assert record.status == "optimal"
     assert record.result_json["exclusion_reasons"].get(MIN_LOT_OVER_CAPACITY) == 1
     sites = {lot.facility_id for lot in record.lots if lot.kind == "assembly"}
@@ -205,41 +205,41 @@ def test_a_minimum_lot_above_the_window_capacity_excludes_the_candidate(
 
 
 def test_the_buyer_pins_and_excludes_facilities_in_the_order(
-    world: Database, tmp_path: Path
+    catalogue: Database, tmp_path: Path
 ) -> None:
     """Issue 11: ``matching.pin_facilities`` must appear in the plan, ``exclude_facilities``
     must not; a pin that cannot make anything is refused in the buyer's words."""
-    plain = plan_order(world, _spec(tmp_path))
+    plain = plan_order(catalogue, _spec(tmp_path))
     assert "f-kigali" not in {lot.facility_id for lot in plain.lots}, "pinning must change this"
     body = ORDER + "matching:\n  pin_facilities: [f-kigali]\n  exclude_facilities: [f-kampala]\n"
-    record = plan_order(world, _spec(tmp_path, body))
+    record = plan_order(catalogue, _spec(tmp_path, body))
     used = {lot.facility_id for lot in record.lots}
     assert "f-kigali" in used and "f-kampala" not in used
     with pytest.raises(InputError) as err:
-        plan_order(world, _spec(tmp_path, ORDER + "matching:\n  pin_facilities: [f-nowhere]\n"))
+        plan_order(catalogue, _spec(tmp_path, ORDER + "matching:\n  pin_facilities: [f-nowhere]\n"))
     assert "f-nowhere was asked for" in str(err.value)
     assert "candidates[" not in str(err.value)
 
 
 def test_platform_only_plans_among_facilities_a_manufacturer_runs(
-    world: Database, tmp_path: Path
+    catalogue: Database, tmp_path: Path
 ) -> None:
     """Issue 11: ``matching.platform_only`` keeps facilities nobody on the platform runs out of
     the plan (they could not be invited); without it the whole registry is the what-if."""
     from fabnet.domain.identity import OrgKind
     from fabnet.services.identity import accounts as identity
 
-    identity.create_organisation(world, "Nairobi Makers Ltd", OrgKind.MANUFACTURER,
+    identity.create_organisation(catalogue, "Nairobi Makers Ltd", OrgKind.MANUFACTURER,
                                  ["f-nairobi"], actor=None)
-    whole = plan_order(world, _spec(tmp_path))
+    whole = plan_order(catalogue, _spec(tmp_path))
     assert {lot.facility_id for lot in whole.lots} - {"f-nairobi"}, "the what-if uses others"
-    record = plan_order(world, _spec(tmp_path, ORDER + "matching:\n  platform_only: true\n"))
+    record = plan_order(catalogue, _spec(tmp_path, ORDER + "matching:\n  platform_only: true\n"))
     assert record.lots
     assert {lot.facility_id for lot in record.lots} == {"f-nairobi"}
 
 
 def test_cli_plan_tables_show_money_with_the_currency_decimals(
-    world: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    catalogue: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 16: the plan's tables print amounts with the plan currency's decimals (none for
     JPY, three for KWD), never a float's two digits, and say which currency they are in."""
@@ -249,7 +249,7 @@ def test_cli_plan_tables_show_money_with_the_currency_decimals(
 
     from fabnet.cli import plan as plan_cli
 
-    record = plan_order(world, _spec(tmp_path))
+    record = plan_order(catalogue, _spec(tmp_path))
     for code, decimals in (("JPY", 0), ("KWD", 3), ("EUR", 2)):
         shown = Console(width=200, record=True, highlight=False)
         monkeypatch.setattr(plan_cli, "console", shown)

@@ -23,14 +23,14 @@ def _reader(db: Database, name: str) -> Principal:
 
 
 def test_a_standalone_plan_belongs_to_the_organisation_that_made_it(
-    world: Database, tmp_path: Path
+    catalogue: Database, tmp_path: Path
 ) -> None:
-    owner, other = _reader(world, "Owner"), _reader(world, "Other")
-    record = plan_order(world, _spec(tmp_path), owner_org_id=owner.org_id)
-    assert get_order_plan(world, owner, record.id).id == record.id
+    owner, other = _reader(catalogue, "Owner"), _reader(catalogue, "Other")
+    record = plan_order(catalogue, _spec(tmp_path), owner_org_id=owner.org_id)
+    assert get_order_plan(catalogue, owner, record.id).id == record.id
     with pytest.raises(NotFoundError):
-        get_order_plan(world, other, record.id)
-    anonymous = plan_order(world, _spec(tmp_path))
+        get_order_plan(catalogue, other, record.id)
+    anonymous = plan_order(catalogue, _spec(tmp_path))
     with pytest.raises(NotFoundError):
-        get_order_plan(world, owner, anonymous.id)
-    assert get_order_plan(world, None, anonymous.id).id == anonymous.id
+        get_order_plan(catalogue, owner, anonymous.id)
+    assert get_order_plan(catalogue, None, anonymous.id).id == anonymous.id

@@ -1,4 +1,4 @@
-"""Random orders over the demo world: every one gets a plan or a diagnosis in the buyer's words.
+"""Random orders over the demo catalogue: every one gets a plan or a diagnosis in the buyer's words.
 
 Hypothesis draws orders from every demo design, 1-10 delivery points on any continent, due in
 7-120 days, with and without options (CO2 price, lateness penalty, facility cap, local share,

@@ -23,13 +23,13 @@ pytestmark = pytest.mark.usefixtures("openscad_cli")
 
 @pytest.fixture
 def splint_world(
-    world: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    catalogue: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Database, str]]:
     monkeypatch.setenv("FABNET_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
-    tally = import_designs(world, [DESIGNS_DIR / "finger-splint" / "okh.toml"])
+    tally = import_designs(catalogue, [DESIGNS_DIR / "finger-splint" / "okh.toml"])
     try:
-        yield world, tally.created[0]
+        yield catalogue, tally.created[0]
     finally:
         get_settings.cache_clear()
 

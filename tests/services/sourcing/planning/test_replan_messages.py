@@ -42,9 +42,9 @@ def _reject_counter_offer(db: Database, buyer: Principal, maker: Principal, lot:
 
 
 def test_the_buyer_is_told_which_facility_offered_why_it_was_rejected_and_where_it_went(
-    world: Database, tmp_path: Path
+    catalogue: Database, tmp_path: Path
 ) -> None:
-    db = world
+    db = catalogue
     buyer, makers, order_id, invited = _awarded(db, tmp_path)
     part = next(lot for lot in invited if lot.kind == "part")
     _reject_counter_offer(db, buyer, makers[part.facility_id], part, "three times the price")
@@ -71,9 +71,9 @@ def test_the_buyer_is_told_which_facility_offered_why_it_was_rejected_and_where_
 
 
 def test_when_no_other_facility_can_take_the_lot_the_buyer_is_told_so_in_words(
-    world: Database, tmp_path: Path
+    catalogue: Database, tmp_path: Path
 ) -> None:
-    db = world
+    db = catalogue
     buyer, makers, order_id, invited = _awarded(db, tmp_path)
     part = next(lot for lot in invited if lot.kind == "part")
     for fid, maker in makers.items():  # nobody else runs a facility on the platform any more
