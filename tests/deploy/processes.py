@@ -68,31 +68,38 @@ class Processes:
         self.started.append(process)
         return process
 
-    def serve(self, name: str, *, timeout: float = 60) -> str:
-        """Start ``fabnet serve`` on a free port; its base URL once ``/v1/health`` answers 200."""
-        port = free_port()
-        process = self.start(name, "serve", "--port", str(port), "--log-level", "warning")
-        url = f"http://127.0.0.1:{port}"
+    def serve(self, *names: str, timeout: float = 60) -> list[str]:
+        """Start ``fabnet serve`` once per name, each on a free port, together; their base URLs
+        once each answers 200 at ``/v1/health``."""
+        started = []
+        for name in names:
+            port = free_port()
+            process = self.start(name, "serve", "--port", str(port), "--log-level", "warning")
+            started.append((process, f"http://127.0.0.1:{port}"))
         deadline = time.monotonic() + timeout
-        while True:
-            assert process.popen.poll() is None, f"{name} ended:\n{process.output()}"
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=2).status_code == 200:
-                    return url
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, f"{name} did not start:\n{process.output()}"
-            time.sleep(0.1)
+        for process, url in started:
+            while not _healthy(url):
+                assert process.popen.poll() is None, f"{process.name} ended:\n{process.output()}"
+                assert time.monotonic() < deadline, (
+                    f"{process.name} did not start:\n{process.output()}"
+                )
+                time.sleep(0.1)
+        return [url for _, url in started]
 
-    def worker(self, name: str, *args: str, timeout: float = 60) -> Process:
-        """Start ``fabnet worker``; returns once Celery says it is ready."""
-        process = self.start(name, "worker", *args)
+    def workers(
+        self, *names: str, args: tuple[str, ...] = (), timeout: float = 60
+    ) -> list[Process]:
+        """Start ``fabnet worker args`` once per name, together; once Celery says each is ready."""
+        started = [self.start(name, "worker", *args) for name in names]
         deadline = time.monotonic() + timeout
-        while " ready." not in process.output():
-            assert process.popen.poll() is None, f"{name} ended:\n{process.output()}"
-            assert time.monotonic() < deadline, f"{name} did not start:\n{process.output()}"
-            time.sleep(0.1)
-        return process
+        for process in started:
+            while " ready." not in process.output():
+                assert process.popen.poll() is None, f"{process.name} ended:\n{process.output()}"
+                assert time.monotonic() < deadline, (
+                    f"{process.name} did not start:\n{process.output()}"
+                )
+                time.sleep(0.1)
+        return started
 
     def stop_all(self) -> None:
         """SIGTERM to every process group still running, SIGKILL to what has not ended in
@@ -123,3 +130,10 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/v1/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

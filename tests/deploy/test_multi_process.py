@@ -59,6 +59,8 @@ from fabnet.storage.webhooks import WebhookDeliveryRow
 
 from .processes import Process, Processes, fabnet_processes
 
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
 SECRET = "deploy-test-secret"
 LEASE_SECONDS = 5.0
 """The job lease of every process: how soon a killed worker's job is taken over."""
@@ -107,7 +109,6 @@ def cache_dir(tmp_path: Path) -> Path:
 @dataclass
 class Deployment:
     db: Database
-    settings: Settings
     processes: Processes
     api_urls: list[str]
     workers: list[Process]
@@ -173,15 +174,13 @@ def deployment(
         try:
             world = _load_world(db, settings)
             # One job at a time per worker: a worker running a plan job runs nothing else.
-            workers = [processes.worker(f"worker-{n}", "--concurrency", "1") for n in (1, 2)]
-            api_urls = [processes.serve(f"api-{n}") for n in (1, 2)]
-            yield Deployment(db, settings, processes, api_urls, workers, world, [first, second])
-        except BaseException:
-            for process in processes.started:
-                print(f"--- {process.name} ---\n{process.output()[-4000:]}")
-            raise
+            workers = processes.workers("worker-1", "worker-2", args=("--concurrency", "1"))
+            api_urls = processes.serve("api-1", "api-2")
+            yield Deployment(db, processes, api_urls, workers, world, [first, second])
         finally:
             db.dispose()
+            for process in processes.started:  # shown by pytest when the test failed
+                print(f"--- {process.name} ---\n{process.output()[-4000:]}")
 
 
 @dataclass
