@@ -116,6 +116,12 @@ class Deployment:
     """The organisations of tests/api/orders (their ``client`` unused: each order has its own)."""
     receivers: list[Receiver]
     """One webhook receiver per order's buyer."""
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self, n: int) -> httpx.Client:
+        """A client of API process ``n`` (closed with the deployment)."""
+        self.clients.append(httpx.Client(base_url=self.api_urls[n], timeout=60))
+        return self.clients[-1]
 
 
 def _load_world(db: Database, settings: Settings) -> World:
@@ -176,7 +182,10 @@ def deployment(
             # One job at a time per worker: a worker running a plan job runs nothing else.
             workers = processes.workers("worker-1", "worker-2", args=("--concurrency", "1"))
             api_urls = processes.serve("api-1", "api-2")
-            yield Deployment(db, processes, api_urls, workers, world, [first, second])
+            deployment = Deployment(db, processes, api_urls, workers, world, [first, second])
+            yield deployment
+            for client in deployment.clients:
+                client.close()
         finally:
             db.dispose()
             for process in processes.started:  # shown by pytest when the test failed
@@ -299,10 +308,8 @@ def test_two_api_processes_and_two_workers_survive_a_killed_worker(
     planning = threading.Event()
     runs = []
     buyers = (dep.world.buyer, dep.world.stranger)
-    for url, quantity, buyer, receiver in zip(
-        dep.api_urls, QUANTITIES, buyers, dep.receivers, strict=True
-    ):
-        client = httpx.Client(base_url=url, timeout=60)
+    for n, quantity, buyer, receiver in zip((0, 1), QUANTITIES, buyers, dep.receivers, strict=True):
+        client = dep.client(n)
         world = replace(dep.world, client=client, buyer=buyer, stranger=dep.world.buyer)
         body = {"url": receiver.url, "event_types": ["*"]}
         created = ok(client.post("/v1/webhooks", json=body, headers=buyer.headers), 201)
@@ -377,8 +384,7 @@ def test_two_api_processes_and_two_workers_survive_a_killed_worker(
         assert run.total_minor > 0
 
     # The audit chain, asked of the other API process than the one that made the first order.
-    second = httpx.Client(base_url=dep.api_urls[1], timeout=60)
-    chain = ok(second.get("/v1/audit/verification", headers=dep.world.operator.headers))
+    chain = ok(dep.client(1).get("/v1/audit/verification", headers=dep.world.operator.headers))
     assert chain["ok"] is True and chain["checked"] > 40, chain
 
     # Every webhook delivery reached its receiver exactly once: one POST per event, no retry.
