@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     """First retry delay of a failed job; doubles with every attempt (with jitter)."""
     job_retry_max_seconds: float = 3600.0
     """Longest delay between two attempts of a job."""
+    job_lease_seconds: float = Field(default=60.0, gt=0)
+    """How long a running job stays its runner's without a heartbeat (the runner renews it every
+    third of this while the job runs); a job whose runner died is taken over once it lapses."""
     slicer_path: str = "prusa-slicer"
     openscad_path: str = "openscad"
     webhook_allow_private_targets: bool = False

@@ -1,23 +1,36 @@
 """The Celery app of fabnet: one task, ``fabnet.run_job``, that runs a recorded job by id.
 
-Start a worker with ``celery -A fabnet.outbox.celery_app worker`` and ``FABNET_JOB_BACKEND=celery``.
-The worker reads ``FABNET_*`` settings (database and Redis URLs) like every other process.
+Start a worker with ``fabnet worker`` (or ``celery -A fabnet.outbox.celery_app worker``) and
+``FABNET_JOB_BACKEND=celery``. The worker reads ``FABNET_*`` settings (database and Redis URLs)
+like every other process.
+
+A message in Redis is not the job: the ``jobs`` table is. Every worker also runs a sweeper
+(:class:`Sweeper`) that sends again, through Redis, the jobs no worker holds: a running job
+whose lease lapsed (its worker was killed in the middle of it) and a queued job overdue by more
+than :data:`QUEUED_GRACE` (its message was lost with a killed worker that held it, or Redis was
+down when it was recorded). A job sent twice still runs once: an attempt starts only by claiming
+its row.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 
-from fabnet.outbox.execution import run_attempt
+from fabnet.outbox.execution import lease_of, run_attempt
 from fabnet.settings import Settings, get_settings
 from fabnet.storage import jobs as job_store
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.identity import aware
+
+log = logging.getLogger(__name__)
 
 app = Celery("fabnet")
 
@@ -103,3 +116,81 @@ def run_job(job_id: str) -> None:
         row = session.get(job_store.JobRow, job_id)
         if row is not None and row.status == job_store.JobStatus.QUEUED:
             send_job(job_id, aware(row.next_run_at))
+
+
+QUEUED_GRACE = timedelta(minutes=5)
+"""A queued job due for longer than this is sent again (below it, workers are just busy)."""
+SWEEP_LIMIT = 200
+"""At most this many jobs are sent again per sweep."""
+
+
+class Sweeper:
+    """Sends again the jobs no worker holds (see the module docstring), every half lease.
+
+    A job it sent is not sent again for a lease or :data:`QUEUED_GRACE`, whichever is longer,
+    so jobs waiting behind busy workers are not multiplied in Redis."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.lease = lease_of(settings)
+        self.interval = min(30.0, max(0.5, self.lease.total_seconds() / 2))
+        self._sent: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def sweep(self, now: datetime | None = None) -> list[str]:
+        """Send the stalled jobs once; their ids."""
+        at = now or utc_now()
+        with self.db.read() as session:
+            stalled = job_store.stalled_job_ids(
+                session, at, queued_before=at - QUEUED_GRACE, limit=SWEEP_LIMIT
+            )
+        quiet = max(self.lease, QUEUED_GRACE).total_seconds()
+        clock = time.monotonic()
+        self._sent = {k: t for k, t in self._sent.items() if clock - t < quiet}
+        sent = [job_id for job_id in stalled if job_id not in self._sent]
+        for job_id in sent:
+            send_job(job_id, at)
+            self._sent[job_id] = clock
+        if sent:
+            log.warning("sent %d stalled job(s) again: %s", len(sent), ", ".join(sent))
+        return sent
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="fabnet-sweeper", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.sweep()
+            except Exception:  # the database or Redis may be briefly unavailable
+                log.warning("the job sweeper could not run", exc_info=True)
+
+
+_sweeper: Sweeper | None = None
+
+
+@signals.worker_ready.connect  # type: ignore[untyped-decorator]
+def _start_sweeper(**_: Any) -> None:
+    # A database of its own: a prefork worker's main process forks new pool processes later,
+    # which must not inherit the connections of the one their tasks use (``_databases``).
+    global _sweeper
+    settings = get_settings()
+    _sweeper = Sweeper(Database(settings.resolved_database_url), settings)
+    _sweeper.start()
+
+
+@signals.worker_shutdown.connect  # type: ignore[untyped-decorator]
+def _stop_sweeper(**_: Any) -> None:
+    global _sweeper
+    if _sweeper is not None:
+        _sweeper.stop()
+        _sweeper.db.dispose()
+        _sweeper = None

@@ -11,7 +11,11 @@ runner chosen by ``settings.job_backend``:
 ``celery``
     The job id is sent to the Celery task ``fabnet.run_job`` through Redis (``settings.redis_url``);
     a worker (``celery -A fabnet.outbox.celery_app worker``) runs the same handler and re-sends the
-    id with an ETA for a retry.
+    id with an ETA for a retry; every worker's sweeper sends again the jobs nobody holds (a killed
+    worker's job once its lease lapsed, a job whose message was lost).
+
+Both runners renew a running job's lease while it runs (``settings.job_lease_seconds``), so a job
+is taken over only when its runner stopped renewing it.
 """
 
 from __future__ import annotations

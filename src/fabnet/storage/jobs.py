@@ -82,6 +82,41 @@ def claim(session: Session, job_id: str, now: datetime, lease_until: datetime) -
     return bool(result.rowcount)
 
 
+def renew_lease(session: Session, job_id: str, attempt: int, until: datetime) -> bool:
+    """Extend the lease of a running attempt to ``until`` (its runner's heartbeat); False when
+    the attempt no longer holds the job (it finished, or another runner took it over)."""
+    result: Any = session.execute(
+        update(JobRow)
+        .where(
+            JobRow.id == job_id,
+            JobRow.status == JobStatus.RUNNING,
+            JobRow.attempts == attempt,
+        )
+        .values(locked_until=until),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(result.rowcount)
+
+
+def stalled_job_ids(
+    session: Session, now: datetime, *, queued_before: datetime, limit: int
+) -> list[str]:
+    """Jobs no runner holds though they should run: running ones whose lease expired (their
+    runner died) and queued ones due since before ``queued_before`` (their dispatch was lost)."""
+    query = (
+        select(JobRow.id)
+        .where(
+            or_(
+                (JobRow.status == JobStatus.RUNNING) & (JobRow.locked_until < now),
+                (JobRow.status == JobStatus.QUEUED) & (JobRow.next_run_at < queued_before),
+            )
+        )
+        .order_by(JobRow.next_run_at, JobRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def next_due_at(session: Session) -> datetime | None:
     """When the earliest queued job is due (None when nothing is queued)."""
     value = session.scalar(
