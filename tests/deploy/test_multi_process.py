@@ -27,32 +27,19 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL, make_url
-from tests.api.orders.conftest import (
-    MAKER_SITES,
-    SITES,
-    Member,
-    World,
-    _member,
-    facility,
-    ok,
-    order_body,
-    splint_design,
-)
+from tests.api.orders.conftest import ok, order_body
 from tests.api.orders.test_journey_http import _make_inspect_and_deliver, _sign_and_fund
 from tests.conftest import _DB_PREFIX, DEFAULT_POSTGRES_URL, _admin_conninfo
+from tests.order_world import Member, World, build_world
 from tests.webhook_receiver import Receiver, serve_receiver
 
-from fabnet.domain.identity import OrgKind, Scope
 from fabnet.domain.orders.ledger import escrow
 from fabnet.jobs.housekeeping import HOUSEKEEPING_JOB
-from fabnet.services.identity import accounts as identity
 from fabnet.services.orders import payments
 from fabnet.services.orders.plan_jobs import PLAN_JOB
 from fabnet.settings import Settings
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
-from fabnet.storage.designs import DesignRepository
-from fabnet.storage.facilities import FacilityRepository
 from fabnet.storage.jobs import JobRow, JobStatus
 from fabnet.storage.plans import PlanRow
 from fabnet.storage.webhooks import WebhookDeliveryRow
@@ -125,29 +112,10 @@ class Deployment:
 
 
 def _load_world(db: Database, settings: Settings) -> World:
-    """The small world of tests/api/orders: one design, five facilities, four manufacturers,
-    two buyers (``buyer`` and ``stranger``), an inspection body and the platform operator."""
-    with db.transaction() as session:
-        DesignRepository(session).add_or_replace(splint_design())
-        for site in SITES:
-            FacilityRepository(session).add_or_replace(facility(*site))
-    buyer = _member(db, settings, "Clinic", OrgKind.BUYER)
-    reader = identity.create_token(db, buyer.user_id, [Scope.READ], actor=None).raw
-    return World(
-        db=db,
-        client=None,  # type: ignore[arg-type]
-        settings=settings,
-        buyer=buyer,
-        buyer_reader=Member("Clinic reader", OrgKind.BUYER, buyer.org_id, buyer.user_id, reader),
-        makers=[
-            _member(db, settings, f"Maker {i}", OrgKind.MANUFACTURER, sites)
-            for i, sites in enumerate(MAKER_SITES)
-        ],
-        inspector=_member(db, settings, "Inspect Co", OrgKind.INSPECTION_BODY),
-        other_inspector=_member(db, settings, "Other Inspect", OrgKind.INSPECTION_BODY),
-        stranger=_member(db, settings, "Other Clinic", OrgKind.BUYER),
-        operator=_member(db, settings, "Operator", OrgKind.PLATFORM, scope=Scope.ADMIN),
-    )
+    """The shared order world (tests/order_world.py): its splint, five facilities, four
+    manufacturers, two buyers (``buyer`` and ``stranger``), inspection bodies and the operator;
+    users' keys sealed under the deployment's secret key."""
+    return build_world(db, settings)
 
 
 @pytest.fixture
