@@ -20,7 +20,6 @@ from fabnet.engine.matching import DeliveryPoint as MatchPoint
 from fabnet.engine.matching import MatchRequest, MatchResult
 from fabnet.engine.planning import problem as pp
 from fabnet.engine.planning.result import PlanResult
-from fabnet.engine.planning.solve import solve
 from fabnet.engine.sourcing import (
     SourcingProblem,
 )
@@ -220,4 +219,6 @@ def uncovered_message(key: str, design: Design, match: MatchResult) -> str | Non
 
 
 def solve_sourcing(sourcing: SourcingProblem) -> PlanResult:
+    from fabnet.engine.planning.solver import solve  # noqa: PLC0415 (HiGHS: only to plan)
+
     return solve(sourcing.problem)
