@@ -53,7 +53,11 @@ from fabnet.errors import (
 from fabnet.services.orders._access import SYSTEM, Actor, choose_role, load_lot, lot_roles
 from fabnet.services.orders._inspecting import check_evidence
 from fabnet.services.orders._reactions import react_to_lot
-from fabnet.services.orders._transitions import apply_lot_transition, apply_order_transition
+from fabnet.services.orders._transitions import (
+    apply_lot_transition,
+    apply_order_transition,
+    rejection_window_closes,
+)
 from fabnet.services.orders._views import (
     FAILED_LOT_STATES,
     CounterOffer,
@@ -584,31 +588,43 @@ class ActionChoice(Frozen):
     action: LotAction
     needs_reason: bool
     needs_evidence: bool
+    available_after: datetime | None = Field(
+        default=None,
+        description="The action is refused until then (terminating a rejected lot waits for "
+        "the manufacturer's dispute window after the rejection): show the time, not the form",
+    )
 
 
-def available_actions(db: Database, actor: Principal, lot_id: str) -> tuple[ActionChoice, ...]:
+def available_actions(
+    db: Database, actor: Principal, lot_id: str, *, now: datetime | None = None
+) -> tuple[ActionChoice, ...]:
     """The actions ``actor``'s organisation may take on the lot in its state, by the roles it
     holds for it (for pages: which forms to show, with a reason or evidence field where the
-    action needs one). Other guards (the escrow, the dispute window) are checked when it is
-    taken, and a refusal says which one failed."""
+    action needs one). An action the manufacturer's open dispute window after a rejection still
+    bars (terminate) carries ``available_after``. Other guards (the escrow, the delivery's
+    dispute window) are checked when it is taken, and a refusal says which one failed."""
+    at = now or utc_now()
     with db.read() as session:
-        _, parties, lot = load_lot(session, lot_id, actor)
+        order, parties, lot = load_lot(session, lot_id, actor)
         state = LotState(lot.state)
         roles = lot_roles(actor, parties, lot)
         if Role.INSPECTOR in roles and delegation_of(session, lot) is None:
             undelegated = roles - {Role.INSPECTOR}  # the first article is not the inspector's
         else:
             undelegated = roles
+        closes = rejection_window_closes(session, order, lot)
     found: dict[LotAction, ActionChoice] = {}
     for row in transitions_from(state):
         act = LotAction(row.action)
         if act in found or not (undelegated if act in PROTOTYPE_REVIEW else roles) & row.roles:
             continue
         names = {guard.name for guard in row.guards}
+        waits = "rejection_window_passed" in names and closes is not None and at < closes
         found[act] = ActionChoice(action=act, needs_reason="reason" in names,
-                                  needs_evidence="evidence" in names)  # fmt: skip
-    order = list(LotAction)
-    return tuple(sorted(found.values(), key=lambda c: order.index(c.action)))
+                                  needs_evidence="evidence" in names,
+                                  available_after=closes if waits else None)  # fmt: skip
+    listed = list(LotAction)
+    return tuple(sorted(found.values(), key=lambda c: listed.index(c.action)))
 
 
 def lot_history(db: Database, actor: Principal | None, lot_id: str) -> list[TransitionView]:

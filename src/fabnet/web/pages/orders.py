@@ -48,6 +48,9 @@ ACTION_LABELS: dict[LotAction, str] = {
     LotAction.RECORD_PAYMENT: "Record the payment",
 }
 
+#: How an action that must wait reads ("Terminate available after ...").
+_AFTER_LABELS: dict[LotAction, str] = {LotAction.TERMINATE: "Terminate"}
+
 #: Actions with their own pages (the manufacturer's job board, the inspector's checklist).
 ELSEWHERE = frozenset(
     {
@@ -82,6 +85,8 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
     cards = []
     for lot in services.list_lots(db, user.principal, order_id):
         contracts = services.list_lot_contracts(db, user.principal, lot.id)
+        choices = [choice for choice in services.available_actions(db, user.principal, lot.id)
+                   if choice.action not in ELSEWHERE]  # fmt: skip
         cards.append({
             "lot": lot,
             "facility": _facility_name(db, user, lot.facility_id, names),
@@ -92,8 +97,12 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
             else format_minor(lot.counter_offer.unit_price_minor, lot.currency),
             "actions": [
                 (choice, ACTION_LABELS.get(choice.action, choice.action.value))
-                for choice in services.available_actions(db, user.principal, lot.id)
-                if choice.action not in ELSEWHERE
+                for choice in choices if choice.available_after is None
+            ],
+            # e.g. terminating a rejected lot while the manufacturer may still dispute it
+            "waiting": [
+                (choice, _AFTER_LABELS.get(choice.action, choice.action.value))
+                for choice in choices if choice.available_after is not None
             ],
             "contracts": [
                 {

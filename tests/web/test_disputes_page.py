@@ -1,0 +1,125 @@
+"""Disputes on the web after a rejection: the buyer's order page does not offer to terminate a
+rejected lot while the manufacturer's dispute window is open (it says when termination becomes
+possible instead); the manufacturer's lot page offers "Open a dispute" with a reason while the
+window is open, says when it closes, and shows the dispute and its outcome to both sides."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+
+from fabnet.domain.orders.aql import DefectClass
+from fabnet.domain.orders.states import LotAction, LotState, OrderAction
+from fabnet.services.identity import accounts as identity
+from fabnet.services.orders import contracts, inspections, lots, payments
+from fabnet.services.orders.orders import act_on_order, create_order
+from fabnet.settings import Settings
+from services.orders.conftest import (
+    Proposal,
+    World,
+    award_proposals,
+    spec,
+    terms,
+    to_point,
+)
+from services.orders.conftest import world as world  # the fixture
+
+from .conftest import PASSWORD, csrf_of, sign_in
+
+BUYER, MAKER = "bea@buyer.org", "mia@maker0.org"
+REJECT: dict[DefectClass | str, int] = {DefectClass.MAJOR: 3, DefectClass.MINOR: 0}
+
+
+def _errors(html: str) -> list[str]:
+    return re.findall(r'class="error"[^>]*>([^<]*)', html)
+
+
+def _text(html: str) -> str:
+    """The page's words, without tags."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def _rejected_lot(world: World, settings: Settings, *, window_days: int = 14) -> tuple[str, str]:
+    """An order whose one lot the buyer (its own inspector) rejected at inspection, with web
+    users for the buyer and the manufacturer. Returns (order id, lot id)."""
+    db = world.db
+    for email, org in ((BUYER, world.buyer.org_id), (MAKER, world.makers[0].org_id)):
+        identity.create_user(db, email, org, actor=None, password=PASSWORD, settings=settings)
+    order = create_order(db, world.buyer, spec(50), terms=terms(dispute_window_days=window_days))
+    act_on_order(db, world.buyer, order.id, OrderAction.SPECIFY)
+    [lot_id] = award_proposals(world, order.id, [Proposal("fac-0", 50, 2.0,
+                                                         destinations=to_point(50))])  # fmt: skip
+    lots.accept_lot(db, world.makers[0], lot_id)
+    payments.fund_order(db, world.buyer, order.id, 50 * 200, reference="bank-1")
+    [contract] = contracts.list_lot_contracts(db, world.buyer, lot_id)
+    contracts.sign_contract(db, world.buyer, contract.id)
+    contracts.sign_contract(db, world.makers[0], contract.id)
+    lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
+    lots.review_prototype(db, world.buyer, lot_id, approve=True,
+                          evidence_sha256=[world.evidence[1]])  # fmt: skip
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.START_PRODUCTION)
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SUBMIT_FOR_INSPECTION)
+    [task] = inspections.lot_inspections(db, world.buyer, lot_id)
+    inspections.record_inspection(db, world.buyer, task.id, REJECT,
+                                  evidence_sha256=[world.evidence[2]],
+                                  reason="cracked clips")  # fmt: skip
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.LOT_REJECTED
+    return order.id, lot_id
+
+
+def _window_closes(world: World, lot_id: str) -> datetime:
+    [rejected] = [t for t in lots.lot_history(world.db, world.buyer, lot_id)
+                  if t.action == "reject_lot"]  # fmt: skip
+    return rejected.occurred_at
+
+
+def _offered(html: str, lot_id: str) -> list[str]:
+    """The lot actions the order page offers as forms for ``lot_id``."""
+    card = re.search(rf'<article class="card" id="lot-{lot_id}".*?</article>', html, re.S)
+    assert card is not None
+    return re.findall(r'name="action" value="([a-z_]+)"', card.group(0))
+
+
+def test_terminate_is_not_offered_while_the_manufacturers_window_is_open(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    order_id, lot_id = _rejected_lot(world, web_settings)
+    sign_in(web, BUYER)
+    page = web.get(f"/orders/{order_id}")
+    assert page.status_code == 200, _errors(page.text)
+    offered = _offered(page.text, lot_id)
+    assert "terminate" not in offered
+    assert "rework" in offered  # rework is possible at once
+    [choice] = [c for c in lots.available_actions(world.db, world.buyer, lot_id)
+                if c.action is LotAction.TERMINATE]  # fmt: skip
+    assert choice.available_after is not None
+    closes = f"{choice.available_after:%Y-%m-%d %H:%M} UTC"
+    assert f"Terminate available after {closes}" in _text(page.text)
+    # the window counts 14 days from the rejection
+    assert (choice.available_after - _window_closes(world, lot_id)).days == 14
+    # a forged terminate is still refused by the service, at the lot, in words; nothing changes
+    token = csrf_of(page.text)
+    forged = web.post(
+        f"/orders/{order_id}/lots/{lot_id}/act",
+        data={"csrf_token": token, "action": "terminate", "reason": "give up"},
+    )
+    assert forged.status_code == 422
+    assert any(f"may dispute the rejection until {closes}" in e for e in _errors(forged.text))
+    assert lots.get_lot(world.db, world.buyer, lot_id).state is LotState.LOT_REJECTED
+
+
+def test_terminate_is_offered_once_the_window_has_passed(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    order_id, lot_id = _rejected_lot(world, web_settings, window_days=0)
+    sign_in(web, BUYER)
+    page = web.get(f"/orders/{order_id}")
+    assert "terminate" in _offered(page.text, lot_id)
+    assert "Terminate available after" not in page.text
+    done = web.post(f"/orders/{order_id}/lots/{lot_id}/act", follow_redirects=False,
+                    data={"csrf_token": csrf_of(page.text), "action": "terminate",
+                          "reason": "replace the lot"})  # fmt: skip
+    assert done.status_code == 303, _errors(done.text)
+    assert lots.get_lot(world.db, world.buyer, lot_id).state is LotState.TERMINATED
