@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from html import unescape
 
 from fastapi.testclient import TestClient
 
@@ -38,7 +39,7 @@ def _errors(html: str) -> list[str]:
 
 def _text(html: str) -> str:
     """The page's words, without tags."""
-    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
 
 
 def _rejected_lot(world: World, settings: Settings, *, window_days: int = 14) -> tuple[str, str]:
@@ -123,3 +124,132 @@ def test_terminate_is_offered_once_the_window_has_passed(
                           "reason": "replace the lot"})  # fmt: skip
     assert done.status_code == 303, _errors(done.text)
     assert lots.get_lot(world.db, world.buyer, lot_id).state is LotState.TERMINATED
+
+
+def _lot_page(web: TestClient, lot_id: str) -> str:
+    page = web.get(f"/jobs/lots/{lot_id}")
+    assert page.status_code == 200, _errors(page.text)
+    return page.text
+
+
+def test_the_manufacturer_disputes_a_rejection_and_sees_the_outcome(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    db = world.db
+    order_id, lot_id = _rejected_lot(world, web_settings)
+    sign_in(web, MAKER)
+    page = _lot_page(web, lot_id)
+    [choice] = [c for c in lots.available_actions(db, world.buyer, lot_id)
+                if c.action is LotAction.TERMINATE]  # fmt: skip
+    assert choice.available_after is not None
+    closes = f"{choice.available_after:%Y-%m-%d %H:%M} UTC"
+    assert f"You may dispute the rejection until {closes}" in _text(page)
+    assert 'action="/jobs/lots/' + lot_id + '/dispute"' in page
+    token = csrf_of(page)
+
+    # no reason: refused at the reason field, in words; the lot stays rejected
+    empty = web.post(f"/jobs/lots/{lot_id}/dispute", data={"csrf_token": token, "reason": " "})
+    assert empty.status_code == 422
+    assert 'aria-invalid="true"' in empty.text
+    assert any("say why you dispute the rejection" in e for e in _errors(empty.text))
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.LOT_REJECTED
+
+    reason = "the clips were measured at 5 degrees, below the drawing's 20"
+    opened = web.post(
+        f"/jobs/lots/{lot_id}/dispute", follow_redirects=False,
+        data={"csrf_token": token, "reason": reason},
+        files=[("evidence", ("our-measurements.csv", b"clip_mm,4.0\n", "text/csv"))],
+    )  # fmt: skip
+    assert opened.status_code == 303, _errors(opened.text)
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.DISPUTED
+    [raised] = [t for t in lots.lot_history(db, world.buyer, lot_id) if t.action == "dispute"]
+    assert raised.reason == reason and len(raised.evidence_sha256) == 1
+    page = _text(_lot_page(web, lot_id))
+    assert "Opened by the manufacturer" in page and reason in page and "Open:" in page
+    assert "Withdraw the dispute" in page
+    assert "Open a dispute" not in page  # one dispute at a time
+
+    # the buyer sees the dispute on the order page and resolves it with rework there
+    web.cookies.clear()
+    sign_in(web, BUYER)
+    order_page = web.get(f"/orders/{order_id}")
+    assert reason in _text(order_page.text) and "Open:" in _text(order_page.text)
+    resolved = web.post(
+        f"/orders/{order_id}/lots/{lot_id}/act", follow_redirects=False,
+        data={"csrf_token": csrf_of(order_page.text), "action": "resolve_with_rework",
+              "reason": "remeasure at 20 degrees and rework the short clips"},
+    )  # fmt: skip
+    assert resolved.status_code == 303, _errors(resolved.text)
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.REWORK
+
+    # the manufacturer reads the outcome on its lot page
+    web.cookies.clear()
+    sign_in(web, MAKER)
+    page = _text(_lot_page(web, lot_id))
+    assert "Outcome: resolved with rework by the buyer" in page
+    assert "remeasure at 20 degrees" in page
+    assert "Withdraw the dispute" not in page
+
+
+def test_the_manufacturer_withdraws_its_dispute(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    db = world.db
+    _, lot_id = _rejected_lot(world, web_settings)
+    sign_in(web, MAKER)
+    token = csrf_of(_lot_page(web, lot_id))
+    web.post(f"/jobs/lots/{lot_id}/dispute", data={"csrf_token": token, "reason": "wrong gauge"})
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.DISPUTED
+    done = web.post(f"/jobs/lots/{lot_id}/withdraw-dispute", data={"csrf_token": token},
+                    follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303, _errors(done.text)
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.LOT_REJECTED
+    page = _text(_lot_page(web, lot_id))
+    assert "Outcome: withdrawn by the manufacturer" in page
+    assert "Open a dispute" in page  # the window is still open: it may dispute again
+
+
+def test_no_dispute_form_once_the_window_has_closed(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    db = world.db
+    _, lot_id = _rejected_lot(world, web_settings, window_days=0)
+    sign_in(web, MAKER)
+    page = _lot_page(web, lot_id)
+    assert "The dispute window closed on" in _text(page)
+    assert "Open a dispute" not in page
+    late = web.post(f"/jobs/lots/{lot_id}/dispute",
+                    data={"csrf_token": csrf_of(page), "reason": "too late"})  # fmt: skip
+    assert late.status_code == 422
+    assert any("the dispute window closed on" in e for e in _errors(late.text))
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.LOT_REJECTED
+
+
+def test_the_manufacturer_sees_the_buyers_refused_delivery(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    """The buyer rejects the delivery (disputes the shipped lot): the manufacturer's page shows
+    the buyer's dispute and its reason, without a withdraw button (it is the buyer's)."""
+    db = world.db
+    _, lot_id = _rejected_lot(world, web_settings)
+    inspections.dispose_nonconformance(db, world.buyer, lot_id, "rework",
+                                       description="reprint the clips")  # fmt: skip
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SUBMIT_FOR_INSPECTION)
+    [task] = [t for t in inspections.lot_inspections(db, world.buyer, lot_id)
+              if t.status == "open"]  # fmt: skip
+    clean: dict[DefectClass | str, int] = {DefectClass.MAJOR: 0, DefectClass.MINOR: 0}
+    inspections.record_inspection(db, world.buyer, task.id, clean,
+                                  evidence_sha256=[world.evidence[2]])  # fmt: skip
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SHIP,
+                    evidence_sha256=[world.evidence[0]])  # fmt: skip
+    lots.act_on_lot(db, world.buyer, lot_id, LotAction.DISPUTE,
+                    reason="two boxes arrived crushed")  # fmt: skip
+    sign_in(web, MAKER)
+    page = _text(_lot_page(web, lot_id))
+    assert "Opened by the buyer" in page and "two boxes arrived crushed" in page
+    assert "Withdraw the dispute" not in page and "Open a dispute" not in page
+    token = csrf_of(web.get(f"/jobs/lots/{lot_id}").text)
+    forged = web.post(f"/jobs/lots/{lot_id}/withdraw-dispute", data={"csrf_token": token})
+    assert forged.status_code == 422
+    assert any("only the buyer withdraws it" in e for e in _errors(forged.text))
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.DISPUTED

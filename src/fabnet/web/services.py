@@ -295,3 +295,8 @@ from fabnet.services.orders.lots import (  # noqa: E402
 
 __all__ += ["PrototypeApproval", "ReplanOutcome", "delegate_prototype_approval",
             "prototype_approval", "replan_outcome"]  # fmt: skip
+
+# --- issue 13: disputes after a rejection ---------------------------------------------------------
+from fabnet.services.orders.lots import lot_disputes  # noqa: E402
+
+__all__ += ["lot_disputes"]

@@ -53,9 +53,11 @@ from fabnet.errors import (
 from fabnet.services.orders._access import SYSTEM, Actor, choose_role, load_lot, lot_roles
 from fabnet.services.orders._inspecting import check_evidence
 from fabnet.services.orders._reactions import react_to_lot
+from fabnet.services.orders._transitions import REJECTIONS as REJECTION_ACTIONS
 from fabnet.services.orders._transitions import (
     apply_lot_transition,
     apply_order_transition,
+    delivered_at,
     rejection_window_closes,
 )
 from fabnet.services.orders._views import (
@@ -625,6 +627,106 @@ def available_actions(
                                   available_after=closes if waits else None)  # fmt: skip
     listed = list(LotAction)
     return tuple(sorted(found.values(), key=lambda c: listed.index(c.action)))
+
+
+#: How a dispute ended, by the action that took the lot out of DISPUTED.
+DISPUTE_OUTCOMES: dict[str, str] = {
+    LotAction.WITHDRAW_DISPUTE.value: "withdrawn",
+    LotAction.RESOLVE_WITH_REWORK.value: "resolved with rework",
+    LotAction.SETTLE.value: "settled: the escrow released to the manufacturer",
+    LotAction.TERMINATE.value: "the lot was terminated",
+    LotAction.CANCEL.value: "the lot was cancelled",
+}
+
+
+class Dispute(Frozen):
+    """One dispute of a lot: who opened it, why, from which state, and how it ended."""
+
+    opened_at: datetime
+    opened_by: Role
+    opened_by_org_id: str | None
+    reason: str | None
+    from_state: LotState
+    evidence_files: int
+    outcome: str | None = Field(default=None, description="None while the dispute is open")
+    closed_at: datetime | None = None
+    closed_by: Role | None = None
+    closing_reason: str | None = None
+
+
+class LotDisputes(Frozen):
+    """A lot's disputes and the manufacturer's dispute window after its latest rejection."""
+
+    lot_id: str
+    rejection: str | None = Field(
+        default=None, description="reject_lot or reject_prototype, while the lot stands rejected"
+    )
+    rejected_at: datetime | None = None
+    window_closes_at: datetime | None = Field(
+        default=None, description="When the manufacturer's dispute window after the rejection "
+        "closes (the rejection's time plus the contract's dispute_window_days)",
+    )  # fmt: skip
+    window_open: bool = False
+    delivery_window_closes_at: datetime | None = Field(
+        default=None, description="For a delivered (or paid) lot: when the demand side's "
+        "dispute window after the delivery closes",
+    )  # fmt: skip
+    can_dispute: bool = Field(
+        description="The actor may open a dispute now (for a rejection: while the window is open)"
+    )
+    disputes: tuple[Dispute, ...] = ()
+
+
+def lot_disputes(
+    db: Database, actor: Principal, lot_id: str, *, now: datetime | None = None
+) -> LotDisputes:
+    """The lot's disputes (opened, and how each ended) and, while the lot stands rejected (at
+    inspection or its prototype), when the manufacturer's dispute window closes."""
+    at = now or utc_now()
+    with db.read() as session:
+        order, parties, lot = load_lot(session, lot_id, actor)
+        transitions = [transition_view(t) for t in OrderRepository(session).transitions(lot_id)]
+        rejected = lot.state in (LotState.LOT_REJECTED.value, LotState.PROTOTYPE_REJECTED.value)
+        closes = rejection_window_closes(session, order, lot) if rejected else None
+        delivered = (
+            delivered_at(session, lot.id)
+            if lot.state in (LotState.DELIVERED.value, LotState.PAID.value)
+            else None
+        )
+        days = timedelta(days=order_terms(order).dispute_window_days)
+        roles = lot_roles(actor, parties, lot)
+        state, lot_key = LotState(lot.state), lot.id
+    disputes: list[Dispute] = []
+    for t in transitions:
+        if t.action == LotAction.DISPUTE.value:
+            disputes.append(Dispute(
+                opened_at=t.occurred_at, opened_by=t.role, opened_by_org_id=t.actor_org_id,
+                reason=t.reason, from_state=LotState(t.from_state),
+                evidence_files=len(t.evidence_sha256),
+            ))  # fmt: skip
+        elif disputes and disputes[-1].outcome is None and t.from_state == LotState.DISPUTED:
+            disputes[-1] = disputes[-1].model_copy(update={
+                "outcome": DISPUTE_OUTCOMES.get(t.action, t.action.replace("_", " ")),
+                "closed_at": t.occurred_at, "closed_by": t.role, "closing_reason": t.reason,
+            })  # fmt: skip
+    last_rejection = next((t for t in reversed(transitions) if t.action in REJECTION_ACTIONS),
+                          None)  # fmt: skip
+    window_open = closes is not None and at < closes
+    delivery_closes = delivered + days if delivered is not None else None
+    may = (delivery_closes is None or at < delivery_closes) and any(
+        LotAction(row.action) is LotAction.DISPUTE and roles & row.roles
+        for row in transitions_from(state)
+    )
+    return LotDisputes(
+        lot_id=lot_key,
+        rejection=last_rejection.action if rejected and last_rejection else None,
+        rejected_at=last_rejection.occurred_at if rejected and last_rejection else None,
+        window_closes_at=closes,
+        window_open=window_open,
+        delivery_window_closes_at=delivery_closes,
+        can_dispute=may and (closes is None or window_open),
+        disputes=tuple(disputes),
+    )
 
 
 def lot_history(db: Database, actor: Principal | None, lot_id: str) -> list[TransitionView]:

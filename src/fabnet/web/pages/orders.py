@@ -114,6 +114,7 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
                 for c in contracts
             ],
             "history": services.lot_history(db, user.principal, lot.id),
+            "disputes": services.lot_disputes(db, user.principal, lot.id).disputes,
             "approval": services.prototype_approval(db, user.principal, lot.id)
             if lot.inspector_org_id else None,
             "replan": services.replan_outcome(db, user.principal, lot.id)
