@@ -300,3 +300,8 @@ __all__ += ["PrototypeApproval", "ReplanOutcome", "delegate_prototype_approval",
 from fabnet.services.orders.lots import lot_disputes  # noqa: E402
 
 __all__ += ["lot_disputes"]
+
+# --- issue 13: assigning an inspection body on the order page -------------------------------------
+from fabnet.services.orders.inspections import assign_inspector, inspector_assignment  # noqa: E402
+
+__all__ += ["assign_inspector", "inspector_assignment"]

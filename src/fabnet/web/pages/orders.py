@@ -115,6 +115,7 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
             ],
             "history": services.lot_history(db, user.principal, lot.id),
             "disputes": services.lot_disputes(db, user.principal, lot.id).disputes,
+            "inspector": services.inspector_assignment(db, user.principal, lot.id),
             "approval": services.prototype_approval(db, user.principal, lot.id)
             if lot.inspector_org_id else None,
             "replan": services.replan_outcome(db, user.principal, lot.id)
@@ -362,6 +363,46 @@ async def act(
     label = ACTION_LABELS.get(chosen, chosen.value)
     return RedirectResponse(f"/orders/{order_id}?notice={label}: done.#lot-{lot_id}",
                             status_code=303)  # fmt: skip
+
+
+@router.post("/orders/{order_id}/lots/{lot_id}/inspector")
+def assign_inspector(
+    request: Request,
+    order_id: str,
+    lot_id: str,
+    user: CurrentUser,
+    db: Db,
+    inspector_org_id: str = Form(""),
+) -> Response:
+    """The buyer assigns an independent inspection body to the lot (or changes it), at any state
+    before the inspection result: an open inspection task moves to the new body."""
+    lot = services.get_lot(db, user.principal, lot_id)
+    if lot.order_id != order_id:
+        wrong = {lot_id: {"inspector": "this lot belongs to another order"}}
+        return _page(request, db, user, order_id, status_code=422, errors=wrong)
+    choice = inspector_org_id.strip()
+    try:
+        offered = services.inspector_assignment(db, user.principal, lot_id)
+        if not choice:
+            raise InputError("choose the inspection body from the list", field="inspector")
+        if offered.may_assign and choice not in {b.org_id for b in offered.bodies}:
+            raise InputError(
+                "that organisation is not an inspection body on the platform: choose one from "
+                "the list", field="inspector",
+                hint="a platform admin adds inspection bodies as organisations",
+            )  # fmt: skip
+        if choice == offered.inspector_org_id:
+            raise InputError(f"{offered.inspector_name} already inspects this lot",
+                             field="inspector")  # fmt: skip
+        services.assign_inspector(db, user.principal, lot_id, choice)
+    except FabnetError as error:
+        if error.http_status == 404:
+            raise
+        return _page(request, db, user, order_id, status_code=422,
+                     errors={lot_id: {"inspector": _refused(error)}})  # fmt: skip
+    name = next((b.name for b in offered.bodies if b.org_id == choice), choice)
+    notice = f"{name} now inspects the lot"
+    return RedirectResponse(f"/orders/{order_id}?notice={notice}.#lot-{lot_id}", status_code=303)
 
 
 @router.post("/orders/{order_id}/lots/{lot_id}/prototype-approval")
