@@ -15,6 +15,7 @@ from fabnet.web.pages import (
     designs,
     facilities,
     inspections,
+    invitations,
     jobs,
     licensor,
     makebuy,
@@ -40,6 +41,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     plans.router,
     licensor.router,
     admin.router,
+    invitations.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 

@@ -305,3 +305,22 @@ __all__ += ["lot_disputes"]
 from fabnet.services.orders.inspections import assign_inspector, inspector_assignment  # noqa: E402
 
 __all__ += ["assign_inspector", "inspector_assignment"]
+
+# --- issue 13: inviting a facility that is not on the platform yet --------------------------------
+from fabnet.services.identity.invitations import (  # noqa: E402
+    INVITATION_DAYS,
+    accept_facility_invitation,
+    invitation_by_token,
+    invite_facility,
+    list_facility_invitations,
+    withdraw_facility_invitation,
+)
+
+__all__ += [
+    "INVITATION_DAYS",
+    "accept_facility_invitation",
+    "invitation_by_token",
+    "invite_facility",
+    "list_facility_invitations",
+    "withdraw_facility_invitation",
+]
