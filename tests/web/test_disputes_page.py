@@ -253,3 +253,25 @@ def test_the_manufacturer_sees_the_buyers_refused_delivery(
     assert forged.status_code == 422
     assert any("only the buyer withdraws it" in e for e in _errors(forged.text))
     assert lots.get_lot(db, world.buyer, lot_id).state is LotState.DISPUTED
+
+
+def test_another_organisation_cannot_dispute_on_the_manufacturers_page(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    """The manufacturer's lot page and its dispute forms are not found for anyone else (the buyer
+    has its own page; a rival manufacturer has no business there)."""
+    db = world.db
+    _, lot_id = _rejected_lot(world, web_settings)
+    rival = "oto@maker1.org"
+    identity.create_user(db, rival, world.makers[1].org_id, actor=None, password=PASSWORD,
+                         settings=web_settings)  # fmt: skip
+    for email in (BUYER, rival):
+        sign_in(web, email)
+        token = csrf_of(web.get("/").text)
+        assert web.get(f"/jobs/lots/{lot_id}").status_code == 404
+        for path in ("dispute", "withdraw-dispute"):
+            answer = web.post(f"/jobs/lots/{lot_id}/{path}",
+                              data={"csrf_token": token, "reason": "not mine"})  # fmt: skip
+            assert answer.status_code == 404, (email, path)
+        web.cookies.clear()
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.LOT_REJECTED
