@@ -70,6 +70,23 @@ def _rejected_lot(world: World, settings: Settings, *, window_days: int = 14) ->
     return order.id, lot_id
 
 
+def _shipped_lot(world: World, settings: Settings, *, window_days: int = 14) -> tuple[str, str]:
+    """The rejected lot reworked, accepted at its second inspection and shipped."""
+    db = world.db
+    order_id, lot_id = _rejected_lot(world, settings, window_days=window_days)
+    inspections.dispose_nonconformance(db, world.buyer, lot_id, "rework",
+                                       description="reprint the clips")  # fmt: skip
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SUBMIT_FOR_INSPECTION)
+    [task] = [t for t in inspections.lot_inspections(db, world.buyer, lot_id)
+              if t.status == "open"]  # fmt: skip
+    clean: dict[DefectClass | str, int] = {DefectClass.MAJOR: 0, DefectClass.MINOR: 0}
+    inspections.record_inspection(db, world.buyer, task.id, clean,
+                                  evidence_sha256=[world.evidence[2]])  # fmt: skip
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SHIP,
+                    evidence_sha256=[world.evidence[0]])  # fmt: skip
+    return order_id, lot_id
+
+
 def _window_closes(world: World, lot_id: str) -> datetime:
     [rejected] = [t for t in lots.lot_history(world.db, world.buyer, lot_id)
                   if t.action == "reject_lot"]  # fmt: skip
@@ -231,17 +248,7 @@ def test_the_manufacturer_sees_the_buyers_refused_delivery(
     """The buyer rejects the delivery (disputes the shipped lot): the manufacturer's page shows
     the buyer's dispute and its reason, without a withdraw button (it is the buyer's)."""
     db = world.db
-    _, lot_id = _rejected_lot(world, web_settings)
-    inspections.dispose_nonconformance(db, world.buyer, lot_id, "rework",
-                                       description="reprint the clips")  # fmt: skip
-    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SUBMIT_FOR_INSPECTION)
-    [task] = [t for t in inspections.lot_inspections(db, world.buyer, lot_id)
-              if t.status == "open"]  # fmt: skip
-    clean: dict[DefectClass | str, int] = {DefectClass.MAJOR: 0, DefectClass.MINOR: 0}
-    inspections.record_inspection(db, world.buyer, task.id, clean,
-                                  evidence_sha256=[world.evidence[2]])  # fmt: skip
-    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SHIP,
-                    evidence_sha256=[world.evidence[0]])  # fmt: skip
+    _, lot_id = _shipped_lot(world, web_settings)
     lots.act_on_lot(db, world.buyer, lot_id, LotAction.DISPUTE,
                     reason="two boxes arrived crushed")  # fmt: skip
     sign_in(web, MAKER)
@@ -275,3 +282,41 @@ def test_another_organisation_cannot_dispute_on_the_manufacturers_page(
             assert answer.status_code == 404, (email, path)
         web.cookies.clear()
     assert lots.get_lot(db, world.buyer, lot_id).state is LotState.LOT_REJECTED
+
+
+def test_after_delivery_the_window_decides_dispute_and_close(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    """While the delivery's dispute window is open the buyer may dispute the delivered lot and
+    is told when it can be closed; with the window passed there is no dispute to offer and the
+    lot can be closed."""
+    db = world.db
+    order_id, lot_id = _shipped_lot(world, web_settings)
+    lots.act_on_lot(db, world.buyer, lot_id, LotAction.CONFIRM_DELIVERY)
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.PAID  # escrow released
+    sign_in(web, BUYER)
+    page = web.get(f"/orders/{order_id}").text
+    offered = _offered(page, lot_id)
+    assert "dispute" in offered and "close" not in offered
+    [close] = [c for c in lots.available_actions(db, world.buyer, lot_id)
+               if c.action is LotAction.CLOSE]  # fmt: skip
+    assert close.available_after is not None
+    assert (f"Closing the lot available after {close.available_after:%Y-%m-%d %H:%M} UTC"
+            in _text(page))  # fmt: skip
+
+
+def test_after_the_delivery_window_the_lot_closes_and_is_not_disputed(
+    world: World, web: TestClient, web_settings: Settings
+) -> None:
+    db = world.db
+    order_id, lot_id = _shipped_lot(world, web_settings, window_days=0)
+    lots.act_on_lot(db, world.buyer, lot_id, LotAction.CONFIRM_DELIVERY)
+    sign_in(web, BUYER)
+    page = web.get(f"/orders/{order_id}").text
+    offered = _offered(page, lot_id)
+    assert "dispute" not in offered and "close" in offered
+    assert "available after" not in _text(page)
+    done = web.post(f"/orders/{order_id}/lots/{lot_id}/act", follow_redirects=False,
+                    data={"csrf_token": csrf_of(page), "action": "close"})  # fmt: skip
+    assert done.status_code == 303, _errors(done.text)
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.CLOSED

@@ -602,9 +602,11 @@ def available_actions(
 ) -> tuple[ActionChoice, ...]:
     """The actions ``actor``'s organisation may take on the lot in its state, by the roles it
     holds for it (for pages: which forms to show, with a reason or evidence field where the
-    action needs one). An action the manufacturer's open dispute window after a rejection still
-    bars (terminate) carries ``available_after``. Other guards (the escrow, the delivery's
-    dispute window) are checked when it is taken, and a refusal says which one failed."""
+    action needs one). An action a dispute window still bars carries ``available_after``:
+    terminating a rejected lot (the manufacturer's window after the rejection) and closing a
+    paid lot (the window after the delivery); a dispute of a delivered lot is not offered once
+    that window has closed. Other guards (the escrow...) are checked when it is taken, and a
+    refusal says which one failed."""
     at = now or utc_now()
     with db.read() as session:
         order, parties, lot = load_lot(session, lot_id, actor)
@@ -615,16 +617,33 @@ def available_actions(
         else:
             undelegated = roles
         closes = rejection_window_closes(session, order, lot)
+        delivered = (
+            delivered_at(session, lot.id)
+            if state in (LotState.DELIVERED, LotState.PAID)
+            else None
+        )
+        delivery_closes = (
+            delivered + timedelta(days=order_terms(order).dispute_window_days)
+            if delivered is not None
+            else None
+        )
     found: dict[LotAction, ActionChoice] = {}
     for row in transitions_from(state):
         act = LotAction(row.action)
         if act in found or not (undelegated if act in PROTOTYPE_REVIEW else roles) & row.roles:
             continue
         names = {guard.name for guard in row.guards}
-        waits = "rejection_window_passed" in names and closes is not None and at < closes
+        delivery_open = delivery_closes is not None and at < delivery_closes
+        if "dispute_window_open" in names and not delivery_open:
+            continue  # the delivery's dispute window has closed
+        after = None
+        if "rejection_window_passed" in names and closes is not None and at < closes:
+            after = closes
+        elif "dispute_window_closed" in names and delivery_open:
+            after = delivery_closes
         found[act] = ActionChoice(action=act, needs_reason="reason" in names,
                                   needs_evidence="evidence" in names,
-                                  available_after=closes if waits else None)  # fmt: skip
+                                  available_after=after)  # fmt: skip
     listed = list(LotAction)
     return tuple(sorted(found.values(), key=lambda c: listed.index(c.action)))
 

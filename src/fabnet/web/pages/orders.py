@@ -48,8 +48,12 @@ ACTION_LABELS: dict[LotAction, str] = {
     LotAction.RECORD_PAYMENT: "Record the payment",
 }
 
-#: How an action that must wait reads ("Terminate available after ...").
-_AFTER_LABELS: dict[LotAction, str] = {LotAction.TERMINATE: "Terminate"}
+#: How an action that must wait reads ("Terminate available after ...: why").
+_AFTER_LABELS: dict[LotAction, tuple[str, str]] = {
+    LotAction.TERMINATE: ("Terminate", "until then the manufacturer may dispute the rejection"),
+    LotAction.CLOSE: ("Closing the lot", "until then the delivery may be disputed; fabnet "
+                      "closes the lot itself once that window has passed"),
+}
 
 #: Actions with their own pages (the manufacturer's job board, the inspector's checklist).
 ELSEWHERE = frozenset(
@@ -101,7 +105,7 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
             ],
             # e.g. terminating a rejected lot while the manufacturer may still dispute it
             "waiting": [
-                (choice, _AFTER_LABELS.get(choice.action, choice.action.value))
+                (choice, *_AFTER_LABELS.get(choice.action, (choice.action.value, "")))
                 for choice in choices if choice.available_after is not None
             ],
             "contracts": [
