@@ -19,6 +19,7 @@ from fabnet.web.pages import (
     jobs,
     licensor,
     makebuy,
+    my_facility,
     order_new,
     orders,
     plans,
@@ -30,6 +31,7 @@ from fabnet.web.render import IMPORT_MAP_HASH
 PAGE_ROUTERS: list[APIRouter] = [
     auth.router,
     designs.router,
+    my_facility.router,  # before facilities.router: /facilities/mine is not a facility id
     facilities.router,
     order_new.router,  # before orders.router: /orders/new is not an order id
     orders.router,
