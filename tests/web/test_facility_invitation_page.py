@@ -114,11 +114,13 @@ def test_an_invited_facility_joins_through_its_link(
                             "display_name": "Wanjiru K.", "password": NEW_PASSWORD,
                             "password_again": NEW_PASSWORD})  # fmt: skip
     assert joined.status_code == 303, _errors(joined.text)
-    facility_url = joined.headers["location"]
-    assert facility_url.startswith("/facilities/fab-lab-nairobi-")
-    # signed in as the new manufacturer, who runs the facility
-    facility = web.get(facility_url)
-    assert facility.status_code == 200 and "Fab Lab Nairobi" in facility.text
+    editor_url = joined.headers["location"]
+    assert re.fullmatch(r"/facilities/fab-lab-nairobi-[0-9a-f]{6}/edit", editor_url)
+    facility_url = editor_url.removesuffix("/edit")
+    # signed in as the new manufacturer, who runs the facility and describes it next
+    editor = web.get(editor_url)
+    assert editor.status_code == 200 and "Edit Fab Lab Nairobi" in editor.text
+    assert web.get(facility_url).status_code == 200
     assert web.get("/jobs").status_code == 200
     user = authenticate_password(db, INVITEE, NEW_PASSWORD)
     org = identity.get_organisation(db, user.org_id, actor=None)

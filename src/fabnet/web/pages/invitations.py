@@ -1,6 +1,7 @@
 """Accepting an invitation to the platform (``/invitations/{token}``, no sign-in needed): a
 facility's contact whom a platform admin invited creates its manufacturer organisation and its
-first user, the facility is linked to the organisation, and the new user is signed in. A used,
+first user, the facility is linked to the organisation, and the new user is signed in on the
+facility's editor. A used,
 withdrawn or expired link says so (410); an unknown one is not found."""
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ async def accept(request: Request, token: str, db: Db) -> Response:
         message = error.message + (f" ({error.hint})" if error.hint else "")
         errors = {field if field in FIELDS else "form": message}
         return _form(request, invitation, token, form=shown, errors=errors, status_code=422)
-    response = RedirectResponse(f"/facilities/{done.facility_id}", status_code=303)
+    # The new manufacturer describes its facility next (equipment, rate card).
+    response = RedirectResponse(f"/facilities/{done.facility_id}/edit", status_code=303)
     sessions.sign_in(request, response, done.user.email, values["password"])
     return response
