@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     """How long a running job stays its runner's without a heartbeat (the runner renews it every
     third of this while the job runs); a job whose runner died is taken over once it lapses."""
     slicer_path: str = "prusa-slicer"
+    geometry_timeout_s: float = 120.0
+    """Longest time reading one mesh and measuring it (volume, area, section) may take."""
+    geometry_memory_bytes: int = 4 * 1024**3
+    """Largest address space of the child process that reads and measures one mesh."""
     openscad_path: str = "openscad"
     webhook_allow_private_targets: bool = False
     """Allow webhook URLs on loopback, private or link-local addresses (tests, closed networks)."""
