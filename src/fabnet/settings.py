@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     geometry_memory_bytes: int = 4 * 1024**3
     """Largest address space of the child process that reads and measures one mesh."""
     openscad_path: str = "openscad"
+    idempotency_lease_s: float = 30.0
+    """How long an API request's claim on its Idempotency-Key holds without renewal (the
+    request renews it while it runs): a retry after a crash is refused (409) for at most this
+    long, then runs."""
     webhook_allow_private_targets: bool = False
     """Allow webhook URLs on loopback, private or link-local addresses (tests, closed networks)."""
     secret_key: str = "dev-insecure-change-me"

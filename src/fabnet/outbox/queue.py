@@ -93,9 +93,18 @@ class JobQueue(abc.ABC):
             self.dispatch(job_id, run_at)
         else:
             session.add(row)
-            event.listen(
-                session, "after_commit", lambda _s: self.dispatch(job_id, run_at), once=True
-            )
+            dispatched = False
+
+            def after_commit(committed: Session) -> None:
+                nonlocal dispatched
+                # SQLAlchemy also calls after_commit when a savepoint is released (the blocks of
+                # a held transaction, storage.db): dispatch only after the real commit.
+                if dispatched or committed.in_nested_transaction():
+                    return
+                dispatched = True
+                self.dispatch(job_id, run_at)
+
+            event.listen(session, "after_commit", after_commit)
         return job_id
 
     @abc.abstractmethod
