@@ -84,6 +84,8 @@ def _measure_in_child(path: Path, kind: str, timeout_s: float, memory_bytes: int
             source=str(path),
             hint="simplify the mesh (fewer triangles) or raise FABNET_GEOMETRY_TIMEOUT_S",
         )
+    if outcome == "error":
+        raise InputError(f"could not measure the mesh: {reply.get('why')}", source=str(path))
     limit = f"{memory_bytes / 2**20:,.0f} MiB"
     if outcome == "memory":
         raise InputError(

@@ -12,8 +12,9 @@ closes, which happens when the calling process exits or dies.
 
 The requests and answers are JSON lines; an answer is ``{"outcome": ...}`` with ``ok``
 (``geometry``), ``input`` (an :class:`~fabnet.errors.InputError`'s fields), ``timeout``,
-``memory`` (a MemoryError in the child) or ``died`` (``why``: the child ended without an answer,
-e.g. killed at the address-space limit inside native code).
+``memory`` (a MemoryError in the child), ``error`` (``why``: another exception) or ``died``
+(``why``: the child ended without an answer, e.g. killed at the address-space limit inside native
+code).
 """
 
 from __future__ import annotations
@@ -195,6 +196,8 @@ def _child(measure_one: Measure, write_fd: int, path: str, kind: str, memory_byt
             data = json.dumps(measure_one(path, kind)).encode()
         except MemoryError:
             data = _MEMORY_REPLY
+        except Exception as exc:  # trimesh failing on a mesh it read: say how
+            data = json.dumps({"outcome": "error", "why": f"{type(exc).__name__}: {exc}"}).encode()
         view = memoryview(data)
         while view:
             view = view[os.write(write_fd, view) :]

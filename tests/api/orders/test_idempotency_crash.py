@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import World, ok, order_body, problem
+from .conftest import World, awarded_order, ok, order_body, problem
 
 SERVER = Path(__file__).with_name("crashing_server.py")
 LEASE_S = 1.0
@@ -64,10 +64,14 @@ def crashing_server(world: World) -> Iterator[object]:
 
 
 def _post_until_the_server_dies(
-    url: str, process: subprocess.Popen[bytes], headers: dict[str, str]
+    url: str,
+    process: subprocess.Popen[bytes],
+    headers: dict[str, str],
+    path: str = "/v1/orders",
+    body: dict[str, object] | None = None,
 ) -> None:
     with pytest.raises(httpx.TransportError):  # the connection drops: no response at all
-        httpx.post(f"{url}/v1/orders", json=order_body(), headers=headers, timeout=60)
+        httpx.post(f"{url}{path}", json=body or order_body(), headers=headers, timeout=60)
     assert process.wait(timeout=30) == -9
 
 
@@ -108,3 +112,20 @@ def test_a_retry_after_a_crash_before_the_commit_runs_once_the_lease_has_run_out
     assert _order_ids(world) == [created["id"]]
     again = world.client.post("/v1/orders", json=order_body(), headers=headers)
     assert ok(again, 201)["id"] == created["id"] and again.headers["idempotent-replayed"] == "true"
+
+
+def test_a_deposit_committed_before_a_crash_is_learnt_by_the_retry_and_not_paid_twice(
+    world: World, crashing_server: object
+) -> None:
+    order_id = awarded_order(world).order_id
+    url, process = crashing_server("after_commit")  # type: ignore[operator]
+    headers = {**world.buyer.headers, "Idempotency-Key": "deposit-crash-after-commit"}
+    path, body = f"/v1/orders/{order_id}/funding", {"amount_minor": 1000, "reference": "bank-1"}
+    _post_until_the_server_dies(url, process, headers, path, body)
+
+    retry = world.client.post(path, json=body, headers=headers)
+    funding = ok(retry)
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert [tx["kind"] for tx in funding["transactions"]] == ["deposit"]
+    ledger = ok(world.client.get(f"/v1/orders/{order_id}/ledger", headers=world.buyer.headers))
+    assert ledger["transactions"] == funding["transactions"]  # the one deposit: paid once
