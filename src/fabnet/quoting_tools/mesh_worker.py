@@ -7,7 +7,8 @@ worker is single-threaded, so forking it is safe where forking a threaded server
 costs milliseconds where a fresh Python importing trimesh costs about a second.
 
 Workers are pooled per process: a request takes an idle worker or starts one (so concurrent
-requests never wait for each other), and gives it back afterwards. A worker ends when its stdin
+requests never wait for each other), and gives it back afterwards (up to
+:data:`MAX_IDLE_WORKERS` are kept). A worker ends when its stdin
 closes, which happens when the calling process exits or dies.
 
 The requests and answers are JSON lines; an answer is ``{"outcome": ...}`` with ``ok``
@@ -38,6 +39,9 @@ _REPLY_MARGIN_S = 30.0
 """How much longer than the time limit the caller waits for a worker's answer before it gives up
 on the worker (the worker itself kills the child at the time limit)."""
 _MEMORY_REPLY = b'{"outcome": "memory"}'
+MAX_IDLE_WORKERS = 2
+"""Idle workers kept for the next requests (each holds about 100 MB with trimesh imported);
+more are started when more requests run at once, and closed when they are given back."""
 
 Measure = Callable[[str, str], dict[str, Any]]
 
@@ -110,7 +114,10 @@ class _Pool:
 
     def give(self, worker: _Worker) -> None:
         with self._lock:
-            self._idle.append(worker)
+            if len(self._idle) < MAX_IDLE_WORKERS:
+                self._idle.append(worker)
+                return
+        worker.close()
 
 
 _POOL = _Pool()

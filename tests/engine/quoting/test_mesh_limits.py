@@ -4,6 +4,7 @@ past either is refused with a message naming the limit and its setting (issue 15
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,19 @@ def test_an_unreadable_mesh_still_says_why(tmp_path: Path) -> None:
     bad.write_text("this is not a mesh\n", encoding="utf-8")
     with pytest.raises(InputError, match="OBJ"):
         load_part_geometry(bad)
+
+
+def test_meshes_measured_at_once_from_several_threads_each_get_their_own_answer(
+    tmp_path: Path,
+) -> None:
+    """A server measures meshes for concurrent requests (each takes a worker of its own, one
+    of them busy with a slow mesh): no answer goes to the wrong caller."""
+    names = ["finger-splint/finger-splint.stl", "plywood-stool/seat.stl", "face-shield/visor.stl"]
+    alone = [load_part_geometry(DESIGNS_DIR / name) for name in names]
+    noise = random_triangles_stl(tmp_path / "noise.stl")
+    with ThreadPoolExecutor(4) as pool:
+        slow = pool.submit(load_part_geometry, noise, timeout_s=3.0)
+        together = list(pool.map(lambda name: load_part_geometry(DESIGNS_DIR / name), names * 2))
+        assert together == alone * 2
+        with pytest.raises(InputError, match="longer than 3 s"):
+            slow.result()
