@@ -259,6 +259,9 @@ def openapi_header() -> dict[str, Any]:
         "schema": {"type": "string", "maxLength": idempotency.MAX_KEY_LENGTH},
         "description": (
             "Makes the POST safe to retry: the same key and body within 24 h replays the first "
-            "response without a second effect; the same key with another body is refused (422)."
+            "response without a second effect; the same key with another body is refused (422). "
+            "While the first request runs the key answers 409 (the hint says when to retry); a "
+            "response is only sent once it is stored with the change it reports, so after a lost "
+            "connection the retry always learns the outcome."
         ),
     }
