@@ -20,6 +20,7 @@ code).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import resource
@@ -119,8 +120,15 @@ class _Pool:
                 return
         worker.close()
 
+    def close_all(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.close()
+
 
 _POOL = _Pool()
+atexit.register(_POOL.close_all)
 
 
 def measure(path: str, kind: str, *, timeout_s: float, memory_bytes: int) -> dict[str, Any]:
