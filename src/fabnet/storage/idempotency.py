@@ -38,7 +38,7 @@ class IdempotencyKeyRow(Base):
     response_headers: Mapped[list[list[str]] | None] = mapped_column(JSON)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     claim_token: Mapped[str | None] = mapped_column(String(64))
-    """Who holds the claim: a random token per attempt (empty on rows claimed before 0016)."""
+    """Who holds the claim: a random token per attempt (empty on rows claimed before 0017)."""
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Until when the claim holds unless renewed (empty: expired)."""
 
