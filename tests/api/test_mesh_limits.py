@@ -31,7 +31,7 @@ def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture
 def one_second_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("FABNET_GEOMETRY_TIMEOUT_S", "1")
+    monkeypatch.setenv("FABNET_GEOMETRY_TIMEOUT_SECONDS", "1")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -51,4 +51,4 @@ def test_makebuy_of_a_pathological_mesh_is_422_naming_the_limit(
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
     assert "the mesh took longer than 1 s to analyse" in problem["detail"]
-    assert "FABNET_GEOMETRY_TIMEOUT_S" in problem["hint"]
+    assert "FABNET_GEOMETRY_TIMEOUT_SECONDS" in problem["hint"]

@@ -22,7 +22,7 @@ def test_quote_of_a_pathological_mesh_exits_2_naming_the_time_limit(
     design = tmp_path / "noise-splint"
     shutil.copytree(DESIGNS_DIR / "finger-splint", design)
     random_triangles_stl(design / "finger-splint.stl")
-    monkeypatch.setenv("FABNET_GEOMETRY_TIMEOUT_S", "1")
+    monkeypatch.setenv("FABNET_GEOMETRY_TIMEOUT_SECONDS", "1")
     get_settings.cache_clear()
     result = runner.invoke(app, ["quote", str(design / "okh.toml")])
     assert result.exit_code == 2, result.output
@@ -30,7 +30,7 @@ def test_quote_of_a_pathological_mesh_exits_2_naming_the_time_limit(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     assert "the mesh took longer than 1 s to analyse" in lines[0]
-    assert "FABNET_GEOMETRY_TIMEOUT_S" in lines[0]
+    assert "FABNET_GEOMETRY_TIMEOUT_SECONDS" in lines[0]
 
 
 def test_quote_of_a_normal_mesh_still_quotes(

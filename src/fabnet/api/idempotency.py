@@ -10,7 +10,7 @@ The route runs inside a held transaction (:meth:`Database.held_transaction`): th
 transactions join it, and it commits once, with the stored response, after the route has
 answered; only then is the response sent (ADR 0013). So a change that committed always has its
 response stored, and a request that died before committing left no change and only a claim whose
-lease (``FABNET_IDEMPOTENCY_LEASE_S``, renewed while the request runs) soon runs out.
+lease (``FABNET_IDEMPOTENCY_LEASE_SECONDS``, renewed while the request runs) soon runs out.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class IdempotencyMiddleware:
             body,
         )
         settings: Settings = scope["app"].state.settings
-        lease = timedelta(seconds=settings.idempotency_lease_s)
+        lease = timedelta(seconds=settings.idempotency_lease_seconds)
         try:
             stored = await to_thread.run_sync(
                 lambda: idempotency.begin(

@@ -8,7 +8,7 @@ trimesh runs in a child process (forked per mesh by a worker process that has tr
 already, :mod:`fabnet.quoting_tools.mesh_worker`) with an address-space limit (``RLIMIT_AS``)
 and a wall-clock limit: a mesh that takes longer (the section of a million random triangles runs
 for many minutes) is killed and refused, with a message naming the limit and the setting that
-raises it (``FABNET_GEOMETRY_TIMEOUT_S``, ``FABNET_GEOMETRY_MEMORY_BYTES``).
+raises it (``FABNET_GEOMETRY_TIMEOUT_SECONDS``, ``FABNET_GEOMETRY_MEMORY_BYTES``).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def load_part_geometry(
     """The geometry of the mesh at ``path`` (``file_type`` such as ``"stl"`` when the name has
     no suffix, as in the content-addressed store), measured in a child process within
     ``timeout_s`` seconds and ``memory_bytes`` of address space (default: the settings
-    ``geometry_timeout_s`` and ``geometry_memory_bytes``)."""
+    ``geometry_timeout_seconds`` and ``geometry_memory_bytes``)."""
     kind = (file_type or path.suffix.lstrip(".")).lower()
     if f".{kind}" not in MESH_SUFFIXES:
         raise InputError(
@@ -64,7 +64,7 @@ def load_part_geometry(
         _check_binary_stl_length(path)
     if timeout_s is None or memory_bytes is None:
         settings = get_settings()
-        timeout_s = settings.geometry_timeout_s if timeout_s is None else timeout_s
+        timeout_s = settings.geometry_timeout_seconds if timeout_s is None else timeout_s
         memory_bytes = settings.geometry_memory_bytes if memory_bytes is None else memory_bytes
     return _measure_in_child(path, kind, timeout_s, memory_bytes)
 
@@ -82,7 +82,7 @@ def _measure_in_child(path: Path, kind: str, timeout_s: float, memory_bytes: int
         raise InputError(
             f"the mesh took longer than {timeout_s:g} s to analyse",
             source=str(path),
-            hint="simplify the mesh (fewer triangles) or raise FABNET_GEOMETRY_TIMEOUT_S",
+            hint="simplify the mesh (fewer triangles) or raise FABNET_GEOMETRY_TIMEOUT_SECONDS",
         )
     if outcome == "error":
         raise InputError(f"could not measure the mesh: {reply.get('why')}", source=str(path))
