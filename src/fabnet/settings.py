@@ -48,7 +48,15 @@ class Settings(BaseSettings):
     """How long a running job stays its runner's without a heartbeat (the runner renews it every
     third of this while the job runs); a job whose runner died is taken over once it lapses."""
     slicer_path: str = "prusa-slicer"
+    geometry_timeout_seconds: float = Field(default=120.0, gt=0)
+    """Longest time reading one mesh and measuring it (volume, area, section) may take."""
+    geometry_memory_bytes: int = Field(default=4 * 1024**3, gt=0)
+    """Largest address space of the child process that reads and measures one mesh."""
     openscad_path: str = "openscad"
+    idempotency_lease_seconds: float = Field(default=30.0, gt=0)
+    """How long an API request's claim on its Idempotency-Key holds without renewal (the
+    request renews it while it runs): a retry after a crash is refused (409) for at most this
+    long, then runs."""
     webhook_allow_private_targets: bool = False
     """Allow webhook URLs on loopback, private or link-local addresses (tests, closed networks)."""
     secret_key: str = "dev-insecure-change-me"

@@ -5,11 +5,19 @@ query, content type and body; multipart boundaries are normalised so a retried u
 the key is claimed per user, the route runs once, and its response (status, headers, body) is
 stored. The same key and request again gets the stored response with ``Idempotent-Replayed:
 true`` and has no second effect. Without the header a POST runs normally.
+
+The route runs inside a held transaction (:meth:`Database.held_transaction`): the services'
+transactions join it, and it commits once, with the stored response, after the route has
+answered; only then is the response sent (ADR 0013). So a change that committed always has its
+response stored, and a request that died before committing left no change and only a claim whose
+lease (``FABNET_IDEMPOTENCY_LEASE_SECONDS``, renewed while the request runs) soon runs out.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from datetime import timedelta
 from typing import Any
 
 from anyio import to_thread
@@ -21,7 +29,8 @@ from fabnet.domain.identity import Principal
 from fabnet.errors import FabnetError
 from fabnet.services.identity.auth import authenticate_token
 from fabnet.services.platform import idempotency
-from fabnet.storage.db import Database
+from fabnet.settings import Settings
+from fabnet.storage.db import Database, HeldTransaction
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -82,6 +91,8 @@ class IdempotencyMiddleware:
             request.headers.get("content-type", ""),
             body,
         )
+        settings: Settings = scope["app"].state.settings
+        lease = timedelta(seconds=settings.idempotency_lease_seconds)
         try:
             stored = await to_thread.run_sync(
                 lambda: idempotency.begin(
@@ -91,15 +102,21 @@ class IdempotencyMiddleware:
                     method="POST",
                     path=scope["path"],
                     fingerprint=print_,
+                    lease=lease,
                 )
             )
         except FabnetError as exc:
             await _send_problem(scope, exc, send)
             return
-        if stored is not None:
+        if isinstance(stored, idempotency.StoredResponse):
             await _replay(stored, send)
             return
-        await self._run_and_store(scope, body, send, db, principal, key)
+        renewal = _Renewal(db, stored)
+        try:
+            with db.held_transaction() as held:
+                await self._run_and_store(scope, body, send, db, held, stored)
+        finally:
+            renewal.stop()
 
     async def _run_and_store(
         self,
@@ -107,12 +124,13 @@ class IdempotencyMiddleware:
         body: bytes,
         send: Send,
         db: Database,
-        principal: Principal,
-        key: str,
+        held: HeldTransaction,
+        claim: idempotency.Claim,
     ) -> None:
         status = 500
         headers: list[list[str]] = []
         chunks: list[bytes] = []
+        messages: list[Message] = []
 
         async def replay_receive() -> Message:
             nonlocal body
@@ -130,18 +148,73 @@ class IdempotencyMiddleware:
                 )
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
-            await send(message)
+            messages.append(message)  # sent once the change and the response have committed
 
         try:
             await self.app(scope, replay_receive, capture)
         except BaseException:
-            await to_thread.run_sync(idempotency.release, db, principal.user_id, key)
+            await to_thread.run_sync(_release, db, held, claim)
             raise
-        if status >= 500:
-            await to_thread.run_sync(idempotency.release, db, principal.user_id, key)
+        if status >= 500:  # the change (if any) is rolled back with the held transaction
+            await to_thread.run_sync(_release, db, held, claim)
+            await _send_all(messages, send)
             return
         response = idempotency.StoredResponse(status, headers, b"".join(chunks))
-        await to_thread.run_sync(idempotency.complete, db, principal.user_id, key, response)
+        try:
+            await to_thread.run_sync(_complete, db, held, claim, response)
+        except FabnetError as exc:
+            await to_thread.run_sync(_release, db, held, claim)
+            await _send_problem(scope, exc, send)
+            return
+        except BaseException:
+            await to_thread.run_sync(_release, db, held, claim)
+            raise
+        await _send_all(messages, send)
+
+
+def _complete(
+    db: Database,
+    held: HeldTransaction,
+    claim: idempotency.Claim,
+    response: idempotency.StoredResponse,
+) -> None:
+    """Store the response in the held transaction and commit it with the route's change."""
+    idempotency.complete(db, claim, response)
+    held.commit()
+
+
+def _release(db: Database, held: HeldTransaction, claim: idempotency.Claim) -> None:
+    """Roll the route's change back and free the key (in a transaction of its own)."""
+    held.close()  # later transactions of this context no longer join it
+    idempotency.release(db, claim)
+
+
+class _Renewal:
+    """Renews the claim's lease every third of it while the request runs, in a thread of its
+    own (so a busy event loop or a long route does not let the lease run out)."""
+
+    def __init__(self, db: Database, claim: idempotency.Claim) -> None:
+        self.db, self.claim = db, claim
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fabnet-idempotency", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        period = max(self.claim.lease.total_seconds() / 3.0, 0.05)
+        while not self._stop.wait(period):
+            try:
+                if not idempotency.renew(self.db, self.claim):
+                    return  # lost: complete() will refuse to store, the change rolls back
+            except Exception:  # e.g. SQLite busy: try again next period
+                continue
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+async def _send_all(messages: list[Message], send: Send) -> None:
+    for message in messages:
+        await send(message)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -186,6 +259,9 @@ def openapi_header() -> dict[str, Any]:
         "schema": {"type": "string", "maxLength": idempotency.MAX_KEY_LENGTH},
         "description": (
             "Makes the POST safe to retry: the same key and body within 24 h replays the first "
-            "response without a second effect; the same key with another body is refused (422)."
+            "response without a second effect; the same key with another body is refused (422). "
+            "While the first request runs the key answers 409 (the hint says when to retry); a "
+            "response is only sent once it is stored with the change it reports, so after a lost "
+            "connection the retry always learns the outcome."
         ),
     }

@@ -90,13 +90,25 @@ class JobQueue(abc.ABC):
         if session is None:
             with self.db.transaction() as own:
                 own.add(row)
-            self.dispatch(job_id, run_at)
+                self._dispatch_after_commit(own, job_id, run_at)
         else:
             session.add(row)
-            event.listen(
-                session, "after_commit", lambda _s: self.dispatch(job_id, run_at), once=True
-            )
+            self._dispatch_after_commit(session, job_id, run_at)
         return job_id
+
+    def _dispatch_after_commit(self, session: Session, job_id: str, run_at: datetime) -> None:
+        dispatched = False
+
+        def after_commit(committed: Session) -> None:
+            nonlocal dispatched
+            # SQLAlchemy also calls after_commit when a savepoint is released (the blocks of a
+            # held transaction, storage.db, ADR 0013): dispatch only after the real commit.
+            if dispatched or committed.in_nested_transaction():
+                return
+            dispatched = True
+            self.dispatch(job_id, run_at)
+
+        event.listen(session, "after_commit", after_commit)
 
     @abc.abstractmethod
     def dispatch(self, job_id: str, run_at: datetime) -> None:

@@ -3,6 +3,12 @@
 Units are millimetres, as in every STL fabnet's designs export. The outline (what a laser or a
 knife cuts in a sheet part) is the section through the middle of the part across its thinnest
 bounding-box axis: its total length and the number of closed contours (outer edge + holes).
+
+trimesh runs in a child process (forked per mesh by a worker process that has trimesh imported
+already, :mod:`fabnet.quoting_tools.mesh_worker`) with an address-space limit (``RLIMIT_AS``)
+and a wall-clock limit: a mesh that takes longer (the section of a million random triangles runs
+for many minutes) is killed and refused, with a message naming the limit and the setting that
+raises it (``FABNET_GEOMETRY_TIMEOUT_SECONDS``, ``FABNET_GEOMETRY_MEMORY_BYTES``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import numpy as np
 from fabnet.domain.common import Dimensions
 from fabnet.engine.quoting.geometry import PartGeometry
 from fabnet.errors import InputError
+from fabnet.quoting_tools import mesh_worker
+from fabnet.settings import get_settings
 
 MESH_SUFFIXES = frozenset({".stl", ".3mf", ".obj", ".ply", ".off"})
 MAX_3MF_UNPACKED_BYTES = 512 * 1024 * 1024
@@ -32,9 +40,17 @@ def is_mesh_file(name: str) -> bool:
     return Path(name).suffix.lower() in MESH_SUFFIXES
 
 
-def load_part_geometry(path: Path, *, file_type: str | None = None) -> PartGeometry:
+def load_part_geometry(
+    path: Path,
+    *,
+    file_type: str | None = None,
+    timeout_s: float | None = None,
+    memory_bytes: int | None = None,
+) -> PartGeometry:
     """The geometry of the mesh at ``path`` (``file_type`` such as ``"stl"`` when the name has
-    no suffix, as in the content-addressed store)."""
+    no suffix, as in the content-addressed store), measured in a child process within
+    ``timeout_s`` seconds and ``memory_bytes`` of address space (default: the settings
+    ``geometry_timeout_seconds`` and ``geometry_memory_bytes``)."""
     kind = (file_type or path.suffix.lstrip(".")).lower()
     if f".{kind}" not in MESH_SUFFIXES:
         raise InputError(
@@ -46,10 +62,61 @@ def load_part_geometry(path: Path, *, file_type: str | None = None) -> PartGeome
         check_3mf_archive(path)
     elif kind == "stl":
         _check_binary_stl_length(path)
+    if timeout_s is None or memory_bytes is None:
+        settings = get_settings()
+        timeout_s = settings.geometry_timeout_seconds if timeout_s is None else timeout_s
+        memory_bytes = settings.geometry_memory_bytes if memory_bytes is None else memory_bytes
+    return _measure_in_child(path, kind, timeout_s, memory_bytes)
+
+
+def _measure_in_child(path: Path, kind: str, timeout_s: float, memory_bytes: int) -> PartGeometry:
+    reply = mesh_worker.measure(str(path), kind, timeout_s=timeout_s, memory_bytes=memory_bytes)
+    outcome = reply.get("outcome")
+    if outcome == "ok":
+        return PartGeometry.from_json(reply["geometry"])
+    if outcome == "input":
+        raise InputError(
+            str(reply["message"]), source=reply["source"], field=reply["field"], hint=reply["hint"]
+        )
+    if outcome == "timeout":
+        raise InputError(
+            f"the mesh took longer than {timeout_s:g} s to analyse",
+            source=str(path),
+            hint="simplify the mesh (fewer triangles) or raise FABNET_GEOMETRY_TIMEOUT_SECONDS",
+        )
+    if outcome == "error":
+        raise InputError(f"could not measure the mesh: {reply.get('why')}", source=str(path))
+    limit = f"{memory_bytes / 2**20:,.0f} MiB"
+    if outcome == "memory":
+        raise InputError(
+            f"the mesh needed more than the {limit} of memory allowed to analyse it",
+            source=str(path),
+            hint="simplify the mesh (fewer triangles) or raise FABNET_GEOMETRY_MEMORY_BYTES",
+        )
+    raise InputError(
+        f"the mesh analysis stopped ({reply.get('why', 'no answer')}), most likely at the"
+        f" memory limit of {limit}",
+        source=str(path),
+        hint="simplify the mesh (fewer triangles) or raise FABNET_GEOMETRY_MEMORY_BYTES",
+    )
+
+
+def measure_reply(path: str, kind: str) -> dict[str, Any]:
+    """Measure the mesh (in the worker's child) and say how it went, as JSON-ready data."""
+    try:
+        return {"outcome": "ok", "geometry": _measure(Path(path), kind).to_json()}
+    except InputError as exc:
+        return {"outcome": "input", "message": exc.message, "source": exc.source,
+                "field": exc.field, "hint": exc.hint}  # fmt: skip
+
+
+def _measure(path: Path, kind: str) -> PartGeometry:
     import trimesh  # about 1 s to import: only when a mesh is read, not by every command  # noqa: PLC0415
 
     try:
         mesh: Any = trimesh.load(str(path), file_type=kind, force="mesh")
+    except MemoryError:
+        raise
     except Exception as exc:  # trimesh raises many kinds on a malformed file
         why = str(exc) or type(exc).__name__
         raise InputError(f"not a readable {kind.upper()} mesh: {why}", source=str(path)) from exc
@@ -136,5 +203,7 @@ def _outline(mesh: Any) -> tuple[float | None, int | None]:
             return None, None
         planar, _ = section.to_2D()
         return float(planar.length), len(planar.discrete)
+    except MemoryError:
+        raise
     except Exception:  # a degenerate section: fall back to the bounding box in the estimators
         return None, None

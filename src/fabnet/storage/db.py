@@ -3,12 +3,20 @@
 SQLite (the embedded default) runs with foreign keys ON, WAL journaling and a busy timeout;
 PostgreSQL runs through psycopg 3. Only services open transactions, with
 ``with db.transaction() as session:``.
+
+An adapter that must commit a service's change together with a record of its own (the API's
+idempotency keys: the stored response commits with the change it answers, ADR 0013) holds one
+transaction for a block with ``with db.held_transaction() as held:``: inside it (in this context
+and the threads that copy it, as ``anyio.to_thread`` does) every ``db.transaction()`` joins the
+held transaction as a savepoint and ``db.read()`` reads through it once it has begun; nothing
+commits until ``held.commit()``, and the block ends with a rollback of whatever was not committed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +95,51 @@ def create_database_engine(url: str | URL, *, echo: bool = False) -> Engine:
     return create_engine(parsed, echo=echo, pool_pre_ping=True)
 
 
+class HeldTransaction:
+    """One transaction that the ``db.transaction()`` blocks of a context join (see the module
+    docstring); it begins with the first of them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.session: Session | None = None
+        self.committed = False
+        self.closed = False
+
+    @property
+    def open(self) -> bool:
+        """Whether transactions of its context still join it (until committed or closed)."""
+        return not (self.committed or self.closed)
+
+    def join(self) -> Session:
+        """The held session, its transaction begun (on SQLite with the write lock)."""
+        assert self.open, "the held transaction has ended"
+        if self.session is None:
+            session = self.db._sessions()
+            session.begin()
+            if self.db.backend == "sqlite":
+                session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+            self.session = session
+        return self.session
+
+    def commit(self) -> None:
+        """Commit everything the joined blocks did (nothing to do when none began)."""
+        if self.session is not None:
+            self.session.commit()
+        self.committed = True
+
+    def close(self) -> None:
+        """Roll back what was not committed and give the connection back."""
+        self.closed = True
+        if self.session is not None:
+            if not self.committed:
+                self.session.rollback()
+            self.session.close()
+            self.session = None
+
+
+_HELD: ContextVar[HeldTransaction | None] = ContextVar("fabnet_held_transaction", default=None)
+
+
 class Database:
     """An engine plus a session factory. Cheap to keep for the life of a process."""
 
@@ -107,15 +160,38 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed when the block ends, rolled back on error."""
+        """A session in one transaction: committed when the block ends, rolled back on error.
+        Inside :meth:`held_transaction`, a savepoint of the held transaction instead."""
+        held = _HELD.get()
+        if held is not None and held.db is self and held.open:
+            session = held.join()
+            with session.begin_nested():
+                yield session
+            return
         with self._sessions() as session, session.begin():
             if self.backend == "sqlite":
                 session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
             yield session
 
     @contextmanager
+    def held_transaction(self) -> Iterator[HeldTransaction]:
+        """Hold the transactions of this context in one (see the module docstring)."""
+        held = HeldTransaction(self)
+        token = _HELD.set(held)
+        try:
+            yield held
+        finally:
+            _HELD.reset(token)
+            held.close()
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; whatever it did is rolled back at the end."""
+        """A session for reading; whatever it did is rolled back at the end. Inside a held
+        transaction that has begun, its session (so the reads see its changes)."""
+        held = _HELD.get()
+        if held is not None and held.db is self and held.open and held.session is not None:
+            yield held.session
+            return
         with self._sessions() as session:
             try:
                 yield session
