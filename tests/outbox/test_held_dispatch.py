@@ -1,4 +1,4 @@
-"""A job recorded inside a held transaction (an idempotent API request, ADR 0013) is handed to
+"""A job recorded inside a held transaction (an idempotent API request, ADR 0014) is handed to
 its runner only after the held transaction commits, and never when it rolls back: SQLAlchemy
 also signals ``after_commit`` when the savepoint of each joined block is released."""
 

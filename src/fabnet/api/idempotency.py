@@ -8,7 +8,7 @@ true`` and has no second effect. Without the header a POST runs normally.
 
 The route runs inside a held transaction (:meth:`Database.held_transaction`): the services'
 transactions join it, and it commits once, with the stored response, after the route has
-answered; only then is the response sent (ADR 0013). So a change that committed always has its
+answered; only then is the response sent (ADR 0014). So a change that committed always has its
 response stored, and a request that died before committing left no change and only a claim whose
 lease (``FABNET_IDEMPOTENCY_LEASE_SECONDS``, renewed while the request runs) soon runs out.
 """

@@ -102,7 +102,7 @@ class JobQueue(abc.ABC):
         def after_commit(committed: Session) -> None:
             nonlocal dispatched
             # SQLAlchemy also calls after_commit when a savepoint is released (the blocks of a
-            # held transaction, storage.db, ADR 0013): dispatch only after the real commit.
+            # held transaction, storage.db, ADR 0014): dispatch only after the real commit.
             if dispatched or committed.in_nested_transaction():
                 return
             dispatched = True

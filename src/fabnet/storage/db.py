@@ -5,7 +5,7 @@ PostgreSQL runs through psycopg 3. Only services open transactions, with
 ``with db.transaction() as session:``.
 
 An adapter that must commit a service's change together with a record of its own (the API's
-idempotency keys: the stored response commits with the change it answers, ADR 0013) holds one
+idempotency keys: the stored response commits with the change it answers, ADR 0014) holds one
 transaction for a block with ``with db.held_transaction() as held:``: inside it (in this context
 and the threads that copy it, as ``anyio.to_thread`` does) every ``db.transaction()`` joins the
 held transaction as a savepoint and ``db.read()`` reads through it once it has begun; nothing

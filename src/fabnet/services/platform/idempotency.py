@@ -3,7 +3,7 @@
 A key is claimed before the request runs (one row per user and key, committed at once) with a
 random token and a lease of ``lease`` seconds that the running request renews (:func:`renew`).
 The response is stored (:func:`complete`) inside the request's held transaction, so it commits
-with the change it answers or not at all (ADR 0013): after a crash a retry either replays the
+with the change it answers or not at all (ADR 0014): after a crash a retry either replays the
 committed outcome or, once the dead claim's lease has run out, takes the claim over and runs.
 
 The same key with a different request is refused (422), a key whose first request is still

@@ -1,5 +1,5 @@
 """idempotency claims carry a token and a lease, so a claim left by a process that died can be
-taken over by a retry instead of blocking the key for 24 hours (ADR 0013)
+taken over by a retry instead of blocking the key for 24 hours (ADR 0014)
 
 Revision ID: 0017
 Revises: 0016
