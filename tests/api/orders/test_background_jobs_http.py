@@ -4,19 +4,8 @@ made; another organisation's quote, contract and job are not found."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from .conftest import DESIGN_ID, World, awarded_order, ok, problem
-
-
-def _finished(world: World, url: str) -> dict[str, Any]:
-    for _ in range(900):
-        job: dict[str, Any] = ok(world.client.get(url, headers=world.buyer.headers))
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"the job {url} did not finish")
+from .test_plan_jobs import _finished
 
 
 def test_an_instant_quote_runs_as_a_job(world: World) -> None:
@@ -64,11 +53,7 @@ def test_a_contract_pdf_is_rendered_as_a_job_and_then_served(world: World) -> No
     job = ok(started, 202)
     assert job["kind"] == "contracts.pdf"
     problem(client.get(started.headers["location"], headers=world.buyer.headers), 404)  # maker's
-    for _ in range(900):
-        done = ok(client.get(started.headers["location"], headers=maker.headers))
-        if done["status"] in ("succeeded", "failed"):
-            break
-        time.sleep(0.1)
+    done = _finished(world, started.headers["location"], maker)
     assert done["status"] == "succeeded", done
     assert done["result_url"] == f"/v1/contracts/{contract['id']}/pdf"
     assert len(done["result"]["pdf_sha256"]) == 64

@@ -7,12 +7,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .conftest import ORDER_QUANTITY, World, ok, order_body, problem
+from .conftest import ORDER_QUANTITY, Member, World, ok, order_body, problem
 
 
-def _finished(world: World, url: str) -> dict[str, Any]:
-    for _ in range(600):
-        job: dict[str, Any] = ok(world.client.get(url, headers=world.buyer.headers))
+def _finished(world: World, url: str, member: Member | None = None) -> dict[str, Any]:
+    """The job at ``url`` once it has finished, read as ``member`` (default: the buyer)."""
+    headers = (member or world.buyer).headers
+    for _ in range(900):
+        job: dict[str, Any] = ok(world.client.get(url, headers=headers))
         if job["status"] in ("succeeded", "failed"):
             return job
         time.sleep(0.1)
