@@ -111,6 +111,11 @@ def run_mip(h: highspy.Highs, deadline: float, *, isolate: bool = True) -> MipRu
     os.close(write_end)
     try:
         records, killed = _collect(read_end, pid, deadline + GRACE_S)
+    except BaseException:
+        # interrupted while waiting (Ctrl-C, a job cancelled): the child must not outlive us
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     finally:
         os.close(read_end)
     return _outcome(records, killed)
