@@ -8,6 +8,7 @@ adapter writing to stdout), so the first construction runs with file descriptor 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -113,8 +114,9 @@ def run_mip(h: highspy.Highs, deadline: float, *, isolate: bool = True) -> MipRu
         records, killed = _collect(read_end, pid, deadline + GRACE_S)
     except BaseException:
         # interrupted while waiting (Ctrl-C, a job cancelled): the child must not outlive us
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
         raise
     finally:
         os.close(read_end)
