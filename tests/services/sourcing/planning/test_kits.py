@@ -15,7 +15,7 @@ from fabnet.cli import plan as plan_cli
 from fabnet.cli.main import app
 from fabnet.domain.design import Design
 from fabnet.errors import InputError
-from fabnet.services.sourcing.planning import plan_order
+from fabnet.services.sourcing.planning import plan_order, replan_lot
 from fabnet.standards.order_file import load_order_file
 from fabnet.storage.db import Database
 from fabnet.storage.designs import DesignRepository
@@ -78,6 +78,21 @@ def test_a_kit_order_ships_every_part_to_the_delivery_points(
     assert kit.objective is not None and assembled.objective is not None
     assert kit.objective <= assembled.objective * (1 + 2e-4)
     assert kit.objective < assembled.objective
+
+
+def test_a_declined_kit_part_is_replanned_to_the_same_delivery_points(
+    kit_catalogue: Database, tmp_path: Path
+) -> None:
+    record = plan_order(kit_catalogue, load_order_file(order_yaml(tmp_path, KIT_ORDER)))
+    lot = next(x for x in record.lots if x.item_id == "headband")
+    new = replan_lot(kit_catalogue, record.id, lot, exclude_facility_ids=())
+    assert new.lots and all(x.facility_id != lot.facility_id for x in new.lots)
+    assert {(x.kind, x.item_id) for x in new.lots} == {("part", "headband")}
+    got: Counter[tuple[str, str]] = Counter()
+    for x in new.lots:
+        for d in x.destinations:
+            got[(d.kind, d.id)] += d.quantity
+    assert got == {("delivery_point", d.id): d.quantity for d in lot.destinations}
 
 
 def test_kits_are_refused_for_a_design_whose_assembly_is_not_manual(
