@@ -52,7 +52,7 @@ def order_context(
 ) -> TransitionContext:
     terms = order_terms(order)
     lots = OrderRepository(session).lots_of(order.id)
-    kits = kit_parts(session, lots)
+    kits = kit_parts(session, order, lots)
     states = [LotState(lot.state) for lot in lots]
     return TransitionContext(
         reason=reason,

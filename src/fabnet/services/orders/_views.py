@@ -23,6 +23,7 @@ from fabnet.domain.orders.states import (
     OrderState,
 )
 from fabnet.domain.plan import Destination
+from fabnet.engine.sourcing import kit_refusal
 from fabnet.storage.designs import DesignRepository
 from fabnet.storage.identity import aware, aware_or_none
 from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRow, TransitionRow
@@ -252,9 +253,15 @@ KitParts = Mapping[str, Mapping[str, int]]
 kits (the recipient assembles)."""
 
 
-def kit_parts(session: Session, lots: Iterable[LotRow]) -> dict[str, dict[str, int]]:
-    """The kits among ``lots``: part lots that ship to delivery points are parts of a product
-    ordered as kits (any other part goes to an assembly site); each kit's bill of materials."""
+def kit_parts(
+    session: Session, order: OrderRow, lots: Iterable[LotRow]
+) -> dict[str, dict[str, int]]:
+    """The kits among ``lots`` of an order that asks for kits: part lots that ship to delivery
+    points, of a design with a manual final assembly, are parts of a product ordered as kits (any
+    other part goes to an assembly site); each kit's bill of materials. An order without kits has
+    none (a hand-made allocation of part lots counts its units as they are)."""
+    if not any(p.get("kits") for p in order.spec.get("products", [])):
+        return {}
     to_points = (
         lot
         for lot in lots
@@ -263,6 +270,8 @@ def kit_parts(session: Session, lots: Iterable[LotRow]) -> dict[str, dict[str, i
     ids = sorted({lot.design_id for lot in to_points})
     out: dict[str, dict[str, int]] = {}
     for design in DesignRepository(session).get_many(ids):
+        if kit_refusal(design) is not None:
+            continue
         per_kit = design.part_quantities()
         out[design.id] = {p.id: per_kit.get(p.id, 1) for p in design.parts if not p.purchased}
     return out

@@ -273,7 +273,7 @@ def allocation(db: Database, actor: Principal | None, order_id: str) -> Allocati
     with db.read() as session:
         order, _ = load_order(session, order_id, actor)
         order_lots = OrderRepository(session).lots_of(order_id)
-        allocated = allocated_quantity(order_lots, kit_parts(session, order_lots))
+        allocated = allocated_quantity(order_lots, kit_parts(session, order, order_lots))
         quantity = order.quantity
     return Allocation(
         order_quantity=quantity,
