@@ -27,7 +27,7 @@ from fabnet.engine.planning.cflp import (
     read_sscflp,
     to_planning_problem,
 )
-from fabnet.engine.planning.solve import solve
+from fabnet.engine.planning.solver import solve
 
 
 @contextlib.contextmanager

@@ -47,6 +47,7 @@ SATISFY: dict[str, dict[str, Any]] = {
     "dispute_window_open": {"dispute_window_open": True},
     "dispute_window_closed": {"dispute_window_open": False},
     "rejection_window_passed": {"rejection_window_passed": True},
+    "rejection_window_open": {"rejection_window_passed": False},
     "allocation_complete": {"order_quantity": 10, "allocated_quantity": 10},
     "lot_contracted": {"contracted_lots": 1},
     "no_open_lots": {"open_lots": 0},
@@ -64,6 +65,7 @@ BREAK: dict[str, dict[str, Any]] = {
     "inspection_reject": {"inspection_verdict": None},
     "partial_quantity": {"lot_quantity": 10, "accepted_quantity": 10},
     "dispute_window_closed": {"dispute_window_open": True},
+    "rejection_window_open": {"rejection_window_passed": True},
     "allocation_complete": {"order_quantity": 10, "allocated_quantity": 9},
     "lot_contracted": {"contracted_lots": 0},
     "no_open_lots": {"open_lots": 2},
@@ -193,8 +195,11 @@ def test_happy_path_of_a_lot_with_a_prototype() -> None:
 def test_prototype_attempts_run_out_and_only_termination_remains() -> None:
     ctx = TransitionContext(prototype_rejections=3, max_prototype_attempts=3,
                             evidence_sha256=EVIDENCE, reason="still wrong",
-                            rejection_window_passed=True)  # fmt: skip
+                            rejection_window_passed=False)  # fmt: skip
+    # within the window the manufacturer may still dispute; after it, nothing is left to it
     assert allowed_actions(LotState.PROTOTYPE_REJECTED, Role.MANUFACTURER, ctx) == ("dispute",)
+    ctx = ctx.model_copy(update={"rejection_window_passed": True})
+    assert allowed_actions(LotState.PROTOTYPE_REJECTED, Role.MANUFACTURER, ctx) == ()
     with pytest.raises(TransitionError, match="all 3 prototype attempts are used"):
         apply_transition(LotState.PROTOTYPE_REJECTED, LotAction.SUBMIT_PROTOTYPE,
                          Role.MANUFACTURER, ctx)  # fmt: skip

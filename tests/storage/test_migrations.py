@@ -51,3 +51,22 @@ def test_migration_files_follow_the_naming_convention() -> None:
     )
     assert names[0] == "0001_initial.py"
     assert all(n[:4].isdigit() and n[4] == "_" for n in names)
+
+
+def test_start_up_schema_check_agrees_with_alembic(db: Database, tmp_path: Path) -> None:
+    """API processes and commands check the schema without loading Alembic: the head read from
+    the migration files' headers and the version read from the table must be Alembic's own."""
+    from alembic.script import ScriptDirectory
+
+    from fabnet.storage.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == script.get_current_head()
+    with db.engine.connect() as connection:
+        assert current_revision(db) == MigrationContext.configure(connection).get_current_revision()
+    url = f"sqlite:///{tmp_path / 'older.db'}"
+    assert current_revision(url) is None  # never migrated: no version table
+    older = script.get_revision(head_revision()).down_revision
+    assert isinstance(older, str)
+    upgrade(url, older)
+    assert current_revision(url) == older != head_revision()

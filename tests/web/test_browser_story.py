@@ -104,6 +104,9 @@ def _rejected_and_reworked(
     assert lots.get_lot(db, buyer, lot_id).state is LotState.LOT_REJECTED
     shopper.goto(f"{live_url}/orders/{order_id}")  # type: ignore[attr-defined]
     card = shopper.locator(f"#lot-{lot_id}")  # type: ignore[attr-defined]
+    # the manufacturer's dispute window is open: no terminate button, the time it becomes possible
+    assert card.get_by_role("button", name="Terminate the lot").count() == 0
+    assert "Terminate available after" in card.inner_text()
     reason = card.get_by_label("Reason (ask for rework)")
     if reason.count():
         reason.fill("replace the clips")
@@ -282,9 +285,14 @@ def test_the_order_life_cycle_with_a_browser_per_party(
             assert _serious_violations(checker) == []
             inspector_org = _principal(db, inspector.email).org_id
             for lot_id in mine:
-                # no page assigns an inspection body to a lot (only POST /v1/lots/{id}/inspector):
-                # the service that route calls
-                inspections.assign_inspector(db, buyer, lot_id, inspector_org)
+                # the buyer assigns the inspection body on the lot's card of the order page
+                shopper.goto(f"{live_url}/orders/{order_id}")
+                card = shopper.locator(f"#lot-{lot_id}")
+                card.get_by_label("Independent inspection body").select_option(inspector_org)
+                with shopper.expect_navigation():
+                    card.get_by_role("button", name="Assign the inspection body").click()
+                assert lots.get_lot(db, buyer, lot_id).inspector_org_id == inspector_org
+                _park(live_url, shopper)
                 _first_article_approved(live_url, maker, shopper, order_id, lot_id,
                                         evidence, sheet)  # fmt: skip
                 for step in ("Start production", "Submit for inspection"):

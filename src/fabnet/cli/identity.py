@@ -31,6 +31,7 @@ from fabnet.cli._common import (
 from fabnet.domain.identity import OrgKind, parse_scopes
 from fabnet.errors import InputError
 from fabnet.services.identity import accounts as identity
+from fabnet.services.identity import invitations
 from fabnet.settings import get_settings
 
 orgs_app = new_app("Organisations: buyers, manufacturers, inspection bodies, designers...")
@@ -83,6 +84,40 @@ def orgs_list(
     if quiet:
         return
     print_more(page.next_cursor, "fabnet orgs list")
+
+
+@orgs_app.command("invite-facility")
+def orgs_invite_facility(
+    email: str = typer.Argument(..., help="The facility contact's e-mail address"),
+    name: str = typer.Option(..., "--name", help="The facility's name, e.g. 'Fab Lab Nairobi'"),
+    contact: str | None = typer.Option(None, "--contact", help="The contact's name"),
+    facility: str | None = typer.Option(
+        None, "--facility", help="An existing facility record no organisation runs yet"
+    ),
+    days: int = typer.Option(14, "--days", min=1, max=90, help="How long the link works"),
+    base_url: str = typer.Option(
+        "http://127.0.0.1:8000", "--base-url", help="The site's address as the invitee reaches it"
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Invite a facility that is not on the platform yet: its contact gets a one-time link (by
+    e-mail when FABNET_SMTP_HOST is set) to create its manufacturer organisation and first user;
+    the link is printed once."""
+    issued = invitations.invite_facility(open_db(), None, email, name, base_url=base_url,
+                                         contact_name=contact, facility_id=facility,
+                                         days=days, settings=get_settings())  # fmt: skip
+    if as_json:
+        emit_json(issued)
+        return
+    invitation = issued.invitation
+    until = f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC"
+    console.print(f"{invitation.id}  {escape(invitation.facility_name)} invited: "
+                  f"{invitation.email}, until {until}")  # fmt: skip
+    if issued.emailed:
+        console.print("e-mailed")
+    else:
+        err_console.print(f"not e-mailed: {escape(issued.email_error or '')}")
+    console.print(issued.link, soft_wrap=True)
 
 
 @users_app.command("create")

@@ -18,6 +18,7 @@ BUILTIN_HANDLER_MODULES = (
     "fabnet.jobs.housekeeping",
     "fabnet.jobs.quoting",
     "fabnet.jobs.planning",
+    "fabnet.jobs.contracts",
 )
 
 

@@ -15,9 +15,11 @@ from fabnet.web.pages import (
     designs,
     facilities,
     inspections,
+    invitations,
     jobs,
     licensor,
     makebuy,
+    my_facility,
     order_new,
     orders,
     plans,
@@ -29,6 +31,7 @@ from fabnet.web.render import IMPORT_MAP_HASH
 PAGE_ROUTERS: list[APIRouter] = [
     auth.router,
     designs.router,
+    my_facility.router,  # before facilities.router: /facilities/mine is not a facility id
     facilities.router,
     order_new.router,  # before orders.router: /orders/new is not an order id
     orders.router,
@@ -40,6 +43,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     plans.router,
     licensor.router,
     admin.router,
+    invitations.router,
 ]
 """Every page module's router; a new area of pages adds its router here."""
 

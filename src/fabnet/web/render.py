@@ -87,6 +87,7 @@ NAV: list[NavItem] = [
 ]
 NAV += [
     NavItem("Job board", "/jobs", frozenset({OrgKind.MANUFACTURER}), section="jobs"),
+    NavItem("My facilities", "/facilities/mine", frozenset({OrgKind.MANUFACTURER})),
     NavItem(
         "Inspections", "/inspections", frozenset({OrgKind.INSPECTION_BODY}), section="inspections"
     ),

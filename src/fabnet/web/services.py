@@ -295,3 +295,32 @@ from fabnet.services.orders.lots import (  # noqa: E402
 
 __all__ += ["PrototypeApproval", "ReplanOutcome", "delegate_prototype_approval",
             "prototype_approval", "replan_outcome"]  # fmt: skip
+
+# --- issue 13: disputes after a rejection ---------------------------------------------------------
+from fabnet.services.orders.lots import lot_disputes  # noqa: E402
+
+__all__ += ["lot_disputes"]
+
+# --- issue 13: assigning an inspection body on the order page -------------------------------------
+from fabnet.services.orders.inspections import assign_inspector, inspector_assignment  # noqa: E402
+
+__all__ += ["assign_inspector", "inspector_assignment"]
+
+# --- issue 13: inviting a facility that is not on the platform yet --------------------------------
+from fabnet.services.identity.invitations import (  # noqa: E402
+    INVITATION_DAYS,
+    accept_facility_invitation,
+    invitation_by_token,
+    invite_facility,
+    list_facility_invitations,
+    withdraw_facility_invitation,
+)
+
+__all__ += [
+    "INVITATION_DAYS",
+    "accept_facility_invitation",
+    "invitation_by_token",
+    "invite_facility",
+    "list_facility_invitations",
+    "withdraw_facility_invitation",
+]

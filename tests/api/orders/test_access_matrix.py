@@ -209,6 +209,11 @@ def entries(ids: Mapping[str, str]) -> dict[tuple[str, str], Entry]:
         ("GET", "/v1/contracts/{contract_id}/pdf"): Entry(
             f"/v1/contracts/{contract}/pdf", {**LOT_READ, "reader": 200}
         ),
+        # rendering the PDF in the background is a read: whoever may read it may queue it
+        ("POST", "/v1/contracts/{contract_id}/pdf-jobs"): Entry(
+            f"/v1/contracts/{contract}/pdf-jobs",
+            {k: 202 if v == 200 else v for k, v in LOT_READ.items()},
+        ),
         ("GET", "/v1/inspections/{inspection_id}"): Entry(
             f"/v1/inspections/{inspection}", LOT_READ
         ),

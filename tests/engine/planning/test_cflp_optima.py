@@ -12,7 +12,7 @@ from fabnet.engine.planning.cflp import (
     read_sscflp,
     to_planning_problem,
 )
-from fabnet.engine.planning.solve import solve
+from fabnet.engine.planning.solver import solve
 
 DATA = SHARED_DATA / "benchmarks" / "cflp"
 ORLIB = require_shared(DATA / "orlib_cap")

@@ -112,6 +112,20 @@ def test_the_manufacturer_disputes_the_rejection_within_the_window(world: World)
     assert lots.get_lot(db, world.buyer, lot_id).state is LotState.DISPUTED
 
 
+def test_a_dispute_after_the_window_is_refused_and_the_rejection_stands(world: World) -> None:
+    """The window is the manufacturer's time to dispute: after it, the API and CLI refuse a
+    dispute as the web page no longer offers one (the same rule as a delivery's window)."""
+    db = world.db
+    lot_id = _rejected_by_the_inspector(world)
+    closes = _rejected_at(world, lot_id, "reject_lot") + WINDOW
+    before = len(lots.lot_history(db, world.buyer, lot_id))
+    with pytest.raises(TransitionError, match=f"closed on {closes:%Y-%m-%d %H:%M} UTC"):
+        lots.act_on_lot(db, world.makers[0], lot_id, LotAction.DISPUTE, reason="too late",
+                        now=closes + timedelta(minutes=1))  # fmt: skip
+    assert lots.get_lot(db, world.buyer, lot_id).state is LotState.LOT_REJECTED
+    assert len(lots.lot_history(db, world.buyer, lot_id)) == before  # nothing recorded
+
+
 def _last_prototype_rejected(world: World) -> str:
     db = world.db
     lot_id = _contracted(world)

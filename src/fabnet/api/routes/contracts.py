@@ -6,10 +6,12 @@ from fastapi import APIRouter, Response, status
 
 from fabnet.api.deps import DbDep, Reader, SettingsDep, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
+from fabnet.api.routes.jobs import JobOut
 from fabnet.api.routes.order_http import FileStoreDep
 from fabnet.domain.orders.contracts import ContractVerification
 from fabnet.services.orders import contracts
 from fabnet.services.orders.contracts import ContractView
+from fabnet.services.platform.jobs import get_job
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"], responses=PROBLEM_RESPONSES)
 
@@ -39,6 +41,21 @@ def verify_contract(contract_id: str, db: DbDep, principal: Reader) -> ContractV
     """The stored terms and every signature checked against the signers' public keys; ``ok``
     is false with every failure named (a tampered contract is an answer, not an error)."""
     return contracts.verify_contract(db, contract_id, actor=principal)
+
+
+@router.post(
+    "/{contract_id}/pdf-jobs",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def start_contract_pdf(
+    contract_id: str, db: DbDep, principal: Reader, response: Response
+) -> JobOut:
+    """Render the contract's PDF in the background (WeasyPrint takes a second or more); follow
+    the job at its Location, then fetch the PDF at ``result_url`` (served without rendering)."""
+    job_id = contracts.start_contract_pdf_job(db, principal, contract_id)
+    response.headers["Location"] = f"/v1/jobs/{job_id}"
+    return JobOut.of(get_job(db, principal, job_id))
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""Background jobs: plan an order in the background, and read a job's status and progress."""
+"""Background jobs: plan an order in the background, and read a job's status, progress and result
+(plans, instant quotes and contract PDFs are made by jobs)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fabnet.api.deps import DbDep, Reader, Writer
 from fabnet.api.problems import PROBLEM_RESPONSES
 from fabnet.services.orders import plan_jobs
 from fabnet.services.platform.jobs import JobView, get_job
+from fabnet.services.sourcing.instant_quote import QUOTE_JOB
 
 router = APIRouter(tags=["jobs"], responses=PROBLEM_RESPONSES)
 
@@ -44,6 +46,14 @@ class JobOut(BaseModel):
     @classmethod
     def of(cls, job: JobView) -> JobOut:
         plan_id = job.ref.get("plan_id")
+        contract_id = job.ref.get("contract_id")
+        result_url = None
+        if plan_id:
+            result_url = f"/v1/plans/{plan_id}"
+        elif contract_id:
+            result_url = f"/v1/contracts/{contract_id}/pdf"
+        elif job.kind == QUOTE_JOB and job.status == "succeeded":
+            result_url = f"/v1/quotes/{job.id}"
         return cls(
             id=job.id,
             kind=job.kind,
@@ -53,7 +63,7 @@ class JobOut(BaseModel):
             created_at=job.created_at,
             finished_at=job.finished_at,
             result=job.ref or None,
-            result_url=f"/v1/plans/{plan_id}" if plan_id else None,
+            result_url=result_url,
             error=job.error,
         )
 

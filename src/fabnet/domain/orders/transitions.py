@@ -117,6 +117,14 @@ def _rejection_window_passed(ctx: TransitionContext) -> str | None:
     return f"the manufacturer may dispute the rejection{when}; the lot can be terminated after that"
 
 
+def _rejection_window_open(ctx: TransitionContext) -> str | None:
+    if not ctx.rejection_window_passed:
+        return None
+    until = ctx.rejection_window_closes_at
+    when = "" if until is None else f" on {until:%Y-%m-%d %H:%M} UTC"
+    return f"the dispute window after the rejection closed{when}; the rejection stands"
+
+
 def _allocation_complete(ctx: TransitionContext) -> str | None:
     if ctx.order_quantity is None:
         return "the order quantity is unknown"
@@ -162,6 +170,12 @@ REJECTION_WINDOW_PASSED = Guard(
     "rejection_window_passed",
     "the manufacturer's dispute window after the rejection has passed",
     _rejection_window_passed,
+)
+#: ... and a dispute of the rejection must come within that window (the same rule as a delivery's).
+REJECTION_WINDOW_OPEN = Guard(
+    "rejection_window_open",
+    "the manufacturer's dispute window after the rejection is open",
+    _rejection_window_open,
 )
 ALLOCATION_COMPLETE = Guard(
     "allocation_complete", "lot quantities add up to the order", _allocation_complete
@@ -281,7 +295,7 @@ LOT_TRANSITIONS: tuple[Transition, ...] = tuple(
     + _lot([LS.PAID], A.CLOSE, LS.CLOSED, [BUY, ORC, SYS], WINDOW_CLOSED)
     # disputes
     + _lot([LS.PROTOTYPE_REJECTED, LS.LOT_REJECTED, LS.PARTIALLY_ACCEPTED], A.DISPUTE,
-           LS.DISPUTED, [MFR, ORC], REASON)
+           LS.DISPUTED, [MFR, ORC], REASON, REJECTION_WINDOW_OPEN)
     + _lot([LS.SHIPPED], A.DISPUTE, LS.DISPUTED, _DEMAND, REASON)
     + _lot([LS.DELIVERED, LS.PAID], A.DISPUTE, LS.DISPUTED, _DEMAND, REASON, DISPUTE_WINDOW_OPEN)
     + _lot([LS.DISPUTED], A.WITHDRAW_DISPUTE, None, [BUY, RCP, PAY, ORC, MFR], RESUMABLE)

@@ -4,7 +4,12 @@ Public API::
 
     from fabnet.engine.planning import PlanningProblem, solve, plan_to_geojson
     result = solve(problem)   # -> PlanResult (frozen); result.raise_if_infeasible()
+
+``solve`` (and with it HiGHS and scipy.sparse) loads when first asked for, so reading a plan's
+result types costs an API process or a command nothing at start-up.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .checks import check_consistency
 from .geojson import plan_to_geojson
@@ -31,7 +36,18 @@ from .result import (
     Savings,
     Shortfall,
 )
-from .solve import solve
+
+if TYPE_CHECKING:
+    from .solver import solve
+else:
+
+    def __getattr__(name: str) -> Any:
+        if name == "solve":
+            from .solver import solve  # noqa: PLC0415 (HiGHS loads when a plan is solved)
+
+            globals()["solve"] = solve
+            return solve
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "AssemblyCandidate",

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .builder import ModelBuilder
+from .highs import run_mip
 from .model import Columns, x_unit_cost
 from .network import Network, by_origin
 from .result import Baseline, evaluate
@@ -199,16 +200,11 @@ def plan_on_sites(
     closed = np.concatenate([cols.z_cand[~cand_on], cols.z_asm[~asm_on]]).astype(np.int32)
     if len(closed):
         h.changeColsBounds(len(closed), closed, np.zeros(len(closed)), np.zeros(len(closed)))
-    h.setOptionValue("time_limit", max(0.2, time_limit_s))
     h.setOptionValue("mip_rel_gap", 1e-3)
-    h.run()
-    info = h.getInfo()
-    if info.primal_solution_status != 2:
+    run = run_mip(h, time.perf_counter() + max(0.2, time_limit_s))
+    if run.values is None or run.objective is None:
         return None
-    return (
-        np.asarray(h.getSolution().col_value, dtype=np.float64),
-        float(info.objective_function_value),
-    )
+    return run.values[: b.n_cols], run.objective
 
 
 def _product_need(net: Network) -> F64:

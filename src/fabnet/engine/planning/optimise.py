@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .builder import INF, ModelBuilder, add_csr_rows, set_integrality
+from .highs import MipRun, run_mip, status_name
 from .lagrangian import LocationView, location_view, solve_location
 from .model import Columns, strong_link_rows, strong_link_violations
 from .network import Network
@@ -56,15 +57,16 @@ class Outcome:
 
 
 def _status_name(h: highspy.Highs) -> str:
-    status = h.getModelStatus()
-    ms = highspy.HighsModelStatus
-    if status == ms.kOptimal:
-        return "optimal"
-    if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-        return "infeasible"
-    if status in (ms.kTimeLimit, ms.kInterrupt, ms.kIterationLimit, ms.kSolutionLimit):
-        return "time_limit"
-    return "error"
+    return status_name(h.getModelStatus())
+
+
+def _finished_lp(h: highspy.Highs, status: str) -> MipRun:
+    """An LP's answer in the shape of a MIP run."""
+    if h.getInfo().primal_solution_status != 2:
+        return MipRun(status, None, None, None)
+    values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    objective = float(h.getInfo().objective_function_value)
+    return MipRun(status, values, objective, objective)
 
 
 def optimise(
@@ -184,51 +186,54 @@ def optimise(
         set_integrality(h, np.flatnonzero(integer))
         h.setOptionValue("mip_rel_gap", mip_gap)
         h.setOptionValue("mip_abs_gap", 1e-9)
-        remaining = deadline - time.perf_counter()
-        h.setOptionValue("time_limit", max(0.5, remaining))
         if incumbent is not None:
             sol = highspy.HighsSolution()
             sol.col_value = list(incumbent)
             sol.value_valid = True
             h.setSolution(sol)
+        run = run_mip(h, max(deadline, time.perf_counter() + 0.5))
+        status = run.status
+        _trace(log, start, f"MIP {status}{' (stopped at the deadline)' if run.killed else ''}")
+        if run.values is None and incumbent is not None and inc_obj is not None and (
+            status != "infeasible"
+        ):
+            # stopped before HiGHS reported a plan: the start it was given still stands
+            run = MipRun("time_limit", incumbent, inc_obj, run.bound, run.killed)
+    else:
         h.run()
-    status = _status_name(h)
-    info = h.getInfo()
+        status = _status_name(h)
+        run = _finished_lp(h, status)
     seconds = time.perf_counter() - start
-    _trace(log, start, f"MIP {status}")
     if status == "infeasible":
         return _infeasible(start, rounds, int(has_added.sum()))
+    if run.values is None or run.objective is None:
+        return Outcome(
+            "infeasible" if status == "optimal" else status,
+            None,
+            None,
+            None,
+            None,
+            None,
+            seconds,
+            lp_bound,
+            rounds,
+            int(has_added.sum()),
+            fixed_closed,
+            fixed_open,
+        )
+    values = run.values[: b.n_cols]
+    objective = run.objective
+    bound: float | None = objective
+    gap: float | None = 0.0
     if integer.any():
-        has_solution = info.primal_solution_status == 2
-        if not has_solution:
-            return Outcome(
-                "infeasible" if status == "optimal" else status,
-                None,
-                None,
-                None,
-                None,
-                None,
-                seconds,
-                lp_bound,
-                rounds,
-                int(has_added.sum()),
-                fixed_closed,
-                fixed_open,
-            )
-        objective = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound)
+        known = run.bound if run.bound is not None and np.isfinite(run.bound) else -np.inf
         if lp_bound is not None and status != "optimal":
-            bound = max(bound, lp_bound)
-        gap = abs(objective - bound) / max(abs(objective), 1e-9)
-        if status == "time_limit" and gap <= mip_gap:
+            known = max(known, lp_bound)
+        bound = known if np.isfinite(known) else (objective if status == "optimal" else None)
+        gap = None if bound is None else abs(objective - bound) / max(abs(objective), 1e-9)
+        if status == "time_limit" and gap is not None and gap <= mip_gap:
             status = "optimal"  # the strong LP's bound proves the plan within the asked gap
-    else:
-        objective = float(info.objective_function_value)
-        bound = objective
-        gap = 0.0
-    solution = h.getSolution()
-    values = np.asarray(solution.col_value, dtype=np.float64)
-    activity = np.asarray(solution.row_value, dtype=np.float64)[: b.n_rows]
+    activity = b.matrix() @ values
     return Outcome(
         status,
         values,
@@ -329,13 +334,11 @@ def _lp_support_mip(
     trial = b.to_highs(relax=False, threads=threads)
     trial.setOptionValue("output_flag", log)
     trial.changeColsBounds(len(zero), zero, np.zeros(len(zero)), np.zeros(len(zero)))
-    trial.setOptionValue("time_limit", time_limit_s)
     trial.setOptionValue("mip_rel_gap", max(mip_gap, 1e-4))
-    trial.run()
-    if trial.getInfo().primal_solution_status != 2:
+    run = run_mip(trial, time.perf_counter() + time_limit_s)
+    if run.values is None or run.objective is None:
         return None, None
-    sol = np.asarray(trial.getSolution().col_value, dtype=np.float64)
-    return sol, float(trial.getInfo().objective_function_value)
+    return run.values[: b.n_cols], run.objective
 
 
 def _restricted_mip(
@@ -362,13 +365,11 @@ def _restricted_mip(
     _add_full_link_rows(trial, net, cols, np.flatnonzero(linked), b.n_cols)
     off = cols.x[~keep].astype(np.int32)
     trial.changeColsBounds(len(off), off, np.zeros(len(off)), np.zeros(len(off)))
-    trial.setOptionValue("time_limit", time_limit_s)
     trial.setOptionValue("mip_rel_gap", max(mip_gap, 1e-4))
-    trial.run()
-    if trial.getInfo().primal_solution_status != 2:
+    run = run_mip(trial, time.perf_counter() + time_limit_s)
+    if run.values is None or run.objective is None:
         return None, None
-    sol = np.asarray(trial.getSolution().col_value, dtype=np.float64)
-    return sol, float(trial.getInfo().objective_function_value)
+    return run.values[: b.n_cols], run.objective
 
 
 def _greedy_plan(

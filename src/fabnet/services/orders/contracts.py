@@ -39,6 +39,7 @@ from fabnet.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from fabnet.outbox.queue import submit
 from fabnet.services.identity.accounts import load_user_signing_key
 from fabnet.services.orders._access import SYSTEM, can_see_lot, load_lot
 from fabnet.services.orders._contracting import _signatures
@@ -269,6 +270,33 @@ def party_names(session: Session, terms: ContractTerms) -> dict[str, PartyNames]
             signer_email=user.email if user else None,
         )
     return names
+
+
+CONTRACT_PDF_JOB = "contracts.pdf"
+"""Render a contract's PDF in the background (``POST /v1/contracts/{id}/pdf-jobs``)."""
+
+
+def start_contract_pdf_job(db: Database, actor: Principal | None, contract_id: str) -> str:
+    """Queue the rendering of the contract's PDF for a party who may read it; returns the job
+    id. The job's result names the contract and the PDF's sha256; the PDF is then served from
+    the file store by :func:`contract_pdf` without rendering again."""
+    with db.read() as session:
+        row, _, _, _ = _visible_contract(session, contract_id, actor)
+        contract = row.id
+    payload = {"contract_id": contract, "org_id": actor.org_id if actor is not None else None}
+    return submit(CONTRACT_PDF_JOB, payload, db=db)
+
+
+def contract_pdf_job_result(
+    db: Database, payload: dict[str, object], *, store: FileStore
+) -> dict[str, object]:
+    """What the PDF job records: ``{"ref": {"contract_id", "pdf_sha256"}}``."""
+    contract_id = str(payload["contract_id"])
+    contract_pdf(db, None, contract_id, store=store)
+    with db.read() as session:
+        row = session.get(ContractRow, contract_id)
+        assert row is not None and row.pdf_sha256 is not None
+        return {"ref": {"contract_id": contract_id, "pdf_sha256": row.pdf_sha256}}
 
 
 def contract_pdf(

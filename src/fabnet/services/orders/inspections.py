@@ -152,6 +152,54 @@ def assign_inspector(
         return lot_view(lot)
 
 
+class InspectionBody(Frozen):
+    org_id: str
+    name: str
+
+
+class InspectorAssignment(Frozen):
+    """Who inspects a lot, whether the actor may (re)assign it now, and the bodies to choose from
+    (for the buyer's order page)."""
+
+    lot_id: str
+    inspector_org_id: str | None
+    inspector_name: str | None
+    may_assign: bool = Field(description="The actor is the lot's buyer or orchestrator")
+    open: bool = Field(description="The lot's inspection result is not in yet")
+    bodies: tuple[InspectionBody, ...] = Field(
+        default=(), description="Every inspection body on the platform, by name (when the actor "
+        "may assign)",
+    )  # fmt: skip
+
+
+def inspector_assignment(db: Database, actor: Principal, lot_id: str) -> InspectorAssignment:
+    """The lot's inspection body and, for its buyer or orchestrator, the inspection bodies that
+    :func:`assign_inspector` accepts (at any state before the result)."""
+    with db.read() as session:
+        _, parties, lot = load_lot(session, lot_id, actor)
+        roles = lot_roles(actor, parties, lot)
+        may = bool(roles & {Role.BUYER, Role.ORCHESTRATOR}) or actor.is_platform_admin
+        current = (
+            session.get(OrganisationRow, lot.inspector_org_id) if lot.inspector_org_id else None
+        )
+        bodies: tuple[InspectionBody, ...] = ()
+        if may:
+            rows = session.scalars(
+                select(OrganisationRow)
+                .where(OrganisationRow.kind == OrgKind.INSPECTION_BODY.value)
+                .order_by(OrganisationRow.name, OrganisationRow.id)
+            )
+            bodies = tuple(InspectionBody(org_id=r.id, name=r.name) for r in rows)
+        return InspectorAssignment(
+            lot_id=lot.id,
+            inspector_org_id=lot.inspector_org_id,
+            inspector_name=current.name if current is not None else None,
+            may_assign=may,
+            open=LotState(lot.state) not in DECIDED_STATES,
+            bodies=bodies,
+        )
+
+
 def lot_inspections(db: Database, actor: Principal | None, lot_id: str) -> list[InspectionView]:
     with db.read() as session:
         load_lot(session, lot_id, actor)

@@ -53,7 +53,13 @@ from fabnet.errors import (
 from fabnet.services.orders._access import SYSTEM, Actor, choose_role, load_lot, lot_roles
 from fabnet.services.orders._inspecting import check_evidence
 from fabnet.services.orders._reactions import react_to_lot
-from fabnet.services.orders._transitions import apply_lot_transition, apply_order_transition
+from fabnet.services.orders._transitions import REJECTIONS as REJECTION_ACTIONS
+from fabnet.services.orders._transitions import (
+    apply_lot_transition,
+    apply_order_transition,
+    delivered_at,
+    rejection_window_closes,
+)
 from fabnet.services.orders._views import (
     FAILED_LOT_STATES,
     CounterOffer,
@@ -584,31 +590,162 @@ class ActionChoice(Frozen):
     action: LotAction
     needs_reason: bool
     needs_evidence: bool
+    available_after: datetime | None = Field(
+        default=None,
+        description="The action is refused until then (terminating a rejected lot waits for "
+        "the manufacturer's dispute window after the rejection): show the time, not the form",
+    )
 
 
-def available_actions(db: Database, actor: Principal, lot_id: str) -> tuple[ActionChoice, ...]:
+def available_actions(
+    db: Database, actor: Principal, lot_id: str, *, now: datetime | None = None
+) -> tuple[ActionChoice, ...]:
     """The actions ``actor``'s organisation may take on the lot in its state, by the roles it
     holds for it (for pages: which forms to show, with a reason or evidence field where the
-    action needs one). Other guards (the escrow, the dispute window) are checked when it is
-    taken, and a refusal says which one failed."""
+    action needs one). An action a dispute window still bars carries ``available_after``:
+    terminating a rejected lot (the manufacturer's window after the rejection) and closing a
+    paid lot (the window after the delivery); a dispute of a delivered lot is not offered once
+    that window has closed. Other guards (the escrow...) are checked when it is taken, and a
+    refusal says which one failed."""
+    at = now or utc_now()
     with db.read() as session:
-        _, parties, lot = load_lot(session, lot_id, actor)
+        order, parties, lot = load_lot(session, lot_id, actor)
         state = LotState(lot.state)
         roles = lot_roles(actor, parties, lot)
         if Role.INSPECTOR in roles and delegation_of(session, lot) is None:
             undelegated = roles - {Role.INSPECTOR}  # the first article is not the inspector's
         else:
             undelegated = roles
+        closes = rejection_window_closes(session, order, lot)
+        delivered = (
+            delivered_at(session, lot.id)
+            if state in (LotState.DELIVERED, LotState.PAID)
+            else None
+        )
+        delivery_closes = (
+            delivered + timedelta(days=order_terms(order).dispute_window_days)
+            if delivered is not None
+            else None
+        )
     found: dict[LotAction, ActionChoice] = {}
     for row in transitions_from(state):
         act = LotAction(row.action)
         if act in found or not (undelegated if act in PROTOTYPE_REVIEW else roles) & row.roles:
             continue
         names = {guard.name for guard in row.guards}
+        delivery_open = delivery_closes is not None and at < delivery_closes
+        if "dispute_window_open" in names and not delivery_open:
+            continue  # the delivery's dispute window has closed
+        after = None
+        if "rejection_window_passed" in names and closes is not None and at < closes:
+            after = closes
+        elif "dispute_window_closed" in names and delivery_open:
+            after = delivery_closes
         found[act] = ActionChoice(action=act, needs_reason="reason" in names,
-                                  needs_evidence="evidence" in names)  # fmt: skip
-    order = list(LotAction)
-    return tuple(sorted(found.values(), key=lambda c: order.index(c.action)))
+                                  needs_evidence="evidence" in names,
+                                  available_after=after)  # fmt: skip
+    listed = list(LotAction)
+    return tuple(sorted(found.values(), key=lambda c: listed.index(c.action)))
+
+
+#: How a dispute ended, by the action that took the lot out of DISPUTED.
+DISPUTE_OUTCOMES: dict[str, str] = {
+    LotAction.WITHDRAW_DISPUTE.value: "withdrawn",
+    LotAction.RESOLVE_WITH_REWORK.value: "resolved with rework",
+    LotAction.SETTLE.value: "settled: the escrow released to the manufacturer",
+    LotAction.TERMINATE.value: "the lot was terminated",
+    LotAction.CANCEL.value: "the lot was cancelled",
+}
+
+
+class Dispute(Frozen):
+    """One dispute of a lot: who opened it, why, from which state, and how it ended."""
+
+    opened_at: datetime
+    opened_by: Role
+    opened_by_org_id: str | None
+    reason: str | None
+    from_state: LotState
+    evidence_files: int
+    outcome: str | None = Field(default=None, description="None while the dispute is open")
+    closed_at: datetime | None = None
+    closed_by: Role | None = None
+    closing_reason: str | None = None
+
+
+class LotDisputes(Frozen):
+    """A lot's disputes and the manufacturer's dispute window after its latest rejection."""
+
+    lot_id: str
+    rejection: str | None = Field(
+        default=None, description="reject_lot or reject_prototype, while the lot stands rejected"
+    )
+    rejected_at: datetime | None = None
+    window_closes_at: datetime | None = Field(
+        default=None, description="When the manufacturer's dispute window after the rejection "
+        "closes (the rejection's time plus the contract's dispute_window_days)",
+    )  # fmt: skip
+    window_open: bool = False
+    delivery_window_closes_at: datetime | None = Field(
+        default=None, description="For a delivered (or paid) lot: when the demand side's "
+        "dispute window after the delivery closes",
+    )  # fmt: skip
+    can_dispute: bool = Field(
+        description="The actor may open a dispute now (for a rejection: while the window is open)"
+    )
+    disputes: tuple[Dispute, ...] = ()
+
+
+def lot_disputes(
+    db: Database, actor: Principal, lot_id: str, *, now: datetime | None = None
+) -> LotDisputes:
+    """The lot's disputes (opened, and how each ended) and, while the lot stands rejected (at
+    inspection or its prototype), when the manufacturer's dispute window closes."""
+    at = now or utc_now()
+    with db.read() as session:
+        order, parties, lot = load_lot(session, lot_id, actor)
+        transitions = [transition_view(t) for t in OrderRepository(session).transitions(lot_id)]
+        rejected = lot.state in (LotState.LOT_REJECTED.value, LotState.PROTOTYPE_REJECTED.value)
+        closes = rejection_window_closes(session, order, lot) if rejected else None
+        delivered = (
+            delivered_at(session, lot.id)
+            if lot.state in (LotState.DELIVERED.value, LotState.PAID.value)
+            else None
+        )
+        days = timedelta(days=order_terms(order).dispute_window_days)
+        roles = lot_roles(actor, parties, lot)
+        state, lot_key = LotState(lot.state), lot.id
+    disputes: list[Dispute] = []
+    for t in transitions:
+        if t.action == LotAction.DISPUTE.value:
+            disputes.append(Dispute(
+                opened_at=t.occurred_at, opened_by=t.role, opened_by_org_id=t.actor_org_id,
+                reason=t.reason, from_state=LotState(t.from_state),
+                evidence_files=len(t.evidence_sha256),
+            ))  # fmt: skip
+        elif disputes and disputes[-1].outcome is None and t.from_state == LotState.DISPUTED:
+            disputes[-1] = disputes[-1].model_copy(update={
+                "outcome": DISPUTE_OUTCOMES.get(t.action, t.action.replace("_", " ")),
+                "closed_at": t.occurred_at, "closed_by": t.role, "closing_reason": t.reason,
+            })  # fmt: skip
+    last_rejection = next((t for t in reversed(transitions) if t.action in REJECTION_ACTIONS),
+                          None)  # fmt: skip
+    window_open = closes is not None and at < closes
+    delivery_closes = delivered + days if delivered is not None else None
+    may = (delivery_closes is None or at < delivery_closes) and any(
+        LotAction(row.action) is LotAction.DISPUTE and roles & row.roles
+        for row in transitions_from(state)
+    )
+    return LotDisputes(
+        lot_id=lot_key,
+        rejection=last_rejection.action if rejected and last_rejection else None,
+        rejected_at=last_rejection.occurred_at if rejected and last_rejection else None,
+        window_closes_at=closes,
+        window_open=window_open,
+        delivery_window_closes_at=delivery_closes,
+        can_dispute=may and (closes is None or window_open),
+        disputes=tuple(disputes),
+    )
 
 
 def lot_history(db: Database, actor: Principal | None, lot_id: str) -> list[TransitionView]:

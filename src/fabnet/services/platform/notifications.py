@@ -12,7 +12,8 @@ change does. The acting organisation is not told about its own action.
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -118,6 +119,41 @@ def mark_read(db: Database, actor: Principal, ids: Sequence[int] | None = None) 
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+@contextmanager
+def smtp_connection(settings: Settings) -> Iterator[smtplib.SMTP]:
+    """A connection to the settings' SMTP server (STARTTLS and login when set); raises OSError
+    or SMTPException when the server fails."""
+    assert settings.smtp_host, "no SMTP server is set"
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password or "")
+        yield smtp
+
+
+def send_email(settings: Settings, to: str, subject: str, body: str) -> None:
+    """Send one e-mail now through the settings' SMTP server (e.g. an invitation to someone who
+    has no user yet, so no notification). ConfigurationError without ``smtp_host``;
+    ExternalToolError when the server fails."""
+    if not settings.smtp_host:
+        raise ConfigurationError("no SMTP server is set",
+                                 hint="set FABNET_SMTP_HOST (and _PORT, _FROM)")  # fmt: skip
+    mail = EmailMessage()
+    mail["From"] = settings.smtp_from
+    mail["To"] = to
+    mail["Subject"] = subject
+    mail.set_content(body)
+    try:
+        with smtp_connection(settings) as smtp:
+            smtp.send_message(mail)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise ExternalToolError(
+            f"the SMTP server {settings.smtp_host}:{settings.smtp_port} failed: {exc}",
+            hint="check FABNET_SMTP_*",
+        ) from exc
+
+
 def send_pending_emails(db: Database, *, settings: Settings | None = None, limit: int = 200) -> int:
     """E-mail every notification not yet e-mailed (oldest first) to its user, through the SMTP
     server of the settings; each is marked once the server accepted it. Returns how many were
@@ -141,11 +177,7 @@ def send_pending_emails(db: Database, *, settings: Settings | None = None, limit
     sent: list[int] = []
     failure: Exception | None = None
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password or "")
+        with smtp_connection(settings) as smtp:
             for nid, message, event_type, object_type, object_id, email in pending:
                 mail = EmailMessage()
                 mail["From"] = settings.smtp_from

@@ -20,7 +20,6 @@ from fabnet.engine.matching import DeliveryPoint as MatchPoint
 from fabnet.engine.matching import MatchRequest, MatchResult
 from fabnet.engine.planning import problem as pp
 from fabnet.engine.planning.result import PlanResult
-from fabnet.engine.planning.solve import solve
 from fabnet.engine.sourcing import (
     SourcingProblem,
     kit_refusal,
@@ -249,4 +248,6 @@ def check_kits(spec: OrderSpec, designs: Mapping[str, Design]) -> None:
 
 
 def solve_sourcing(sourcing: SourcingProblem) -> PlanResult:
+    from fabnet.engine.planning.solver import solve  # noqa: PLC0415 (HiGHS: only to plan)
+
     return solve(sourcing.problem)

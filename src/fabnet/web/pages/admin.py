@@ -1,6 +1,7 @@
 """The platform admin's pages (``/admin``): organisations (create), users (create), API tokens
 (revoke), facilities onboarding (link a facility to the manufacturer organisation that runs
-it), the organisation licensing each design, webhook subscriptions and their deliveries, the job
+it; invite a facility that is not on the platform yet, by e-mail with a one-time link), the
+organisation licensing each design, webhook subscriptions and their deliveries, the job
 queue, and the audit chain's verification.
 
 Each page calls the service functions the API uses (``/v1/orgs``, ``/v1/users``,
@@ -214,8 +215,10 @@ def _facility_page(
     facilities = _all(lambda c: services.list_facilities(db, limit=200, cursor=c))
     names = {f.id: f.name for f in facilities}
     unlinked = [f for f in facilities if f.id not in run]
+    invited = services.list_facility_invitations(db, user.principal)
     context = {"makers": makers, "names": names, "unlinked": unlinked[:200],
-               "unlinked_count": len(unlinked), **extra}  # fmt: skip
+               "unlinked_count": len(unlinked), "invitations": invited,
+               "invitation_days": services.INVITATION_DAYS, **extra}  # fmt: skip
     return _page(request, "facilities.html", context, "Facilities onboarding",
                  status_code=status_code)  # fmt: skip
 
@@ -257,6 +260,50 @@ async def link_facility(request: Request, user: CurrentUser, db: Db) -> Response
 @router.post("/admin/facilities/unlink")
 async def unlink_facility(request: Request, user: CurrentUser, db: Db) -> Response:
     return await _change_facilities(request, user, db, link=False)
+
+
+#: The invitation form's fields (its facility id apart from the link form's).
+INVITE_FIELDS = ("email", "facility_name", "contact_name", "invite_facility_id")
+
+
+@router.post("/admin/facilities/invite")
+async def invite_facility(request: Request, user: CurrentUser, db: Db) -> Response:
+    """Invite a facility that is not on the platform yet: its contact gets a one-time link
+    (by e-mail when an SMTP server is set) to create its manufacturer organisation and user."""
+    _require_admin(user)
+    form = await request.form()
+    values = {k: _text(form, k) for k in INVITE_FIELDS}
+    try:
+        issued = services.invite_facility(
+            db, user.principal, values["email"], values["facility_name"],
+            contact_name=values["contact_name"] or None,
+            facility_id=values["invite_facility_id"] or None,
+            base_url=str(request.base_url), settings=sessions.settings_of(request),
+        )  # fmt: skip
+    except FabnetError as error:
+        if error.http_status not in FORM_STATUSES:
+            raise
+        errors = _error(error, (*INVITE_FIELDS, "facility_id"))
+        errors = {"invite_facility_id" if k == "facility_id" else k: v for k, v in errors.items()}
+        return _facility_page(request, db, user, errors=errors, form=values,
+                              status_code=error.http_status)  # fmt: skip
+    # The link is shown once, here (only its hash is kept): to pass on if no e-mail went out.
+    return _facility_page(request, db, user, issued=issued)
+
+
+@router.post("/admin/facilities/invitations/{invitation_id}/withdraw")
+def withdraw_invitation(
+    request: Request, invitation_id: str, user: CurrentUser, db: Db
+) -> Response:
+    _require_admin(user)
+    try:
+        services.withdraw_facility_invitation(db, user.principal, invitation_id)
+    except FabnetError as error:
+        if error.http_status not in FORM_STATUSES:
+            raise
+        return _facility_page(request, db, user, errors=_error(error, ()),
+                              status_code=error.http_status)  # fmt: skip
+    return RedirectResponse("/admin/facilities#invitations", status_code=303)
 
 
 # --- design licensors ----------------------------------------------------------------------------

@@ -6,7 +6,11 @@ released and pending) and every user's notifications, which the open page refres
 A lot's page (``/jobs/lots/{id}``) takes it through the contract (sign), the first article
 (photos and measurements uploaded as evidence files, their SHA-256 recorded), production,
 submission for inspection and shipping (carrier, tracking reference, packages, the waybill),
-and shows the delivery confirmation and the lot's money. Another organisation's lot is 404."""
+and shows the delivery confirmation and the lot's money. After a rejection (at inspection or of
+the first article) it offers to open a dispute with a reason while the manufacturer's dispute
+window is open and says when the window closes; it shows every dispute of the lot (also the
+buyer's, e.g. a delivery refused) and how it ended, and the manufacturer may withdraw its own.
+Another organisation's lot is 404."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from starlette.datastructures import FormData
 
 from fabnet.domain.orders.currency import format_minor, to_minor
 from fabnet.domain.orders.licensing import check_licence
-from fabnet.domain.orders.states import LotState
+from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import FabnetError, InputError, NotFoundError
 from fabnet.web import services, sessions
 from fabnet.web.deps import CurrentUser, Db
@@ -241,6 +245,7 @@ def _lot_context(db: Db, user: CurrentUser, lot_id: str) -> dict[str, Any]:
         "money": money[0] if money else None,
         "step": step,
         "shipment": services.lot_shipment(db, user.principal, lot_id),
+        "disputes": services.lot_disputes(db, user.principal, lot_id),
         "delivered": delivered[-1] if delivered else None,
         "price": format_minor(lot.unit_price_minor, lot.currency),
         "value": format_minor(lot.unit_price_minor * lot.quantity, lot.currency),
@@ -355,3 +360,46 @@ async def ship(request: Request, lot_id: str, user: CurrentUser, db: Db) -> Resp
         services.ship_lot(db, user.principal, lot_id, shipment, waybill)
 
     return await _lot_step(request, lot_id, user, db, "ship", step)
+
+
+@router.post("/jobs/lots/{lot_id}/dispute")
+async def dispute(request: Request, lot_id: str, user: CurrentUser, db: Db) -> Response:
+    """The manufacturer disputes a rejection (of the lot at inspection, of its first article, or
+    of the rejected part of a partial acceptance) with a reason and optional evidence files."""
+
+    async def step(form: FormData) -> None:
+        reason = str(form.get("reason") or "").strip()
+        if not reason:
+            raise InputError(
+                "say why you dispute the rejection: the buyer and the orchestrator read it",
+                field="reason",
+            )
+        view = services.lot_disputes(db, user.principal, lot_id)
+        if not view.can_dispute and view.window_closes_at is not None:
+            raise InputError(
+                "the dispute window closed on "
+                f"{view.window_closes_at:%Y-%m-%d %H:%M} UTC",
+                field="reason",
+            )
+        evidence = await stored_files(request, form, "evidence")
+        services.act_on_lot(db, user.principal, lot_id, LotAction.DISPUTE, reason=reason,
+                            evidence_sha256=evidence)  # fmt: skip
+
+    return await _lot_step(request, lot_id, user, db, "dispute", step)
+
+
+@router.post("/jobs/lots/{lot_id}/withdraw-dispute")
+async def withdraw_dispute(request: Request, lot_id: str, user: CurrentUser, db: Db) -> Response:
+    """The manufacturer withdraws the dispute it opened: the lot goes back to its state before."""
+
+    async def step(form: FormData) -> None:
+        view = services.lot_disputes(db, user.principal, lot_id)
+        current = view.disputes[-1] if view.disputes else None
+        if current is None or current.outcome is not None:
+            raise InputError("the lot has no open dispute", field="withdraw")
+        if current.opened_by_org_id != user.principal.org_id:
+            raise InputError("the buyer opened this dispute: only the buyer withdraws it",
+                             field="withdraw")  # fmt: skip
+        services.act_on_lot(db, user.principal, lot_id, LotAction.WITHDRAW_DISPUTE)
+
+    return await _lot_step(request, lot_id, user, db, "withdraw", step)

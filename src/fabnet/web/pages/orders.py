@@ -48,6 +48,13 @@ ACTION_LABELS: dict[LotAction, str] = {
     LotAction.RECORD_PAYMENT: "Record the payment",
 }
 
+#: How an action that must wait reads ("Terminate available after ...: why").
+_AFTER_LABELS: dict[LotAction, tuple[str, str]] = {
+    LotAction.TERMINATE: ("Terminate", "until then the manufacturer may dispute the rejection"),
+    LotAction.CLOSE: ("Closing the lot", "until then the delivery may be disputed; fabnet "
+                      "closes the lot itself once that window has passed"),
+}
+
 #: Actions with their own pages (the manufacturer's job board, the inspector's checklist).
 ELSEWHERE = frozenset(
     {
@@ -82,6 +89,8 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
     cards = []
     for lot in services.list_lots(db, user.principal, order_id):
         contracts = services.list_lot_contracts(db, user.principal, lot.id)
+        choices = [choice for choice in services.available_actions(db, user.principal, lot.id)
+                   if choice.action not in ELSEWHERE]  # fmt: skip
         cards.append({
             "lot": lot,
             "facility": _facility_name(db, user, lot.facility_id, names),
@@ -92,8 +101,12 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
             else format_minor(lot.counter_offer.unit_price_minor, lot.currency),
             "actions": [
                 (choice, ACTION_LABELS.get(choice.action, choice.action.value))
-                for choice in services.available_actions(db, user.principal, lot.id)
-                if choice.action not in ELSEWHERE
+                for choice in choices if choice.available_after is None
+            ],
+            # e.g. terminating a rejected lot while the manufacturer may still dispute it
+            "waiting": [
+                (choice, *_AFTER_LABELS.get(choice.action, (choice.action.value, "")))
+                for choice in choices if choice.available_after is not None
             ],
             "contracts": [
                 {
@@ -105,6 +118,8 @@ def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]
                 for c in contracts
             ],
             "history": services.lot_history(db, user.principal, lot.id),
+            "disputes": services.lot_disputes(db, user.principal, lot.id).disputes,
+            "inspector": services.inspector_assignment(db, user.principal, lot.id),
             "approval": services.prototype_approval(db, user.principal, lot.id)
             if lot.inspector_org_id else None,
             "replan": services.replan_outcome(db, user.principal, lot.id)
@@ -352,6 +367,46 @@ async def act(
     label = ACTION_LABELS.get(chosen, chosen.value)
     return RedirectResponse(f"/orders/{order_id}?notice={label}: done.#lot-{lot_id}",
                             status_code=303)  # fmt: skip
+
+
+@router.post("/orders/{order_id}/lots/{lot_id}/inspector")
+def assign_inspector(
+    request: Request,
+    order_id: str,
+    lot_id: str,
+    user: CurrentUser,
+    db: Db,
+    inspector_org_id: str = Form(""),
+) -> Response:
+    """The buyer assigns an independent inspection body to the lot (or changes it), at any state
+    before the inspection result: an open inspection task moves to the new body."""
+    lot = services.get_lot(db, user.principal, lot_id)
+    if lot.order_id != order_id:
+        wrong = {lot_id: {"inspector": "this lot belongs to another order"}}
+        return _page(request, db, user, order_id, status_code=422, errors=wrong)
+    choice = inspector_org_id.strip()
+    try:
+        offered = services.inspector_assignment(db, user.principal, lot_id)
+        if not choice:
+            raise InputError("choose the inspection body from the list", field="inspector")
+        if offered.may_assign and choice not in {b.org_id for b in offered.bodies}:
+            raise InputError(
+                "that organisation is not an inspection body on the platform: choose one from "
+                "the list", field="inspector",
+                hint="a platform admin adds inspection bodies as organisations",
+            )  # fmt: skip
+        if choice == offered.inspector_org_id:
+            raise InputError(f"{offered.inspector_name} already inspects this lot",
+                             field="inspector")  # fmt: skip
+        services.assign_inspector(db, user.principal, lot_id, choice)
+    except FabnetError as error:
+        if error.http_status == 404:
+            raise
+        return _page(request, db, user, order_id, status_code=422,
+                     errors={lot_id: {"inspector": _refused(error)}})  # fmt: skip
+    name = next((b.name for b in offered.bodies if b.org_id == choice), choice)
+    notice = f"{name} now inspects the lot"
+    return RedirectResponse(f"/orders/{order_id}?notice={notice}.#lot-{lot_id}", status_code=303)
 
 
 @router.post("/orders/{order_id}/lots/{lot_id}/prototype-approval")
