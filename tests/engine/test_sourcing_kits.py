@@ -22,7 +22,7 @@ from fabnet.domain.facility import (
 from fabnet.engine.logistics import TransportModel
 from fabnet.engine.matching import DeliveryPoint, FacilityIndex, MatchRequest, match_design
 from fabnet.engine.planning import problem as pp
-from fabnet.engine.planning.solve import solve
+from fabnet.engine.planning import solve
 from fabnet.engine.proposal import proposed_lots
 from fabnet.engine.sourcing import DeliveryInput, ProductInput, build_sourcing_problem
 from fabnet.errors import InputError
