@@ -23,7 +23,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from fabnet.domain.common import Dimensions, Location
-from fabnet.domain.design import Design, Part
+from fabnet.domain.design import Assembly, BomLine, Design, Part
 from fabnet.domain.facility import (
     Capacity,
     Equipment,
@@ -132,6 +132,24 @@ def splint_design() -> Design:
         licensor=("Splint Collective",),
         parts=(part,),
     )
+
+
+SPLINT_KIT_ID = "design-splint-kit-test"
+
+
+def splint_kit_design() -> Design:
+    """Not in the world: the finger splint held by two FDM clips, clipped on by hand (a manual
+    final assembly, so an order may ask for kits the recipient assembles)."""
+    splint = splint_design().parts[0]
+    clip = Part(id="clip", name="Clip", processes=("fdm",), materials=("pla",), mass_g=2.0,
+                outer_dimensions=splint.outer_dimensions)  # fmt: skip
+    step = Assembly(
+        id="splint-kit", name="Splint kit", manual=True, minutes_per_unit=0.5,
+        lines=(BomLine(item_id="splint", quantity=1), BomLine(item_id="clip", quantity=2)),
+    )  # fmt: skip
+    return Design(id=SPLINT_KIT_ID, name="Splint kit", license="CERN-OHL-S-2.0",
+                  licensor=("Splint Collective",), parts=(splint, clip), assemblies=(step,),
+                  root_assembly_id=step.id)  # fmt: skip
 
 
 def splint_facility(

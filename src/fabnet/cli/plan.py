@@ -155,6 +155,12 @@ def _print(record: PlanRecord) -> None:
         )
     console.print(base)
     names = r.get("facility_names", {})
+    kits = {k["product"] for k in r.get("kits", [])}
+    for kit in r.get("kits", []):
+        console.print(
+            f"[bold]{escape(kit['product'])}[/bold] is delivered as a kit and assembled by the "
+            f"recipient at {escape(', '.join(kit['delivery_points']))} (no assembly site)"
+        )
     lots = Table(title=f"Lots ({len(record.lots)})")
     columns = (
         "facility",
@@ -170,7 +176,7 @@ def _print(record: PlanRecord) -> None:
     for lot in sorted(record.lots, key=lambda x: (x.product_key, x.kind != "assembly", x.item_id)):
         lots.add_row(
             escape(lot.facility_name),
-            lot.kind,
+            "kit part" if lot.product_key in kits else lot.kind,
             f"{lot.product_key}/{lot.item_id}",
             str(lot.quantity),
             format_number(lot.unit_price + lot.setup_cost / lot.quantity, cur),

@@ -13,7 +13,8 @@ from pydantic import Field
 from fabnet.domain.common import Frozen
 
 LotKind = Literal["part", "assembly", "product"]
-"""``part``: a part of an assembled product, shipped to an assembly site; ``assembly``: the final
+"""``part``: a part of an assembled product, shipped to an assembly site (or, for a product
+ordered as kits, to the delivery points, whose recipients assemble); ``assembly``: the final
 assembly of a product; ``product``: a one-part product made and shipped whole."""
 
 DestinationKind = Literal["assembly_site", "delivery_point"]

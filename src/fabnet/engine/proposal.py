@@ -1,6 +1,7 @@
 """Whole-unit lots from a solved sourcing problem: one per (facility, part) and per (assembly
 site, product), each with its destinations and a due date that leaves time for the transit after
-it. Pure: no storage, no services."""
+it. A product delivered as kits has part lots only, shipped to the delivery points (the recipient
+assembles). Pure: no storage, no services."""
 
 from __future__ import annotations
 
@@ -69,16 +70,21 @@ def proposed_lots(sourcing: SourcingProblem, result: PlanResult) -> tuple[Propos
                 dests,
             )
         )
+    kits = set(sourcing.kits)
     for line in result.production:
         ref = sourcing.items[line.part_id]
-        product = products[ref.product_key]
-        item = line.part_id if product.assembled else ref.product_key
+        kit = ref.product_key in kits  # the part is shipped as is to the kit's recipients
+        assembled = not kit and products[ref.product_key].assembled
+        item = line.part_id if assembled or kit else ref.product_key
         dests = destinations(item, line.facility_id)
         qty = sum(d.quantity for d in dests)
         if qty <= 0:
             continue
         c = unit_cost[(line.part_id, line.facility_id)]
-        if product.assembled:
+        if kit:
+            due = _due(dests, dues)
+            kind: LotKind = "part"
+        elif assembled:
             due_candidates = [assembly_due.get((ref.product_key, d.id)) for d in dests]
             known = [
                 v - d.transit_days
@@ -86,7 +92,7 @@ def proposed_lots(sourcing: SourcingProblem, result: PlanResult) -> tuple[Propos
                 if v is not None
             ]
             due = min(known) if known else None
-            kind: LotKind = "part"
+            kind = "part"
         else:
             due = _due(dests, dues)
             kind = "product"

@@ -21,6 +21,11 @@ Modelling choices (see ADR 0008):
   and the latest due date (4 weeks when no due date is given).
 - Variable unit cost = hourly rate / units per hour + mass x material cost per kg; the rate's setup
   cost is the planner's fixed cost, its minimum lot the planner's minimum lot.
+- A product ordered as kits (the design declares every assembly step a simple manual one) has no
+  assembly site: each of its manufactured parts becomes a planner product of its own (id
+  ``"<product key>/<part id>"``, shipped as is), demanded at every delivery point in the BOM's
+  quantity per kit, so the parts travel straight to the recipient, who assembles them, by the
+  point's due date; no assembly cost or lead time is planned.
 """
 
 from __future__ import annotations
@@ -56,6 +61,33 @@ class ProductInput:
     match: MatchResult
     hours: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     """Quoted machine hours per unit: part or assembly id -> process id -> hours."""
+    kit: bool = False
+    """Deliver kits of the parts; the recipient does the (manual) final assembly."""
+
+
+def kit_refusal(design: Design) -> str | None:
+    """Why ``design`` cannot be delivered as kits for the recipient to assemble, or None.
+
+    Only what the design declares counts: every assembly step must be a simple manual one
+    (``kind = "manual"``); a single-part design has nothing to assemble."""
+    if design.root_assembly_id is None:
+        return (
+            f"{design.name} has no final assembly; it is delivered as one finished part, "
+            "so there is no kit to send"
+        )
+    root = design.assembly(design.root_assembly_id)
+    if not root.manual:
+        return (
+            f"the design's final assembly {root.id!r} is not a simple manual step; only a "
+            "manual step may be left to the recipient"
+        )
+    other = next((a for a in design.assemblies if not a.manual), None)
+    if other is not None:
+        return (
+            f"the design's assembly step {other.id!r} is not a simple manual step; only manual "
+            "steps may be left to the recipient"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -88,7 +120,7 @@ class ItemRef:
     product_key: str
     design_id: str
     item_id: str  # part id, or the root assembly id for an assembled product
-    kind: str  # "part" | "assembly" | "product" (a single-part product)
+    kind: str  # "part" | "assembly" | "product" (a single-part product) | "kit"
     name: str
 
 
@@ -101,6 +133,9 @@ class SourcingProblem:
     notes: tuple[str, ...] = ()
     currency: str = "EUR"
     facility_names: Mapping[str, str] = field(default_factory=dict)
+    kits: tuple[str, ...] = ()
+    """Product keys delivered as kits: their parts go to the delivery points, the recipient
+    assembles (their planner products are the part ids)."""
 
 
 def _hours_for(
@@ -419,6 +454,8 @@ def build_sourcing_problem(
     exclusions: list[Exclusion] = []
     notes: list[str] = []
     used_facilities: set[str] = set()
+    kits: list[str] = []
+    kit_boms: dict[str, tuple[tuple[str, float], ...]] = {}
 
     for product in products:
         design = product.design
@@ -426,10 +463,15 @@ def build_sourcing_problem(
         product_demand = float(sum(d.demand.get(product.key, 0) for d in delivery_points))
         manufactured = [p for p in design.parts if not p.purchased]
         bought = [p for p in design.parts if p.purchased]
+        if product.kit:
+            refusal = kit_refusal(design)
+            if refusal is not None:
+                raise InputError(refusal, field=f"products[{product.key}].kits")
         if bought:
+            who = "the recipient of each kit" if product.kit else "the assembly site"
             notes.append(
                 f"{product.key}: {len(bought)} purchased part type(s) "
-                f"({', '.join(p.name for p in bought)}) are bought in by the assembly site"
+                f"({', '.join(p.name for p in bought)}) are bought in by {who}"
             )
         if not manufactured:
             raise InputError(
@@ -508,6 +550,20 @@ def build_sourcing_problem(
             used_facilities.update(c.facility_id for c in part_cands)
             part_makers.update(c.facility_id for c in part_cands)
         assembled = design.root_assembly_id is not None
+        if product.kit:
+            root = design.assembly(design.root_assembly_id or "")
+            items[product.key] = ItemRef(product.key, design.id, root.id, "kit", design.name)
+            minutes = f", {root.minutes_per_unit:g} min per unit" if root.minutes_per_unit else ""
+            notes.append(
+                f"{product.key}: delivered as kits: its parts "
+                f"({', '.join(p.name for p in manufactured)}) go straight to each delivery point "
+                f"and the recipient does the final assembly (a manual step{minutes}); no "
+                "assembly site, cost or lead time is planned"
+            )
+            kits.append(product.key)
+            plan_products.extend(pp.Product(id=uid, bom=((uid, 1.0),)) for uid, _ in bom)
+            kit_boms[product.key] = tuple(bom)
+            continue
         if assembled:
             root = design.assembly(design.root_assembly_id or "")
             items[product.key] = ItemRef(product.key, design.id, root.id, "assembly", design.name)
@@ -642,7 +698,7 @@ def build_sourcing_problem(
             id=d.id,
             lat=d.latitude,
             lon=d.longitude,
-            demand=tuple((k, float(q)) for k, q in d.demand.items() if q > 0),
+            demand=_planner_demand(d.demand, kit_boms),
             due_days=d.due_days,
             country=d.country,
         )
@@ -665,7 +721,21 @@ def build_sourcing_problem(
         notes=tuple(notes),
         currency=currency,
         facility_names={fid: facilities[fid].name for fid in located},
+        kits=tuple(kits),
     )
+
+
+def _planner_demand(
+    demand: Mapping[str, int], kit_boms: Mapping[str, tuple[tuple[str, float], ...]]
+) -> tuple[tuple[str, float], ...]:
+    """A delivery point's demand in planner products: a kit's units become its parts' units."""
+    out: dict[str, float] = {}
+    for key, qty in demand.items():
+        if qty <= 0:
+            continue
+        for item, per_kit in kit_boms.get(key, ((key, 1.0),)):
+            out[item] = out.get(item, 0.0) + per_kit * qty
+    return tuple(out.items())
 
 
 def plan_geojson(sourcing: SourcingProblem, result: PlanResult) -> dict[str, Any]:

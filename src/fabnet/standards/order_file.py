@@ -8,6 +8,7 @@
     products:
       - key: headband               # how delivery points name it (default: the design ref)
         design: 3f2c...             # a design id (or unique prefix) or a path to an OKH manifest
+        kits: false                 # true: deliver kits of parts; the recipient assembles them
     delivery_points:
       - id: knh                     # default: a slug of the name or place
         name: Kenyatta National Hospital
@@ -80,6 +81,12 @@ class ProductSpec(_Spec):
     )
     parameter_set: str | None = Field(
         default=None, min_length=1, description="One of the design's OpenSCAD parameter sets"
+    )
+    kits: bool = Field(
+        default=False,
+        description="Deliver the product as kits of its parts: every part goes straight to the "
+        "delivery points and the recipient does the final assembly. Only for a design whose "
+        'final assembly is a simple manual step (``kind = "manual"``); refused otherwise',
     )
 
     @property

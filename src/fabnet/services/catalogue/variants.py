@@ -526,7 +526,7 @@ def expand_order_variants(
                 parameter_set=product.parameter_set, store=store,
             )  # fmt: skip
             design = made.design.id
-        plain = ProductSpec(design=design, key=product.ref)
+        plain = ProductSpec(design=design, key=product.ref, kits=product.kits)
         products[product.ref] = plain
         base[product.ref] = product
     points: list[DeliveryPointSpec] = []
@@ -541,7 +541,9 @@ def expand_order_variants(
                 name=", ".join(f"{k}={v}" for k, v in sorted(values.items())), store=store,
             )  # fmt: skip
             new_key = f"{key}@{made.design.id[:8]}"
-            products.setdefault(new_key, ProductSpec(design=made.design.id, key=new_key))
+            products.setdefault(
+                new_key, ProductSpec(design=made.design.id, key=new_key, kits=product.kits)
+            )
             demand[new_key] = demand.get(new_key, 0) + demand.pop(key)
         points.append(dp.model_copy(update={"demand": demand, "parameters": {}}))
     wanted = {k for dp in points for k, qty in dp.demand.items()}

@@ -33,8 +33,9 @@ from fabnet.services.orders._money import escrow_balance, move_money_for
 from fabnet.services.orders._views import (
     CONTRACTED_STATES,
     allocated_quantity,
-    delivered_quantity,
+    kit_parts,
     order_terms,
+    order_units,
 )
 from fabnet.services.orders.audit import record_event
 from fabnet.services.platform.notifications import notify as notify_users
@@ -51,6 +52,7 @@ def order_context(
 ) -> TransitionContext:
     terms = order_terms(order)
     lots = OrderRepository(session).lots_of(order.id)
+    kits = kit_parts(session, order, lots)
     states = [LotState(lot.state) for lot in lots]
     return TransitionContext(
         reason=reason,
@@ -58,11 +60,11 @@ def order_context(
         acceptance_criteria_set=bool(terms.quality.aql),
         incoterm_set=terms.delivery is not None,
         order_quantity=order.quantity,
-        allocated_quantity=allocated_quantity(lots),
+        allocated_quantity=allocated_quantity(lots, kits),
         contracted_lots=sum(1 for s in states if s in CONTRACTED_STATES),
         open_lots=sum(1 for s in states if s not in TERMINAL_LOT_STATES),
-        closed_quantity=sum(
-            delivered_quantity(lot) for lot in lots if lot.state == LotState.CLOSED.value
+        closed_quantity=order_units(
+            (lot for lot in lots if lot.state == LotState.CLOSED.value), kits
         ),
     )
 

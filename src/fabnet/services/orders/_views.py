@@ -3,11 +3,12 @@ floor)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.orders.contracts import (
@@ -22,6 +23,8 @@ from fabnet.domain.orders.states import (
     OrderState,
 )
 from fabnet.domain.plan import Destination
+from fabnet.engine.sourcing import kit_refusal
+from fabnet.storage.designs import DesignRepository
 from fabnet.storage.identity import aware, aware_or_none
 from fabnet.storage.orders import LotRow, OrderPartyRow, OrderRow, TransitionRow
 
@@ -245,8 +248,53 @@ def delivered_quantity(lot: LotRow) -> int:
     return to_points
 
 
-def allocated_quantity(lots: Iterable[LotRow]) -> int:
-    """Units of the order that live lots deliver (failed lots' quantity is re-sourced)."""
-    return sum(
-        delivered_quantity(lot) for lot in lots if LotState(lot.state) not in FAILED_LOT_STATES
+KitParts = Mapping[str, Mapping[str, int]]
+"""Design id -> units of each manufactured part in one kit, for the designs an order receives as
+kits (the recipient assembles)."""
+
+
+def kit_parts(
+    session: Session, order: OrderRow, lots: Iterable[LotRow]
+) -> dict[str, dict[str, int]]:
+    """The kits among ``lots`` of an order that asks for kits: part lots that ship to delivery
+    points, of a design with a manual final assembly, are parts of a product ordered as kits (any
+    other part goes to an assembly site); each kit's bill of materials. An order without kits has
+    none (a hand-made allocation of part lots counts its units as they are)."""
+    if not any(p.get("kits") for p in order.spec.get("products", [])):
+        return {}
+    to_points = (
+        lot
+        for lot in lots
+        if lot.kind == "part" and any(d.get("kind") == "delivery_point" for d in lot.destinations)
     )
+    ids = sorted({lot.design_id for lot in to_points})
+    out: dict[str, dict[str, int]] = {}
+    for design in DesignRepository(session).get_many(ids):
+        if kit_refusal(design) is not None:
+            continue
+        per_kit = design.part_quantities()
+        out[design.id] = {p.id: per_kit.get(p.id, 1) for p in design.parts if not p.purchased}
+    return out
+
+
+def order_units(lots: Iterable[LotRow], kits: KitParts | None = None) -> int:
+    """Units of the order ``lots`` deliver: products to the delivery points, and for a product
+    ordered as kits the kits whose every part is delivered."""
+    kits = kits or {}
+    units = 0
+    parts: dict[tuple[str, str], int] = {}
+    for lot in lots:
+        if lot.kind == "part" and lot.design_id in kits:
+            key = (lot.design_id, lot.item_id)
+            parts[key] = parts.get(key, 0) + delivered_quantity(lot)
+        else:
+            units += delivered_quantity(lot)
+    for design_id, bom in kits.items():
+        if any(d == design_id for d, _ in parts):
+            units += min(parts.get((design_id, p), 0) // max(q, 1) for p, q in bom.items())
+    return units
+
+
+def allocated_quantity(lots: Iterable[LotRow], kits: KitParts | None = None) -> int:
+    """Units of the order that live lots deliver (failed lots' quantity is re-sourced)."""
+    return order_units((lot for lot in lots if LotState(lot.state) not in FAILED_LOT_STATES), kits)

@@ -50,6 +50,7 @@ from fabnet.services.orders._views import (
     OrderView,
     TransitionView,
     allocated_quantity,
+    kit_parts,
     lot_view,
     order_view,
     transition_view,
@@ -63,6 +64,7 @@ from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.base import utc_now
 from fabnet.storage.db import Database
 from fabnet.storage.design_tables import DesignRow
+from fabnet.storage.designs import DesignRepository
 from fabnet.storage.files import StoredFileRepository
 from fabnet.storage.identity import IdentityRepository, UserRow
 from fabnet.storage.orders import OrderPartyRow, OrderRepository, OrderRow
@@ -178,6 +180,13 @@ def create_order(
                     field=f"products[{i}].design",
                     hint="import the design first and give its full id",
                 )
+        kit_designs = DesignRepository(session).get_many(
+            [p.design for p in spec.products if p.kits]
+        )
+        by_id = {d.id: d for d in kit_designs}
+        planning.check_kits(
+            spec, {p.ref: by_id[p.design] for p in spec.products if p.design in by_id}
+        )
         identity = IdentityRepository(session)
         for p in members:
             if identity.organisation_row(p.org_id) is None:
@@ -263,7 +272,8 @@ def order_history(db: Database, actor: Principal | None, order_id: str) -> list[
 def allocation(db: Database, actor: Principal | None, order_id: str) -> Allocation:
     with db.read() as session:
         order, _ = load_order(session, order_id, actor)
-        allocated = allocated_quantity(OrderRepository(session).lots_of(order_id))
+        order_lots = OrderRepository(session).lots_of(order_id)
+        allocated = allocated_quantity(order_lots, kit_parts(session, order, order_lots))
         quantity = order.quantity
     return Allocation(
         order_quantity=quantity,

@@ -22,6 +22,7 @@ from fabnet.engine.planning import problem as pp
 from fabnet.engine.planning.result import PlanResult
 from fabnet.engine.sourcing import (
     SourcingProblem,
+    kit_refusal,
 )
 from fabnet.errors import InputError
 from fabnet.geo.countries import country_code
@@ -204,11 +205,18 @@ def quoted_hours(db: Database, design: Design) -> dict[str, dict[str, float]]:
     }
 
 
-def uncovered_message(key: str, design: Design, match: MatchResult) -> str | None:
-    if not match.uncovered_parts:
+def uncovered_message(
+    key: str, design: Design, match: MatchResult, *, kit: bool = False
+) -> str | None:
+    """What nobody can make of product ``key``; a kit's assembly is the recipient's, so only its
+    parts count."""
+    uncovered = [
+        label for label in match.uncovered_parts if not (kit and match.part(label).is_assembly)
+    ]
+    if not uncovered:
         return None
     parts = []
-    for label in match.uncovered_parts:
+    for label in uncovered:
         pm = match.part(label)
         misses = "; ".join(f"{n.facility_name} ({n.lacks})" for n in pm.near_misses[:2])
         parts.append(f"{pm.name} [{label}]" + (f", nearest misses: {misses}" if misses else ""))
@@ -216,6 +224,27 @@ def uncovered_message(key: str, design: Design, match: MatchResult) -> str | Non
         f"no facility can make {', '.join(parts)} of product {key!r} "
         f"(design {design.id}) under the order's constraints"
     )
+
+
+def check_kits(spec: OrderSpec, designs: Mapping[str, Design]) -> None:
+    """Refuse ``kits: true`` for a product whose design does not declare its assembly a simple
+    manual step (the recipient can only do such a step), naming the order file's field.
+
+    ``spec`` is the order as written; ``designs`` may be keyed by its regional variants
+    (``<key>@<variant>``), which keep their parent's assembly steps."""
+    for i, product in enumerate(spec.products):
+        if not product.kits:
+            continue
+        design = designs.get(product.ref) or next(
+            (d for k, d in designs.items() if k.split("@")[0] == product.ref), None
+        )
+        why = None if design is None else kit_refusal(design)
+        if why is not None:
+            raise InputError(
+                why,
+                field=f"products[{i}].kits",
+                hint="drop 'kits' to have the product assembled by a facility",
+            )
 
 
 def solve_sourcing(sourcing: SourcingProblem) -> PlanResult:

@@ -124,6 +124,7 @@ def result_to_json(sourcing: SourcingProblem, result: PlanResult) -> dict[str, A
         "shortfall": [asdict(s) for s in ev.shortfall] if ev else [],
         "production": [asdict(p) for p in result.production],
         "assembly": [asdict(a) for a in result.assembly],
+        "kits": _kits(sourcing),
         "binding_constraints": list(result.binding_constraints),
         "diagnosis": list(result.diagnosis),
         "notes": list(sourcing.notes),
@@ -131,6 +132,35 @@ def result_to_json(sourcing: SourcingProblem, result: PlanResult) -> dict[str, A
         "excluded_candidates": len(sourcing.exclusions),
         "exclusion_reasons": _exclusion_summary(sourcing),
     }
+    return out
+
+
+def _kits(sourcing: SourcingProblem) -> list[dict[str, Any]]:
+    """Products delivered as kits: their parts go to the delivery points, whose recipients do
+    the final assembly (no facility assembles them)."""
+    out = []
+    for key in sourcing.kits:
+        ref = sourcing.items[key]
+        parts = [
+            uid
+            for uid, item in sourcing.items.items()
+            if item.kind == "part" and item.product_key == key
+        ]
+        points = [
+            d.id
+            for d in sourcing.problem.delivery_points
+            if any(pid in parts and qty > 0 for pid, qty in d.demand)
+        ]
+        out.append(
+            {
+                "product": key,
+                "design_id": ref.design_id,
+                "assembly": ref.item_id,
+                "assembled_by": "recipient",
+                "parts": parts,
+                "delivery_points": points,
+            }
+        )
     return out
 
 

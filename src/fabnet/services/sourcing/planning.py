@@ -29,6 +29,7 @@ from fabnet.services.sourcing._ordering import (
     MAX_CANDIDATES_PER_PART,
     PlanOverrides,
     candidate_facilities,
+    check_kits,
     match_request,
     planning_options,
     platform_facilities,
@@ -59,6 +60,7 @@ __all__ = [
     "PlanOverrides",
     "PlanProgress",
     "PlanRecord",
+    "check_kits",
     "get_plan",
     "plan_order",
     "plan_owner",
@@ -94,15 +96,18 @@ def plan_order(
     overrides = overrides or PlanOverrides()
     today = today or dt.datetime.now(dt.UTC).date()
     report(0.05, "Reading the designs and delivery places")
+    written = spec
     spec = expand_order_variants(db, spec, base_dir=base_dir)  # regional variants, if any
     designs = {p.ref: resolve_order_design(db, p.design, base_dir) for p in spec.products}
+    check_kits(written, designs)
+    kits = {p.ref for p in spec.products if p.kits}
     points = resolve_points(spec, today)
     request = match_request(spec, points)
     report(0.15, "Finding the facilities that can make every part")
     index = facility_index(db)
     matches = {key: match_design(index, design, request) for key, design in designs.items()}
     for key, design in designs.items():
-        message = uncovered_message(key, design, matches[key])
+        message = uncovered_message(key, design, matches[key], kit=key in kits)
         if message:
             raise InputError(
                 message,
@@ -119,7 +124,9 @@ def plan_order(
     report(0.35, f"Pricing {len(facilities)} candidate facilities and the transport lanes")
     sourcing = build_sourcing_problem(
         [
-            ProductInput(key, designs[key], matches[key], quoted_hours(db, designs[key]))
+            ProductInput(
+                key, designs[key], matches[key], quoted_hours(db, designs[key]), kit=key in kits
+            )
             for key in designs
         ],
         [

@@ -2,10 +2,12 @@
 
 Hypothesis draws orders from every demo design, 1-10 delivery points on any continent, due in
 7-120 days, with and without options (CO2 price, lateness penalty, facility cap, local share,
-single sourcing). Each must end in a stored plan, or in an :class:`InputError` / infeasible plan
-whose message names delivery points, parts or capacities and never an internal field of the
-planning problem (``assembly_candidates[5]``, ``min_lot`` ...). The example count is small so the
-suite stays bounded; raise ``FABNET_RANDOM_ORDERS`` for a longer soak.
+single sourcing) and with or without kits (a kit of a design whose final assembly is not a manual
+step is refused in the buyer's words). Each must end in a stored plan, or in an
+:class:`InputError` / infeasible plan whose message names delivery points, parts or capacities
+and never an internal field of the planning problem (``assembly_candidates[5]``, ``min_lot``
+...). The example count is small so the suite stays bounded; raise ``FABNET_RANDOM_ORDERS``
+for a longer soak.
 """
 
 from __future__ import annotations
@@ -122,7 +124,10 @@ def orders(draw: st.DrawFn, designs: list[str]) -> dict[str, Any]:
     return {
         "name": "Random order",
         "order_date": ORDER_DATE.isoformat(),
-        "products": [{"key": k, "design": d} for k, d in zip(keys, chosen, strict=True)],
+        "products": [
+            {"key": k, "design": d, "kits": draw(st.booleans())}
+            for k, d in zip(keys, chosen, strict=True)
+        ],
         "delivery_points": points,
         "options": options,
     }
@@ -160,15 +165,21 @@ def test_every_random_order_gets_a_plan_or_a_diagnosis(
             assert diagnosis, f"status {record.status} without a diagnosis"
             _buyer_words(diagnosis)
             return
-        units = sum(lot.quantity for lot in record.lots if lot.kind != "part")
+        kits = {k["product"] for k in record.result_json["kits"]}
+        assert kits == {p.ref for p in spec.products if p.kits}
+        for lot in record.lots:
+            if lot.product_key in kits:  # parts go to the recipients, who assemble
+                assert lot.kind == "part"
+                assert {d.kind for d in lot.destinations} == {"delivery_point"}
+        units = sum(
+            lot.quantity for lot in record.lots if lot.kind != "part" or lot.product_key in kits
+        )
         assert units > 0
 
     check()
 
 
-URGENT_ORDER = (
-    Path(__file__).parents[4] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
-)
+URGENT_ORDER = Path(__file__).parents[4] / "src/fabnet/data/orders/kenya-urgent-face-shields.yaml"
 
 
 def test_the_urgent_face_shield_order_plans(
@@ -187,6 +198,37 @@ def test_the_urgent_face_shield_order_plans(
         assert record.lots, record.result_json.get("diagnosis")
         shipped = sum(lot.quantity for lot in record.lots if lot.kind == "assembly")
         assert shipped == 800
+
+
+def test_the_urgent_order_as_kits_ships_parts_to_the_hospitals(
+    demo_db: tuple[Database, list[str]],
+) -> None:
+    """The demo face shield declares its final assembly manual (clip the visor to the headband,
+    thread the strap): ordered as kits, headbands and visors go straight to Kenyatta and Kisumu,
+    nobody assembles, and the plan costs no more than the same order assembled by facilities."""
+    db, _ = demo_db
+    data = yaml.safe_load(URGENT_ORDER.read_text(encoding="utf-8"))
+    data["order_date"] = ORDER_DATE.isoformat()
+    data["options"]["time_limit_s"] = 30
+    assembled = plan_order(db, parse_order(data, source="urgent order"), today=ORDER_DATE)
+    data["products"][0]["kits"] = True
+    kit = plan_order(db, parse_order(data, source="urgent kits"), today=ORDER_DATE)
+    assert kit.lots, kit.result_json.get("diagnosis")
+    assert {lot.kind for lot in kit.lots} == {"part"}
+    arrived: dict[tuple[str, str], int] = {}
+    for lot in kit.lots:
+        for d in lot.destinations:
+            assert d.kind == "delivery_point"
+            arrived[(lot.item_id, d.id)] = arrived.get((lot.item_id, d.id), 0) + d.quantity
+    assert arrived == {
+        (part, point): qty
+        for part in ("headband", "visor")
+        for point, qty in (("knh", 500), ("kisumu", 300))
+    }
+    assert kit.result_json["kits"][0]["assembled_by"] == "recipient"
+    assert assembled.lots and any(lot.kind == "assembly" for lot in assembled.lots)
+    assert kit.objective is not None and assembled.objective is not None
+    assert kit.objective <= assembled.objective
 
 
 def test_the_documented_local_share_example_plans(demo_db: tuple[Database, list[str]]) -> None:
