@@ -106,8 +106,9 @@ def _quantile(values: Sequence[float], q: float) -> float:
 # --- the load driver --------------------------------------------------------------------------
 
 
-def _client(port: int, requests: list[Request], once: bool, fresh: bool, start: float,
-            stop: float) -> tuple[list[float], dict[str, int], int]:  # fmt: skip
+def _client(
+    port: int, requests: list[Request], once: bool, fresh: bool, start: float, stop: float
+) -> tuple[list[float], dict[str, int], int]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -141,8 +142,15 @@ def _client(port: int, requests: list[Request], once: bool, fresh: bool, start: 
     return latencies, statuses, errors
 
 
-def _proc(port: int, batch: list[list[Request]], once: bool, fresh: bool, start: float,
-          stop: float, out: Any) -> None:  # fmt: skip
+def _proc(
+    port: int,
+    batch: list[list[Request]],
+    once: bool,
+    fresh: bool,
+    start: float,
+    stop: float,
+    out: Any,
+) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(len(batch)) as pool:
@@ -204,8 +212,12 @@ def fresh_database(base_url: str) -> Iterator[str]:
 
 
 def _conninfo(url: Any) -> str:
-    parts = [f"host={url.host or '127.0.0.1'}", f"port={url.port or 5432}",
-             f"user={url.username or 'postgres'}", "dbname=postgres"]  # fmt: skip
+    parts = [
+        f"host={url.host or '127.0.0.1'}",
+        f"port={url.port or 5432}",
+        f"user={url.username or 'postgres'}",
+        "dbname=postgres",
+    ]
     if url.password:
         parts.append(f"password={url.password}")
     return " ".join(parts)
@@ -250,8 +262,11 @@ def prepare(env: dict[str, str], *, awarded: int, clients: int) -> Prepared:
         plan = orders.plan(db, buyer, order_id)
         for lot in orders.award(db, buyer, order_id, plan.plan_id):
             invited.append((lot.id, world.maker_of(lot).headers))
-    print(f"set-up: {awarded} orders planned and awarded in {time.perf_counter() - t0:.1f} s, "
-          f"{len(invited)} INVITED lots", file=sys.stderr)  # fmt: skip
+    print(
+        f"set-up: {awarded} orders planned and awarded in {time.perf_counter() - t0:.1f} s, "
+        f"{len(invited)} INVITED lots",
+        file=sys.stderr,
+    )
     lot_id = invited[-1][0] if invited else ""
     db.dispose()
     return Prepared(world.buyer.headers, lot_id, drafts[:clients], invited)
@@ -272,13 +287,32 @@ def seed_ledger(database_url: str, count: int, start: int) -> None:
             for n in range(first, min(first + batch, start + count)):
                 tx_id = f"seed-deposit-{n}"
                 org = f"seed-org-{n % 100}"
-                txs.append({"id": tx_id, "kind": "deposit", "memo": f"seed {n}",
-                            "order_id": f"seed-order-{n % 1000}", "lot_id": None,
-                            "trigger": None})  # fmt: skip
-                postings.append({"transaction_id": tx_id, "account": "external",
-                                 "amount": -1000, "currency": "EUR"})  # fmt: skip
-                postings.append({"transaction_id": tx_id, "account": f"cash:{org}",
-                                 "amount": 1000, "currency": "EUR"})  # fmt: skip
+                txs.append(
+                    {
+                        "id": tx_id,
+                        "kind": "deposit",
+                        "memo": f"seed {n}",
+                        "order_id": f"seed-order-{n % 1000}",
+                        "lot_id": None,
+                        "trigger": None,
+                    }
+                )
+                postings.append(
+                    {
+                        "transaction_id": tx_id,
+                        "account": "external",
+                        "amount": -1000,
+                        "currency": "EUR",
+                    }
+                )
+                postings.append(
+                    {
+                        "transaction_id": tx_id,
+                        "account": f"cash:{org}",
+                        "amount": 1000,
+                        "currency": "EUR",
+                    }
+                )
             conn.execute(insert(LedgerTransactionRow), txs)
             conn.execute(insert(LedgerPostingRow), postings)
     engine.dispose()
@@ -288,11 +322,27 @@ def seed_ledger(database_url: str, count: int, start: int) -> None:
 def served(env: dict[str, str], port: int, workers: int, log: Path) -> Iterator[None]:
     with log.open("wb") as out:
         popen = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "fabnet.server:serve_app",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-             "--log-level", "warning", "--no-access-log"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "fabnet.server:serve_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 90
         while not _healthy(port):
@@ -339,16 +389,26 @@ def _free_port() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres", default=os.environ.get("FABNET_TEST_POSTGRES_URL",
-                                                             DEFAULT_POSTGRES))  # fmt: skip
+    parser.add_argument(
+        "--postgres", default=os.environ.get("FABNET_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+    )
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
-    parser.add_argument("--awarded", type=int, default=40,
-                        help="orders planned and awarded (3 INVITED lots each) to accept")
-    parser.add_argument("--ledger", type=int, nargs="*", default=[10_000, 100_000],
-                        help="ledger sizes (cumulative seeded transactions) to re-run deposits at")
+    parser.add_argument(
+        "--awarded",
+        type=int,
+        default=40,
+        help="orders planned and awarded (3 INVITED lots each) to accept",
+    )
+    parser.add_argument(
+        "--ledger",
+        type=int,
+        nargs="*",
+        default=[10_000, 100_000],
+        help="ledger sizes (cumulative seeded transactions) to re-run deposits at",
+    )
     parser.add_argument("--only", default="", help="comma-separated scenarios")
     parser.add_argument("--label", default="")
     parser.add_argument("--out", type=Path)
@@ -367,37 +427,51 @@ def main(argv: Sequence[str] | None = None) -> int:
             "FABNET_DATA_DIR": str(folder / "data"),
             "FABNET_SECRET_KEY": "load-bench-secret",
         }
-        subprocess.run([sys.executable, "-m", "fabnet.cli.main", "db", "upgrade"], env=env,
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "fabnet.cli.main", "db", "upgrade"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         ctx = mp.get_context("fork")
         with ctx.Pool(1) as pool:  # the world in a child: the driver stays small
             prepared: Prepared = pool.apply(
-                prepare, (env,),
-                {"awarded": args.awarded if wanted("transition") else 1,
-                 "clients": args.clients},
-            )  # fmt: skip
+                prepare,
+                (env,),
+                {"awarded": args.awarded if wanted("transition") else 1, "clients": args.clients},
+            )
         port = _free_port()
         buyer = {**prepared.buyer_headers, "Content-Type": "application/json"}
         scenarios: list[Scenario] = [
             Scenario("health", [[Request("GET", "/v1/health", {})]] * args.clients),
-            Scenario("lot", [[Request("GET", f"/v1/lots/{prepared.lot_id}", buyer)]]
-                     * args.clients),  # fmt: skip
+            Scenario(
+                "lot", [[Request("GET", f"/v1/lots/{prepared.lot_id}", buyer)]] * args.clients
+            ),
             Scenario("orders", [[Request("GET", "/v1/orders?limit=50", buyer)]] * args.clients),
         ]
-        lots = [Request("POST", f"/v1/lots/{lot}/actions/accept",
-                        {**headers, "Content-Type": "application/json"}, b"{}")
-                for lot, headers in prepared.invited]  # fmt: skip
+        lots = [
+            Request(
+                "POST",
+                f"/v1/lots/{lot}/actions/accept",
+                {**headers, "Content-Type": "application/json"},
+                b"{}",
+            )
+            for lot, headers in prepared.invited
+        ]
         scenarios.append(
-            Scenario("transition", [lots[i :: args.clients] for i in range(args.clients)],
-                     once=True)  # fmt: skip
+            Scenario(
+                "transition", [lots[i :: args.clients] for i in range(args.clients)], once=True
+            )
         )
         deposit_body = b'{"amount_minor": 100, "reference": "load-@REF@"}'
 
         def deposits(name: str) -> Scenario:
             return Scenario(
                 name,
-                [[Request("POST", f"/v1/orders/{o}/funding", buyer, deposit_body)]
-                 for o in prepared.deposit_orders],  # fmt: skip
+                [
+                    [Request("POST", f"/v1/orders/{o}/funding", buyer, deposit_body)]
+                    for o in prepared.deposit_orders
+                ],
                 fresh_body=True,
             )
 
@@ -411,8 +485,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for size in args.ledger if wanted("deposit") else []:
                 t0 = time.perf_counter()
                 seed_ledger(url, size - seeded, seeded)
-                print(f"seeded the ledger to {size} transactions in "
-                      f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)  # fmt: skip
+                print(
+                    f"seeded the ledger to {size} transactions in {time.perf_counter() - t0:.1f} s",
+                    file=sys.stderr,
+                )
                 seeded = size
                 records.append(_run(port, deposits(f"deposit@{size}"), args))
     meta = {
@@ -424,12 +500,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "duration_s": args.duration,
         "pythonpath": os.environ.get("PYTHONPATH", ""),
     }
-    print(f"\n{args.label or 'run'}: {meta['machine']}; {args.clients} clients, "
-          f"{args.workers} workers, {args.duration:.0f} s per scenario")  # fmt: skip
+    print(
+        f"\n{args.label or 'run'}: {meta['machine']}; {args.clients} clients, "
+        f"{args.workers} workers, {args.duration:.0f} s per scenario"
+    )
     print(f"{'scenario':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  load")
     for r in records:
-        print(f"{r['scenario']:<16}{r['req_per_s']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-              f"{r['errors']:>8}  {r['load_average']}")  # fmt: skip
+        print(
+            f"{r['scenario']:<16}{r['req_per_s']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+            f"{r['errors']:>8}  {r['load_average']}"
+        )
     if args.out:
         with args.out.open("a") as out:
             for r in records:
