@@ -18,7 +18,8 @@ drafts for the list, planned and awarded orders whose INVITED lots the makers ac
 - ``deposit``: POST /v1/orders/{id}/funding (the buyer; each client its own order, a new
   reference per request)
 - ``deposit@N``: the same after N more ledger transactions (deposits of other organisations for
-  other orders, inserted in bulk straight into the ledger tables; no audit events for them).
+  other orders, inserted in bulk straight into the ledger tables; no audit events for them),
+  then ``ANALYZE`` of the ledger tables as autovacuum would soon do (``--no-analyze``: not).
 
 The code served is the one ``PYTHONPATH`` points at (so ``PYTHONPATH=/work/main/src`` measures
 another checkout with the same script). Prints a table and writes JSON lines (one per scenario)
@@ -272,9 +273,10 @@ def prepare(env: dict[str, str], *, awarded: int, clients: int) -> Prepared:
     return Prepared(world.buyer.headers, lot_id, drafts[:clients], invited)
 
 
-def seed_ledger(database_url: str, count: int, start: int) -> None:
+def seed_ledger(database_url: str, count: int, start: int, *, analyze: bool = True) -> None:
     """``count`` deposits of other organisations for other orders, inserted in bulk (balanced
-    postings: external -> cash of a made-up organisation; 100 organisations, 1,000 orders)."""
+    postings: external -> cash of a made-up organisation; 100 organisations, 1,000 orders),
+    then ``ANALYZE`` of the two ledger tables unless ``analyze`` is false."""
     from sqlalchemy import create_engine
 
     from fabnet.storage.ledger import LedgerPostingRow, LedgerTransactionRow
@@ -315,6 +317,10 @@ def seed_ledger(database_url: str, count: int, start: int) -> None:
                 )
             conn.execute(insert(LedgerTransactionRow), txs)
             conn.execute(insert(LedgerPostingRow), postings)
+    if analyze:  # what autovacuum does soon after such growth; without it the planner
+        with engine.begin() as conn:  # keeps the statistics of a near-empty ledger
+            conn.exec_driver_sql("ANALYZE ledger_transactions")
+            conn.exec_driver_sql("ANALYZE ledger_postings")
     engine.dispose()
 
 
@@ -409,6 +415,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[10_000, 100_000],
         help="ledger sizes (cumulative seeded transactions) to re-run deposits at",
     )
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="leave the planner statistics stale after seeding the ledger",
+    )
     parser.add_argument("--only", default="", help="comma-separated scenarios")
     parser.add_argument("--label", default="")
     parser.add_argument("--out", type=Path)
@@ -484,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeded = 0
             for size in args.ledger if wanted("deposit") else []:
                 t0 = time.perf_counter()
-                seed_ledger(url, size - seeded, seeded)
+                seed_ledger(url, size - seeded, seeded, analyze=not args.no_analyze)
                 print(
                     f"seeded the ledger to {size} transactions in {time.perf_counter() - t0:.1f} s",
                     file=sys.stderr,

@@ -187,6 +187,15 @@ class OrderRepository:
     def lot(self, lot_id: str) -> LotRow | None:
         return self.session.get(LotRow, lot_id)
 
+    def lot_and_order(self, lot_id: str) -> tuple[LotRow, OrderRow] | None:
+        """The lot and its order in one query (None for an unknown lot)."""
+        row = self.session.execute(
+            select(LotRow, OrderRow)
+            .join(OrderRow, OrderRow.id == LotRow.order_id)
+            .where(LotRow.id == lot_id)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
     def lots_of(self, order_id: str) -> list[LotRow]:
         return list(
             self.session.scalars(
