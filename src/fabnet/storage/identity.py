@@ -202,6 +202,19 @@ class IdentityRepository:
     def token_row(self, token_id: str) -> ApiTokenRow | None:
         return self.session.get(ApiTokenRow, token_id)
 
+    def token_with_owner(
+        self, token_id: str
+    ) -> tuple[ApiTokenRow, UserRow, OrganisationRow] | None:
+        """The token, its user and the user's organisation, in one query (what authenticating
+        a request reads); None for an unknown token."""
+        row = self.session.execute(
+            select(ApiTokenRow, UserRow, OrganisationRow)
+            .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+            .join(OrganisationRow, OrganisationRow.id == UserRow.org_id)
+            .where(ApiTokenRow.id == token_id)
+        ).first()
+        return None if row is None else (row[0], row[1], row[2])
+
     def derived_token_rows(self, token_id: str) -> list[ApiTokenRow]:
         """Every token derived from ``token_id`` (its children, their children, ...)."""
         found: list[ApiTokenRow] = []

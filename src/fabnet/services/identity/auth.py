@@ -32,19 +32,16 @@ def authenticate_token(db: Database, raw: str, *, now: datetime | None = None) -
     token_id, secret = parse_token(raw)
     at = now or utc_now()
     with db.read() as session:
-        repo = IdentityRepository(session)
-        row = repo.token_row(token_id)
-        if row is None or not token_secret_matches(secret, row.secret_sha256):
+        found = IdentityRepository(session).token_with_owner(token_id)
+        if found is None or not token_secret_matches(secret, found[0].secret_sha256):
             raise _refuse("the token is not known")
+        row, user, org = found
         token = token_from_row(row)
         refusal = token.refusal(at)
         if refusal:
             raise _refuse(refusal)
-        user = repo.user_row(row.user_id)
-        if user is None or not user.is_active:
+        if not user.is_active:
             raise _refuse("the token's user is deactivated")
-        org = repo.organisation_row(user.org_id)
-        assert org is not None  # foreign key
         principal = Principal(
             user_id=user.id,
             org_id=org.id,

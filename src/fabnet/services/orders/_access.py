@@ -90,11 +90,10 @@ def load_lot(
     if principal is not None:
         principal.require(scope)
     repo = OrderRepository(session)
-    lot = repo.lot(lot_id)
-    if lot is None:
+    found = repo.lot_and_order(lot_id)
+    if found is None:
         raise NotFoundError(f"no lot with id {lot_id}")
-    order = repo.order(lot.order_id)
-    assert order is not None  # foreign key
+    lot, order = found
     parties = repo.parties(order.id)
     if principal is not None and not can_see_lot(principal, parties, lot):
         raise NotFoundError(f"no lot with id {lot_id}")

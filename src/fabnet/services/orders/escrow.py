@@ -60,19 +60,25 @@ class EscrowSummary(Frozen):
 def escrow_summary(db: Database, actor: Principal | None, order_id: str) -> EscrowSummary:
     """For the order's demand-side parties and platform admins (None: the local operator)."""
     with db.read() as session:
-        order, parties = load_order(session, order_id, actor)
-        if (
-            actor is not None
-            and not actor.is_platform_admin
-            and not order_roles(parties, actor.org_id) & DEMAND_ROLES
-        ):
-            raise NotFoundError(f"no escrow for order {order_id}",
-                                hint="the order's buyer or payer sees its escrow")  # fmt: skip
-        funder = funding_org(parties, order)
-        code = order.currency
-        order_lots = OrderRepository(session).lots_of(order_id)
-        rows = [_lot_escrow(session, lot, code) for lot in order_lots]
-        available = order_cash(session, order_id, buyer_cash(funder), code)
+        return escrow_summary_in(session, actor, order_id)
+
+
+def escrow_summary_in(session: Session, actor: Principal | None, order_id: str) -> EscrowSummary:
+    """:func:`escrow_summary` read in the caller's ``session`` (inside a use case that reads
+    more in the same session)."""
+    order, parties = load_order(session, order_id, actor)
+    if (
+        actor is not None
+        and not actor.is_platform_admin
+        and not order_roles(parties, actor.org_id) & DEMAND_ROLES
+    ):
+        raise NotFoundError(f"no escrow for order {order_id}",
+                            hint="the order's buyer or payer sees its escrow")  # fmt: skip
+    funder = funding_org(parties, order)
+    code = order.currency
+    order_lots = OrderRepository(session).lots_of(order_id)
+    rows = [_lot_escrow(session, lot, code) for lot in order_lots]
+    available = order_cash(session, order_id, buyer_cash(funder), code)
     due_total = sum(r.due_minor for r in rows)
     return EscrowSummary(
         order_id=order_id,

@@ -249,7 +249,8 @@ def list_orders(
     with db.read() as session:
         repo = OrderRepository(session)
         rows = repo.orders_visible_to(org, limit=limit + 1, after=decode_time_cursor(cursor))
-        items = [order_view(r, repo.parties(r.id)) for r in rows]
+        parties = repo.parties_of([r.id for r in rows])
+        items = [order_view(r, parties[r.id]) for r in rows]
     return page_by_time(items, limit, lambda o: (o.created_at, o.id))
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
 from fabnet.domain.identity import Principal, Scope
@@ -31,7 +32,7 @@ from fabnet.services.orders._reactions import contract_ready_lots
 from fabnet.services.orders._views import DEMAND_ROLES
 from fabnet.services.orders.escrow import (
     EscrowSummary,
-    escrow_summary,
+    escrow_summary_in,
     funding_message,
     uncovered_lots,
 )
@@ -103,14 +104,11 @@ def fund_order(
     says what the money covers and which accepted lots a short deposit leaves waiting."""
     if not reference.strip():
         raise InputError("a payment reference is required", source="payment", field="reference")
-    with db.read() as session:
-        order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
-        _check_payer(actor, funding_org(parties, order))
-    before = escrow_summary(db, actor, order_id)
     with db.transaction() as session:
         order, parties = load_order(session, order_id, actor, scope=Scope.WRITE)
         payer = funding_org(parties, order)
         _check_payer(actor, payer)
+        before = escrow_summary_in(session, actor, order_id)  # before the ledger lock
         code = currency_code(currency or order.currency, field="currency")
         who = Actor(actor.user_id, actor.org_id, Role.PAYER)
         post(
@@ -120,8 +118,9 @@ def fund_order(
             actor=who,
         )
         contract_ready_lots(session, db, order, parties)
-    ledger = order_ledger(db, actor, order_id)
-    summary = escrow_summary(db, actor, order_id)
+    with db.read() as session:  # after the commit, in one session
+        ledger = order_ledger_in(session, actor, order_id)
+        summary = escrow_summary_in(session, actor, order_id)
     return Funding(
         **ledger.model_dump(),
         escrow=summary,
@@ -143,19 +142,24 @@ def order_ledger(db: Database, actor: Principal | None, order_id: str) -> OrderL
     manufacturer sees the transactions of its own lots only; other parties (an inspector, a
     licensor) none."""
     with db.read() as session:
-        order, parties = load_order(session, order_id, actor)
-        order_currency = order.currency
-        demand = (
-            actor is None
-            or actor.is_platform_admin
-            or bool(order_roles(parties, actor.org_id) & DEMAND_ROLES)
-        )
-        own_lots = {
-            lot.id
-            for lot in session.scalars(select(LotRow).where(LotRow.order_id == order_id))
-            if demand or (actor is not None and lot.manufacturer_org_id == actor.org_id)
-        }
-        order_txs = LedgerRepository(session).transactions(order_id=order_id)
+        return order_ledger_in(session, actor, order_id)
+
+
+def order_ledger_in(session: Session, actor: Principal | None, order_id: str) -> OrderLedger:
+    """:func:`order_ledger` read in the caller's ``session``."""
+    order, parties = load_order(session, order_id, actor)
+    order_currency = order.currency
+    demand = (
+        actor is None
+        or actor.is_platform_admin
+        or bool(order_roles(parties, actor.org_id) & DEMAND_ROLES)
+    )
+    own_lots = {
+        lot.id
+        for lot in session.scalars(select(LotRow).where(LotRow.order_id == order_id))
+        if demand or (actor is not None and lot.manufacturer_org_id == actor.org_id)
+    }
+    order_txs = LedgerRepository(session).transactions(order_id=order_id)
     txs = [tx for tx in order_txs if demand or tx.lot_id in own_lots]
     accounts = sorted({(p.account, p.currency) for tx in txs for p in tx.postings})
     return OrderLedger(
