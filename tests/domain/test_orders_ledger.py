@@ -390,3 +390,29 @@ LotWithLedger.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )  # fmt: skip
 TestLotWithLedger = LotWithLedger.TestCase
+
+
+def test_a_second_partial_acceptance_refunds_only_the_newly_rejected_share(
+    terms: ContractTerms,
+) -> None:
+    """Accepted in part, disputed, reworked and accepted in part again (found by the random
+    walk): the second refund is a transaction of its own, and the two refunds together return
+    exactly the share the last inspection rejected, never more."""
+    ledger = Ledger().post(deposit("org-buyer", terms.total_minor, EUR, "psp-1"))
+    ledger = ledger.post(fund_escrow(terms))
+    contract = _outcome(LotState.ACCEPTED, LotAction.CONTRACT, contract_fully_signed=True,
+                        escrow_funded=True)  # fmt: skip
+    ledger = ledger.post_all(release_for_transition(ledger, contract, terms))
+    held = ledger.escrow_balance("lot-1", EUR)
+    ship = _outcome(LotState.PARTIALLY_ACCEPTED, LotAction.SHIP, evidence_sha256=EVIDENCE)
+    first = release_for_transition(ledger, ship, terms, accepted_quantity=80)
+    ledger = ledger.post_all(first)
+    again = release_for_transition(ledger, ship, terms, accepted_quantity=60)
+    refunds = [tx for tx in (*first, *again) if tx.kind is TxKind.REFUND]
+    assert len(refunds) == 2 and refunds[0].id != refunds[1].id
+    ledger = ledger.post_all(again)
+    refunded = sum(-tx.postings[0].amount for tx in refunds)
+    assert refunded == held - held * 60 // 100
+    # accepted more the second time: nothing more is refunded, nothing is taken back
+    more = release_for_transition(ledger, ship, terms, accepted_quantity=90)
+    assert [tx for tx in more if tx.kind is TxKind.REFUND] == []

@@ -262,9 +262,43 @@ def _pay_supplier(
     )
 
 
-def _refund(contract: ContractTerms, amount: int, trigger: str) -> Transaction:
+def _partial_refunds(ledger: Ledger, contract: ContractTerms) -> int:
+    return sum(
+        1
+        for tx in ledger.transactions
+        if tx.lot_id == contract.lot_id
+        and tx.kind is TxKind.REFUND
+        and tx.trigger == "partial-acceptance"
+    )
+
+
+def _escrow_outflows(ledger: Ledger, contract: ContractTerms) -> tuple[int, int]:
+    """What left the lot's escrow since its first partial acceptance (none before one): the
+    refunds of partial acceptances, and the releases after the first of them."""
+    account = escrow(contract.lot_id)
+    refunded = released = 0
+    partial = False
+    for tx in ledger.transactions:
+        if tx.lot_id != contract.lot_id:
+            continue
+        out = -sum(
+            p.amount
+            for p in tx.postings
+            if p.account == account and p.currency == contract.currency and p.amount < 0
+        )
+        if tx.kind is TxKind.REFUND and tx.trigger == "partial-acceptance":
+            refunded += out
+            partial = True
+        elif tx.kind is TxKind.RELEASE and partial:
+            released += out
+    return refunded, released
+
+
+def _refund(
+    contract: ContractTerms, amount: int, trigger: str, key: tuple[str, ...] | None = None
+) -> Transaction:
     return Transaction(
-        id=_tx_id(contract.lot_id, TxKind.REFUND.value, trigger),
+        id=_tx_id(contract.lot_id, TxKind.REFUND.value, *(key or (trigger,))),
         kind=TxKind.REFUND,
         postings=_transfer(
             escrow(contract.lot_id), refunds(contract.funding_org_id), amount, contract.currency
@@ -332,8 +366,16 @@ def release_for_transition(
                 source="ledger",
                 field="accepted_quantity",
             )
-        kept = balance * accepted_quantity // contract.quantity
-        refund = [_refund(contract, balance - kept, "partial-acceptance")] if balance > kept else []
+        # A lot can be accepted in part again (disputed, reworked, re-inspected): the accepted
+        # share is then of what the escrow held at the first partial acceptance, less what was
+        # released since, and each such refund is a transaction of its own.
+        refunded, released = _escrow_outflows(ledger, contract)
+        kept = max(0, (balance + refunded + released) * accepted_quantity // contract.quantity
+                   - released)  # fmt: skip
+        ordinal = _partial_refunds(ledger, contract)
+        trigger = "partial-acceptance"
+        key = (trigger,) if ordinal == 0 else (trigger, str(ordinal))
+        refund = [_refund(contract, balance - kept, trigger, key)] if balance > kept else []
         return refund + _milestone_releases(
             ledger, contract, kept, {MilestoneTrigger.ACCEPT_LOT.value}
         )
