@@ -80,7 +80,8 @@ def test_the_buyer_assigns_an_inspection_body_after_submission(
     card = _card(page.text, lot_id)
     assert "No inspection body assigned: you inspect the lot yourself" in card
     # the inspection bodies of the platform, by name; no manufacturer or buyer among them
-    assert _bodies(card) == [(second.id, "Audit Bureau"), (world.inspector.org_id, "Inspect Co")]
+    assert _bodies(card) == [(second.id, "Audit Bureau"), (world.inspector.org_id, "Inspect Co"),
+                             (world.other_inspector.org_id, "Other Inspect")]  # fmt: skip
     token = csrf_of(page.text)
     url = f"/orders/{order_id}/lots/{lot_id}/inspector"
 
