@@ -23,6 +23,8 @@ from fastapi.testclient import TestClient
 from fabnet.server import create_app
 from fabnet.services.catalogue.designs import list_designs
 from fabnet.services.catalogue.facilities import list_facilities
+from fabnet.services.orders.orders import list_orders
+from fabnet.services.orders.plan_jobs import order_plans
 from fabnet.settings import get_settings
 
 
@@ -49,7 +51,20 @@ def main() -> None:
             "facility page": f"/facilities/{facility.id}",
             "facilities (list and map)": "/facilities",
             "facilities map points (GeoJSON)": "/facilities.geojson",
+            "orders": "/orders",
+            "new order (wizard)": "/orders/new",
+            "instant quote": "/quote",
         }
+        orders = list_orders(db, None, limit=5).items
+        if orders:
+            order = orders[0]
+            pages["order dashboard"] = f"/orders/{order.id}"
+            pages["order map (JSON)"] = f"/orders/{order.id}/map.geojson"
+            plans = order_plans(db, None, order.id)
+            if plans:
+                plan = plans[0].record.id
+                pages["plan page"] = f"/orders/{order.id}/plans/{plan}"
+                pages["plans compared"] = f"/orders/{order.id}/plans/compare"
         out = {}
         for name, url in pages.items():
             first = client.get(url)
