@@ -46,3 +46,21 @@ def test_sqlite_creates_the_parent_folder(tmp_path: Path) -> None:
         assert (tmp_path / "a" / "b" / "fabnet.db").exists()
     finally:
         db.dispose()
+
+
+def test_a_read_snapshot_answers_every_read_of_its_block_with_one_session(db: Database) -> None:
+    """A page asking many services about one order reads over one session (one connection,
+    rows already read not fetched again); outside the block every read has its own."""
+    with db.transaction() as session:
+        FacilityRepository(session).add_or_replace(Facility(id="fac-s", name="Snapshot Lab"))
+    with db.read() as first, db.read() as second:
+        assert first is not second
+    with db.read_snapshot():
+        with db.read() as a:
+            one = FacilityRepository(a).get("fac-s")
+        with db.read_snapshot(), db.read() as b:  # nested: the same snapshot
+            assert b is a
+            assert FacilityRepository(b).get("fac-s") == one
+    with db.read() as after:
+        assert after is not a
+        assert after.execute(text("SELECT 1")).scalar() == 1

@@ -138,6 +138,9 @@ class HeldTransaction:
 
 
 _HELD: ContextVar[HeldTransaction | None] = ContextVar("fabnet_held_transaction", default=None)
+_SNAPSHOT: ContextVar[tuple[Database, Session] | None] = ContextVar(
+    "fabnet_read_snapshot", default=None
+)
 
 
 class Database:
@@ -185,12 +188,34 @@ class Database:
             held.close()
 
     @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every :meth:`read` of this context (thread or task) uses one session until the block
+        ends: a page that asks many services about the same order reads it over one connection
+        instead of opening a session per question. For reads only: writes inside the block use
+        their own sessions, which the snapshot's session may not see."""
+        if _SNAPSHOT.get() is not None:
+            yield
+            return
+        with self._sessions() as session:
+            token = _SNAPSHOT.set((self, session))
+            try:
+                yield
+            finally:
+                _SNAPSHOT.reset(token)
+                session.rollback()
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; whatever it did is rolled back at the end. Inside a held
-        transaction that has begun, its session (so the reads see its changes)."""
+        transaction that has begun, its session (so the reads see its changes); inside
+        :meth:`read_snapshot`, the snapshot's."""
         held = _HELD.get()
         if held is not None and held.db is self and held.open and held.session is not None:
             yield held.session
+            return
+        snapshot = _SNAPSHOT.get()
+        if snapshot is not None and snapshot[0] is self:
+            yield snapshot[1]
             return
         with self._sessions() as session:
             try:

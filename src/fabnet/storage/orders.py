@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from fabnet.storage.base import Base, TimestampMixin, utc_now
 
@@ -188,7 +189,13 @@ class OrderRepository:
         return self.session.get(LotRow, lot_id)
 
     def lot_and_order(self, lot_id: str) -> tuple[LotRow, OrderRow] | None:
-        """The lot and its order in one query (None for an unknown lot)."""
+        """The lot and its order in one query (None for an unknown lot); none when this
+        session has read both already (a page's read snapshot asks about one lot many times)."""
+        known = self.session.identity_map.get(identity_key(LotRow, lot_id))
+        if isinstance(known, LotRow):
+            order = self.session.get(OrderRow, known.order_id)
+            if order is not None:
+                return known, order
         row = self.session.execute(
             select(LotRow, OrderRow)
             .join(OrderRow, OrderRow.id == LotRow.order_id)

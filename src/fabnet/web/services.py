@@ -9,7 +9,7 @@ from fabnet.services.catalogue.variants import create_variant, design_parameters
 from fabnet.services.identity.accounts import create_token, get_organisation, get_user, revoke_token
 from fabnet.services.identity.auth import authenticate_password, authenticate_token
 from fabnet.services.orders.orders import get_order, list_lots, list_orders
-from fabnet.services.platform.database import open_file_store
+from fabnet.services.platform.database import open_file_store, read_snapshot
 from fabnet.services.sourcing.makebuy import ProfileIn, filaments, make_or_buy, printers
 from fabnet.services.sourcing.matching import MatchParams, match
 
@@ -35,6 +35,7 @@ __all__ = [
     "match",
     "open_file_store",
     "printers",
+    "read_snapshot",
     "revoke_token",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
@@ -75,6 +76,12 @@ def upgrade_database(settings: Settings | None = None) -> UpgradeResult:
         raise
     finally:
         db.dispose()
+
+
+def read_snapshot(db: Database) -> AbstractContextManager[None]:
+    """Within the block every read of the services uses one session (see
+    ``Database.read_snapshot``): for a page that asks many questions about one order."""
+    return db.read_snapshot()
 
 
 def open_file_store(settings: Settings | None = None) -> FileStore:
