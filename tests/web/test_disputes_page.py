@@ -14,17 +14,10 @@ from fastapi.testclient import TestClient
 from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.states import LotAction, LotState, OrderAction
 from fabnet.services.identity import accounts as identity
-from fabnet.services.orders import contracts, inspections, lots, payments
+from fabnet.services.orders import inspections, lots
 from fabnet.services.orders.orders import act_on_order, create_order
 from fabnet.settings import Settings
-from services.orders.conftest import (
-    Proposal,
-    World,
-    award_proposals,
-    spec,
-    terms,
-    to_point,
-)
+from services.orders.conftest import World, spec, submitted_lot, terms
 from services.orders.conftest import world as world  # the fixture
 
 from .conftest import PASSWORD, csrf_of, sign_in
@@ -50,18 +43,7 @@ def _rejected_lot(world: World, settings: Settings, *, window_days: int = 14) ->
         identity.create_user(db, email, org, actor=None, password=PASSWORD, settings=settings)
     order = create_order(db, world.buyer, spec(50), terms=terms(dispute_window_days=window_days))
     act_on_order(db, world.buyer, order.id, OrderAction.SPECIFY)
-    [lot_id] = award_proposals(world, order.id, [Proposal("fac-0", 50, 2.0,
-                                                         destinations=to_point(50))])  # fmt: skip
-    lots.accept_lot(db, world.makers[0], lot_id)
-    payments.fund_order(db, world.buyer, order.id, 50 * 200, reference="bank-1")
-    [contract] = contracts.list_lot_contracts(db, world.buyer, lot_id)
-    contracts.sign_contract(db, world.buyer, contract.id)
-    contracts.sign_contract(db, world.makers[0], contract.id)
-    lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
-    lots.review_prototype(db, world.buyer, lot_id, approve=True,
-                          evidence_sha256=[world.evidence[1]])  # fmt: skip
-    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.START_PRODUCTION)
-    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SUBMIT_FOR_INSPECTION)
+    lot_id = submitted_lot(world, order.id, 50)
     [task] = inspections.lot_inspections(db, world.buyer, lot_id)
     inspections.record_inspection(db, world.buyer, task.id, REJECT,
                                   evidence_sha256=[world.evidence[2]],

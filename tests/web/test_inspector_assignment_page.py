@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 
 from fabnet.domain.identity import OrgKind
 from fabnet.domain.orders.aql import DefectClass
-from fabnet.domain.orders.states import LotAction, LotState
+from fabnet.domain.orders.states import LotState
 from fabnet.services.identity import accounts as identity
-from fabnet.services.orders import contracts, inspections, lots, payments
+from fabnet.services.orders import inspections, lots
 from fabnet.settings import Settings
-from services.orders.conftest import Proposal, World, award_proposals, specified_order, to_point
+from services.orders.conftest import World, specified_order, submitted_lot
 from services.orders.conftest import world as world  # the fixture
 
 from .conftest import PASSWORD, csrf_of, sign_in
@@ -50,18 +50,7 @@ def _submitted_lot(world: World, settings: Settings) -> tuple[str, str]:
                        (STRANGER, world.stranger.org_id)):  # fmt: skip
         identity.create_user(db, email, org, actor=None, password=PASSWORD, settings=settings)
     order_id = specified_order(world, quantity=50)
-    [lot_id] = award_proposals(world, order_id, [Proposal("fac-0", 50, 2.0,
-                                                         destinations=to_point(50))])  # fmt: skip
-    lots.accept_lot(db, world.makers[0], lot_id)
-    payments.fund_order(db, world.buyer, order_id, 50 * 200, reference="bank-1")
-    [contract] = contracts.list_lot_contracts(db, world.buyer, lot_id)
-    contracts.sign_contract(db, world.buyer, contract.id)
-    contracts.sign_contract(db, world.makers[0], contract.id)
-    lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
-    lots.review_prototype(db, world.buyer, lot_id, approve=True,
-                          evidence_sha256=[world.evidence[1]])  # fmt: skip
-    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.START_PRODUCTION)
-    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SUBMIT_FOR_INSPECTION)
+    lot_id = submitted_lot(world, order_id, 50)
     return order_id, lot_id
 
 

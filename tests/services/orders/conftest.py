@@ -12,9 +12,9 @@ import pytest
 from tests.order_world import FACE_SHIELD_ID, Member, World, build_world
 
 from fabnet.domain.orders.incoterms import DeliveryTerms, Incoterm, TransportMode
-from fabnet.domain.orders.states import OrderAction
+from fabnet.domain.orders.states import LotAction, OrderAction
 from fabnet.domain.plan import Destination, DestinationKind, LotKind, ProposedLot
-from fabnet.services.orders import OrderTerms
+from fabnet.services.orders import OrderTerms, contracts, lots, payments
 from fabnet.services.orders.orders import act_on_order, award_lots, create_order
 from fabnet.standards.order_file import OrderSpec
 from fabnet.storage.db import Database
@@ -103,3 +103,31 @@ def award_proposals(world: World, order_id: str, proposals: Sequence[Proposal]) 
 
 def to_point(quantity: int) -> tuple[Dest, ...]:
     return (Dest("delivery_point", "knh", quantity),)
+
+
+def contracted_lot(world: World, order_id: str, quantity: int = 100) -> str:
+    """The order's one lot at maker 0's workshop, accepted, funded and signed by both sides
+    (the order specified, see :func:`specified_order`)."""
+    db = world.db
+    [lot_id] = award_proposals(
+        world, order_id, [Proposal("fac-0", quantity, 2.0, destinations=to_point(quantity))]
+    )
+    lots.accept_lot(db, world.makers[0], lot_id)
+    payments.fund_order(db, world.buyer, order_id, quantity * 200, reference=f"ref-{lot_id}")
+    [contract] = contracts.list_lot_contracts(db, world.buyer, lot_id)
+    contracts.sign_contract(db, world.buyer, contract.id)
+    contracts.sign_contract(db, world.makers[0], contract.id)
+    return lot_id
+
+
+def submitted_lot(world: World, order_id: str, quantity: int = 100) -> str:
+    """:func:`contracted_lot`, its prototype approved by the buyer, made and submitted for
+    inspection (no inspection body assigned)."""
+    db = world.db
+    lot_id = contracted_lot(world, order_id, quantity)
+    lots.submit_prototype(db, world.makers[0], lot_id, [world.evidence[0]])
+    lots.review_prototype(db, world.buyer, lot_id, approve=True,
+                          evidence_sha256=[world.evidence[1]])  # fmt: skip
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.START_PRODUCTION)
+    lots.act_on_lot(db, world.makers[0], lot_id, LotAction.SUBMIT_FOR_INSPECTION)
+    return lot_id

@@ -11,25 +11,15 @@ from fabnet.domain.orders.aql import DefectClass
 from fabnet.domain.orders.states import LotAction, LotState
 from fabnet.errors import NotFoundError, PermissionDeniedError
 from fabnet.services.identity.accounts import create_organisation, create_user
-from fabnet.services.orders import contracts, inspections, lots, payments
+from fabnet.services.orders import inspections, lots
 
-from .conftest import Proposal, World, award_proposals, specified_order, to_point
+from .conftest import World, contracted_lot, specified_order
 
 CLEAN: dict[DefectClass | str, int] = {DefectClass.MAJOR: 0, DefectClass.MINOR: 0}
 
 
 def _contracted(world: World, quantity: int = 100) -> str:
-    db = world.db
-    order_id = specified_order(world, quantity=quantity)
-    [lot_id] = award_proposals(
-        world, order_id, [Proposal("fac-0", quantity, 2.0, destinations=to_point(quantity))]
-    )
-    lots.accept_lot(db, world.makers[0], lot_id)
-    payments.fund_order(db, world.buyer, order_id, quantity * 200, reference=f"ref-{lot_id}")
-    [contract] = contracts.list_lot_contracts(db, world.buyer, lot_id)
-    contracts.sign_contract(db, world.buyer, contract.id)
-    contracts.sign_contract(db, world.makers[0], contract.id)
-    return lot_id
+    return contracted_lot(world, specified_order(world, quantity=quantity), quantity)
 
 
 def _second_inspector(world: World) -> Principal:
