@@ -190,7 +190,12 @@ def test_facilities_map_clusters_every_facility_and_a_filter_reduces_the_markers
 
 
 def test_plan_map_draws_every_flow_and_the_order_map_every_lot(
-    live_url: str, web: TestClient, web_parties: WebParties, db: Database, web_settings: Settings
+    live_url: str,
+    web: TestClient,
+    web_parties: WebParties,
+    db: Database,
+    web_settings: Settings,
+    tmp_path: Path,
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -246,6 +251,18 @@ def test_plan_map_draws_every_flow_and_the_order_map_every_lot(
             assert {src: n for _, src, n in drawn} == expected
             assert all(ready == "true" for ready, _, _ in drawn)
             assert _serious_violations(page) == []
+            page.screenshot(path=str(tmp_path / "plans-compare-desktop.png"))
+            phone = browser.new_page(viewport={"width": 360, "height": 740})
+            _watch_hosts(phone, own_host, foreign)
+            _sign_in(phone, live_url, web_parties.buyer_email, f"/orders/{order_id}/plans/compare")
+            phone.wait_for_function(
+                "() => document.querySelectorAll('[data-flow-map][data-ready]').length === 2"
+            )
+            scroll = phone.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+            assert scroll <= 1, "the plans compare page scrolls sideways at 360 px"
+            assert _serious_violations(phone) == []
+            phone.screenshot(path=str(tmp_path / "plans-compare-phone.png"), full_page=True)
+            phone.close()
             page.goto(f"{live_url}{plan_url}")
             _ready(page, "[data-flow-map]")
             page.get_by_role("button", name="Award: invite the manufacturers").click()
