@@ -97,7 +97,7 @@ def run_mip(h: highspy.Highs, deadline: float, *, isolate: bool = True) -> MipRu
     h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
     if not isolate or not hasattr(os, "fork"):
         h.run()
-        return _finished(h)
+        return finished(h)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: solve, report, never return into the caller's code
@@ -123,7 +123,9 @@ def run_mip(h: highspy.Highs, deadline: float, *, isolate: bool = True) -> MipRu
     return _outcome(records, killed)
 
 
-def _finished(h: highspy.Highs) -> MipRun:
+def finished(h: highspy.Highs) -> MipRun:
+    """The answer of a HiGHS run that returned in this process (a MIP, or an LP: then its
+    ``bound`` is meaningless)."""
     info = h.getInfo()
     status = status_name(h.getModelStatus())
     if info.primal_solution_status != 2:

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .builder import INF, ModelBuilder, add_csr_rows, set_integrality
-from .highs import MipRun, run_mip, status_name
+from .highs import MipRun, finished, run_mip, status_name
 from .lagrangian import LocationView, location_view, solve_location
 from .model import Columns, strong_link_rows, strong_link_violations
 from .network import Network
@@ -58,15 +58,6 @@ class Outcome:
 
 def _status_name(h: highspy.Highs) -> str:
     return status_name(h.getModelStatus())
-
-
-def _finished_lp(h: highspy.Highs, status: str) -> MipRun:
-    """An LP's answer in the shape of a MIP run."""
-    if h.getInfo().primal_solution_status != 2:
-        return MipRun(status, None, None, None)
-    values = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    objective = float(h.getInfo().objective_function_value)
-    return MipRun(status, values, objective, objective)
 
 
 def optimise(
@@ -201,8 +192,8 @@ def optimise(
             run = MipRun("time_limit", incumbent, inc_obj, run.bound, run.killed)
     else:
         h.run()
-        status = _status_name(h)
-        run = _finished_lp(h, status)
+        run = finished(h)
+        status = run.status
     seconds = time.perf_counter() - start
     if status == "infeasible":
         return _infeasible(start, rounds, int(has_added.sum()))
