@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, event, select, text
 
 from fabnet.domain.facility import Facility
 from fabnet.errors import ConfigurationError
 from fabnet.storage.db import Database, normalise_url
-from fabnet.storage.facilities import FacilityRepository
+from fabnet.storage.facilities import FacilityRepository, FacilityRow
 
 
 def test_sqlite_runs_with_foreign_keys_and_wal(sqlite_db: Database) -> None:
@@ -64,3 +64,79 @@ def test_a_read_snapshot_answers_every_read_of_its_block_with_one_session(db: Da
     with db.read() as after:
         assert after is not a
         assert after.execute(text("SELECT 1")).scalar() == 1
+
+
+def _counting(db: Database) -> list[str]:
+    statements: list[str] = []
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    return statements
+
+
+def test_a_read_snapshot_reads_a_query_it_asked_already_once(db: Database) -> None:
+    """The order dashboard asks seven services about each lot and each loads the lot, its
+    order and the order's parties again: in a snapshot the same query (same bound values) is
+    answered from what it read, a different one still goes to the database, and outside a
+    snapshot every query does."""
+    with db.transaction() as session:
+        for fid, name in (("fac-a", "Lab A"), ("fac-b", "Lab B")):
+            FacilityRepository(session).add_or_replace(Facility(id=fid, name=name))
+    statements = _counting(db)
+    query = select(FacilityRow).where(FacilityRow.id == bindparam("fid"))
+    with db.read_snapshot():
+        with db.read() as session:
+            first = session.scalars(query, {"fid": "fac-a"}).one()
+        with db.read() as session:
+            again = session.scalars(query, {"fid": "fac-a"}).one()
+            other = session.scalars(query, {"fid": "fac-b"}).one()
+            in_list = session.scalars(select(FacilityRow).where(FacilityRow.id.in_(["fac-a"])))
+            listed = list(in_list)
+            listed_again = list(session.scalars(
+                select(FacilityRow).where(FacilityRow.id.in_(["fac-a"]))))  # fmt: skip
+            widened = list(session.scalars(
+                select(FacilityRow).where(FacilityRow.id.in_(["fac-a", "fac-b"]))))  # fmt: skip
+            assert again is first and first.name == "Lab A"  # the same row, attributes loaded
+            assert other.name == "Lab B"
+            assert listed == listed_again == [first]
+            assert {r.id for r in widened} == {"fac-a", "fac-b"}
+    assert len(statements) == 4  # fac-a, fac-b, IN (fac-a), IN (fac-a, fac-b)
+    statements.clear()
+    for _ in range(2):
+        with db.read() as session:
+            assert session.scalars(query, {"fid": "fac-a"}).one().name == "Lab A"
+    assert len(statements) == 2
+
+
+def test_a_snapshot_shows_what_it_read_and_the_next_read_sees_a_change(db: Database) -> None:
+    """A write committed while a page is being built does not make the page contradict itself
+    (its repeated reads agree); the next page sees the write."""
+    with db.transaction() as session:
+        FacilityRepository(session).add_or_replace(Facility(id="fac-c", name="Old name"))
+    query = select(FacilityRow.name).where(FacilityRow.id == "fac-c")
+    with db.read_snapshot():
+        with db.read() as session:
+            assert session.scalar(query) == "Old name"
+        with db.transaction() as session:  # another request renames it meanwhile
+            FacilityRepository(session).add_or_replace(Facility(id="fac-c", name="New name"))
+        with db.read() as session:
+            assert session.scalar(query) == "Old name"
+    with db.read() as session:
+        assert session.scalar(query) == "New name"
+
+
+def test_row_locks_and_refreshes_always_go_to_the_database(db: Database) -> None:
+    with db.transaction() as session:
+        FacilityRepository(session).add_or_replace(Facility(id="fac-d", name="Locked Lab"))
+    statements = _counting(db)
+    locked = select(FacilityRow).where(FacilityRow.id == "fac-d").with_for_update()
+    with db.read_snapshot(), db.read() as session:
+        for _ in range(2):
+            session.scalars(locked).one()
+        for _ in range(2):
+            session.scalars(select(FacilityRow).where(FacilityRow.id == "fac-d")
+                            .execution_options(populate_existing=True)).one()  # fmt: skip
+    assert len(statements) == 4

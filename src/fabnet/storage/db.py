@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from fabnet.errors import ConfigurationError
+from fabnet.storage import snapshot_cache
 
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "fabnet_sqlite_begin"
@@ -191,17 +192,20 @@ class Database:
     def read_snapshot(self) -> Iterator[None]:
         """Every :meth:`read` of this context (thread or task) uses one session until the block
         ends: a page that asks many services about the same order reads it over one connection
-        instead of opening a session per question. For reads only: writes inside the block use
-        their own sessions, which the snapshot's session may not see."""
+        instead of opening a session per question, and a query it asked already is answered from
+        what it read then (``storage.snapshot_cache``). For reads only: writes inside the block
+        use their own sessions, which the snapshot's session does not see."""
         if _SNAPSHOT.get() is not None:
             yield
             return
         with self._sessions() as session:
+            snapshot_cache.attach(session)  # a query asked twice in the block is read once
             token = _SNAPSHOT.set((self, session))
             try:
                 yield
             finally:
                 _SNAPSHOT.reset(token)
+                snapshot_cache.detach(session)
                 session.rollback()
 
     @contextmanager

@@ -232,6 +232,15 @@ class FacilityRepository:
         ).subquery()
         return int(self.session.scalar(select(func.count()).select_from(ids)) or 0)
 
+    def names(self, facility_ids: Sequence[str]) -> dict[str, str | None]:
+        """The name of each of ``facility_ids`` that exists, by id: one query, no record loaded."""
+        if not facility_ids:
+            return {}
+        query = select(FacilityRow.id, FacilityRow.name).where(
+            FacilityRow.id.in_(sorted(set(facility_ids)))
+        )
+        return {row.id: row.name for row in self.session.execute(query)}
+
     def points(
         self,
         *,

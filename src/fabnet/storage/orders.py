@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.util import identity_key
 
+from fabnet.storage import snapshot_cache
 from fabnet.storage.base import Base, TimestampMixin, utc_now
 
 ID = String(64)
@@ -161,13 +162,16 @@ class OrderRepository:
 
     # parties
     def parties(self, order_id: str) -> list[OrderPartyRow]:
-        return list(
-            self.session.scalars(
-                select(OrderPartyRow)
-                .where(OrderPartyRow.order_id == order_id)
-                .order_by(OrderPartyRow.role, OrderPartyRow.org_id)
+        def load() -> list[OrderPartyRow]:
+            return list(
+                self.session.scalars(
+                    select(OrderPartyRow)
+                    .where(OrderPartyRow.order_id == order_id)
+                    .order_by(OrderPartyRow.role, OrderPartyRow.org_id)
+                )
             )
-        )
+
+        return list(snapshot_cache.remember(self.session, ("parties", order_id), load))
 
     def parties_of(self, order_ids: Sequence[str]) -> dict[str, list[OrderPartyRow]]:
         """The parties of each of ``order_ids`` (ordered as :meth:`parties` orders them), in one
@@ -228,11 +232,30 @@ class OrderRepository:
         return bool(getattr(result, "rowcount", 0))
 
     # transitions
-    def transitions(self, object_id: str) -> list[TransitionRow]:
-        return list(
-            self.session.scalars(
-                select(TransitionRow)
-                .where(TransitionRow.object_id == object_id)
-                .order_by(TransitionRow.id)
-            )
+    def preload_transitions(self, object_ids: Sequence[str]) -> None:
+        """In a read snapshot: read the transitions of all ``object_ids`` in one query, so
+        :meth:`transitions` of each is answered from the snapshot (nothing outside one)."""
+        if not object_ids or not snapshot_cache.active(self.session):
+            return
+        found: dict[str, list[TransitionRow]] = {object_id: [] for object_id in object_ids}
+        rows = self.session.scalars(
+            select(TransitionRow)
+            .where(TransitionRow.object_id.in_(sorted(found)))
+            .order_by(TransitionRow.id)
         )
+        for row in rows:
+            found[row.object_id].append(row)
+        for object_id, listed in found.items():
+            snapshot_cache.store(self.session, ("transitions", object_id), listed)
+
+    def transitions(self, object_id: str) -> list[TransitionRow]:
+        def load() -> list[TransitionRow]:
+            return list(
+                self.session.scalars(
+                    select(TransitionRow)
+                    .where(TransitionRow.object_id == object_id)
+                    .order_by(TransitionRow.id)
+                )
+            )
+
+        return list(snapshot_cache.remember(self.session, ("transitions", object_id), load))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from fabnet.services.catalogue.designs import get_design, list_designs
-from fabnet.services.catalogue.facilities import get_facility, list_facilities
+from fabnet.services.catalogue.facilities import facility_names, get_facility, list_facilities
 from fabnet.services.catalogue.variants import create_variant, design_parameters
 from fabnet.services.identity.accounts import create_token, get_organisation, get_user, revoke_token
 from fabnet.services.identity.auth import authenticate_password, authenticate_token
@@ -21,6 +21,7 @@ __all__ = [
     "create_token",
     "create_variant",
     "design_parameters",
+    "facility_names",
     "filaments",
     "get_design",
     "get_facility",
@@ -325,3 +326,8 @@ __all__ += [
     "list_facility_invitations",
     "withdraw_facility_invitation",
 ]
+
+# --- issue 12: the order dashboard reads each kind of row once ----------------------------------
+from fabnet.services.orders.lots import preload_lot_views  # noqa: E402
+
+__all__ += ["preload_lot_views"]

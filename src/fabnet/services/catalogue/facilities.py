@@ -283,6 +283,14 @@ def map_facilities(
     return FacilityMap(filters=filters, total=total, points=points)
 
 
+def facility_names(db: Database, facility_ids: Sequence[str]) -> dict[str, str]:
+    """Each facility's name by id (its id when it has no name or is not in the registry): for
+    a page that names the facilities of an order's lots."""
+    with db.read() as session:
+        found = FacilityRepository(session).names(facility_ids)
+    return {fid: found.get(fid) or fid for fid in facility_ids}
+
+
 def locate_facilities(db: Database, facility_ids: Sequence[str]) -> dict[str, FacilityPoint]:
     """Where these facilities are (those with coordinates), by id: for a map of an order."""
     if not facility_ids:

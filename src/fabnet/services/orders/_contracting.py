@@ -4,6 +4,7 @@ signed terms stored; which contract holds a lot's escrow."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from fabnet.services.orders._views import (
 )
 from fabnet.services.orders.audit import record_event
 from fabnet.standards.order_file import OrderSpec
+from fabnet.storage import snapshot_cache
 from fabnet.storage.contracts import ContractRow, ContractSignatureRow
 from fabnet.storage.design_tables import DesignRow
 from fabnet.storage.facility_tables import FacilityRow
@@ -56,13 +58,55 @@ def lot_contracts_signed(session: Session, lot_id: str) -> bool:
 
 
 def _signatures(session: Session, contract_id: str) -> list[ContractSignatureRow]:
-    return list(
-        session.scalars(
-            select(ContractSignatureRow)
-            .where(ContractSignatureRow.contract_id == contract_id)
-            .order_by(ContractSignatureRow.signed_at, ContractSignatureRow.signer_id)
+    def load() -> list[ContractSignatureRow]:
+        return list(
+            session.scalars(
+                select(ContractSignatureRow)
+                .where(ContractSignatureRow.contract_id == contract_id)
+                .order_by(ContractSignatureRow.signed_at, ContractSignatureRow.signer_id)
+            )
         )
-    )
+
+    return list(snapshot_cache.remember(session, ("signatures", contract_id), load))
+
+
+def lot_contract_rows(session: Session, lot_id: str) -> list[ContractRow]:
+    """The lot's contracts, oldest first."""
+
+    def load() -> list[ContractRow]:
+        return list(session.scalars(
+            select(ContractRow).where(ContractRow.lot_id == lot_id)
+            .order_by(ContractRow.created_at, ContractRow.id)
+        ))  # fmt: skip
+
+    return list(snapshot_cache.remember(session, ("contracts", lot_id), load))
+
+
+def preload_contracts(session: Session, lot_ids: Sequence[str]) -> None:
+    """In a read snapshot: the contracts of all ``lot_ids`` and their signatures in one query
+    each, so :func:`lot_contract_rows` and :func:`_signatures` of each are answered from it."""
+    if not lot_ids or not snapshot_cache.active(session):
+        return
+    contracts: dict[str, list[ContractRow]] = {lot_id: [] for lot_id in lot_ids}
+    for row in session.scalars(
+        select(ContractRow).where(ContractRow.lot_id.in_(sorted(contracts)))
+        .order_by(ContractRow.created_at, ContractRow.id)
+    ):  # fmt: skip
+        contracts[row.lot_id].append(row)
+    signatures: dict[str, list[ContractSignatureRow]] = {
+        row.id: [] for rows in contracts.values() for row in rows
+    }
+    if signatures:
+        for sig in session.scalars(
+            select(ContractSignatureRow)
+            .where(ContractSignatureRow.contract_id.in_(sorted(signatures)))
+            .order_by(ContractSignatureRow.signed_at, ContractSignatureRow.signer_id)
+        ):
+            signatures[sig.contract_id].append(sig)
+    for lot_id, rows in contracts.items():
+        snapshot_cache.store(session, ("contracts", lot_id), rows)
+    for contract_id, sigs in signatures.items():
+        snapshot_cache.store(session, ("signatures", contract_id), sigs)
 
 
 # --- licences ------------------------------------------------------------------------------------

@@ -77,16 +77,16 @@ def latest_inspection(session: Session, lot_id: str) -> InspectionRow | None:
     )
 
 
+def _last_occurred(session: Session, lot_id: str, actions: Sequence[str]) -> datetime | None:
+    # the lot's transitions (a handful), read once per page in a read snapshot
+    for row in reversed(OrderRepository(session).transitions(lot_id)):
+        if row.action in actions:
+            return aware_or_none(row.occurred_at)
+    return None
+
+
 def delivered_at(session: Session, lot_id: str) -> datetime | None:
-    at = session.scalar(
-        select(TransitionRow.occurred_at)
-        .where(
-            TransitionRow.object_id == lot_id,
-            TransitionRow.action == LotAction.CONFIRM_DELIVERY.value,
-        )
-        .order_by(TransitionRow.id.desc())
-    )
-    return aware_or_none(at)
+    return _last_occurred(session, lot_id, (LotAction.CONFIRM_DELIVERY.value,))
 
 
 #: The actions whose time opens the manufacturer's dispute window after a rejection.
@@ -95,12 +95,7 @@ REJECTIONS = (LotAction.REJECT_LOT.value, LotAction.REJECT_PROTOTYPE.value)
 
 def rejected_at(session: Session, lot_id: str) -> datetime | None:
     """When the lot (or its prototype) was last rejected, if ever."""
-    at = session.scalar(
-        select(TransitionRow.occurred_at)
-        .where(TransitionRow.object_id == lot_id, TransitionRow.action.in_(REJECTIONS))
-        .order_by(TransitionRow.id.desc())
-    )
-    return aware_or_none(at)
+    return _last_occurred(session, lot_id, REJECTIONS)
 
 
 def rejection_window_closes(session: Session, order: OrderRow, lot: LotRow) -> datetime | None:

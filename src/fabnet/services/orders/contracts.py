@@ -42,7 +42,7 @@ from fabnet.errors import (
 from fabnet.outbox.queue import submit
 from fabnet.services.identity.accounts import load_user_signing_key
 from fabnet.services.orders._access import SYSTEM, can_see_lot, load_lot
-from fabnet.services.orders._contracting import _signatures
+from fabnet.services.orders._contracting import _signatures, lot_contract_rows
 from fabnet.services.orders._reactions import contract_ready_lots
 from fabnet.services.orders.audit import record_event
 from fabnet.services.orders.contract_pdf import PartyNames, render_contract_pdf
@@ -131,11 +131,8 @@ def get_contract(db: Database, actor: Principal | None, contract_id: str) -> Con
 def list_lot_contracts(db: Database, actor: Principal | None, lot_id: str) -> list[ContractView]:
     with db.read() as session:
         load_lot(session, lot_id, actor)
-        rows = session.scalars(
-            select(ContractRow).where(ContractRow.lot_id == lot_id).order_by(ContractRow.created_at)
-        )
         views = []
-        for row in rows:
+        for row in lot_contract_rows(session, lot_id):
             try:
                 _visible_contract(session, row.id, actor)
             except NotFoundError:

@@ -12,7 +12,7 @@ order's currency (``format_minor`` prints them).
 from __future__ import annotations
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
@@ -22,7 +22,7 @@ from fabnet.domain.orders.ledger import buyer_cash, escrow
 from fabnet.domain.orders.states import LotState
 from fabnet.errors import NotFoundError
 from fabnet.services.orders._access import load_order, order_roles
-from fabnet.services.orders._money import escrow_balance, funding_org, order_cash
+from fabnet.services.orders._money import funding_org, order_cash
 from fabnet.services.orders._views import DEMAND_ROLES, FAILED_LOT_STATES
 from fabnet.storage.db import Database
 from fabnet.storage.ledger import LedgerPostingRow
@@ -77,7 +77,8 @@ def escrow_summary_in(session: Session, actor: Principal | None, order_id: str) 
     funder = funding_org(parties, order)
     code = order.currency
     order_lots = OrderRepository(session).lots_of(order_id)
-    rows = [_lot_escrow(session, lot, code) for lot in order_lots]
+    figures = _escrow_figures(session, [lot.id for lot in order_lots])
+    rows = [_lot_escrow(lot, *figures.get((escrow(lot.id), code), (0, 0))) for lot in order_lots]
     available = order_cash(session, order_id, buyer_cash(funder), code)
     due_total = sum(r.due_minor for r in rows)
     return EscrowSummary(
@@ -94,20 +95,31 @@ def escrow_summary_in(session: Session, actor: Principal | None, order_id: str) 
     )
 
 
-def _lot_escrow(session: Session, lot: LotRow, code: str) -> LotEscrow:
+def _escrow_figures(session: Session, lot_ids: list[str]) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per escrow account of ``lot_ids`` and currency: what was paid in (the positive postings)
+    and what it holds (the balance); one grouped query however many lots."""
+    if not lot_ids:
+        return {}
+    paid_in = func.sum(case((LedgerPostingRow.amount > 0, LedgerPostingRow.amount), else_=0))
+    rows = session.execute(
+        select(
+            LedgerPostingRow.account,
+            LedgerPostingRow.currency,
+            paid_in,
+            func.sum(LedgerPostingRow.amount),
+        )
+        .where(LedgerPostingRow.account.in_([escrow(lot_id) for lot_id in lot_ids]))
+        .group_by(LedgerPostingRow.account, LedgerPostingRow.currency)
+    )
+    return {
+        (account, currency): (int(funded or 0), int(held or 0))
+        for account, currency, funded, held in rows
+    }
+
+
+def _lot_escrow(lot: LotRow, funded: int, held: int) -> LotEscrow:
     state = LotState(lot.state)
     value = lot.quantity * lot.unit_price_minor
-    funded = int(
-        session.scalar(
-            select(func.coalesce(func.sum(LedgerPostingRow.amount), 0)).where(
-                LedgerPostingRow.account == escrow(lot.id),
-                LedgerPostingRow.currency == code,
-                LedgerPostingRow.amount > 0,
-            )
-        )
-        or 0
-    )
-    held = escrow_balance(session, lot.id, code)
     expected = 0
     if state in EXPECTED_STATES:
         price = lot.unit_price_minor
@@ -185,9 +197,13 @@ def supplier_escrow(db: Database, actor: Principal) -> list[tuple[LotEscrow, str
     lots still to release, and accepted lots awaiting funding)."""
     actor.require(Scope.READ)
     with db.read() as session:
-        lots = session.scalars(
+        lots = list(session.scalars(
             select(LotRow)
             .where(LotRow.manufacturer_org_id == actor.org_id)
             .order_by(LotRow.created_at, LotRow.position, LotRow.id)
-        )
-        return [(_lot_escrow(session, lot, lot.currency), lot.currency) for lot in lots]
+        ))  # fmt: skip
+        figures = _escrow_figures(session, [lot.id for lot in lots])
+        return [
+            (_lot_escrow(lot, *figures.get((escrow(lot.id), lot.currency), (0, 0))), lot.currency)
+            for lot in lots
+        ]

@@ -50,7 +50,15 @@ from fabnet.errors import (
     PermissionDeniedError,
     TransitionError,
 )
-from fabnet.services.orders._access import SYSTEM, Actor, choose_role, load_lot, lot_roles
+from fabnet.services.orders._access import (
+    SYSTEM,
+    Actor,
+    choose_role,
+    load_lot,
+    load_order,
+    lot_roles,
+)
+from fabnet.services.orders._contracting import preload_contracts
 from fabnet.services.orders._inspecting import check_evidence
 from fabnet.services.orders._reactions import react_to_lot
 from fabnet.services.orders._transitions import REJECTIONS as REJECTION_ACTIONS
@@ -446,8 +454,7 @@ def delegation_of(session: Session, lot: LotRow) -> AuditEvent | None:
     """The audit event of the delegation in force for the lot's assigned inspector, if any."""
     if lot.inspector_org_id is None:
         return None
-    events = [e for e in AuditRepository(session).events_for([lot.id])
-              if e.event_type == PROTOTYPE_DELEGATION]  # fmt: skip
+    events = AuditRepository(session).events_for([lot.id], (PROTOTYPE_DELEGATION,))
     if not events or not events[-1].payload.get("delegated"):
         return None
     last = events[-1]
@@ -577,6 +584,23 @@ def delegate_prototype_approval(
 
 
 # --- queries -------------------------------------------------------------------------------------
+
+
+def preload_lot_views(db: Database, actor: Principal | None, order_id: str) -> None:
+    """Inside ``db.read_snapshot()``: read what the per-lot questions of a page about the
+    order will ask (each lot's transitions, contracts and their signatures, and the audit
+    events of delegations and re-plans) in one query each, so the questions that follow are
+    answered from the snapshot instead of a few queries per lot. Nothing outside a snapshot;
+    another organisation's order is not found. Which lots each question may show is still
+    decided by that question."""
+    with db.read() as session:
+        order, _parties = load_order(session, order_id, actor)
+        lot_ids = [lot.id for lot in OrderRepository(session).lots_of(order.id)]
+        OrderRepository(session).preload_transitions(lot_ids)
+        preload_contracts(session, lot_ids)
+        events = AuditRepository(session)
+        events.preload_events(lot_ids, (PROTOTYPE_DELEGATION,))
+        events.preload_events(lot_ids, (REPLANNED, REPLAN_FAILED))
 
 
 def get_lot(db: Database, actor: Principal | None, lot_id: str) -> LotView:
@@ -979,7 +1003,7 @@ def replan_open_quantity(
 def facility_names(session: Session, facility_ids: Iterable[str]) -> dict[str, str]:
     """Each facility's name (its id when it has none or is not in the catalogue)."""
     ids = sorted(set(facility_ids))
-    found = {f.id: f.name for f in FacilityRepository(session).get_many(ids)}
+    found = FacilityRepository(session).names(ids)
     return {fid: found.get(fid) or fid for fid in ids}
 
 
@@ -1059,8 +1083,7 @@ def replan_outcome(db: Database, actor: Principal | None, lot_id: str) -> Replan
     """The latest re-plan of the lot's open quantity (None when it was never re-planned)."""
     with db.read() as session:
         load_lot(session, lot_id, actor)  # another organisation's lot: NotFoundError
-        events = [e for e in AuditRepository(session).events_for([lot_id])
-                  if e.event_type in (REPLANNED, REPLAN_FAILED)]  # fmt: skip
+        events = AuditRepository(session).events_for([lot_id], (REPLANNED, REPLAN_FAILED))
     if not events:
         return None
     last = events[-1]

@@ -75,31 +75,17 @@ def order_list(request: Request, user: CurrentUser, db: Db, cursor: str | None =
     )  # fmt: skip
 
 
-def _facility_name(db: Db, user: CurrentUser, facility_id: str, cache: dict[str, str]) -> str:
-    if facility_id not in cache:
-        try:
-            cache[facility_id] = services.get_facility(db, facility_id).name or facility_id
-        except FabnetError:
-            cache[facility_id] = facility_id
-    return cache[facility_id]
-
-
-def _lot_cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]:
-    # a card asks seven services about its lot: one read session for all of them
-    with services.read_snapshot(db):
-        return _cards(db, user, order_id)
-
-
 def _cards(db: Db, user: CurrentUser, order_id: str) -> list[dict[str, Any]]:
-    names: dict[str, str] = {}
+    lots = services.list_lots(db, user.principal, order_id)
+    names = services.facility_names(db, [lot.facility_id for lot in lots])
     cards = []
-    for lot in services.list_lots(db, user.principal, order_id):
+    for lot in lots:
         contracts = services.list_lot_contracts(db, user.principal, lot.id)
         choices = [choice for choice in services.available_actions(db, user.principal, lot.id)
                    if choice.action not in ELSEWHERE]  # fmt: skip
         cards.append({
             "lot": lot,
-            "facility": _facility_name(db, user, lot.facility_id, names),
+            "facility": names[lot.facility_id],
             "price": format_minor(lot.unit_price_minor, lot.currency),
             "value": format_minor(lot.unit_price_minor * lot.quantity, lot.currency),
             "offer": None if lot.counter_offer is None
@@ -237,22 +223,28 @@ def _page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    # Another organisation's order is not found (the service decides; the page says 404).
-    order = services.get_order(db, user.principal, order_id)
-    cards = _lot_cards(db, user, order.id)
-    escrow = _escrow(db, user, order.id)
-    context = {
-        "order": order,
-        "cards": cards,
-        "timeline": _timeline(cards),
-        "escrow": escrow,
-        "fingerprint": _fingerprint(order, [c["lot"] for c in cards], cards, escrow),
-        "order_history": services.order_history(db, user.principal, order.id),
-        "news": services.list_notifications(db, user.principal, order_id=order.id, limit=10),
-        "report": _report(db, user, order.id),
-        "errors": errors or {},
-        "notice": notice or request.query_params.get("notice"),
-    }
+    # Every question of the page reads one snapshot, and what each lot card asks about (seven
+    # services per lot) is read for all lots at once first.
+    with services.read_snapshot(db):
+        # Another organisation's order is not found (the service decides; the page says 404).
+        order = services.get_order(db, user.principal, order_id)
+        services.preload_lot_views(db, user.principal, order.id)
+        cards = _cards(db, user, order.id)
+        escrow = _escrow(db, user, order.id)
+        context = {
+            "order": order,
+            "cards": cards,
+            "timeline": _timeline(cards),
+            "escrow": escrow,
+            "fingerprint": _fingerprint(order, [c["lot"] for c in cards], cards, escrow),
+            "order_history": services.order_history(db, user.principal, order.id),
+            "news": services.list_notifications(
+                db, user.principal, order_id=order.id, limit=10
+            ),
+            "report": _report(db, user, order.id),
+            "errors": errors or {},
+            "notice": notice or request.query_params.get("notice"),
+        }
     if is_htmx(request) and request.headers.get("HX-Target") == "lots":
         return render(request, "orders/_lots.html", context, status_code=status_code)
     return render(request, "orders/page.html", context, title=order.name,
@@ -274,11 +266,13 @@ def _fingerprint(order: Any, lots: list[Any], cards: list[dict[str, Any]],
 
 
 def _current_fingerprint(db: Db, user: CurrentUser, order_id: str) -> str:
-    order = services.get_order(db, user.principal, order_id)
-    lots = services.list_lots(db, user.principal, order_id)
-    cards = [{"contracts": [{"contract": c} for c in services.list_lot_contracts(
-        db, user.principal, lot.id)]} for lot in lots]  # fmt: skip
-    return _fingerprint(order, lots, cards, _escrow(db, user, order_id))
+    with services.read_snapshot(db):
+        order = services.get_order(db, user.principal, order_id)
+        services.preload_lot_views(db, user.principal, order.id)
+        lots = services.list_lots(db, user.principal, order_id)
+        cards = [{"contracts": [{"contract": c} for c in services.list_lot_contracts(
+            db, user.principal, lot.id)]} for lot in lots]  # fmt: skip
+        return _fingerprint(order, lots, cards, _escrow(db, user, order_id))
 
 
 @router.get("/orders/{order_id}/changes")
