@@ -9,6 +9,7 @@ import time
 
 from fastapi.testclient import TestClient
 from tests.api.orders.conftest import MAKER_SITES, SITES, facility, order_body, splint_design
+from tests.order_world import SPLINT_KIT_ID, splint_kit_design
 from tests.web.conftest import PASSWORD, WebParties, csrf_of, sign_in
 
 from fabnet.domain.identity import OrgKind, Principal, Scope
@@ -126,3 +127,28 @@ def test_an_infeasible_order_shows_its_diagnosis(
     assert "Why the order cannot be planned" in page.text
     assert "knh" in page.text
     assert "Award" not in page.text
+
+
+def test_a_kit_plan_says_the_recipient_assembles_and_marks_its_parts(
+    web: TestClient, web_parties: WebParties, web_settings: Settings
+) -> None:
+    """Issue 11 item 4 on the plan page: kits of a design whose final assembly is manual are
+    planned with their parts shipped to the delivery point, and the page says so."""
+    db: Database = web.app.state.db  # type: ignore[attr-defined]
+    _world(db, web_settings)
+    with db.transaction() as session:
+        DesignRepository(session).add_or_replace(splint_kit_design())
+    body = order_body(quantity=10, name="Splint kits for Nairobi")
+    body["products"] = [{"design": SPLINT_KIT_ID, "key": "splint", "kits": True}]
+    terms = OrderTerms.model_validate(body.pop("terms"))
+    order_id = orders.create_order(db, _buyer(db), OrderSpec.model_validate(body),
+                                   terms=terms).id  # fmt: skip
+    sign_in(web, web_parties.buyer_email)
+    plan = web.get(_plan(web, order_id, csrf_of(web.get(f"/orders/{order_id}").text)))
+    assert plan.status_code == 200
+    [kit] = re.findall(r'<p class="kit" data-kit="splint">(.*?)</p>', plan.text)
+    assert "delivered as a kit and assembled by the recipient" in kit
+    assert "no assembly site" in kit
+    kinds = re.findall(r'<tr data-lot="[^"]+"><th scope="row">[^<]*</th><td>([^<]*)</td>',
+                       plan.text)  # fmt: skip
+    assert kinds and set(kinds) == {"kit part"}
