@@ -232,13 +232,14 @@ class FacilityRepository:
         ).subquery()
         return int(self.session.scalar(select(func.count()).select_from(ids)) or 0)
 
-    def names(self, facility_ids: Sequence[str]) -> dict[str, str | None]:
-        """The name of each of ``facility_ids`` that exists, by id: one query, no record loaded."""
-        if not facility_ids:
-            return {}
-        query = select(FacilityRow.id, FacilityRow.name).where(
-            FacilityRow.id.in_(sorted(set(facility_ids)))
-        )
+    def names(self, facility_ids: Sequence[str] | None) -> dict[str, str | None]:
+        """The name of each of ``facility_ids`` that exists (None: of every facility), by id in
+        id order: one query, no record loaded."""
+        query = select(FacilityRow.id, FacilityRow.name).order_by(FacilityRow.id)
+        if facility_ids is not None:
+            if not facility_ids:
+                return {}
+            query = query.where(FacilityRow.id.in_(sorted(set(facility_ids))))
         return {row.id: row.name for row in self.session.execute(query)}
 
     def points(

@@ -283,12 +283,14 @@ def map_facilities(
     return FacilityMap(filters=filters, total=total, points=points)
 
 
-def facility_names(db: Database, facility_ids: Sequence[str]) -> dict[str, str]:
-    """Each facility's name by id (its id when it has no name or is not in the registry): for
-    a page that names the facilities of an order's lots."""
+def facility_names(db: Database, facility_ids: Sequence[str] | None = None) -> dict[str, str]:
+    """Each facility's name by id (its id when it has no name or is not in the registry), or
+    with None every facility's, in id order: for a page that names facilities without their
+    records (an order's lots, the operator's onboarding list)."""
     with db.read() as session:
         found = FacilityRepository(session).names(facility_ids)
-    return {fid: found.get(fid) or fid for fid in facility_ids}
+    ids = list(found) if facility_ids is None else facility_ids
+    return {fid: found.get(fid) or fid for fid in ids}
 
 
 def locate_facilities(db: Database, facility_ids: Sequence[str]) -> dict[str, FacilityPoint]:

@@ -212,9 +212,8 @@ def _facility_page(
     orgs = _orgs(db, user)
     makers = [o for o in orgs if o.kind is OrgKind.MANUFACTURER]
     run = {f for o in orgs for f in o.facility_ids}
-    facilities = _all(lambda c: services.list_facilities(db, limit=200, cursor=c))
-    names = {f.id: f.name for f in facilities}
-    unlinked = [f for f in facilities if f.id not in run]
+    names = services.facility_names(db)  # every facility's name, no record loaded
+    unlinked = [{"id": fid, "name": name} for fid, name in names.items() if fid not in run]
     invited = services.list_facility_invitations(db, user.principal)
     context = {"makers": makers, "names": names, "unlinked": unlinked[:200],
                "unlinked_count": len(unlinked), "invitations": invited,
