@@ -175,3 +175,32 @@ def test_quote_errors_are_shown_at_the_field(
     no_csrf = web.post("/quote", data={k: v for k, v in ask.items() if k != "csrf_token"})
     assert no_csrf.status_code == 403
     assert web.get("/quote/jobs/no-such-job").status_code == 404
+
+
+def test_a_broken_upload_is_named_as_uploaded_never_by_its_server_path(
+    web: TestClient, web_parties: WebParties, web_settings: Settings
+) -> None:
+    """A truncated STL fails its quote with the file's own name and what is wrong with it; the
+    answer never shows where the server's file store keeps it."""
+    db: Database = web.app.state.db  # type: ignore[attr-defined]
+    _world_near(db, -1.29, 36.82, 2500)
+    sign_in(web, web_parties.buyer_email)
+    token = csrf_of(web.get("/quote").text)
+    whole = (DESIGNS_DIR / "face-shield" / "headband.stl").read_bytes()
+    broken = whole[: len(whole) // 2]  # the header still counts every triangle
+    started = web.post(
+        "/quote",
+        data={"csrf_token": token, "source": "upload", "process": "fdm", "quantity": "20",
+              "material": "pla", "near": "Kampala, UG"},
+        files=[("mesh", ("broken-headband.stl", broken, "model/stl"))],
+        follow_redirects=False,
+    )  # fmt: skip
+    if started.status_code == 422:  # refused at once, at the field
+        text = started.text
+    else:
+        assert started.status_code == 303, started.text
+        text = _finished(web, started.headers["location"])
+    shown = html.unescape(text)
+    assert "broken-headband.stl" in shown and "truncated" in shown
+    store = str(web_settings.file_store_dir)
+    assert store not in shown and "/files/" not in shown.replace("/files/mine", "")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from fabnet.errors import NotFoundError
+from fabnet.errors import InputError, NotFoundError
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore, StoredFile, StoredFileRepository
 
@@ -31,3 +33,20 @@ def get_stored_file(db: Database, sha256: str) -> StoredFile:
     if found is None:
         raise NotFoundError(f"no stored file with sha256 {sha256}")
     return found
+
+
+@contextmanager
+def stored_file_named(store: FileStore, sha256: str, name: str) -> Iterator[None]:
+    """Within the block, an input error about the stored file ``sha256`` names it as its user
+    knows it (``name``: the path in the design, the uploaded file's name), never by where the
+    server's file store keeps it: an API or web answer must not show server paths."""
+    try:
+        yield
+    except InputError as error:
+        path, root = str(store.path_for(sha256)), str(store.root)
+        for attr in ("source", "message", "hint"):
+            text = getattr(error, attr)
+            if text:
+                setattr(error, attr, text.replace(path, name).replace(root, "the file store"))
+        error.args = (error.message,)
+        raise

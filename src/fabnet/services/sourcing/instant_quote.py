@@ -43,6 +43,7 @@ from fabnet.quoting_tools.geometry import load_part_geometry
 from fabnet.services.catalogue.designs import get_design
 from fabnet.services.catalogue.places import locate_place
 from fabnet.services.catalogue.records import check_quantity
+from fabnet.services.platform.files import stored_file_named
 from fabnet.services.sourcing.matching import MatchParams, build_request, facility_index
 from fabnet.services.sourcing.quoting import part_process_times
 from fabnet.storage import jobs as job_store
@@ -246,7 +247,8 @@ def _uploaded_design(payload: dict[str, Any], store: FileStore) -> Design:
     sha = str(payload["mesh_sha256"])
     name = str(payload.get("mesh_name") or "part.stl")
     suffix = PurePosixPath(name).suffix.lstrip(".").lower() or "stl"
-    geometry = load_part_geometry(store.path_for(sha), file_type=suffix)
+    with stored_file_named(store, sha, name):
+        geometry = load_part_geometry(store.path_for(sha), file_type=suffix)
     bbox = geometry.bbox
     part = Part(
         id="part",

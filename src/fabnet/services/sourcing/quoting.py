@@ -54,6 +54,7 @@ from fabnet.services.catalogue.designs import resolve_design
 from fabnet.services.catalogue.facilities import get_facility
 from fabnet.services.catalogue.records import check_quantity
 from fabnet.services.platform.database import open_file_store
+from fabnet.services.platform.files import stored_file_named
 from fabnet.settings import get_settings
 from fabnet.storage.db import Database
 from fabnet.storage.files import FileStore
@@ -113,7 +114,8 @@ def _geometry(part: Part, store: FileStore, cache: _Cache) -> PartGeometry | Non
         cached = cache.get(key)
         if cached is not None:
             return PartGeometry.from_json(cached)
-        geometry = load_part_geometry(store.path_for(ref.sha256), file_type=_suffix(ref))
+        with stored_file_named(store, ref.sha256, ref.path):
+            geometry = load_part_geometry(store.path_for(ref.sha256), file_type=_suffix(ref))
         cache.put(key, geometry.to_json())
         return geometry
     if part.outer_dimensions is None:
@@ -133,13 +135,14 @@ def _slice(
     key = (ref.sha256, "fdm", method_for(profile, material))
     cached = cache.get(key)
     if cached is None:
-        result = slice_fdm(
-            store.path_for(ref.sha256),
-            profile=profile,
-            material=material,
-            slicer_path=slicer_path,
-            file_type=_suffix(ref),
-        )
+        with stored_file_named(store, ref.sha256, ref.path):
+            result = slice_fdm(
+                store.path_for(ref.sha256),
+                profile=profile,
+                material=material,
+                slicer_path=slicer_path,
+                file_type=_suffix(ref),
+            )
         cached = {
             "fits": result.fits,
             "print_hours": result.print_hours,
