@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import bindparam, event, select, text
+from sqlalchemy import bindparam, select, text
+from tests.query_count import counted
 
 from fabnet.domain.facility import Facility
 from fabnet.errors import ConfigurationError
@@ -66,17 +67,6 @@ def test_a_read_snapshot_answers_every_read_of_its_block_with_one_session(db: Da
         assert after.execute(text("SELECT 1")).scalar() == 1
 
 
-def _counting(db: Database) -> list[str]:
-    statements: list[str] = []
-
-    @event.listens_for(db.engine, "before_cursor_execute")
-    def _count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    return statements
-
-
 def test_a_read_snapshot_reads_a_query_it_asked_already_once(db: Database) -> None:
     """The order dashboard asks seven services about each lot and each loads the lot, its
     order and the order's parties again: in a snapshot the same query (same bound values) is
@@ -85,9 +75,8 @@ def test_a_read_snapshot_reads_a_query_it_asked_already_once(db: Database) -> No
     with db.transaction() as session:
         for fid, name in (("fac-a", "Lab A"), ("fac-b", "Lab B")):
             FacilityRepository(session).add_or_replace(Facility(id=fid, name=name))
-    statements = _counting(db)
     query = select(FacilityRow).where(FacilityRow.id == bindparam("fid"))
-    with db.read_snapshot():
+    with counted(db) as statements, db.read_snapshot():
         with db.read() as session:
             first = session.scalars(query, {"fid": "fac-a"}).one()
         with db.read() as session:
@@ -104,10 +93,10 @@ def test_a_read_snapshot_reads_a_query_it_asked_already_once(db: Database) -> No
             assert listed == listed_again == [first]
             assert {r.id for r in widened} == {"fac-a", "fac-b"}
     assert len(statements) == 4  # fac-a, fac-b, IN (fac-a), IN (fac-a, fac-b)
-    statements.clear()
-    for _ in range(2):
-        with db.read() as session:
-            assert session.scalars(query, {"fid": "fac-a"}).one().name == "Lab A"
+    with counted(db) as statements:
+        for _ in range(2):
+            with db.read() as session:
+                assert session.scalars(query, {"fid": "fac-a"}).one().name == "Lab A"
     assert len(statements) == 2
 
 
@@ -131,9 +120,8 @@ def test_a_snapshot_shows_what_it_read_and_the_next_read_sees_a_change(db: Datab
 def test_row_locks_and_refreshes_always_go_to_the_database(db: Database) -> None:
     with db.transaction() as session:
         FacilityRepository(session).add_or_replace(Facility(id="fac-d", name="Locked Lab"))
-    statements = _counting(db)
     locked = select(FacilityRow).where(FacilityRow.id == "fac-d").with_for_update()
-    with db.read_snapshot(), db.read() as session:
+    with counted(db) as statements, db.read_snapshot(), db.read() as session:
         for _ in range(2):
             session.scalars(locked).one()
         for _ in range(2):

@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from tests.query_count import counted
 
 from fabnet.services.identity import accounts as identity
 from fabnet.services.orders import contracts, lots
@@ -92,17 +92,8 @@ def _order_with_lots(w: World, count: int, settings: Settings) -> tuple[str, lis
 
 
 def _selects(db: Database, client: TestClient, url: str) -> tuple[int, str]:
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted(db) as statements:
         page = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert page.status_code == 200
     return len(statements), page.text
 

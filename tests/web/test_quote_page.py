@@ -11,6 +11,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from tests.web.conftest import WebParties, csrf_of, sign_in
 from tests.web.test_designs import _library, _world_near
 
@@ -112,6 +113,17 @@ def test_a_design_is_quoted_in_the_background_at_every_capable_facility(
     assert other.get(url).status_code == 404
 
 
+def _upload(web: TestClient, token: str, name: str, stl: bytes) -> Response:
+    """Ask for a quote of 20 of an uploaded STL printed in PLA near Kampala."""
+    return web.post(
+        "/quote",
+        data={"csrf_token": token, "source": "upload", "process": "fdm", "quantity": "20",
+              "material": "pla", "near": "Kampala, UG"},
+        files=[("mesh", (name, stl, "model/stl"))],
+        follow_redirects=False,
+    )  # fmt: skip
+
+
 def test_an_uploaded_part_is_quoted_in_the_chosen_material(
     web: TestClient, web_parties: WebParties, web_settings: Settings
 ) -> None:
@@ -120,13 +132,7 @@ def test_an_uploaded_part_is_quoted_in_the_chosen_material(
     sign_in(web, web_parties.buyer_email)
     token = csrf_of(web.get("/quote").text)
     stl = (DESIGNS_DIR / "face-shield" / "headband.stl").read_bytes()
-    started = web.post(
-        "/quote",
-        data={"csrf_token": token, "source": "upload", "process": "fdm", "quantity": "20",
-              "material": "pla", "near": "Kampala, UG"},
-        files=[("mesh", ("headband.stl", stl, "model/stl"))],
-        follow_redirects=False,
-    )  # fmt: skip
+    started = _upload(web, token, "headband.stl", stl)
     assert started.status_code == 303, started.text
     done = _finished(web, started.headers["location"])
     assert "20 × headband.stl in PLA (polylactic acid) near Kampala, UG" in done
@@ -188,13 +194,7 @@ def test_a_broken_upload_is_named_as_uploaded_never_by_its_server_path(
     token = csrf_of(web.get("/quote").text)
     whole = (DESIGNS_DIR / "face-shield" / "headband.stl").read_bytes()
     broken = whole[: len(whole) // 2]  # the header still counts every triangle
-    started = web.post(
-        "/quote",
-        data={"csrf_token": token, "source": "upload", "process": "fdm", "quantity": "20",
-              "material": "pla", "near": "Kampala, UG"},
-        files=[("mesh", ("broken-headband.stl", broken, "model/stl"))],
-        follow_redirects=False,
-    )  # fmt: skip
+    started = _upload(web, token, "broken-headband.stl", broken)
     if started.status_code == 422:  # refused at once, at the field
         text = started.text
     else:

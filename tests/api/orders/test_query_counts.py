@@ -3,33 +3,14 @@ per order for its parties), and the page still carries every order's parties."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from tests.query_count import counted
 
 from fabnet.services.orders import OrderTerms, orders
 from fabnet.standards.order_file import OrderSpec
-from fabnet.storage.db import Database
 
 from .conftest import World, ok, order_body
-
-
-@contextmanager
-def counted(db: Database) -> Iterator[list[str]]:
-    """The SQL queries (SELECT statements) run on ``db`` inside the block."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _new_orders(world: World, count: int) -> None:
