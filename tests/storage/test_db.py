@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from tests.query_count import counted
 
 from fabnet.domain.facility import Facility
 from fabnet.errors import ConfigurationError
+from fabnet.storage import db as db_module
 from fabnet.storage.db import Database, normalise_url
 from fabnet.storage.facilities import FacilityRepository, FacilityRow
 
@@ -128,3 +130,46 @@ def test_row_locks_and_refreshes_always_go_to_the_database(db: Database) -> None
             session.scalars(select(FacilityRow).where(FacilityRow.id == "fac-d")
                             .execution_options(populate_existing=True)).one()  # fmt: skip
     assert len(statements) == 4
+
+@pytest.fixture
+def postgres_db(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A Database of its own (its own pool) on the PostgreSQL test database."""
+    session = request.getfixturevalue("_postgres_session")
+    database = Database(session.url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _backend_pid(db: Database) -> int:
+    with db.read() as session:
+        return int(session.scalar(text("SELECT pg_backend_pid()")))
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_that_died_while_idle_is_replaced(
+    postgres_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = _backend_pid(postgres_db)  # back in the pool
+    with Database(postgres_db.url).engine.connect() as other:  # the server drops it (a restart)
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it idled long
+    assert _backend_pid(postgres_db) != pid  # pinged, found dead, replaced: no error
+
+
+@pytest.mark.postgres
+def test_a_connection_back_from_a_request_moments_ago_is_not_pinged(
+    postgres_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pings: list[object] = []
+    real = postgres_db.engine.dialect.do_ping
+    monkeypatch.setattr(
+        postgres_db.engine.dialect, "do_ping", lambda conn: pings.append(conn) or real(conn)
+    )
+    _backend_pid(postgres_db)
+    _backend_pid(postgres_db)
+    assert pings == []  # a round trip saved on every checkout of a busy pool
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    _backend_pid(postgres_db)
+    assert len(pings) == 1

@@ -14,6 +14,7 @@ commits until ``held.commit()``, and the block ends with a rollback of whatever 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -29,6 +31,11 @@ from fabnet.errors import ConfigurationError
 from fabnet.storage import snapshot_cache
 
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
+PING_AFTER_IDLE_SECONDS = 5.0
+"""A pooled PostgreSQL connection idle at least this long is pinged before it is handed out
+(one ``SELECT 1``, as ``pool_pre_ping`` does for every checkout); a busy one is not: with
+``pool_pre_ping`` each request paid one round trip per session for it."""
+_IDLE_SINCE = "fabnet_idle_since"
 _BEGIN_OPTION = "fabnet_sqlite_begin"
 
 
@@ -93,7 +100,33 @@ def create_database_engine(url: str | URL, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    engine = create_engine(parsed, echo=echo)
+    event.listen(engine, "connect", _mark_idle)
+    event.listen(engine, "checkin", _mark_idle)
+    event.listen(engine, "checkout", _ping_if_idle(engine))
+    return engine
+
+
+def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine) -> Any:
+    """A checkout hook: ``pool_pre_ping`` for connections idle past PING_AFTER_IDLE_SECONDS
+    (a dead one is replaced: the pool retries the checkout on DisconnectionError)."""
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"a pooled connection is dead: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("a pooled connection did not answer")
+
+    return checkout
 
 
 class HeldTransaction:
