@@ -173,3 +173,52 @@ def test_a_connection_back_from_a_request_moments_ago_is_not_pinged(
     monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
     _backend_pid(postgres_db)
     assert len(pings) == 1
+
+
+def test_a_read_session_refuses_to_write_and_writes_nothing(db: Database) -> None:
+    for reading in (db.read, db.read_snapshot):
+        with pytest.raises(db_module.ReadOnlySessionError), reading(), db.read() as session:
+            FacilityRepository(session).add_or_replace(Facility(id="fac-r", name="Read Lab"))
+            session.flush()
+        with db.read() as session:
+            assert FacilityRepository(session).get("fac-r") is None
+    with db.transaction() as session:  # a transaction writes as before
+        FacilityRepository(session).add_or_replace(Facility(id="fac-r", name="Read Lab"))
+    with db.read() as session:
+        assert FacilityRepository(session).get("fac-r") is not None
+
+
+def _in_transaction(session: object) -> bool:
+    import psycopg.pq
+
+    connection = session.connection().connection.dbapi_connection  # type: ignore[attr-defined]
+    return bool(connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_read_sends_no_begin_or_rollback(postgres_db: Database) -> None:
+    """A read is one round trip per statement: no transaction is opened around it (under READ
+    COMMITTED each statement saw the latest committed data anyway), so none is rolled back."""
+    with postgres_db.read() as session:
+        session.execute(text("SELECT 1"))
+        assert not _in_transaction(session)
+    with postgres_db.read_snapshot(), postgres_db.read() as session:
+        session.execute(text("SELECT 1"))
+        assert not _in_transaction(session)
+    with postgres_db.transaction() as session:  # a transaction still is one
+        session.execute(text("SELECT 1"))
+        assert _in_transaction(session)
+    with postgres_db.transaction() as session:  # the pooled connection is back to transactions
+        session.execute(text("SELECT 1"))
+        assert _in_transaction(session)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_read_sees_a_change_committed_between_its_statements(
+    postgres_db: Database,
+) -> None:
+    with postgres_db.read() as session:
+        assert FacilityRepository(session).get("fac-c") is None
+        with postgres_db.transaction() as writer:
+            FacilityRepository(writer).add_or_replace(Facility(id="fac-c", name="Later Lab"))
+        assert FacilityRepository(session).get("fac-c") is not None

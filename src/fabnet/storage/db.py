@@ -4,6 +4,12 @@ SQLite (the embedded default) runs with foreign keys ON, WAL journaling and a bu
 PostgreSQL runs through psycopg 3. Only services open transactions, with
 ``with db.transaction() as session:``.
 
+Reads (``with db.read() as session:`` and read snapshots) write nothing: a statement that would
+change data in one raises :class:`ReadOnlySessionError`. On PostgreSQL they run outside a
+transaction (autocommit): each statement reads the latest committed data, exactly what its
+default READ COMMITTED isolation gives a statement inside a transaction, without the ``BEGIN`` and
+``ROLLBACK`` round trips a transaction costs (two of the three round trips of a one-query read).
+
 An adapter that must commit a service's change together with a record of its own (the API's
 idempotency keys: the stored response commits with the change it answers, ADR 0014) holds one
 transaction for a block with ``with db.held_transaction() as held:``: inside it (in this context
@@ -14,6 +20,7 @@ commits until ``held.commit()``, and the block ends with a rollback of whatever 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +44,29 @@ PING_AFTER_IDLE_SECONDS = 5.0
 ``pool_pre_ping`` each request paid one round trip per session for it."""
 _IDLE_SINCE = "fabnet_idle_since"
 _BEGIN_OPTION = "fabnet_sqlite_begin"
+_READ_ONLY_OPTION = "fabnet_read_only"
+_WRITING = re.compile(
+    r"\s*(INSERT|UPDATE|DELETE|MERGE|UPSERT|REPLACE|CREATE|DROP|ALTER|TRUNCATE|LOCK|GRANT|"
+    r"REVOKE|COPY|VACUUM|REINDEX|CLUSTER|COMMENT|REFRESH)\b",
+    re.IGNORECASE,
+)
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A statement that changes data was sent through a session for reading (a programming
+    error: a change belongs in ``db.transaction()``)."""
+
+
+def _refuse_writes_in_reads(
+    conn: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    if conn.get_execution_options().get(_READ_ONLY_OPTION) and _WRITING.match(statement):
+        raise ReadOnlySessionError(f"a read session does not write: {statement.split(None, 3)[:3]}")
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -99,8 +129,10 @@ def create_database_engine(url: str | URL, *, echo: bool = False) -> Engine:
             engine = create_engine(parsed, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _refuse_writes_in_reads)
         return engine
     engine = create_engine(parsed, echo=echo)
+    event.listen(engine, "before_cursor_execute", _refuse_writes_in_reads)
     event.listen(engine, "connect", _mark_idle)
     event.listen(engine, "checkin", _mark_idle)
     event.listen(engine, "checkout", _ping_if_idle(engine))
@@ -184,6 +216,16 @@ class Database:
         self.url: URL = normalise_url(url)
         self.engine: Engine = create_database_engine(self.url, echo=echo)
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._read_options: dict[str, Any] = {_READ_ONLY_OPTION: True}
+        if self.backend == "postgresql":
+            self._read_options["isolation_level"] = "AUTOCOMMIT"
+
+    def _read_session(self) -> Session:
+        """A session for reads only (see the module docstring): autocommit on PostgreSQL,
+        refusing statements that write."""
+        session = self._sessions()
+        session.connection(execution_options=self._read_options)
+        return session
 
     @property
     def backend(self) -> str:
@@ -231,7 +273,7 @@ class Database:
         if _SNAPSHOT.get() is not None:
             yield
             return
-        with self._sessions() as session:
+        with self._read_session() as session:
             snapshot_cache.attach(session)  # a query asked twice in the block is read once
             token = _SNAPSHOT.set((self, session))
             try:
@@ -239,11 +281,11 @@ class Database:
             finally:
                 _SNAPSHOT.reset(token)
                 snapshot_cache.detach(session)
-                session.rollback()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; whatever it did is rolled back at the end. Inside a held
+        """A session for reading (it refuses to write; on PostgreSQL each statement reads the
+        latest committed data, see the module docstring). Inside a held
         transaction that has begun, its session (so the reads see its changes); inside
         :meth:`read_snapshot`, the snapshot's."""
         held = _HELD.get()
@@ -254,11 +296,8 @@ class Database:
         if snapshot is not None and snapshot[0] is self:
             yield snapshot[1]
             return
-        with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        with self._read_session() as session:  # closing ends it: nothing to roll back
+            yield session
 
     def dispose(self) -> None:
         """Close every pooled connection (call before deleting a SQLite file)."""
