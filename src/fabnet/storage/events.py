@@ -4,7 +4,9 @@
 hash. Appending locks it first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises
 writers with ``BEGIN IMMEDIATE``), so two writers can never both extend the same event and fork
 the chain. Verification also compares the last event with the head, which detects deleting the
-newest events.
+newest events. A transaction locks the head once: a second ``lock_head`` in it (a ledger write
+locks the head before it reads balances, then appends its event) is answered from the row it
+locked, without another ``SELECT ... FOR UPDATE``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from fabnet.domain.orders.audit import AuditEvent
 from fabnet.domain.orders.roles import Role
@@ -23,6 +25,7 @@ from fabnet.storage.base import Base
 from fabnet.storage.identity import aware
 
 HEAD_ROW_ID = 1
+_LOCKED_HEAD = "fabnet_locked_audit_head"
 
 
 class AuditEventRow(Base):
@@ -67,12 +70,32 @@ def event_from_row(row: AuditEventRow) -> AuditEvent:
     )
 
 
+def _still_holds(session: Session, locked_in: SessionTransaction | None) -> bool:
+    """Whether the transaction (or savepoint) that locked the head is still open and is the
+    session's current one or an ancestor of it: a rolled-back savepoint released its lock (and
+    the row it changed is expired), a committed transaction ended it; then the head is locked
+    (and read) again."""
+    if locked_in is None or not locked_in.is_active:
+        return False
+    current = session.get_nested_transaction() or session.get_transaction()
+    while current is not None:
+        if current is locked_in:
+            return True
+        current = current.parent
+    return False
+
+
 class AuditRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def lock_head(self) -> AuditHeadRow:
-        """The chain head, locked until the transaction ends (PostgreSQL row lock)."""
+        """The chain head, locked until the transaction ends (PostgreSQL row lock); once per
+        transaction (see the module docstring)."""
+        held = self.session.info.get(_LOCKED_HEAD)
+        if held is not None and _still_holds(self.session, held[1]):
+            locked: AuditHeadRow = held[0]
+            return locked
         row = self.session.scalar(
             select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ROW_ID).with_for_update()
         )
@@ -80,6 +103,8 @@ class AuditRepository:
             row = AuditHeadRow(id=HEAD_ROW_ID, seq=0, hash="0" * 64)
             self.session.add(row)
             self.session.flush()
+        transaction = self.session.get_nested_transaction() or self.session.get_transaction()
+        self.session.info[_LOCKED_HEAD] = (row, transaction)
         return row
 
     def head(self) -> AuditHeadRow | None:

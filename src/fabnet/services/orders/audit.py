@@ -37,12 +37,14 @@ def record_event(
     evidence_sha256: Sequence[str] = (),
     occurred_at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in ``session``'s transaction and return it."""
+    """Append one event to the chain in ``session``'s transaction and return it. The event
+    chains from the locked head row's seq and hash (the head is written with every event, in
+    the same flush), so the previous event is not read; a head naming an event that is gone is
+    chained from all the same, so the break stays visible to verification."""
     repo = AuditRepository(session)
     head = repo.lock_head()
-    previous = repo.event(head.seq) if head.seq else None
-    event = append_event(
-        previous,
+    draft = append_event(
+        None,
         occurred_at=occurred_at or utc_now(),
         actor_id=actor_id,
         role=role,
@@ -53,10 +55,9 @@ def record_event(
         reason=reason,
         evidence_sha256=evidence_sha256,
     )
-    if previous is None and head.seq:
-        # The head names an event that is gone: chain from the head's hash all the same, so the
-        # break stays visible to verification instead of being papered over.
-        event = event.model_copy(update={"prev_hash": head.hash, "seq": head.seq + 1})
+    event = draft
+    if head.seq:
+        event = draft.model_copy(update={"prev_hash": head.hash, "seq": head.seq + 1})
         event = event.model_copy(update={"hash": event.computed_hash()})
     repo.append(event, head)
     return event
