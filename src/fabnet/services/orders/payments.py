@@ -118,7 +118,9 @@ def fund_order(
             actor=who,
         )
         contract_ready_lots(session, db, order, parties)
-    with db.read() as session:  # after the commit, in one session
+    # after the commit, in one snapshot: the two answers' shared reads (the order, its parties
+    # and lots) are read once
+    with db.read_snapshot(), db.read() as session:
         ledger = order_ledger_in(session, actor, order_id)
         summary = escrow_summary_in(session, actor, order_id)
     return Funding(
