@@ -20,8 +20,10 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Row,
     String,
     Text,
+    cast,
     select,
     update,
 )
@@ -49,6 +51,13 @@ class OrderRow(TimestampMixin, Base):
     quantity: Mapped[int] = mapped_column(Integer)
     plan_id: Mapped[str | None] = mapped_column(ID)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+LISTED_ORDER_COLUMNS = (
+    "id", "name", "mode", "state", "version", "buyer_org_id", "created_by", "currency",
+    "quantity", "plan_id", "created_at", "updated_at",
+)  # fmt: skip
+"""The columns of an order in a list besides its JSON documents (see ``orders_visible_to``)."""
 
 
 class OrderPartyRow(Base):
@@ -132,9 +141,15 @@ class OrderRepository:
 
     def orders_visible_to(
         self, org_id: str | None, *, limit: int, after: tuple[datetime, str] | None
-    ) -> list[OrderRow]:
-        """Orders where ``org_id`` is a party or makes a lot (every order for None)."""
-        query = select(OrderRow)
+    ) -> Sequence[Row[Any]]:
+        """Orders where ``org_id`` is a party or makes a lot (every order for None), as rows of
+        columns (no ORM objects for a page): an order's ``spec`` and ``terms`` come as their
+        stored JSON text, ``spec_json`` and ``terms_json``, to be parsed once by the reader."""
+        query = select(
+            *(getattr(OrderRow, name) for name in LISTED_ORDER_COLUMNS),
+            cast(OrderRow.spec, Text).label("spec_json"),
+            cast(OrderRow.terms, Text).label("terms_json"),
+        )
         if org_id is not None:
             as_party = select(OrderPartyRow.order_id).where(OrderPartyRow.org_id == org_id)
             as_maker = select(LotRow.order_id).where(
@@ -148,7 +163,7 @@ class OrderRepository:
                 | ((OrderRow.created_at == at) & (OrderRow.id > after_id))
             )
         query = query.order_by(OrderRow.created_at, OrderRow.id).limit(limit)
-        return list(self.session.scalars(query))
+        return self.session.execute(query).all()
 
     def compare_and_set_order(self, order_id: str, version: int, values: dict[str, Any]) -> bool:
         result = self.session.execute(
@@ -173,14 +188,20 @@ class OrderRepository:
 
         return list(snapshot_cache.remember(self.session, ("parties", order_id), load))
 
-    def parties_of(self, order_ids: Sequence[str]) -> dict[str, list[OrderPartyRow]]:
+    def parties_of(self, order_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
         """The parties of each of ``order_ids`` (ordered as :meth:`parties` orders them), in one
-        query however many orders: a page of orders reads its parties at once."""
-        found: dict[str, list[OrderPartyRow]] = {order_id: [] for order_id in order_ids}
+        query however many orders: a page of orders reads its parties at once. Rows of
+        ``org_id``, ``role`` and ``signer_user_id`` (no ORM objects)."""
+        found: dict[str, list[Row[Any]]] = {order_id: [] for order_id in order_ids}
         if not found:
             return found
-        rows = self.session.scalars(
-            select(OrderPartyRow)
+        rows = self.session.execute(
+            select(
+                OrderPartyRow.order_id,
+                OrderPartyRow.org_id,
+                OrderPartyRow.role,
+                OrderPartyRow.signer_user_id,
+            )
             .where(OrderPartyRow.order_id.in_(sorted(found)))
             .order_by(OrderPartyRow.order_id, OrderPartyRow.role, OrderPartyRow.org_id)
         )

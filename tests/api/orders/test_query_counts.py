@@ -43,3 +43,15 @@ def test_a_page_of_orders_reads_parties_in_one_query_whatever_its_size(world: Wo
         assert {(p["org_id"], p["role"]) for p in order["parties"]} >= {
             (world.buyer.org_id, "buyer")
         }
+
+
+def test_a_page_shows_each_order_exactly_as_reading_it_alone_does(world: World) -> None:
+    """The page reads columns and the JSON documents as text (no ORM objects): what it shows
+    of each order, its spec and terms included, is what the order's own read shows."""
+    _new_orders(world, 3)
+    page = ok(world.api.get("/v1/orders?limit=50", headers=world.buyer.headers))["items"]
+    assert len(page) == 3
+    for order in page:
+        alone = ok(world.api.get(f"/v1/orders/{order['id']}", headers=world.buyer.headers))
+        assert order == alone
+        assert order["terms"] and order["spec"]

@@ -3,11 +3,13 @@ floor)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from fabnet.domain.common import Frozen
@@ -176,6 +178,31 @@ def order_view(row: OrderRow, parties: Iterable[OrderPartyRow]) -> OrderView:
         quantity=row.quantity,
         spec=row.spec,
         terms=order_terms(row),
+        parties=tuple(
+            OrderParty(org_id=p.org_id, role=Role(p.role), signer_user_id=p.signer_user_id)
+            for p in parties
+        ),
+        plan_id=row.plan_id,
+        created_at=aware(row.created_at),
+        updated_at=aware(row.updated_at),
+    )
+
+
+def listed_order_view(row: Row[Any], parties: Iterable[Row[Any]]) -> OrderView:
+    """:func:`order_view` of a row of ``OrderRepository.orders_visible_to`` (columns, the
+    JSON documents as text: the terms are validated straight from their JSON)."""
+    return OrderView(
+        id=row.id,
+        name=row.name,
+        mode=ContractMode(row.mode),
+        state=OrderState(row.state),
+        version=row.version,
+        buyer_org_id=row.buyer_org_id,
+        created_by=row.created_by,
+        currency=row.currency,
+        quantity=row.quantity,
+        spec=json.loads(row.spec_json),
+        terms=OrderTerms.model_validate_json(row.terms_json),
         parties=tuple(
             OrderParty(org_id=p.org_id, role=Role(p.role), signer_user_id=p.signer_user_id)
             for p in parties

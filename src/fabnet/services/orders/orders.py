@@ -51,6 +51,7 @@ from fabnet.services.orders._views import (
     TransitionView,
     allocated_quantity,
     kit_parts,
+    listed_order_view,
     lot_view,
     order_view,
     transition_view,
@@ -250,7 +251,7 @@ def list_orders(
         repo = OrderRepository(session)
         rows = repo.orders_visible_to(org, limit=limit + 1, after=decode_time_cursor(cursor))
         parties = repo.parties_of([r.id for r in rows])
-        items = [order_view(r, parties[r.id]) for r in rows]
+        items = [listed_order_view(r, parties[r.id]) for r in rows]
     return page_by_time(items, limit, lambda o: (o.created_at, o.id))
 
 
