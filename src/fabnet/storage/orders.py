@@ -165,6 +165,14 @@ class OrderRepository:
         query = query.order_by(OrderRow.created_at, OrderRow.id).limit(limit)
         return self.session.execute(query).all()
 
+    def _expire(self, row_type: type[Base], row_id: str) -> None:
+        """Forget the loaded attributes of the one row a compare-and-set updated (only it
+        changed; expiring every object of the session made each of them, the order's parties
+        say, cost a query again when next read)."""
+        loaded = self.session.identity_map.get(identity_key(row_type, row_id))
+        if loaded is not None:
+            self.session.expire(loaded)
+
     def compare_and_set_order(self, order_id: str, version: int, values: dict[str, Any]) -> bool:
         result = self.session.execute(
             update(OrderRow)
@@ -172,7 +180,7 @@ class OrderRepository:
             .values(**values, version=version + 1, updated_at=utc_now()),
             execution_options={"synchronize_session": False},
         )
-        self.session.expire_all()
+        self._expire(OrderRow, order_id)
         return bool(getattr(result, "rowcount", 0))
 
     # parties
@@ -249,7 +257,7 @@ class OrderRepository:
             .values(**values, version=version + 1, updated_at=utc_now()),
             execution_options={"synchronize_session": False},
         )
-        self.session.expire_all()
+        self._expire(LotRow, lot_id)
         return bool(getattr(result, "rowcount", 0))
 
     # transitions
