@@ -62,27 +62,29 @@ class LedgerRepository:
             where.append(LedgerTransactionRow.order_id == order_id)
         if lot_id is not None:
             where.append(LedgerTransactionRow.lot_id == lot_id)
-        rows = self.session.execute(
-            select(LedgerTransactionRow, LedgerPostingRow)
-            .join(LedgerPostingRow, LedgerPostingRow.transaction_id == LedgerTransactionRow.id)
+        tx, posting = LedgerTransactionRow, LedgerPostingRow
+        rows = self.session.execute(  # columns, not ORM objects: an order's ledger can be long
+            select(tx.id, tx.kind, tx.memo, tx.lot_id, tx.trigger,
+                   posting.account, posting.amount, posting.currency)
+            .join(posting, posting.transaction_id == tx.id)
             .where(*where)
-            .order_by(LedgerTransactionRow.seq, LedgerPostingRow.id)
-        )
-        found: dict[str, tuple[LedgerTransactionRow, list[Posting]]] = {}
-        for tx, posting in rows.tuples():
-            found.setdefault(tx.id, (tx, []))[1].append(
-                Posting(account=posting.account, amount=posting.amount, currency=posting.currency)
+            .order_by(tx.seq, posting.id)
+        )  # fmt: skip
+        found: dict[str, tuple[tuple[str, str, str | None, str | None], list[Posting]]] = {}
+        for tx_id, kind, memo, lot, trigger, account, amount, currency in rows.tuples():
+            found.setdefault(tx_id, ((kind, memo, lot, trigger), []))[1].append(
+                Posting(account=account, amount=amount, currency=currency)
             )
         return [
             Transaction(
-                id=tx.id,
-                kind=TxKind(tx.kind),
+                id=tx_id,
+                kind=TxKind(kind),
                 postings=tuple(postings),
-                memo=tx.memo,
-                lot_id=tx.lot_id,
-                trigger=tx.trigger,
+                memo=memo,
+                lot_id=lot,
+                trigger=trigger,
             )
-            for tx, postings in found.values()
+            for tx_id, ((kind, memo, lot, trigger), postings) in found.items()
         ]
 
     def balances(self, accounts: Iterable[str] | None = None) -> dict[tuple[str, str], int]:
