@@ -232,8 +232,10 @@ def reduced_mip(
     start = time.perf_counter()
     h.run()
     info = h.getInfo()
-    return float(info.objective_function_value), float(info.mip_dual_bound), (
-        time.perf_counter() - start
+    return (
+        float(info.objective_function_value),
+        float(info.mip_dual_bound),
+        (time.perf_counter() - start),
     )
 
 
