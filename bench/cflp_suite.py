@@ -1,6 +1,7 @@
 """Benchmark suite for the planner on CFLP instances (results as JSON lines + a summary).
 
-    python bench/cflp_suite.py big [--solver fabnet|textbook|both] [--time-limit S] [--out FILE]
+    python bench/cflp_suite.py big [--solver fabnet|textbook|both] [--time-limit S] [--gap G]
+        [--out FILE]
     python bench/cflp_suite.py holmberg [--time-limit S]       # 71 single-source instances
     python bench/cflp_suite.py sscflp LIB [--time-limit S]      # another single-source library
     python bench/cflp_suite.py summary FILE...                  # aggregate JSON lines
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +29,7 @@ BIG = (
 )
 
 
-def run_one(path: str, extra: list[str], time_limit: float) -> dict[str, object]:
+def run_one(path: str, extra: list[str], time_limit: float, gap: float = 1e-7) -> dict[str, object]:
     cmd = [
         sys.executable,
         str(HERE / "cflp.py"),
@@ -35,6 +37,8 @@ def run_one(path: str, extra: list[str], time_limit: float) -> dict[str, object]
         "--json",
         "--time-limit",
         str(time_limit),
+        "--gap",
+        str(gap),
         *extra,
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=time_limit * 3 + 120)
@@ -65,6 +69,9 @@ def main() -> int:
     ap.add_argument("rest", nargs="*")
     ap.add_argument("--solver", default="fabnet", choices=["fabnet", "textbook", "both"])
     ap.add_argument("--time-limit", type=float, default=300.0)
+    ap.add_argument(
+        "--gap", type=float, default=1e-7, help="relative MIP gap of both solvers (HiGHS: 1e-4)"
+    )
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     if args.what == "big":
@@ -74,7 +81,11 @@ def main() -> int:
         for name, cap in BIG:
             for solver in solvers:
                 extra = ["--textbook"] if solver == "textbook" else []
-                rec = run_one(f"{DATA / 'orlib_cap' / name}.txt:{cap}", extra, args.time_limit)
+                rec = run_one(
+                    f"{DATA / 'orlib_cap' / name}.txt:{cap}", extra, args.time_limit, args.gap
+                )
+                rec["mip_gap"] = args.gap
+                rec["load"] = round(os.getloadavg()[0], 1)
                 rec["optimum"] = optimum_big(name, cap)
                 if isinstance(rec.get("objective"), float):
                     rec["rel_diff"] = abs(rec["objective"] - rec["optimum"]) / rec["optimum"]
@@ -94,6 +105,7 @@ def main() -> int:
                     "fabnet_proven": proven["fabnet"],
                     "ratio_at_least": round(totals["textbook"] / max(totals["fabnet"], 1e-9), 2),
                     "time_limit": args.time_limit,
+                    "mip_gap": args.gap,
                 },
             )
     elif args.what in ("holmberg", "sscflp"):
