@@ -166,31 +166,23 @@ def order_terms(row: OrderRow) -> OrderTerms:
 
 
 def order_view(row: OrderRow, parties: Iterable[OrderPartyRow]) -> OrderView:
-    return OrderView(
-        id=row.id,
-        name=row.name,
-        mode=ContractMode(row.mode),
-        state=OrderState(row.state),
-        version=row.version,
-        buyer_org_id=row.buyer_org_id,
-        created_by=row.created_by,
-        currency=row.currency,
-        quantity=row.quantity,
-        spec=row.spec,
-        terms=order_terms(row),
-        parties=tuple(
-            OrderParty(org_id=p.org_id, role=Role(p.role), signer_user_id=p.signer_user_id)
-            for p in parties
-        ),
-        plan_id=row.plan_id,
-        created_at=aware(row.created_at),
-        updated_at=aware(row.updated_at),
-    )
+    return _order_view(row, parties, row.spec, order_terms(row))
 
 
 def listed_order_view(row: Row[Any], parties: Iterable[Row[Any]]) -> OrderView:
     """:func:`order_view` of a row of ``OrderRepository.orders_visible_to`` (columns, the
     JSON documents as text: the terms are validated straight from their JSON)."""
+    terms = OrderTerms.model_validate_json(row.terms_json)
+    return _order_view(row, parties, json.loads(row.spec_json), terms)
+
+
+def _order_view(
+    row: OrderRow | Row[Any],
+    parties: Iterable[OrderPartyRow | Row[Any]],
+    spec: dict[str, Any],
+    terms: OrderTerms,
+) -> OrderView:
+    """An order's view from its row (an ORM row or a row of columns of the same names)."""
     return OrderView(
         id=row.id,
         name=row.name,
@@ -201,8 +193,8 @@ def listed_order_view(row: Row[Any], parties: Iterable[Row[Any]]) -> OrderView:
         created_by=row.created_by,
         currency=row.currency,
         quantity=row.quantity,
-        spec=json.loads(row.spec_json),
-        terms=OrderTerms.model_validate_json(row.terms_json),
+        spec=spec,
+        terms=terms,
         parties=tuple(
             OrderParty(org_id=p.org_id, role=Role(p.role), signer_user_id=p.signer_user_id)
             for p in parties
