@@ -54,8 +54,10 @@ def contract_ready_lots(
             continue
         apply_lot_transition(session, db, order, parties, lot, LotAction.CONTRACT, SYSTEM)
         done.append(lot.id)
+    if not done:
+        return done  # nothing changed here: the order needs no fresh read
     session.refresh(order)
-    if done and order.state == OrderState.ALLOCATED.value:
+    if order.state == OrderState.ALLOCATED.value:
         apply_order_transition(session, db, order, parties, OrderAction.START, SYSTEM)
     return done
 
