@@ -3,7 +3,8 @@
     python bench/cflp_suite.py big [--solver fabnet|textbook|both] [--time-limit S] [--gap G]
         [--out FILE]
     python bench/cflp_suite.py holmberg [--time-limit S]       # 71 single-source instances
-    python bench/cflp_suite.py sscflp LIB [--time-limit S]      # another single-source library
+    python bench/cflp_suite.py sscflp LIB [--time-limit S] [--multi-source]
+        # another library; TBED1 (Lib_5_1) publishes multi-source optima: --multi-source
     python bench/cflp_suite.py summary FILE...                  # aggregate JSON lines
 
 Each instance runs in its own process (bench/cflp.py), so timings include model building.
@@ -73,6 +74,9 @@ def main() -> int:
         "--gap", type=float, default=1e-7, help="relative MIP gap of both solvers (HiGHS: 1e-4)"
     )
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--multi-source", action="store_true", help="sscflp: solve without single sourcing"
+    )
     args = ap.parse_args()
     if args.what == "big":
         solvers = ["textbook", "fabnet"] if args.solver == "both" else [args.solver]
@@ -113,8 +117,11 @@ def main() -> int:
         folder = DATA / "sscflp" / lib
         optima = [float(t) for t in (folder / "os").read_text().split()]
         for k, opt in enumerate(optima, start=1):
-            rec = run_one(str(folder / f"p{k}"), ["--single-source"], args.time_limit)
+            extra = [] if args.multi_source else ["--single-source"]
+            rec = run_one(str(folder / f"p{k}"), extra, args.time_limit, args.gap)
             rec["optimum"] = opt
+            rec["single_source"] = not args.multi_source
+            rec["load"] = round(os.getloadavg()[0], 1)
             if isinstance(rec.get("objective"), float):
                 rec["rel_diff"] = abs(rec["objective"] - opt) / opt
             emit(args.out, rec)

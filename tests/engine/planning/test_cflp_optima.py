@@ -79,3 +79,16 @@ def test_tbed1_reader_takes_demands_capacities_fixed_costs_then_costs() -> None:
     # read in the file's order the instance is feasible: capacity covers demand
     assert instance.capacity.sum() >= instance.demand.sum()
     assert (instance.fixed_cost > 0).all()
+
+
+def test_tbed1_costs_are_per_unit_and_reproduce_the_published_multi_source_optimum() -> None:
+    folder = DATA / "sscflp" / "Lib_5_1"
+    instance = read_sscflp(folder / "p10")
+    # the file's first unit cost (facility 0, customer 0) is 3.676955, the first demand 11
+    assert instance.demand[0] == 11.0
+    assert instance.cost[0, 0] == pytest.approx(3.676955 * 11.0)
+    optimum = read_os(folder / "os")[9]  # 11,232.77, published to two decimals
+    result = solve(to_planning_problem(instance, time_limit_s=300))
+    assert result.status == "optimal"
+    assert result.objective is not None
+    assert abs(result.objective - optimum) <= 0.01

@@ -11,7 +11,8 @@ Formats (whitespace-separated numbers):
   m fixed costs; m capacities.
 * ``sscflp`` Lib_4 (Yang et al.): like Lib_2.
 * ``sscflp`` Lib_5 (Avella & Boccia TBED1): ``m n``; n demands; m capacities; m fixed costs;
-  an m x n cost matrix (facility rows).
+  an m x n matrix of costs per unit of demand (facility rows), read as whole-assignment
+  costs (unit cost x demand). Its published values are multi-source (CFLP) optima.
 
 Allocation costs are totals for a customer's whole demand; the mapping turns them into per-unit
 lane costs (cost / demand) so that the planner's fractions times demand reproduce them exactly.
@@ -119,7 +120,12 @@ def read_sscflp(path: Path, library: str | None = None) -> CflpInstance:
         capacity, pos = _take(v, pos, m, path)
         fixed, pos = _take(v, pos, m, path)
         cost, pos = _take(v, pos, m * n, path)
-        return CflpInstance(name, capacity, fixed, demand, np.ascontiguousarray(cost.reshape(m, n)))
+        # TBED1 costs are per unit of demand (facility rows): whole-assignment cost = unit x
+        # demand. Read so, the multi-source optima of the "os" file are reproduced (p1, p10)
+        per_unit = cost.reshape(m, n)
+        return CflpInstance(
+            name, capacity, fixed, demand, np.ascontiguousarray(per_unit * demand[None, :])
+        )
     raise InputError(
         f"unknown sscflp library {lib!r}", source=str(path), hint="expected Lib_1 .. Lib_5"
     )
