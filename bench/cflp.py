@@ -60,7 +60,7 @@ def solve_fabnet(
 ) -> dict[str, object]:
     problem = to_planning_problem(inst, single_source, time_limit_s=time_limit, mip_gap=gap)
     start = time.perf_counter()
-    result = solve(problem)
+    result = solve(problem, log=bool(os.environ.get("FABNET_BENCH_LOG")))
     seconds = time.perf_counter() - start
     return {
         "instance": inst.name,

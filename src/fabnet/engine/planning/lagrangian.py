@@ -75,9 +75,12 @@ class LocationView:
         return len(self.z_col)
 
 
-def location_view(net: Network, b: ModelBuilder, cols: Columns) -> LocationView | None:
+def location_view(
+    net: Network, b: ModelBuilder, cols: Columns, *, single_source: bool = False
+) -> LocationView | None:
     """The facility-location view of the model, or None when it has any other structure
-    (assembly, shipment or lateness binaries, single sourcing, minimum lots, options rows)."""
+    (assembly, shipment or lateness binaries, minimum lots, options rows; single sourcing
+    unless ``single_source``, which asks for exactly that: the delivery fractions integer)."""
     if net.asm.size or net.inbound.size or not net.delivery.size or not net.cand.size:
         return None
     if set(b.blocks) - LOCATION_ROW_BLOCKS:
@@ -85,7 +88,8 @@ def location_view(net: Network, b: ModelBuilder, cols: Columns) -> LocationView 
     if b.n_cols != len(cols.z_cand) + len(cols.x) + len(cols.s):
         return None
     cost, _, upper, integer = b.column_arrays()
-    if not np.array_equal(np.flatnonzero(integer), np.sort(cols.z_cand)):
+    expected = np.concatenate([cols.z_cand, cols.x]) if single_source else cols.z_cand
+    if not np.array_equal(np.flatnonzero(integer), np.sort(expected)):
         return None
     usable = upper[cols.x] > 0
     leg_col = cols.x[usable]

@@ -27,6 +27,7 @@ from .highs import MipRun, finished, run_mip, status_name
 from .lagrangian import LocationView, location_view, solve_location
 from .model import Columns, strong_link_rows, strong_link_violations
 from .network import Network
+from .singlesource import single_source_plan
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -34,6 +35,9 @@ I64 = NDArray[np.int64]
 
 LARGE_MODEL_COLUMNS = 200_000
 LP_SHARE = 0.4
+SINGLE_SOURCE_HEURISTIC_S = 3.0
+"""At most this long for the single-source heuristic before its pool MIP (Holmberg p58: 1.2 s)."""
+SINGLE_SOURCE_HEURISTIC_SHARE = 0.15
 """Share of the time limit the strong LP may use before the MIP starts without it."""
 
 
@@ -86,6 +90,11 @@ def optimise(
         located = _optimise_location(b, view, start, deadline, mip_gap, threads, log)
         if located is not None:
             return located
+    single_view = (
+        location_view(net, b, cols, single_source=True)
+        if view is None and net.problem.options.single_sourcing and integer.any()
+        else None
+    )
     n_setup = len(cols.z_cand) + len(cols.z_asm)
     separate = separate and n_setup > 0 and net.delivery.size > 0
     if separate:
@@ -122,7 +131,12 @@ def optimise(
                 b, values, integer, threads, share, max(mip_gap / 4, 1e-6), log
             )
             _trace(log, start, f"LP-support MIP incumbent={inc_obj}")
-        else:
+        elif single_view is not None:
+            incumbent, inc_obj = _single_source_start(
+                b, single_view, threads, share, max(mip_gap / 4, 1e-6), log, start
+            )
+        if incumbent is None and not time_indexed:
+            share = 0.6 * (deadline - time.perf_counter())
             incumbent, inc_obj = _restricted_mip(
                 net, b, cols, lp.linked, upper, threads, share, max(mip_gap / 4, 1e-6), log
             )
@@ -168,8 +182,10 @@ def optimise(
     if incumbent is None and integer.any():
         incumbent = _greedy_plan(net, b, cols, upper)
         _trace(log, start, f"greedy plan {'found' if incumbent is not None else 'not found'}")
-    if start_values is not None and start_objective is not None and (
-        incumbent is None or inc_obj is None or start_objective < inc_obj
+    if (
+        start_values is not None
+        and start_objective is not None
+        and (incumbent is None or inc_obj is None or start_objective < inc_obj)
     ):
         incumbent, inc_obj = start_values, start_objective
         _trace(log, start, f"baseline start {start_objective}")
@@ -185,8 +201,11 @@ def optimise(
         run = run_mip(h, max(deadline, time.perf_counter() + 0.5))
         status = run.status
         _trace(log, start, f"MIP {status}{' (stopped at the deadline)' if run.killed else ''}")
-        if run.values is None and incumbent is not None and inc_obj is not None and (
-            status != "infeasible"
+        if (
+            run.values is None
+            and incumbent is not None
+            and inc_obj is not None
+            and (status != "infeasible")
         ):
             # stopped before HiGHS reported a plan: the start it was given still stands
             run = MipRun("time_limit", incumbent, inc_obj, run.bound, run.killed)
@@ -330,6 +349,59 @@ def _lp_support_mip(
     if run.values is None or run.objective is None:
         return None, None
     return run.values[: b.n_cols], run.objective
+
+
+def _single_source_start(
+    b: ModelBuilder,
+    view: LocationView,
+    threads: int,
+    time_limit_s: float,
+    mip_gap: float,
+    log: bool,
+    start: float,
+) -> tuple[F64 | None, float | None]:
+    """A good first plan for single-sourced facility location: the Lagrangian heuristic of
+    :mod:`.singlesource`, then the MIP over the candidates its best few plans open (every other
+    setup fixed closed) started from it. Its plans are plans of the full model."""
+    if time_limit_s <= 0.5:
+        return None, None
+    until = time.perf_counter() + time_limit_s
+    budget = min(SINGLE_SOURCE_HEURISTIC_S, SINGLE_SOURCE_HEURISTIC_SHARE * time_limit_s)
+    found = single_source_plan(view, time_limit_s=budget)
+    if found is None:
+        return None, None
+    values, _, pool = found
+    if not _satisfies(b, values):
+        _trace(log, start, "single-source heuristic plan breaks a row: not used")
+        return None, None
+    cost, _, _, _ = b.column_arrays()
+    objective = float((cost * values).sum())
+    _trace(log, start, f"single-source heuristic {objective}")
+    trial = b.to_highs(relax=False, threads=threads)
+    trial.setOptionValue("output_flag", log)
+    closed = view.z_col[~pool].astype(np.int32)
+    trial.changeColsBounds(len(closed), closed, np.zeros(len(closed)), np.zeros(len(closed)))
+    trial.setOptionValue("mip_rel_gap", max(mip_gap, 1e-6))
+    sol = highspy.HighsSolution()
+    sol.col_value = list(values)
+    sol.value_valid = True
+    trial.setSolution(sol)
+    run = run_mip(trial, until)
+    _trace(log, start, f"pool MIP ({int(pool.sum())} candidates) {run.status} {run.objective}")
+    if run.values is not None and run.objective is not None and run.objective < objective:
+        return run.values[: b.n_cols], run.objective
+    return values, objective
+
+
+def _satisfies(b: ModelBuilder, values: F64, tol: float = 1e-6) -> bool:
+    """Whether ``values`` keeps every column and row bound of the model."""
+    _, lower, upper, _ = b.column_arrays()
+    if (values < lower - tol).any() or (values > upper + tol).any():
+        return False
+    activity = b.matrix() @ values
+    row_lo, row_up = b.row_bounds()
+    scale = tol * np.maximum(1.0, np.abs(activity))
+    return bool(((activity >= row_lo - scale) & (activity <= row_up + scale)).all())
 
 
 def _restricted_mip(
