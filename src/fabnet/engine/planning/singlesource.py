@@ -126,6 +126,8 @@ def _improve(d: _Dense, to: I64, deadline: float) -> I64:
             i = int(to[t])
             if i < 0:
                 continue
+            if t % 64 == 0 and time.perf_counter() >= deadline:
+                return to
             q = d.qty[t]
             here = d.cost[i, t] + (d.setup[i] if count[i] == 1 else 0.0)
             room = d.capacity - load
@@ -145,6 +147,8 @@ def _improve(d: _Dense, to: I64, deadline: float) -> I64:
             i = int(to[t])
             if i < 0:
                 continue
+            if t % 64 == 0 and time.perf_counter() >= deadline:
+                return to
             others = served[(to[served] != i) & (to[served] >= 0)]
             if not len(others):
                 continue
@@ -168,7 +172,36 @@ def _improve(d: _Dense, to: I64, deadline: float) -> I64:
             if trial is not None:
                 to, load = trial
                 improved = True
+        current = _objective(d, to)
+        for k in np.flatnonzero(np.bincount(to[to >= 0], minlength=m) == 0).tolist():
+            if time.perf_counter() >= deadline:
+                break
+            trial_to = _open(d, to, k)
+            if trial_to is not None:
+                value = _objective(d, trial_to)
+                if value < current - 1e-9:
+                    to, current, improved = trial_to, value, True
+                    load = np.zeros(m)
+                    np.add.at(load, to[to >= 0], d.qty[to >= 0])
     return to
+
+
+def _open(d: _Dense, to: I64, k: int) -> I64 | None:
+    """``to`` with candidate ``k`` opened and filled with the pairs it serves cheaper than their
+    present candidate (largest saving per unit first, within its capacity); None if none."""
+    served = to >= 0
+    now = np.where(served, d.cost[np.maximum(to, 0), np.arange(len(to))], d.shortfall)
+    gain = now - d.cost[k]
+    pairs = np.flatnonzero(np.isfinite(gain) & (gain > 1e-9))
+    if not len(pairs):
+        return None
+    pairs = pairs[np.argsort(-gain[pairs] / np.maximum(d.qty[pairs], 1e-12), kind="stable")]
+    fits = np.cumsum(d.qty[pairs]) <= d.capacity[k] + 1e-9
+    if not fits.any():
+        return None
+    new_to = to.copy()
+    new_to[pairs[fits]] = k
+    return new_to
 
 
 def _close(d: _Dense, to: I64, load: F64, i: int) -> tuple[I64, F64] | None:
@@ -207,12 +240,14 @@ def _close(d: _Dense, to: I64, load: F64, i: int) -> tuple[I64, F64] | None:
 
 
 def _cover_open(d: _Dense, value: F64) -> B1:
-    """Setups with a negative value, plus the cheapest others until each part's need is met."""
+    """Setups with a negative value, plus the others cheapest per unit of capacity until each
+    part's need is met (the covering knapsack's greedy, as its LP relaxation orders them)."""
     opened = value < 0
     for part in np.flatnonzero(d.need > 0).tolist():
         members = np.flatnonzero(d.item == part)
         have = float(d.capacity[members[opened[members]]].sum())
-        for i in members[np.argsort(value[members], kind="stable")].tolist():
+        per_unit = value[members] / np.maximum(d.capacity[members], 1e-12)
+        for i in members[np.argsort(per_unit, kind="stable")].tolist():
             if have >= d.need[part] - 1e-9:
                 break
             if not opened[i]:
