@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -133,7 +134,7 @@ def optimise(
             _trace(log, start, f"LP-support MIP incumbent={inc_obj}")
         elif single_view is not None:
             incumbent, inc_obj = _single_source_start(
-                b, single_view, threads, share, max(mip_gap / 4, 1e-6), log, start
+                b, single_view, threads, share, max(mip_gap / 4, 1e-6), log, start, lp_bound
             )
         if incumbent is None and not time_indexed:
             share = 0.6 * (deadline - time.perf_counter())
@@ -359,6 +360,7 @@ def _single_source_start(
     mip_gap: float,
     log: bool,
     start: float,
+    lp_bound: float | None,
 ) -> tuple[F64 | None, float | None]:
     """A good first plan for single-sourced facility location: the Lagrangian heuristic of
     :mod:`.singlesource`, then the MIP over the candidates its best few plans open (every other
@@ -367,7 +369,8 @@ def _single_source_start(
         return None, None
     until = time.perf_counter() + time_limit_s
     budget = min(SINGLE_SOURCE_HEURISTIC_S, SINGLE_SOURCE_HEURISTIC_SHARE * time_limit_s)
-    found = single_source_plan(view, time_limit_s=budget)
+    enough = lp_bound + mip_gap * abs(lp_bound) if lp_bound is not None else -math.inf
+    found = single_source_plan(view, time_limit_s=budget, enough=enough)
     if found is None:
         return None, None
     values, _, pool = found
@@ -377,6 +380,8 @@ def _single_source_start(
     cost, _, _, _ = b.column_arrays()
     objective = float((cost * values).sum())
     _trace(log, start, f"single-source heuristic {objective}")
+    if objective <= enough:
+        return values, objective  # within the asked gap of the LP bound: no search needed
     trial = b.to_highs(relax=False, threads=threads)
     trial.setOptionValue("output_flag", log)
     closed = view.z_col[~pool].astype(np.int32)

@@ -35,6 +35,8 @@ B1 = NDArray[np.bool_]
 
 IMPROVE_WITHIN = 0.02
 """Constructed plans at most this much above the best plan are improved by local search."""
+STALL_STEPS = 1000
+"""Subgradient steps without a better plan after which the search stops."""
 POOL_PLANS = 5
 """The candidates of this many best plans form the pool a restricted MIP searches."""
 MAX_DENSE = 4_000_000
@@ -256,9 +258,13 @@ def _cover_open(d: _Dense, value: F64) -> B1:
     return opened
 
 
-def single_source_plan(view: LocationView, *, time_limit_s: float) -> tuple[F64, float, B1] | None:
+def single_source_plan(
+    view: LocationView, *, time_limit_s: float, enough: float = -math.inf
+) -> tuple[F64, float, B1] | None:
     """A single-sourced plan (values over every column of the model, objective) and the
-    candidates the best few plans open (where a restricted MIP should look), or None."""
+    candidates the best few plans open (where a restricted MIP should look), or None. Stops at
+    a plan costing ``enough`` or less (a bound within the asked gap), after ``STALL_STEPS``
+    steps without a better plan, or at the time limit."""
     d = _dense(view)
     if d is None or time_limit_s <= 0:
         return None
@@ -276,7 +282,10 @@ def single_source_plan(view: LocationView, *, time_limit_s: float) -> tuple[F64,
     step, stalled, best_l = 2.0, 0, -math.inf
     direction: F64 | None = None
     it = 0
-    while time.perf_counter() < deadline and it < 2000:
+    last_better = 0
+    while time.perf_counter() < deadline and it < 2000 and it - last_better < STALL_STEPS:
+        if best is not None and best.objective <= enough:
+            break
         it += 1
         profit = u[None, :] - d.cost
         positive = profit > 0
@@ -309,6 +318,7 @@ def single_source_plan(view: LocationView, *, time_limit_s: float) -> tuple[F64,
                     found.append((obj, to))
                     if best is None or obj < best.objective - 1e-9:
                         best = _Assignment(to, obj)
+                        last_better = it
         g = 1.0 - chosen[opened].sum(axis=0)
         g = np.where(np.isfinite(d.shortfall) & (u >= d.shortfall) & (g < 0), 0.0, g)
         direction = g if direction is None else g + 0.3 * direction
