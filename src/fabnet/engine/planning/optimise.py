@@ -36,10 +36,11 @@ I64 = NDArray[np.int64]
 
 LARGE_MODEL_COLUMNS = 200_000
 LP_SHARE = 0.4
-SINGLE_SOURCE_HEURISTIC_S = 3.0
-"""At most this long for the single-source heuristic before its pool MIP (Holmberg p58: 1.2 s)."""
-SINGLE_SOURCE_HEURISTIC_SHARE = 0.15
 """Share of the time limit the strong LP may use before the MIP starts without it."""
+SINGLE_SOURCE_HEURISTIC_S = 3.0
+"""At most this long for the single-source heuristic before its pool MIP (Holmberg p58: 1.3 s)."""
+SINGLE_SOURCE_HEURISTIC_SHARE = 0.15
+"""And at most this share of the first-plan time."""
 
 
 @dataclass(frozen=True)
