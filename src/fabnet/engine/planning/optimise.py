@@ -164,6 +164,18 @@ def optimise(
                 0,
                 0,
             )
+    if incumbent is None and single_view is not None:
+        # the strong LP did not finish (or found no setups): the heuristic needs no LP
+        incumbent, inc_obj = _single_source_start(
+            b,
+            single_view,
+            threads,
+            0.6 * (deadline - time.perf_counter()),
+            max(mip_gap / 4, 1e-6),
+            log,
+            start,
+            lp_bound,
+        )
     h = b.to_highs(relax=True, threads=threads)
     h.setOptionValue("output_flag", log)
     if lp.linked.any():
