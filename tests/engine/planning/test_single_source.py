@@ -20,7 +20,6 @@ from fabnet.engine.planning.cflp import read_os, read_sscflp, to_planning_proble
 from fabnet.engine.planning.lagrangian import LocationView, location_view
 from fabnet.engine.planning.model import build_model
 from fabnet.engine.planning.network import compile_network
-from fabnet.engine.planning.optimise import _satisfies
 from fabnet.engine.planning.singlesource import single_source_plan
 
 
@@ -33,7 +32,7 @@ def single_view(problem: PlanningProblem):  # type: ignore[no-untyped-def]
 
 def check_plan(builder, cols, view: LocationView, values, objective: float) -> None:  # type: ignore[no-untyped-def]
     cost, _, _, _ = builder.column_arrays()
-    assert _satisfies(builder, values), "the heuristic plan must keep every row of the model"
+    assert builder.satisfied_by(values), "the heuristic plan must keep every row of the model"
     assert float((cost * values).sum()) == pytest.approx(objective, rel=1e-9)
     x = values[cols.x]
     assert np.all((np.abs(x) < 1e-9) | (np.abs(x - 1) < 1e-9)), "single source: x is 0 or 1"
@@ -143,3 +142,36 @@ def test_heuristic_starts_the_mip_when_the_strong_lp_does_not_finish(
     assert result.objective <= called[0] + 1e-6 * abs(called[0])
     assert result.objective >= ref.objective - 1e-6 * ref.objective
     assert result.objective <= 1.02 * ref.objective
+
+
+def test_each_candidate_serves_a_pair_by_its_cheapest_leg() -> None:
+    """Two modes from one candidate to one pair (road and air, say): the plan uses the cheaper
+    leg, whichever order the legs come in."""
+    from fabnet.engine.planning.singlesource import _dense
+
+    view = LocationView(
+        n_cols=6,
+        n_pairs=2,
+        leg_col=np.array([2, 3, 4, 5]),
+        leg_cost=np.array([9.0, 4.0, 3.0, 7.0]),  # candidate 0 -> pair 0: legs 2 (9) and 3 (4)
+        leg_qty=np.array([1.0, 1.0, 1.0, 1.0]),
+        leg_origin=np.array([0, 0, 1, 1]),
+        leg_target=np.array([0, 0, 1, 1]),  # candidate 1 -> pair 1: legs 4 (3) and 5 (7)
+        z_col=np.array([0, 1]),
+        setup_cost=np.array([1.0, 1.0]),
+        capacity=np.array([5.0, 5.0]),
+        item=np.array([0, 0]),
+        need=np.array([0.0]),
+        s_col=np.zeros(0, np.int64),
+        shortfall_cost=np.zeros(0),
+    )
+    d = _dense(view)
+    assert d is not None
+    assert d.col[0, 0] == 3 and d.cost[0, 0] == 4.0
+    assert d.col[1, 1] == 4 and d.cost[1, 1] == 3.0
+    assert not np.isfinite(d.cost[0, 1]) and d.col[0, 1] == -1
+    found = single_source_plan(view, time_limit_s=1.0)
+    assert found is not None
+    values, objective, _ = found
+    assert objective == pytest.approx(1 + 4 + 1 + 3)
+    assert values.tolist() == [1, 1, 0, 1, 1, 0]

@@ -110,6 +110,16 @@ class ModelBuilder:
             return np.zeros(0), np.zeros(0)
         return np.concatenate(self.row_lower), np.concatenate(self.row_upper)
 
+    def satisfied_by(self, values: NDArray[np.float64], tol: float = 1e-6) -> bool:
+        """Whether ``values`` keeps every column and row bound of the model (relative ``tol``)."""
+        _, lower, upper, _ = self.column_arrays()
+        if (values < lower - tol).any() or (values > upper + tol).any():
+            return False
+        activity = self.matrix() @ values
+        row_lo, row_up = self.row_bounds()
+        scale = tol * np.maximum(1.0, np.abs(activity))
+        return bool(((activity >= row_lo - scale) & (activity <= row_up + scale)).all())
+
     def to_highs(self, *, relax: bool, threads: int = 1) -> highspy.Highs:
         """A fresh Highs instance holding the model (integrality dropped when ``relax``)."""
         h = new_highs()

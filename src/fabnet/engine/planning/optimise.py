@@ -126,6 +126,13 @@ def optimise(
     # finds a near-optimal plan in a fraction of a second; the leg-restricted MIP is slower
     # there (East Africa: 12.4 against 8.6 CPU s for HiGHS alone)
     time_indexed = cols.ready_days is not None and len(cols.ready_days.y) > 0
+    if single_view is not None:
+        # single-sourced location (ADR 0017): needs no LP, so it also runs when the LP did not
+        # finish (capb single-sourced: the LP takes its whole share)
+        share = 0.6 * (deadline - time.perf_counter())
+        incumbent, inc_obj = _single_source_start(
+            b, single_view, threads, share, max(mip_gap / 4, 1e-6), log, start, lp_bound
+        )
     if values is not None and lp_bound is not None and n_setup and integer.any():
         share = 0.6 * (deadline - time.perf_counter())
         if time_indexed:
@@ -133,12 +140,7 @@ def optimise(
                 b, values, integer, threads, share, max(mip_gap / 4, 1e-6), log
             )
             _trace(log, start, f"LP-support MIP incumbent={inc_obj}")
-        elif single_view is not None:
-            incumbent, inc_obj = _single_source_start(
-                b, single_view, threads, share, max(mip_gap / 4, 1e-6), log, start, lp_bound
-            )
-        if incumbent is None and not time_indexed:
-            share = 0.6 * (deadline - time.perf_counter())
+        elif incumbent is None:
             incumbent, inc_obj = _restricted_mip(
                 net, b, cols, lp.linked, upper, threads, share, max(mip_gap / 4, 1e-6), log
             )
@@ -164,18 +166,6 @@ def optimise(
                 0,
                 0,
             )
-    if incumbent is None and single_view is not None:
-        # the strong LP did not finish (or found no setups): the heuristic needs no LP
-        incumbent, inc_obj = _single_source_start(
-            b,
-            single_view,
-            threads,
-            0.6 * (deadline - time.perf_counter()),
-            max(mip_gap / 4, 1e-6),
-            log,
-            start,
-            lp_bound,
-        )
     h = b.to_highs(relax=True, threads=threads)
     h.setOptionValue("output_flag", log)
     if lp.linked.any():
@@ -196,10 +186,8 @@ def optimise(
     if incumbent is None and integer.any():
         incumbent = _greedy_plan(net, b, cols, upper)
         _trace(log, start, f"greedy plan {'found' if incumbent is not None else 'not found'}")
-    if (
-        start_values is not None
-        and start_objective is not None
-        and (incumbent is None or inc_obj is None or start_objective < inc_obj)
+    if start_values is not None and start_objective is not None and (
+        incumbent is None or inc_obj is None or start_objective < inc_obj
     ):
         incumbent, inc_obj = start_values, start_objective
         _trace(log, start, f"baseline start {start_objective}")
@@ -208,18 +196,12 @@ def optimise(
         h.setOptionValue("mip_rel_gap", mip_gap)
         h.setOptionValue("mip_abs_gap", 1e-9)
         if incumbent is not None:
-            sol = highspy.HighsSolution()
-            sol.col_value = list(incumbent)
-            sol.value_valid = True
-            h.setSolution(sol)
+            _set_start(h, incumbent)
         run = run_mip(h, max(deadline, time.perf_counter() + 0.5))
         status = run.status
         _trace(log, start, f"MIP {status}{' (stopped at the deadline)' if run.killed else ''}")
-        if (
-            run.values is None
-            and incumbent is not None
-            and inc_obj is not None
-            and (status != "infeasible")
+        if run.values is None and incumbent is not None and inc_obj is not None and (
+            status != "infeasible"
         ):
             # stopped before HiGHS reported a plan: the start it was given still stands
             run = MipRun("time_limit", incumbent, inc_obj, run.bound, run.killed)
@@ -387,7 +369,7 @@ def _single_source_start(
     if found is None:
         return None, None
     values, _, pool = found
-    if not _satisfies(b, values):
+    if not b.satisfied_by(values):
         _trace(log, start, "single-source heuristic plan breaks a row: not used")
         return None, None
     cost, _, _, _ = b.column_arrays()
@@ -400,10 +382,7 @@ def _single_source_start(
     closed = view.z_col[~pool].astype(np.int32)
     trial.changeColsBounds(len(closed), closed, np.zeros(len(closed)), np.zeros(len(closed)))
     trial.setOptionValue("mip_rel_gap", max(mip_gap, 1e-6))
-    sol = highspy.HighsSolution()
-    sol.col_value = list(values)
-    sol.value_valid = True
-    trial.setSolution(sol)
+    _set_start(trial, values)
     run = run_mip(trial, until)
     _trace(log, start, f"pool MIP ({int(pool.sum())} candidates) {run.status} {run.objective}")
     if run.values is not None and run.objective is not None and run.objective < objective:
@@ -411,15 +390,12 @@ def _single_source_start(
     return values, objective
 
 
-def _satisfies(b: ModelBuilder, values: F64, tol: float = 1e-6) -> bool:
-    """Whether ``values`` keeps every column and row bound of the model."""
-    _, lower, upper, _ = b.column_arrays()
-    if (values < lower - tol).any() or (values > upper + tol).any():
-        return False
-    activity = b.matrix() @ values
-    row_lo, row_up = b.row_bounds()
-    scale = tol * np.maximum(1.0, np.abs(activity))
-    return bool(((activity >= row_lo - scale) & (activity <= row_up + scale)).all())
+def _set_start(h: highspy.Highs, values: F64) -> None:
+    """Hand HiGHS a plan of the model as its starting solution."""
+    sol = highspy.HighsSolution()
+    sol.col_value = list(values)
+    sol.value_valid = True
+    h.setSolution(sol)
 
 
 def _restricted_mip(

@@ -51,7 +51,6 @@ class _Dense:
     capacity: F64
     setup: F64
     item: I64  # part of each candidate
-    pair_item: I64  # part of each pair (-1: no leg)
     need: F64  # per part: capacity the open setups must cover
     shortfall: F64  # per pair: cost of leaving it unserved (inf: must be served)
 
@@ -62,18 +61,18 @@ def _dense(view: LocationView) -> _Dense | None:
         return None
     cost = np.full((m, n), np.inf)
     col = np.full((m, n), -1, np.int64)
-    order = np.lexsort((-view.leg_cost, view.leg_target, view.leg_origin))
-    # written in descending cost order, so the cheapest leg of each (candidate, pair) lands last
-    cost[view.leg_origin[order], view.leg_target[order]] = view.leg_cost[order]
-    col[view.leg_origin[order], view.leg_target[order]] = view.leg_col[order]
+    # the cheapest leg (mode) of each (candidate, pair): first of its key in cost order
+    order = np.lexsort((view.leg_cost, view.leg_target, view.leg_origin))
+    key = view.leg_origin[order] * n + view.leg_target[order]
+    first = order[np.unique(key, return_index=True)[1]]
+    cost[view.leg_origin[first], view.leg_target[first]] = view.leg_cost[first]
+    col[view.leg_origin[first], view.leg_target[first]] = view.leg_col[first]
     qty = np.zeros(n)
     qty[view.leg_target] = view.leg_qty
-    pair_item = np.full(n, -1, np.int64)
-    pair_item[view.leg_target] = view.item[view.leg_origin]
     shortfall = view.shortfall_cost if len(view.s_col) else np.full(n, np.inf)
     return _Dense(
         cost, col, qty, view.capacity.astype(np.float64), view.setup_cost, view.item,
-        pair_item, view.need, shortfall,
+        view.need, shortfall,
     )  # fmt: skip
 
 
@@ -321,9 +320,11 @@ def single_source_plan(
                         last_better = it
         g = 1.0 - chosen[opened].sum(axis=0)
         g = np.where(np.isfinite(d.shortfall) & (u >= d.shortfall) & (g < 0), 0.0, g)
+        if not g.any() or step < 1e-4:
+            break  # every pair served exactly once by the relaxation: no step can lift it
         direction = g if direction is None else g + 0.3 * direction
         norm = float(np.sum(direction * direction))
-        if norm == 0 or step < 1e-4:
+        if norm < 1e-12:
             break
         target = best.objective if best is not None else relaxed * 1.05 + 1.0
         gap = max(target - relaxed, 1e-3 * max(abs(target), 1.0))
